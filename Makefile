@@ -1,0 +1,50 @@
+# Jiance — every set-up step a fresh machine needs lives here.
+# `make demo` serves the platform with demo data on SQLite; `make test` runs every test.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+STAMP := $(VENV)/.synced
+export UV_PYTHON := $(BIN)/python
+export UV_PYTHON_DOWNLOADS := never
+export DJANGO_SETTINGS_MODULE ?= jiance.settings
+
+.PHONY: demo test serve venv system-deps lint typecheck bench clean-demo
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --locked --all-groups -q
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the project needs: Chromium for Playwright, a CJK font for PDFs, poppler for PDF checks.
+system-deps:
+	@need=""; \
+	[ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
+	command -v pdftoppm >/dev/null || need="$$need poppler-utils"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing:$$need"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	fi
+
+demo: venv system-deps
+	$(BIN)/jiance demo --reset-if-empty
+	$(BIN)/jiance serve --addr 127.0.0.1:8000
+
+test: venv system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy jiance_core
+
+bench: venv
+	for b in bench/*.py; do $(BIN)/python $$b; done
