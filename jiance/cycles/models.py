@@ -1,0 +1,123 @@
+"""A monitoring cycle is data: loaded from a template file, copied and shifted each year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CycleStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class Phase(models.TextChoices):
+    BEFORE = "before", _("测前")
+    DURING = "during", _("测中")
+    AFTER = "after", _("测后")
+
+
+class Cycle(models.Model):
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    year = models.PositiveIntegerField(_("年度"))
+    name = models.CharField(_("名称"), max_length=120)
+    programme = models.CharField(_("项目"), max_length=20, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.DRAFT)
+    # The whole validated template (jiance_core.cycles schema), as loaded.
+    config = models.JSONField(_("配置"))
+    owner = models.ForeignKey(
+        "units.Unit", verbose_name=_("组织单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="owned_cycles",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("监测周期")
+        verbose_name_plural = _("监测周期")
+        ordering = ["-year", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def test_days(self) -> list[dt.date]:
+        return [dt.date.fromisoformat(d) for d in self.config.get("test_days", [])]
+
+    def section(self, key: str, default: Any = None) -> Any:
+        return self.config.get(key, default)
+
+
+class CycleParticipant(models.Model):
+    """A unit taking part in a cycle and the unit that coordinates it there."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="participants")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    coordinator = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("负责组织的单位"),
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "unit"], name="unique_participant")]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}:{self.unit_id}"
+
+
+class Milestone(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="milestones")
+    level = models.CharField(_("层级"), max_length=10)
+    number = models.PositiveIntegerField(_("序号"))
+    phase = models.CharField(_("阶段"), max_length=10, choices=Phase.choices)
+    start = models.DateField(_("开始"), null=True, blank=True)
+    deadline = models.DateField(_("截止"), null=True, blank=True)
+    task = models.TextField(_("工作任务"))
+    responsible = models.CharField(_("负责部门"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("工作节点")
+        verbose_name_plural = _("工作节点")
+        ordering = ["cycle", "level", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "level", "number"], name="unique_milestone_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.task[:40]}"
+
+
+class MilestoneCompletion(models.Model):
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="completions")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(_("完成时间"))
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "unit"], name="unique_milestone_completion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id}:{self.unit_id}"
+
+
+class DocumentKind(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="document_kinds")
+    code = models.CharField(_("代码"), max_length=60)
+    name = models.CharField(_("名称"), max_length=200)
+    level = models.CharField(_("提交层级"), max_length=10)
+    reviewer_level = models.CharField(_("审核层级"), max_length=10, blank=True)
+    window_start = models.DateField(_("开始"), null=True, blank=True)
+    window_end = models.DateField(_("截止"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "code"], name="unique_document_kind")]
+
+    def __str__(self) -> str:
+        return self.name

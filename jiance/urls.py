@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from jiance.accounts import views as account_views
+from jiance.api import api
+from jiance.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", account_views.password_change, name="password_change"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("units/", include("jiance.units.urls")),
+    path("cycles/", include("jiance.cycles.urls")),
+    path("audit/", include("jiance.audit.urls")),
+    path("api/", api.urls),
+]

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import World
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return World()
