@@ -26,7 +26,7 @@ class RowError:
         return f"{where}：{self.reason}"
 
 
-class ValidationFailed(Exception):  # noqa: N818 - the name the project uses
+class ValidationFailed(Exception):
     """Raised when input has errors; ``errors`` holds every one of them, not only the first."""
 
     def __init__(self, errors: Iterable[RowError]) -> None:

@@ -132,9 +132,7 @@ def validate_frame(raw: pl.DataFrame) -> pl.DataFrame:
     raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
-        raise ValidationFailed(
-            [RowError(1, c, f"缺少列 {c}（{_label(c)}）") for c in missing]
-        )
+        raise ValidationFailed([RowError(1, c, f"缺少列 {c}（{_label(c)}）") for c in missing])
     extra = [c for c in raw.columns if c not in REQUIRED_COLUMNS]
     if raw.height == 0:
         raise ValidationFailed([RowError(0, "", "文件中没有学校")])
@@ -190,7 +188,12 @@ def validate_frame(raw: pl.DataFrame) -> pl.DataFrame:
     def count(c: str) -> pl.Expr:
         return (
             pl.when(pl.col(c).str.contains(_INT_PATTERN))
-            .then(pl.col(c).str.strip_prefix("+").str.replace(r"\.0*$", "").cast(pl.Int64, strict=False))
+            .then(
+                pl.col(c)
+                .str.strip_prefix("+")
+                .str.replace(r"\.0*$", "")
+                .cast(pl.Int64, strict=False)
+            )
             .otherwise(None)
         )
 

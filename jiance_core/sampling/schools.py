@@ -1,0 +1,731 @@
+"""Drawing the sample schools of a monitoring cycle.
+
+Design (SPEC section 4; seed 000):
+
+- **Strata** are county x stage. A school is in the primary frame if it is a 小学, 九年一贯制 or
+  十二年一贯制 school with students in the primary tested grade, in the junior frame if it is an
+  初中, 九年一贯制, 十二年一贯制 or 完全中学 school with students in the junior tested grade. The
+  measure of size is the number of tested-grade students of that stage.
+- **Order** (implicit stratification): inside each stratum by area (城区, 镇区, 乡村), then by
+  size, serpentine: ascending in the first area group present, descending in the second,
+  ascending in the third; ties by school code. The order depends on the frame's content only,
+  never on its row order.
+- **Selection**: PPS systematic sampling (default) or simple random sampling without
+  replacement, both done by ``svy`` in one call over every stratum of the national frame.
+  Schools whose n x size share reaches 1 are taken with certainty, iteratively (svy's
+  ``certainty_threshold=1.0``: the certainty school is removed and the shares of the others
+  recomputed with n - 1).
+- **Too few schools** (rule a, "若样本学校数量不足，则在现有样本校内增加样本学生的数量"): a
+  stratum with no more schools than planned takes them all (probability 1) and raises the
+  students per school to the smallest level L that reaches the county target (schools x
+  students per school), each school capped at its own enrolment.
+- **Small schools** (rule b, "若样本学校测试年级学生数不足30人，则增加样本学校的数量"): a
+  sample school with fewer tested-grade students than planned gives all of them; while the
+  stratum's planned students fall short of the target, **added** schools are drawn from the
+  stratum's schools not yet selected, by the same method (PPS systematic over the remaining
+  schools in the same order, or SRS), ceil(shortfall / students per school) at a time. If every
+  school ends up selected, rule (a) then raises the students per school.
+- **Probabilities**: those of svy's draw. In a stratum that received added schools the final
+  sample is treated as one draw of n + added schools: each selected school's probability is its
+  PPS inclusion probability for that size (certainty iterated), or (n + added) / N with SRS.
+  Base weight = 1 / probability.
+- **Replacements** (as TIMSS and PISA): for each selected school (sample or added), replacement1
+  is the next school in the sorted stratum and replacement2 the previous one, if that school is
+  neither selected nor already another school's replacement (earlier schools in the order are
+  served first). A replacement carries the probability and weight of the school it replaces.
+- **Reproducible**: one integer seed drives every draw (split with ``numpy.random.SeedSequence``);
+  the result carries a SHA-256 of the canonicalised frame, so same seed + same frame content
+  gives the same sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+import numpy as np
+import polars as pl
+
+from jiance_core.sampling.frame import AREAS, JUNIOR_TYPES, PRIMARY_TYPES, check_frame
+
+Stage = Literal["primary", "junior"]
+Method = Literal["pps", "srs"]
+Role = Literal["sample", "replacement1", "replacement2", "added"]
+
+STAGES: Final[tuple[Stage, ...]] = ("primary", "junior")
+STAGE_LABELS: Final = {"primary": "小学", "junior": "初中"}
+STAGE_GRADES: Final = {"primary": "四年级", "junior": "八年级"}
+STAGE_SIZE_COLUMNS: Final = {"primary": "primary_students", "junior": "junior_students"}
+STAGE_TYPES: Final = {"primary": PRIMARY_TYPES, "junior": JUNIOR_TYPES}
+METHOD_LABELS: Final = {"pps": "规模成比例的系统抽样（PPS）", "srs": "简单随机抽样"}
+ROLES: Final[tuple[Role, ...]] = ("sample", "added", "replacement1", "replacement2")
+OUTPUT_COLUMNS: Final = (
+    "county",
+    "stage",
+    "school_id",
+    "school_name",
+    "role",
+    "selection_probability",
+    "base_weight",
+    "planned_students",
+)
+# Columns the sample adds after the input columns.
+TRAILING_COLUMNS: Final = ("replaces", "certainty", "frame_order")
+
+
+@dataclass(frozen=True)
+class SamplingPlan:
+    """How many schools and students to draw; the numbers belong to the cycle.
+
+    ``county_overrides`` gives school counts for some counties, e.g. Chongqing's per-district
+    counts: ``{"渝中区": {"primary": 6, "junior": 4}}``; a stage left out keeps the default.
+    """
+
+    primary_schools: int = 12
+    junior_schools: int = 8
+    students_per_school: int = 30
+    method: Method = "pps"
+    replacements: int = 2
+    county_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.primary_schools < 0 or self.junior_schools < 0:
+            raise ValueError("每县抽取学校数不能为负数")
+        if self.students_per_school < 1:
+            raise ValueError("每校抽取学生数至少为 1")
+        if self.method not in METHOD_LABELS:
+            raise ValueError(f"抽样方法无效：{self.method!r}，应为 pps 或 srs")
+        if not 0 <= self.replacements <= 2:
+            raise ValueError("每所样本校的替补学校数应为 0、1 或 2")
+        for county, counts in self.county_overrides.items():
+            for stage, n in counts.items():
+                if stage not in STAGES:
+                    raise ValueError(f"{county} 的学段无效：{stage!r}，应为 primary 或 junior")
+                if n < 0:
+                    raise ValueError(f"{county} 的抽取学校数不能为负数")
+
+    def schools_for(self, county: str, stage: Stage) -> int:
+        default = self.primary_schools if stage == "primary" else self.junior_schools
+        return int(self.county_overrides.get(county, {}).get(stage, default))
+
+
+@dataclass(frozen=True)
+class StratumExplanation:
+    """What was done in one county and stage, and why (``text`` in Chinese)."""
+
+    county: str
+    stage: Stage
+    frame_schools: int
+    frame_students: int
+    planned_schools: int
+    target_students: int
+    sampled: int
+    added: int
+    certainty: int
+    small_schools: int
+    replacements: int
+    students_per_school: int
+    planned_students: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SchoolSample:
+    """The drawn schools.
+
+    ``rows`` has one row per school and role, ordered by county, stage and frame order; columns
+    :data:`OUTPUT_COLUMNS`, then every input column, then :data:`TRAILING_COLUMNS`.
+    """
+
+    rows: pl.DataFrame
+    explanations: list[StratumExplanation]
+    frame_hash: str
+    seed: int
+    plan: SamplingPlan
+
+    def selected(self) -> pl.DataFrame:
+        """Sample and added schools (not the replacements)."""
+        return self.rows.filter(pl.col("role").is_in(("sample", "added")))
+
+    def summary(self) -> str:
+        sel = self.selected()
+        lines = [f"抽样方法：{METHOD_LABELS[self.plan.method]}；随机种子：{self.seed}"]
+        for stage in STAGES:
+            s = sel.filter(pl.col("stage") == stage)
+            added = s.filter(pl.col("role") == "added").height
+            reps = self.rows.filter(
+                (pl.col("stage") == stage) & pl.col("role").str.starts_with("replacement")
+            ).height
+            students = int(s["planned_students"].sum() or 0)
+            lines.append(
+                f"{STAGE_LABELS[stage]}：{s['county'].n_unique()} 个区县，样本校 {s.height} 所"
+                f"（其中追加 {added} 所），替补学校 {reps} 所，计划抽取学生 {students} 人"
+            )
+        lines.append(f"抽样框 SHA-256：{self.frame_hash}")
+        return "\n".join(lines)
+
+
+def frame_content_hash(frame: pl.DataFrame) -> str:
+    """SHA-256 of the frame's content: columns by name, rows by school code, values as text.
+
+    Row order and column order do not change it; any value, column or row does.
+    """
+    cols = sorted(frame.columns)
+    canon = frame.select([pl.col(c).cast(pl.String) for c in cols]).sort(
+        "school_id", maintain_order=True
+    )
+    digest = hashlib.sha256()
+    digest.update("\x1f".join(cols).encode("utf-8"))
+    digest.update(b"\x1e")
+    digest.update(canon.write_csv(include_header=False, null_value="\x00").encode("utf-8"))
+    return digest.hexdigest()
+
+
+def pps_probabilities(sizes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inclusion probabilities of a PPS draw of ``n`` units, with certainty units iterated.
+
+    A unit whose n x size share reaches 1 gets probability 1 and leaves; the others' shares are
+    recomputed with the remaining n and size total. Returns (probabilities, certainty flags).
+    """
+    sizes = np.asarray(sizes, dtype=np.float64)
+    prob = np.zeros(len(sizes))
+    certain = np.zeros(len(sizes), dtype=bool)
+    if n >= len(sizes):
+        return np.ones(len(sizes)), np.ones(len(sizes), dtype=bool)
+    while True:
+        rest = ~certain
+        m = n - int(certain.sum())
+        total = sizes[rest].sum()
+        share = m * sizes / total
+        # svy's kernel tolerance, so both agree on a unit exactly at 1.
+        new = rest & (share >= 1.0 - 1e-12)
+        if not new.any():
+            prob[rest] = share[rest]
+            prob[certain] = 1.0
+            return prob, certain
+        certain |= new
+
+
+def _grouped_pps_probabilities(
+    sizes: np.ndarray, group: np.ndarray, n: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pps_probabilities` for many strata at once (``group`` codes index ``n``)."""
+    sizes = np.asarray(sizes, dtype=np.float64)
+    big = np.bincount(group, minlength=n_groups)
+    certain = n[group] >= big[group]
+    while True:
+        rest = ~certain
+        m = n - np.bincount(group, weights=certain, minlength=n_groups)
+        total = np.bincount(group, weights=np.where(rest, sizes, 0.0), minlength=n_groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = m[group] * sizes / total[group]
+        new = rest & (share >= 1.0 - 1e-12)
+        if not new.any():
+            return np.where(certain, 1.0, share), certain
+        certain |= new
+
+
+def _seeds(seed: int, k: int) -> list[int]:
+    """k independent integer seeds derived from the one seed of the draw."""
+    children = np.random.SeedSequence(seed).spawn(k)
+    return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+
+
+def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
+    """The sorted frame of every stratum: one row per school and stage it is sampled in.
+
+    Columns: ``_src`` (row in ``frame``), county, stage, school_id, area, size, ``_stratum`` (an
+    integer id), ``_n`` (schools planned in the stratum), ``_order`` (position in the stratum),
+    ``_pos`` (global position). Sorted by county, stage (primary first) and the implicit
+    stratification order.
+    """
+    base = frame.select("county", "school_id", "school_type", "area", *STAGE_SIZE_COLUMNS.values())
+    base = base.with_row_index("_src")
+    parts = []
+    for k, stage in enumerate(STAGES):
+        size_col = STAGE_SIZE_COLUMNS[stage]
+        parts.append(
+            base.filter(
+                pl.col("school_type").is_in(STAGE_TYPES[stage]) & (pl.col(size_col) > 0)
+            ).select(
+                "_src",
+                "county",
+                pl.lit(stage).alias("stage"),
+                pl.lit(k, dtype=pl.Int8).alias("_stage_k"),
+                "school_id",
+                "area",
+                pl.col(size_col).cast(pl.Int64).alias("size"),
+            )
+        )
+    units = pl.concat(parts)
+    area_rank = pl.col("area").replace_strict(
+        {a: i for i, a in enumerate(AREAS)}, return_dtype=pl.Int8
+    )
+    units = units.with_columns(area_rank.alias("_area"))
+    group = (pl.col("_area").rank("dense").over("county", "_stage_k") - 1).cast(pl.Int64)
+    # Serpentine: ascending size in even area groups, descending in odd ones.
+    units = units.with_columns(
+        pl.when(group % 2 == 0).then(pl.col("size")).otherwise(-pl.col("size")).alias("_snake")
+    )
+    units = units.sort("county", "_stage_k", "_area", "_snake", "school_id")
+    overrides = {
+        (c, s): n for c, counts in plan.county_overrides.items() for s, n in counts.items()
+    }
+    n_default = (
+        pl.when(pl.col("_stage_k") == 0).then(plan.primary_schools).otherwise(plan.junior_schools)
+    )
+    units = units.with_columns(
+        pl.struct("county", "_stage_k").rank("dense").cast(pl.Int64).alias("_stratum"),
+        pl.int_range(pl.len()).over("county", "_stage_k").cast(pl.Int64).alias("_order"),
+    ).with_row_index("_pos")
+    if overrides:
+        ov = pl.DataFrame(
+            {
+                "county": [c for c, _ in overrides],
+                "_stage_k": [STAGES.index(s) for _, s in overrides],  # type: ignore[arg-type]
+                "_n_override": list(overrides.values()),
+            },
+            schema={"county": pl.String, "_stage_k": pl.Int8, "_n_override": pl.Int64},
+        )
+        units = units.join(ov, on=["county", "_stage_k"], how="left", maintain_order="left")
+        units = units.with_columns(
+            pl.coalesce("_n_override", n_default).cast(pl.Int64).alias("_n")
+        ).drop("_n_override")
+    else:
+        units = units.with_columns(n_default.cast(pl.Int64).alias("_n"))
+    return units.drop("_snake", "_area")
+
+
+def _svy_draw(
+    units: pl.DataFrame, n_map: dict[int, int], *, method: Method, seed: int
+) -> pl.DataFrame:
+    """One svy draw over every stratum in ``n_map``; returns ``_pos``, probability, certainty."""
+    import svy
+
+    if not n_map:
+        return pl.DataFrame(
+            schema={"_pos": pl.UInt32, "_prob": pl.Float64, "_certainty": pl.Boolean}
+        )
+    data = units.select("_pos", "_stratum", pl.col("size").cast(pl.Float64))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if method == "pps":
+            sample = svy.Sample(data, svy.Design(stratum="_stratum", mos="size"))
+            drawn: Any = sample.sampling.pps_sys(n_map, certainty_threshold=1.0, rstate=seed)
+            out = drawn.data.select(
+                "_pos",
+                pl.col("svy_prob_selection").alias("_prob"),
+                pl.col("svy_certainty").alias("_certainty"),
+            )
+        else:
+            sample = svy.Sample(data, svy.Design(stratum="_stratum"))
+            drawn = sample.sampling.srs(n_map, rstate=seed)
+            out = drawn.data.select(
+                "_pos",
+                pl.col("svy_prob_selection").alias("_prob"),
+                (pl.col("svy_prob_selection") >= 1.0).alias("_certainty"),
+            )
+    return out.with_columns(pl.col("_pos").cast(pl.UInt32))
+
+
+def bare_svy_draw(units: pl.DataFrame, plan: SamplingPlan, *, seed: int) -> pl.DataFrame:
+    """The main svy draw alone, on units from :func:`stage_units` (for the benchmark)."""
+    strata = units.group_by("_stratum").agg(pl.len().alias("N"), pl.col("_n").first())
+    n_map = {s: n for s, big, n in strata.iter_rows() if 0 < n < big}
+    draw = units.filter(pl.col("_stratum").is_in(list(n_map)))
+    return _svy_draw(draw, n_map, method=plan.method, seed=seed)
+
+
+def _water_levels(
+    sizes: np.ndarray, group: np.ndarray, target: np.ndarray, floor: int
+) -> dict[int, int]:
+    """Per group, the smallest level L >= floor with sum(min(size, L)) >= target.
+
+    When the group's students do not reach the target, L is its largest size (all students).
+    Sorted ascending, sizes a_1..a_m give sum(min(a, L)) = C_i + (m - i) L for L in
+    (a_(i-1), a_i], C_i the sum of the sizes below; the first interval where the needed L
+    fits is the answer.
+    """
+    order = np.lexsort((sizes, group))
+    g = group[order]
+    a = sizes[order].astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    counts = np.diff(np.r_[starts, len(g)])
+    first = np.repeat(starts, counts)
+    idx = np.arange(len(g)) - first
+    m = np.repeat(counts, counts)
+    csum = np.cumsum(a)
+    before = csum - a - np.repeat(csum[starts] - a[starts], counts)
+    t = target[g]
+    need = -((before - t) // (m - idx))  # ceil((t - before) / (m - idx))
+    prev = np.where(idx > 0, np.r_[0, a[:-1]], 0)
+    cand = np.maximum(need, prev)
+    fits = cand <= a
+    big = np.iinfo(np.int64).max
+    best = np.minimum.reduceat(np.where(fits, cand, big), starts)
+    top = np.maximum.reduceat(a, starts)
+    level = np.where(best == big, top, np.maximum(best, floor))
+    return {int(k): int(v) for k, v in zip(g[starts], level, strict=True)}
+
+
+def draw_school_sample(
+    frame: pl.DataFrame, plan: SamplingPlan, *, seed: int, validated: bool = False
+) -> SchoolSample:
+    """Draw the sample schools of every county and stage in ``frame``.
+
+    ``frame`` has the columns of :data:`jiance_core.sampling.frame.REQUIRED_COLUMNS` (extra
+    columns pass through). It is checked (raising
+    :class:`~jiance_core.errors.ValidationFailed`) unless ``validated`` says it came from
+    :func:`~jiance_core.sampling.frame.read_frame`.
+    """
+    if not validated:
+        frame = check_frame(frame)
+    frame_hash = frame_content_hash(frame)
+    s = plan.students_per_school
+    units = stage_units(frame, plan)
+    strata = (
+        units.group_by("_stratum", maintain_order=True)
+        .agg(
+            pl.col("county").first(),
+            pl.col("stage").first(),
+            pl.len().alias("N"),
+            pl.col("_n").first().alias("n"),
+            pl.col("size").sum().alias("students"),
+        )
+        .with_columns((pl.col("n") * s).alias("target"))
+    )
+    n_of = dict(zip(strata["_stratum"].to_list(), strata["n"].to_list(), strict=True))
+    big_of = dict(zip(strata["_stratum"].to_list(), strata["N"].to_list(), strict=True))
+
+    # Main draw: strata with more schools than planned, in one svy call; the others take all.
+    n_map = {k: n for k, n in n_of.items() if 0 < n < big_of[k]}
+    seeds = _seeds(seed, 64)
+    main = _svy_draw(
+        units.filter(pl.col("_stratum").is_in(list(n_map))),
+        n_map,
+        method=plan.method,
+        seed=seeds[0],
+    )
+    take_all = [k for k, n in n_of.items() if n > 0 and n >= big_of[k]]
+    everything = units.filter(pl.col("_stratum").is_in(take_all)).select(
+        "_pos", pl.lit(1.0).alias("_prob"), pl.lit(True).alias("_certainty")
+    )
+    selected = pl.concat(
+        [
+            main.with_columns(pl.lit("sample").alias("role")),
+            everything.with_columns(pl.lit("sample").alias("role")),
+        ]
+    )
+
+    # Rule (b): add schools while a stratum's planned students fall short of its target.
+    sizes = units["size"].to_numpy()
+    stratum_arr = units["_stratum"].to_numpy()
+    n_strata = int(stratum_arr.max()) + 1 if len(stratum_arr) else 1
+    target_arr = np.zeros(n_strata, dtype=np.int64)
+    for k, n in n_of.items():
+        target_arr[k] = n * s
+    chosen = np.zeros(len(units), dtype=bool)
+    round_no = 0
+    while True:
+        chosen[:] = False
+        chosen[selected["_pos"].to_numpy()] = True
+        got = np.bincount(
+            stratum_arr[chosen], weights=np.minimum(sizes[chosen], s), minlength=n_strata
+        )
+        left = np.bincount(stratum_arr[~chosen], minlength=n_strata)
+        short = (target_arr - got > 0) & (left > 0)
+        if not short.any():
+            break
+        round_no += 1
+        need = {
+            int(k): int(min(math.ceil((target_arr[k] - got[k]) / s), left[k]))
+            for k in np.flatnonzero(short)
+        }
+        pool = units.filter(~pl.Series(chosen) & pl.col("_stratum").is_in(list(need)))
+        extra = _svy_draw(pool, need, method=plan.method, seed=seeds[round_no % len(seeds)])
+        selected = pl.concat([selected, extra.with_columns(pl.lit("added").alias("role"))])
+
+    sel = units.join(selected, on="_pos", how="inner").sort("_pos")
+
+    # Final probabilities where schools were added: one draw of n + added schools.
+    added_strata = sel.filter(pl.col("role") == "added")["_stratum"].unique()
+    if added_strata.len():
+        members = units.filter(pl.col("_stratum").is_in(added_strata.implode()))
+        n_final = np.bincount(sel["_stratum"].to_numpy(), minlength=n_strata)
+        group = members["_stratum"].to_numpy()
+        if plan.method == "pps":
+            prob, cert = _grouped_pps_probabilities(
+                members["size"].to_numpy(), group, n_final, n_strata
+            )
+        else:
+            big = np.bincount(group, minlength=n_strata)
+            prob = np.minimum(1.0, n_final[group] / big[group])
+            cert = prob >= 1.0
+        fix = pl.DataFrame(
+            {"_pos": members["_pos"], "_prob2": prob, "_cert2": cert},
+            schema={"_pos": pl.UInt32, "_prob2": pl.Float64, "_cert2": pl.Boolean},
+        )
+        sel = sel.join(fix, on="_pos", how="left", maintain_order="left").with_columns(
+            pl.coalesce("_prob2", "_prob").alias("_prob"),
+            pl.coalesce("_cert2", "_certainty").alias("_certainty"),
+        )
+        sel = sel.drop("_prob2", "_cert2")
+
+    # Planned students: min(size, s); rule (a) raises the level where every school is taken.
+    stats = sel.group_by("_stratum").agg(pl.len().alias("taken"))
+    all_taken = stats.join(strata.select("_stratum", "N"), on="_stratum").filter(
+        pl.col("taken") == pl.col("N")
+    )["_stratum"]
+    level = {k: s for k in n_of}
+    if all_taken.len():
+        members = units.filter(pl.col("_stratum").is_in(all_taken.implode()))
+        level.update(
+            _water_levels(members["size"].to_numpy(), members["_stratum"].to_numpy(), target_arr, s)
+        )
+    level_df = pl.DataFrame(
+        {"_stratum": list(level), "_level": list(level.values())},
+        schema={"_stratum": pl.Int64, "_level": pl.Int64},
+    )
+    sel = sel.join(level_df, on="_stratum", how="left").with_columns(
+        pl.min_horizontal("size", "_level").alias("planned_students"),
+        (1.0 / pl.col("_prob")).alias("base_weight"),
+    )
+
+    # Replacements: the next (1) and previous (2) school in the sorted stratum.
+    reps = _replacements(units, sel, chosen_mask(len(units), sel), plan.replacements)
+
+    rows = pl.concat(
+        [
+            sel.select(
+                "_pos",
+                "_src",
+                "role",
+                "_prob",
+                "base_weight",
+                "planned_students",
+                pl.lit(None, dtype=pl.String).alias("replaces"),
+                "_certainty",
+            ),
+            reps,
+        ],
+        how="vertical_relaxed",
+    )
+    rows = _output(frame, units, rows)
+    explanations = _explain(frame, plan, strata, units, rows, level)
+    return SchoolSample(
+        rows=rows, explanations=explanations, frame_hash=frame_hash, seed=seed, plan=plan
+    )
+
+
+def chosen_mask(size: int, sel: pl.DataFrame) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[sel["_pos"].to_numpy()] = True
+    return mask
+
+
+def _replacements(
+    units: pl.DataFrame, sel: pl.DataFrame, chosen: np.ndarray, how_many: int
+) -> pl.DataFrame:
+    """Replacement rows: neighbours in the sorted stratum, never selected, each used once.
+
+    Selected schools are served in frame order, replacement1 before replacement2, so the school
+    between two selected schools is the replacement1 of the earlier one.
+    """
+    schema = {
+        "_pos": pl.UInt32,
+        "_src": pl.UInt32,
+        "role": pl.String,
+        "_prob": pl.Float64,
+        "base_weight": pl.Float64,
+        "planned_students": pl.Int64,
+        "replaces": pl.String,
+        "_certainty": pl.Boolean,
+    }
+    if how_many == 0 or sel.height == 0:
+        return pl.DataFrame(schema=schema)
+    stratum = units["_stratum"].to_numpy()
+    src = units["_src"].to_numpy()
+    size = units["size"].to_numpy()
+    ids = units["school_id"].to_numpy()
+    n = len(units)
+    pos = sel["_pos"].to_numpy().astype(np.int64)
+
+    def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ok = (b >= 0) & (b < n)
+        out = np.zeros(len(a), dtype=bool)
+        out[ok] = stratum[a[ok]] == stratum[b[ok]]
+        return out
+
+    nxt = pos + 1
+    ok1 = same(pos, nxt)
+    ok1[ok1] = ~chosen[nxt[ok1]]
+    frames = []
+    picks = [("replacement1", nxt, ok1)]
+    if how_many >= 2:
+        prv = pos - 1
+        ok2 = same(pos, prv)
+        ok2[ok2] = ~chosen[prv[ok2]]
+        # The school before is the replacement1 of the selected school two places back.
+        back2 = pos - 2
+        taken = same(pos, back2)
+        taken[taken] = chosen[back2[taken]]
+        ok2 &= ~taken
+        picks.append(("replacement2", prv, ok2))
+    for role, target, ok in picks:
+        t = target[ok]
+        orig = sel.filter(pl.Series(ok))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "_pos": t.astype(np.uint32),
+                    "_src": src[t].astype(np.uint32),
+                    "role": [role] * len(t),
+                    "_prob": orig["_prob"],
+                    "base_weight": orig["base_weight"],
+                    "planned_students": np.minimum(size[t], orig["planned_students"].to_numpy()),
+                    "replaces": ids[pos[ok]] if len(t) else np.array([], dtype=object),
+                    "_certainty": np.zeros(len(t), dtype=bool),
+                },
+                schema=schema,
+            )
+        )
+    return pl.concat(frames)
+
+
+def _output(frame: pl.DataFrame, units: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Attach the input columns and put the columns and rows in their published order."""
+    role_rank = pl.col("role").replace_strict(
+        {r: i for i, r in enumerate(ROLES)}, return_dtype=pl.Int8
+    )
+    rows = rows.join(
+        units.select("_pos", "stage", "_order"), on="_pos", how="left", maintain_order="left"
+    ).sort("_pos", role_rank)
+    src = frame.with_row_index("_src")
+    inputs = [c for c in frame.columns if c not in ("county", "school_id", "school_name")]
+    out = rows.join(src, on="_src", how="left", maintain_order="left")
+    return out.select(
+        "county",
+        "stage",
+        "school_id",
+        "school_name",
+        "role",
+        pl.col("_prob").alias("selection_probability"),
+        "base_weight",
+        pl.col("planned_students").cast(pl.Int64),
+        *inputs,
+        "replaces",
+        pl.col("_certainty").alias("certainty"),
+        (pl.col("_order") + 1).alias("frame_order"),
+    )
+
+
+def _explain(
+    frame: pl.DataFrame,
+    plan: SamplingPlan,
+    strata: pl.DataFrame,
+    units: pl.DataFrame,
+    rows: pl.DataFrame,
+    level: dict[int, int],
+) -> list[StratumExplanation]:
+    """One record per county and stage of the frame, with a Chinese text."""
+    s = plan.students_per_school
+    counts = rows.group_by("county", "stage").agg(
+        (pl.col("role") == "sample").sum().alias("sampled"),
+        (pl.col("role") == "added").sum().alias("added"),
+        (pl.col("role").is_in(("sample", "added")) & pl.col("certainty")).sum().alias("certain"),
+        (pl.col("role").is_in(("sample", "added")) & (pl.col("planned_students") < s))
+        .sum()
+        .alias("small"),
+        pl.col("role").str.starts_with("replacement").sum().alias("reps"),
+        pl.col("planned_students")
+        .filter(pl.col("role").is_in(("sample", "added")))
+        .sum()
+        .alias("planned"),
+    )
+    by_key = {(r["county"], r["stage"]): r for r in counts.iter_rows(named=True)}
+    info = {(r["county"], r["stage"]): r for r in strata.iter_rows(named=True)}
+    out: list[StratumExplanation] = []
+    for county in sorted(frame["county"].unique().to_list()):
+        for stage in STAGES:
+            label = STAGE_LABELS[stage]
+            n = plan.schools_for(county, stage)
+            st = info.get((county, stage))
+            c = by_key.get((county, stage))
+            if st is None:
+                text = f"{county}没有{STAGE_GRADES[stage]}有学生的{label}学段学校，{label}不抽样。"
+                out.append(
+                    StratumExplanation(county, stage, 0, 0, n, n * s, 0, 0, 0, 0, 0, s, 0, text)
+                )
+                continue
+            big, students, target = st["N"], st["students"], st["target"]
+            if n == 0 or c is None:
+                text = f"{county}{label}按计划不抽样（计划 0 所）。"
+                out.append(
+                    StratumExplanation(
+                        county, stage, big, students, 0, 0, 0, 0, 0, 0, 0, s, 0, text
+                    )
+                )
+                continue
+            sampled, added, certain = c["sampled"], c["added"], c["certain"]
+            small, reps, planned = c["small"], c["reps"], int(c["planned"])
+            lvl = level.get(st["_stratum"], s)
+            parts: list[str] = []
+            if big <= n:
+                if big < n:
+                    parts.append(f"全县{label}仅 {big} 所（计划 {n} 所），全部入样")
+                else:
+                    parts.append(f"全县{label}共 {big} 所，与计划数相同，全部入样")
+            else:
+                text = f"全县{label} {big} 所，按{METHOD_LABELS[plan.method]}抽取 {n} 所"
+                if certain and plan.method == "pps" and not added:
+                    text += f"，其中 {certain} 所因规模大（n×规模占比≥1）必选"
+                parts.append(text)
+                if small:
+                    parts.append(f"{small} 所样本校{STAGE_GRADES[stage]}学生不足 {s} 人，全部抽取")
+                if added:
+                    parts.append(
+                        f"为达到 {target} 人的目标，从其余学校中按同一方法增抽 {added} 所"
+                        f"（追加学校），入样概率按 {sampled + added} 所重新计算"
+                    )
+                if sampled + added == big:
+                    parts.append("全县学校已全部入样")
+            if lvl > s and planned >= target:
+                parts.append(
+                    f"每校抽取人数提高至 {lvl} 人（不足 {lvl} 人的学校全部抽取）以达到 {target} 人的目标"
+                )
+            elif planned < target:
+                parts.append(
+                    f"全县{STAGE_GRADES[stage]}学生共 {students} 人，可抽 {planned} 人，"
+                    f"不足 {target} 人的目标，全部参测"
+                    if sampled + added == big
+                    else f"计划抽取 {planned} 人，仍不足 {target} 人的目标"
+                )
+            else:
+                parts.append(f"{'其余' if small else ''}每校抽取 {s} 人")
+            parts.append(f"计划抽取学生共 {planned} 人")
+            if big > sampled + added:
+                parts.append(f"配替补学校 {reps} 所（排序相邻学校）")
+            text = f"{county}{label}：" + "；".join(parts) + "。"
+            out.append(
+                StratumExplanation(
+                    county,
+                    stage,
+                    big,
+                    students,
+                    n,
+                    target,
+                    sampled,
+                    added,
+                    certain,
+                    small,
+                    reps,
+                    lvl,
+                    planned,
+                    text,
+                )
+            )
+    return out
