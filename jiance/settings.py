@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jiance.cycles",
     "jiance.audit",
     "jiance.web",
+    "jiance.reporting",
 ]
 
 MIDDLEWARE = [

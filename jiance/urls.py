@@ -17,5 +17,6 @@ urlpatterns = [
     path("units/", include("jiance.units.urls")),
     path("cycles/", include("jiance.cycles.urls")),
     path("audit/", include("jiance.audit.urls")),
+    path("reporting/", include("jiance.reporting.urls")),
     path("api/", api.urls),
 ]
