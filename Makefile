@@ -48,3 +48,10 @@ lint: venv
 
 bench: venv
 	for b in bench/*.py; do $(BIN)/python $$b; done
+
+# Production settings must pass Django's deployment checks (throwaway keys, never used anywhere).
+deploy-check: venv
+	JIANCE_ENV=production JIANCE_ALLOWED_HOSTS=jiance.example.cn \
+	JIANCE_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	JIANCE_FIELD_KEY="$$($(BIN)/python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
