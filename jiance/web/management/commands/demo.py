@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from jiance.accounts.models import Role
+from jiance.units.models import Unit
+from jiance.web.services import DEMO_PASSWORD, demo_accounts, demo_build, demo_present
+
+
+class Command(BaseCommand):
+    help = "建库并写入演示数据（南昌市 12 个县区、约 1,200 所学校、进行中的监测周期），打印演示账号"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=2022, help="随机种子（默认 2022）")
+        parser.add_argument("--no-migrate", action="store_true", help="不执行 migrate")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3"):
+            from pathlib import Path
+
+            Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        if not options["no_migrate"]:
+            call_command("migrate", verbosity=0, interactive=False)
+        started = time.perf_counter()
+        if demo_present():
+            self.stdout.write("数据库中已有演示数据，直接使用。（重建：删除 var/jiance.sqlite3 后再运行）")
+        elif Unit.objects.exists():
+            raise CommandError("数据库中已有非演示数据，不写入演示数据。请换一个空数据库（DATABASE_URL）。")
+        else:
+            summary = demo_build(seed=options["seed"])
+            self.stdout.write(
+                f"演示数据已写入：单位 {summary.units} 个（学校 {summary.schools} 所，来源 {summary.source}），"
+                f"周期模板 {len(summary.cycles)} 个，进行中周期 {summary.active_cycle}，"
+                f"已完成节点 {summary.completions} 条，用时 {time.perf_counter() - started:.1f} 秒。"
+            )
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for account, unit in demo_accounts():
+            label = Role(account.role).label
+            where = unit.name if unit else "—"
+            self.stdout.write(f"  {account.username:<20} {label}（{where}）")

@@ -1,0 +1,325 @@
+"""The demo: a realistic 南昌市 with an active cycle, progress and one account per role.
+
+`demo_build(*, seed, today)` writes everything in one transaction (bulk inserts, a few seconds);
+`demo_present()` tells whether the database already holds it, so `jiance demo` can reuse it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from jiance import clock
+from jiance.accounts.models import Role, RoleAssignment, User
+from jiance.audit.models import Action
+from jiance.audit.services import audit_record
+from jiance.cycles.models import (
+    Cycle,
+    CycleParticipant,
+    CycleStatus,
+    DocumentKind,
+    Milestone,
+    MilestoneCompletion,
+)
+from jiance.units.models import SCHOOL_TYPE_STAGES, Level, Unit
+from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
+
+# One fixed, strong password for every demo account (printed by `jiance demo`).
+DEMO_PASSWORD = "Jiance-Demo-2022!"
+DEMO_COUNTY_CODE = "360121"  # 南昌县: a national sample county in 2022 [000]
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "cycles" / "templates_data"
+ACTIVE_TEMPLATE = "national-2022"
+# Template levels (jiance_core.cycles.schema) → unit levels.
+TEMPLATE_LEVEL = {"national": Level.CENTRE, "province": Level.PROVINCE, "city": Level.CITY,
+                  "county": Level.COUNTY, "school": Level.SCHOOL}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    where: str  # centre | province | city | county | school
+    full_name: str
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("centre.admin", Role.CENTRE_ADMIN, "centre", "郑国华"),
+    DemoAccount("jiangxi.admin", Role.PROVINCE_ADMIN, "province", "胡建平"),
+    DemoAccount("nanchang.admin", Role.CITY_ADMIN, "city", "刘晓燕"),
+    DemoAccount("nanchang.info", Role.CITY_INFO_OFFICER, "city", "万志强"),
+    DemoAccount("ncx.admin", Role.COUNTY_ADMIN, "county", "熊文斌"),
+    DemoAccount("ncx.info", Role.COUNTY_INFO_OFFICER, "county", "涂丽萍"),
+    DemoAccount("ncx.liaison", Role.COUNTY_LIAISON, "county", "邓海峰"),
+    DemoAccount("ncx.supervisor", Role.SUPERVISOR, "county", "黄秀英"),
+    DemoAccount("ncx.inspector", Role.INSPECTOR, "county", "喻建国"),
+    DemoAccount("ncx.custodian", Role.CUSTODIAN, "county", "罗春华"),
+    DemoAccount("school.principal", Role.PRINCIPAL, "school", "章明亮"),
+    DemoAccount("school.info", Role.SCHOOL_INFO_OFFICER, "school", "付晓婷"),
+    DemoAccount("school.custodian", Role.CUSTODIAN, "school", "杨桂芬"),
+    DemoAccount("school.chief", Role.CHIEF_PROCTOR, "school", "陈志军"),
+    DemoAccount("school.proctor", Role.PROCTOR, "school", "吴玉洁"),
+    DemoAccount("school.tech", Role.TECHNICIAN, "school", "周鹏飞"),
+    DemoAccount("school.timekeeper", Role.TIMEKEEPER, "school", "李慧敏"),
+)
+
+
+@dataclass
+class DemoSummary:
+    units: int = 0
+    schools: int = 0
+    cycles: list[str] = field(default_factory=list)
+    active_cycle: str = ""
+    completions: int = 0
+    accounts: list[tuple[DemoAccount, Unit]] = field(default_factory=list)
+    source: str = ""
+
+
+def demo_present() -> bool:
+    """True when the demo has been built in this database (its accounts exist)."""
+    return User.objects.filter(username=DEMO_ACCOUNTS[0].username).exists()
+
+
+def demo_accounts() -> list[tuple[DemoAccount, Unit | None]]:
+    """The demo accounts with the unit each one works in (None if missing)."""
+    units = dict(
+        RoleAssignment.objects.filter(user__username__in=[a.username for a in DEMO_ACCOUNTS])
+        .select_related("unit", "user")
+        .values_list("user__username", "unit")
+    )
+    by_pk = Unit.objects.in_bulk([u for u in units.values() if u])
+    return [(a, by_pk.get(units.get(a.username))) for a in DEMO_ACCOUNTS]
+
+
+# --- cycles --------------------------------------------------------------------------------------
+
+
+def first_test_day_target(today: dt.date, first_day: dt.date) -> int:
+    """Days to shift a cycle so its first test day falls 8-14 days after `today`, keeping weekdays."""
+    gap = (today + dt.timedelta(days=8) - first_day).days
+    return -(-gap // 7) * 7
+
+
+def _cycle_from_template(template: Any, *, status: str, owner: Unit | None) -> Cycle:
+    """Fallback loader (used until `jiance.cycles.services.cycle_load_template` exists)."""
+    cycle = Cycle.objects.create(
+        code=template.code, year=template.year, name=template.name,
+        programme=getattr(template, "programme", "") or "", status=status,
+        config=template.model_dump(mode="json"), owner=owner,
+    )
+    milestones = []
+    for level in TEMPLATE_LEVEL:
+        for m in template.milestones_for(level):
+            milestones.append(
+                Milestone(cycle=cycle, level=TEMPLATE_LEVEL[level], number=m.number, phase=m.phase,
+                          start=m.start, deadline=m.deadline, task=m.task,
+                          responsible=(m.office or "")[:200])
+            )
+    Milestone.objects.bulk_create(milestones)
+    DocumentKind.objects.bulk_create(
+        DocumentKind(cycle=cycle, code=d.code, name=d.name[:200],
+                     level=TEMPLATE_LEVEL[d.submitted_by],
+                     reviewer_level=TEMPLATE_LEVEL[d.reviewed_by] if d.reviewed_by else "",
+                     window_start=d.start, window_end=d.deadline)
+        for d in template.documents
+    )
+    audit_record(action=Action.CREATE, obj=cycle, unit=owner, detail="演示：载入周期模板")
+    return cycle
+
+
+def _load_cycle(template: Any, *, status: str, owner: Unit | None) -> Cycle:
+    """Load one template through the cycle service when it exists, else the fallback."""
+    try:
+        from jiance.cycles import services as cycle_services  # type: ignore[attr-defined]
+    except ImportError:
+        cycle_services = None
+    load = getattr(cycle_services, "cycle_load_template", None)
+    if load is not None:
+        params = inspect.signature(load).parameters
+        kwargs: dict[str, Any] = {}
+        if "template" in params:
+            kwargs["template"] = template
+        elif "source" in params:
+            kwargs["source"] = template
+        if "owner" in params:
+            kwargs["owner"] = owner
+        if "status" in params:
+            kwargs["status"] = status
+        if kwargs:
+            try:
+                cycle = load(**kwargs)
+            except TypeError:
+                cycle = None
+            if isinstance(cycle, Cycle):
+                if cycle.status != status:
+                    cycle.status = status
+                    cycle.save(update_fields=["status"])
+                return cycle
+    return _cycle_from_template(template, status=status, owner=owner)
+
+
+def _templates() -> dict[str, Any]:
+    from jiance_core.cycles.loader import load_template
+
+    return {t.code: t for t in (load_template(p) for p in sorted(TEMPLATES_DIR.glob("*.yaml")))}
+
+
+# --- the build -----------------------------------------------------------------------------------
+
+
+def _bulk_units(rows: list[Unit]) -> None:
+    for u in rows:
+        u.path = Unit.path_for(u.code, u.parent)
+    Unit.objects.bulk_create(rows, batch_size=500)
+
+
+@transaction.atomic
+def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary:
+    """Build the whole demo. Deterministic for a given seed and day."""
+    today = today or clock.today()
+    rng = np.random.default_rng(seed)
+    data = nanchang_units(seed)
+    summary = DemoSummary(source=data.source)
+
+    centre = Unit.objects.create(code=CENTRE[0], name=CENTRE[1], level=Level.CENTRE)
+    province = Unit.objects.create(code=PROVINCE[0], name=PROVINCE[1], level=Level.PROVINCE,
+                                   parent=centre)
+    city = Unit.objects.create(code=CITY[0], name=CITY[1], level=Level.CITY, parent=province)
+    counties = [Unit(code=c.code, name=c.name, level=Level.COUNTY, parent=city, county_kind=c.kind)
+                for c in data.counties]
+    _bulk_units(counties)
+    county_by_code = {c.code: c for c in Unit.objects.filter(level=Level.COUNTY, parent=city)}
+    schools = [
+        Unit(code=s.code, name=s.name, level=Level.SCHOOL, parent=county_by_code[s.county_code],
+             school_type=s.school_type, nature=s.nature, area=s.area, affiliation=s.affiliation)
+        for s in data.schools
+    ]
+    _bulk_units(schools)
+    summary.units = 3 + len(counties) + len(schools)
+    summary.schools = len(schools)
+
+    # Cycles: every shipped template as a draft, plus last cycle copied and shifted, active.
+    templates = _templates()
+    for code, template in templates.items():
+        _load_cycle(template, status=CycleStatus.DRAFT, owner=centre)
+        summary.cycles.append(code)
+    base = templates[ACTIVE_TEMPLATE]
+    from jiance_core.cycles.loader import shift_cycle
+
+    days = first_test_day_target(today, min(base.test_days))
+    new_year = (min(base.test_days) + dt.timedelta(days=days)).year
+    shifted = shift_cycle(base, days=days, new_code=f"demo-{new_year}")
+    shifted = shifted.model_copy(update={"name": f"{shifted.name}（演示）", "year": new_year})
+    active = _load_cycle(shifted, status=CycleStatus.ACTIVE, owner=centre)
+    summary.active_cycle = active.code
+
+    # Participants: the 12 counties, and 12 primary + 8 junior sample schools per county.
+    participants = [CycleParticipant(cycle=active, unit=c, coordinator=city) for c in counties_in(city)]
+    by_county: dict[int, list[Unit]] = {}
+    for s in Unit.objects.filter(level=Level.SCHOOL, path__startswith=city.path).order_by("code"):
+        by_county.setdefault(s.parent_id or 0, []).append(s)
+    sample: dict[int, list[Unit]] = {}
+    for county_id, rows in by_county.items():
+        chosen: list[Unit] = []
+        for stage, n in (("primary", 12), ("junior", 8)):
+            pool = [s for s in rows if stage in SCHOOL_TYPE_STAGES.get(s.school_type, ()) and s not in chosen]
+            idx = rng.choice(len(pool), size=min(n, len(pool)), replace=False) if pool else []
+            chosen += [pool[int(i)] for i in sorted(idx)]
+        sample[county_id] = sorted(chosen, key=lambda u: u.code)
+        participants += [CycleParticipant(cycle=active, unit=s, coordinator_id=county_id) for s in chosen]
+    CycleParticipant.objects.bulk_create(participants)
+
+    county = county_by_code.get(DEMO_COUNTY_CODE) or next(iter(county_by_code.values()))
+    demo_school = next(
+        (s for s in sample.get(county.pk, []) if "primary" in SCHOOL_TYPE_STAGES.get(s.school_type, ())),
+        None,
+    ) or Unit.objects.filter(parent=county).order_by("code").first()
+    summary.completions = _mark_progress(
+        active, city=city, sample=sample, rng=rng, today=today, demo_school=demo_school
+    )
+
+    # Accounts.
+    where = {"centre": centre, "province": province, "city": city, "county": county, "school": demo_school}
+    hashed = make_password(DEMO_PASSWORD)
+    users = User.objects.bulk_create(
+        User(username=a.username, full_name=a.full_name, password=hashed, must_change_password=False)
+        for a in DEMO_ACCOUNTS
+    )
+    by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=by_name[a.username], role=a.role, unit=where[a.where]) for a in DEMO_ACCOUNTS
+    )
+    summary.accounts = [(a, where[a.where]) for a in DEMO_ACCOUNTS]
+    audit_record(
+        action=Action.IMPORT, obj=city, unit=city,
+        after={"seed": seed, "units": summary.units, "cycle": active.code, "accounts": len(DEMO_ACCOUNTS)},
+        detail="演示数据",
+    )
+    return summary
+
+
+def counties_in(city: Unit) -> list[Unit]:
+    return list(Unit.objects.filter(parent=city, level=Level.COUNTY).order_by("code"))
+
+
+def _mark_progress(
+    cycle: Cycle, *, city: Unit, sample: dict[int, list[Unit]], rng: np.random.Generator,
+    today: dt.date, demo_school: Unit | None = None,
+) -> int:
+    """Mark milestones done so the home pages show variety: the city is nearly on time, counties
+    and sample schools each have their own diligence, and the demo county keeps one item overdue."""
+    now = clock.now()
+    milestones: dict[str, list[Milestone]] = {}
+    for m in cycle.milestones.order_by("number"):
+        milestones.setdefault(m.level, []).append(m)
+
+    def past(level: str) -> list[Milestone]:
+        return [m for m in milestones.get(level, []) if m.deadline and m.deadline < today]
+
+    def near(level: str) -> list[Milestone]:
+        return [m for m in milestones.get(level, [])
+                if m.deadline and today <= m.deadline <= today + dt.timedelta(days=14)]
+
+    done: list[MilestoneCompletion] = []
+
+    def mark(m: Milestone, unit: Unit, days_before: int) -> None:
+        when = dt.datetime.combine(m.deadline or today, dt.time(16, 30), tzinfo=now.tzinfo)
+        when -= dt.timedelta(days=days_before)
+        done.append(MilestoneCompletion(milestone=m, unit=unit, done_at=min(when, now)))
+
+    city_past = past(Level.CITY)
+    for m in city_past[:-1]:  # the latest past task is still open: one overdue item
+        mark(m, city, int(rng.integers(0, 4)))
+    for county in counties_in(city):
+        diligence = 0.55 if county.code == DEMO_COUNTY_CODE else float(rng.uniform(0.5, 1.0))
+        county_past = past(Level.COUNTY)
+        for i, m in enumerate(county_past):
+            last = i == len(county_past) - 1
+            if county.code == DEMO_COUNTY_CODE and last:
+                continue  # keep one overdue item for the demo county
+            if i < len(county_past) - 2 or rng.random() < diligence:
+                mark(m, county, int(rng.integers(0, 5)))
+        for m in near(Level.COUNTY):
+            if rng.random() < diligence * 0.3:
+                mark(m, county, 0)
+        for school in sample.get(county.pk, []):
+            if demo_school is not None and school.pk == demo_school.pk:
+                school_past = past(Level.SCHOOL)
+                for m in school_past[:-1]:  # done, except the latest past task: overdue
+                    mark(m, school, int(rng.integers(0, 4)))
+                continue
+            school_diligence = min(1.0, diligence + float(rng.uniform(-0.2, 0.2)))
+            for m in past(Level.SCHOOL):
+                if rng.random() < school_diligence:
+                    mark(m, school, int(rng.integers(0, 4)))
+            for m in near(Level.SCHOOL):
+                if rng.random() < school_diligence * 0.4:
+                    mark(m, school, 0)
+    MilestoneCompletion.objects.bulk_create(done, batch_size=1000)
+    return len(done)
