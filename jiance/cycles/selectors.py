@@ -4,9 +4,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.scoping import Scope
-from jiance.cycles.models import Cycle, CycleStatus, Milestone, MilestoneCompletion
+from jiance.cycles.models import (
+    Cycle,
+    CycleParticipant,
+    CycleStatus,
+    Milestone,
+    MilestoneCompletion,
+)
 from jiance.units.models import CHILD_LEVEL, Level, Unit
 
 DUE_SOON_DAYS = 14
@@ -14,6 +21,15 @@ DUE_SOON_DAYS = 14
 
 def active_cycle() -> Cycle | None:
     return Cycle.objects.filter(status=CycleStatus.ACTIVE).order_by("-year", "-pk").first()
+
+
+STATE_LABELS = {
+    "done": _("已完成"),
+    "overdue": _("已逾期"),
+    "due": _("即将到期"),
+    "upcoming": _("未开始"),
+    "open": _("进行中"),
+}
 
 
 @dataclass(frozen=True)
@@ -24,13 +40,7 @@ class MilestoneStatus:
 
     @property
     def label(self) -> str:
-        return {
-            "done": "已完成",
-            "overdue": "已逾期",
-            "due": "即将到期",
-            "upcoming": "未开始",
-            "open": "进行中",
-        }[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 def _state(m: Milestone, done: bool, today: dt.date) -> str:
@@ -63,15 +73,25 @@ class LaggingRow:
     sample_names: list[str]
 
 
+def cycle_children(*, scope: Scope, cycle: Cycle, unit: Unit) -> QuerySet[Unit]:
+    """The sub-units of `unit` that take part in `cycle`: its participants when the cycle lists
+    participants among them (e.g. sample schools), otherwise every active sub-unit."""
+    children: QuerySet[Unit] = scope.filter(
+        Unit.objects.filter(parent=unit, is_active=True), unit_field="self"
+    )
+    taking_part = CycleParticipant.objects.filter(cycle=cycle, unit__parent=unit).values("unit_id")
+    if taking_part.exists():
+        children = children.filter(pk__in=taking_part)
+    return children.order_by("code")
+
+
 def subunits_owing(*, scope: Scope, cycle: Cycle, unit: Unit, today: dt.date) -> list[LaggingRow]:
     """For each milestone of the level below that is due by today, the sub-units that owe it."""
     child_level = CHILD_LEVEL.get(Level(unit.level))
     if child_level is None:
         return []
     due = cycle.milestones.filter(level=child_level, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
-    children: QuerySet[Unit] = scope.filter(
-        Unit.objects.filter(parent=unit, is_active=True), unit_field="self"
-    )
+    children = cycle_children(scope=scope, cycle=cycle, unit=unit)
     child_ids = list(children.values_list("pk", flat=True))
     if not child_ids:
         return []
