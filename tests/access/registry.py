@@ -1,0 +1,37 @@
+"""How the access walk builds URL arguments.
+
+Every URL parameter of every route must be registered here: `PARAMS[name]` makes, for a given
+school, the value of an object that belongs to that school's branch (creating the object if
+needed), and `MISSING[name]` is the value of an object that does not exist. A route with an
+unregistered parameter fails the walk, so no new route escapes it.
+
+Apps add their own parameters with `@param("name", missing=...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from jiance.units.models import Unit
+
+ParamFactory = Callable[[Unit], str]
+
+PARAMS: dict[str, ParamFactory] = {}
+MISSING: dict[str, str] = {}
+
+# Routes that anyone may reach without holding a unit (no scoped data behind them).
+PUBLIC_ROUTES = {"login", "logout", "set_language", "password_change"}
+
+
+def param(name: str, *, missing: str) -> Callable[[ParamFactory], ParamFactory]:
+    def register(factory: ParamFactory) -> ParamFactory:
+        PARAMS[name] = factory
+        MISSING[name] = missing
+        return factory
+
+    return register
+
+
+@param("code", missing="9999999999")
+def unit_code(school: Unit) -> str:
+    return school.code
