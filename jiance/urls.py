@@ -10,6 +10,7 @@ from jiance.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("work/", include("jiance.web.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", account_views.password_change, name="password_change"),

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
 from jiance import clock
 from jiance.accounts.scoping import get_scope
-from jiance.cycles.selectors import active_cycle, subunits_owing, unit_milestones
+from jiance.cycles.models import Cycle, Milestone
+from jiance.cycles.selectors import active_cycle
+from jiance.units.models import CHILD_LEVEL, Level, Unit
+from jiance.web.selectors import home_panels, lagging_subunits, owing_units
 
 
 @login_required
@@ -14,19 +17,53 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     cycle = active_cycle()
     today = clock.today()
-    panels = []
-    if cycle is not None:
-        for unit in scope.home_units:
-            statuses = unit_milestones(cycle=cycle, unit=unit, today=today)
-            panels.append(
-                {
-                    "unit": unit,
-                    "roles": [g for g in scope.grants if g.unit_id == unit.pk],
-                    "overdue": [s for s in statuses if s.state == "overdue"],
-                    "due": [s for s in statuses if s.state in ("due", "open")],
-                    "upcoming": [s for s in statuses if s.state == "upcoming"][:5],
-                    "done": [s for s in statuses if s.state == "done"],
-                    "owing": subunits_owing(scope=scope, cycle=cycle, unit=unit, today=today),
-                }
-            )
-    return render(request, "web/home.html", {"cycle": cycle, "panels": panels, "today": today})
+    panels = home_panels(scope=scope, cycle=cycle, today=today)
+    upcoming_days = [d for d in cycle.test_days if d >= today] if cycle else []
+    days_to_test = (upcoming_days[0] - today).days if upcoming_days else None
+    return render(
+        request,
+        "web/home.html",
+        {"cycle": cycle, "panels": panels, "today": today, "days_to_test": days_to_test},
+    )
+
+
+def _unit_and_cycle(request: HttpRequest, unit_code: str) -> tuple[Unit, Cycle]:
+    unit = get_scope(request).get_unit(code=unit_code)
+    cycle = active_cycle()
+    if cycle is None or Level(unit.level) not in CHILD_LEVEL:
+        raise Http404
+    return unit, cycle
+
+
+def _partial(request: HttpRequest, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if getattr(request, "htmx", False) else template
+
+
+@login_required
+def owing(request: HttpRequest, unit_code: str, milestone_id: int) -> HttpResponse:
+    """The sub-units of a unit that have not done one task of the level below."""
+    scope = get_scope(request)
+    unit, cycle = _unit_and_cycle(request, unit_code)
+    milestone = get_object_or_404(
+        Milestone, pk=milestone_id, cycle=cycle, level=CHILD_LEVEL[Level(unit.level)]
+    )
+    units = owing_units(scope=scope, cycle=cycle, unit=unit, milestone=milestone)
+    return render(
+        request,
+        _partial(request, "web/owing.html", "owing-list"),
+        {"unit": unit, "cycle": cycle, "milestone": milestone, "units": units},
+    )
+
+
+@login_required
+def lagging(request: HttpRequest, unit_code: str) -> HttpResponse:
+    """Every sub-unit with overdue tasks, with how many."""
+    scope = get_scope(request)
+    unit, cycle = _unit_and_cycle(request, unit_code)
+    total, rows = lagging_subunits(scope=scope, cycle=cycle, unit=unit, today=clock.today())
+    return render(
+        request,
+        "web/lagging.html",
+        {"unit": unit, "cycle": cycle, "rows": rows, "total": total,
+         "child_level": CHILD_LEVEL[Level(unit.level)]},
+    )

@@ -1,0 +1,132 @@
+"""Reads for the home page: each of my units' tasks, and what its sub-units still owe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiance.accounts.models import ADMIN_ROLES, REVIEWER_ROLES
+from jiance.accounts.scoping import Grant, Scope
+from jiance.cycles.models import Cycle, Milestone, MilestoneCompletion
+from jiance.cycles.selectors import (
+    LaggingRow,
+    MilestoneStatus,
+    cycle_children,
+    subunits_owing,
+    unit_milestones,
+)
+from jiance.units.models import CHILD_LEVEL, Level, Unit
+
+
+@dataclass(frozen=True)
+class LaggingUnit:
+    unit: Unit
+    overdue: int
+
+
+@dataclass
+class HomePanel:
+    unit: Unit
+    roles: list[Grant]
+    overdue: list[MilestoneStatus]
+    due: list[MilestoneStatus]
+    upcoming: list[MilestoneStatus]
+    done: list[MilestoneStatus]
+    owing: list[LaggingRow]
+    child_level: str = ""
+    children_total: int = 0
+    lagging: list[LaggingUnit] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.due) + len(self.upcoming) + len(self.done)
+
+
+def lagging_subunits(
+    *, scope: Scope, cycle: Cycle, unit: Unit, today: dt.date
+) -> tuple[int, list[LaggingUnit]]:
+    """Sub-units taking part in the cycle with at least one overdue task (past deadline, not
+    done), with the number of such tasks; and how many sub-units take part at all."""
+    child_level = CHILD_LEVEL.get(Level(unit.level))
+    if child_level is None:
+        return 0, []
+    children = cycle_children(scope=scope, cycle=cycle, unit=unit)
+    past = list(
+        cycle.milestones.filter(level=child_level, deadline__lt=today).values_list("pk", flat=True)
+    )
+    total = children.count()
+    if not past:
+        return total, []
+    done_counts = dict(
+        MilestoneCompletion.objects.filter(milestone_id__in=past, unit__in=children)
+        .values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
+    )
+    lagging = [
+        LaggingUnit(u, len(past) - done_counts.get(u.pk, 0))
+        for u in children
+        if done_counts.get(u.pk, 0) < len(past)
+    ]
+    lagging.sort(key=lambda r: (-r.overdue, r.unit.code))
+    return total, lagging
+
+
+def owing_units(*, scope: Scope, cycle: Cycle, unit: Unit, milestone: Milestone) -> list[Unit]:
+    """The sub-units of `unit` (in scope, taking part) that have not done `milestone`."""
+    children = cycle_children(scope=scope, cycle=cycle, unit=unit)
+    done = MilestoneCompletion.objects.filter(milestone=milestone).values("unit_id")
+    return list(children.exclude(pk__in=done))
+
+
+def _url(name: str, *args: object) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def quick_links(*, scope: Scope, unit: Unit, cycle: Cycle | None) -> list[tuple[str, str]]:
+    """Links for the roles the person holds in `unit`: (label, url)."""
+    roles = {g.role for g in scope.grants if g.unit_id == unit.pk}
+    links: list[tuple[str, str | None]] = []
+    if unit.level == Level.SCHOOL:
+        links.append((str(_("本校信息")), _url("units:detail", unit.code)))
+    else:
+        links.append((str(_("下级单位与学校")), _url("units:detail", unit.code)))
+    if cycle is not None:
+        links.append((str(_("本周期工作节点")), _url("cycles:detail", cycle.code)))
+    if roles & (ADMIN_ROLES | REVIEWER_ROLES):
+        links.append((str(_("监测周期模板")), _url("cycles:list")))
+    if roles & ADMIN_ROLES:
+        links.append((str(_("审计日志")), _url("audit:list")))
+    links.append((str(_("修改密码")), _url("password_change")))
+    return [(label, url) for label, url in links if url]
+
+
+def home_panels(*, scope: Scope, cycle: Cycle | None, today: dt.date) -> list[HomePanel]:
+    panels = []
+    for unit in scope.home_units:
+        roles = [g for g in scope.grants if g.unit_id == unit.pk]
+        statuses = unit_milestones(cycle=cycle, unit=unit, today=today) if cycle else []
+        panel = HomePanel(
+            unit=unit,
+            roles=roles,
+            overdue=[s for s in statuses if s.state == "overdue"],
+            due=[s for s in statuses if s.state in ("due", "open")],
+            upcoming=[s for s in statuses if s.state == "upcoming"],
+            done=[s for s in statuses if s.state == "done"],
+            owing=subunits_owing(scope=scope, cycle=cycle, unit=unit, today=today) if cycle else [],
+            links=quick_links(scope=scope, unit=unit, cycle=cycle),
+        )
+        if cycle is not None and unit.level in CHILD_LEVEL:
+            panel.child_level = CHILD_LEVEL[Level(unit.level)]
+            panel.children_total, panel.lagging = lagging_subunits(
+                scope=scope, cycle=cycle, unit=unit, today=today
+            )
+        panels.append(panel)
+    return panels
+
