@@ -279,7 +279,8 @@ def shift_cycle(
     so every date keeps its weekday (Wednesday 25 May 2022 → Wednesday 24 May 2023, the real 2023
     test day; → Wednesday 22 May 2024, the real 2024 test day). Clock times do not move. ``year``
     becomes ``new_year`` (or the year of the first shifted test day when only ``days`` is given);
-    the code and the name have the old year replaced by the new one unless ``new_code`` is given.
+    the code and the name have the old year replaced by the new one unless ``new_code`` is given,
+    and the years of ``school_year`` move by the same number of years.
     The copy is validated like a loaded template; the result still needs a human check (holidays,
     a national timetable that changed)."""
     if days is None:
@@ -304,6 +305,11 @@ def shift_cycle(
         first = min(data["test_days"]) if data["test_days"] else None
         new_year = first.year if first is not None else t.year
     old = str(t.year)
+    year_delta = new_year - t.year
+    if t.school_year:
+        data["school_year"] = re.sub(
+            r"\d{4}", lambda m: str(int(m.group(0)) + year_delta), t.school_year
+        )
     data["year"] = new_year
     data["code"] = new_code if new_code is not None else t.code.replace(old, str(new_year))
     data["name"] = t.name.replace(old, str(new_year))

@@ -467,7 +467,8 @@ class CycleTemplate(StrictModel):
         return sorted(self.milestones.get(level, []), key=lambda m: m.number)
 
     def all_dates(self) -> list[date]:
-        return sorted(set(_walk_dates(self)))
+        """Every date in the template, in field order, repeats included (for checking shifts)."""
+        return list(_walk_dates(self))
 
 
 # ---------------------------------------------------------------------------------------------------
