@@ -1,0 +1,43 @@
+"""Uploaded files kept between "检查" and "确认导入", named by a random token and remembered in
+the uploader's session, so one person can never confirm another person's file."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+SESSION_KEY = "unit_imports"
+
+
+def _dir() -> Path:
+    d = Path(settings.MEDIA_ROOT) / "unit_imports"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def keep(session: Any, *, data: bytes, filename: str, unit_code: str) -> str:
+    token = secrets.token_hex(16)
+    (_dir() / f"{token}.xlsx").write_bytes(data)
+    kept = dict(session.get(SESSION_KEY, {}))
+    kept[token] = {"name": filename, "unit": unit_code}
+    session[SESSION_KEY] = kept
+    return token
+
+
+def fetch(session: Any, *, token: str, unit_code: str) -> tuple[bytes, str] | None:
+    """The kept file and its name, or None when the token is not this session's for this unit."""
+    meta = session.get(SESSION_KEY, {}).get(token)
+    path = _dir() / f"{token}.xlsx"
+    if not meta or meta.get("unit") != unit_code or not path.exists():
+        return None
+    return path.read_bytes(), str(meta["name"])
+
+
+def forget(session: Any, *, token: str) -> None:
+    kept = dict(session.get(SESSION_KEY, {}))
+    kept.pop(token, None)
+    session[SESSION_KEY] = kept
+    (_dir() / f"{token}.xlsx").unlink(missing_ok=True)
