@@ -1,0 +1,275 @@
+"""属地学校信息 (the school frame) reported by each county before sampling, reviewed by the city.
+
+One `FrameSubmission` per (cycle, county) carries the review state; one `FrameRecord` per school
+carries the reported figures; `FrameReviewEvent` keeps every step (who, when, why); `FrameUpload`
+keeps an uploaded file between its preview (dry run) and the user's confirmation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiance.units.models import SCHOOL_TYPE_STAGES, Affiliation, Area, Nature, SchoolType
+
+# Plausibility: no tested-grade class holds more than this many students.
+MAX_CLASS_SIZE = 60
+STAGES = ("primary", "junior")
+STAGE_NAMES = {"primary": "小学", "junior": "初中"}
+DEFAULT_GRADES = {"primary": 4, "junior": 8}
+
+
+class FrameError(ValueError):
+    """A refused operation, with the reason in Chinese for the user."""
+
+
+class FrameStatus(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    SUBMITTED = "submitted", _("已提交")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已通过")
+
+
+NOT_STARTED = "not_started"
+NOT_STARTED_LABEL = _("未开始")
+EDITABLE_STATUSES = (FrameStatus.DRAFT, FrameStatus.RETURNED)
+
+
+def status_label(status: str) -> str:
+    return str(dict(FrameStatus.choices).get(status, NOT_STARTED_LABEL))
+
+
+class ReviewAction(models.TextChoices):
+    IMPORT = "import", _("导入")
+    SUBMIT = "submit", _("提交")
+    APPROVE = "approve", _("审核通过")
+    RETURN = "return", _("退回")
+    UNLOCK = "unlock", _("解锁")
+
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    ReviewAction.SUBMIT: ((FrameStatus.DRAFT, FrameStatus.RETURNED), FrameStatus.SUBMITTED),
+    ReviewAction.APPROVE: ((FrameStatus.SUBMITTED,), FrameStatus.APPROVED),
+    ReviewAction.RETURN: ((FrameStatus.SUBMITTED,), FrameStatus.RETURNED),
+    ReviewAction.UNLOCK: ((FrameStatus.APPROVED,), FrameStatus.DRAFT),
+}
+
+
+def cycle_grades(cycle: Any) -> dict[str, int]:
+    """The tested grade of each stage: from the cycle's config (Chongqing: 5 and 9), else 4 and 8."""
+    grades = dict(DEFAULT_GRADES)
+    config = getattr(cycle, "config", None) or {}
+    for stage, grade in (config.get("grades") or {}).items():
+        if stage in grades:
+            try:
+                grades[stage] = int(grade)
+            except (TypeError, ValueError):
+                continue
+    return grades
+
+
+class FrameSubmission(models.Model):
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="frame_submissions")
+    county = models.ForeignKey(
+        "units.Unit", verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="frame_submissions"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=FrameStatus.choices, default=FrameStatus.DRAFT
+    )
+    # Bumped by every write; a preview remembers it so a stale confirmation is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    locked = models.BooleanField(_("已锁定"), default=False)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("属地学校信息上报")
+        verbose_name_plural = _("属地学校信息上报")
+        ordering = ["county__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "county"], name="unique_frame_submission"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id}:{self.get_status_display()}"
+
+    @property
+    def unit(self) -> Any:
+        """The unit the submission belongs to (the audit log files entries under it)."""
+        return self.county
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES and not self.locked
+
+    def check_editable(self) -> None:
+        if self.locked or self.status == FrameStatus.APPROVED:
+            raise FrameError(str(_("本县属地学校信息已审核通过并锁定，不能修改；如需修改，请联系市级解锁。")))
+        if self.status == FrameStatus.SUBMITTED:
+            raise FrameError(str(_("本县属地学校信息已提交，正在等待市级审核，不能修改；如需修改，请联系市级退回。")))
+
+    def target_status(self, action: str) -> str:
+        """The status `action` leads to, or FrameError naming the current status."""
+        sources, target = TRANSITIONS[action]
+        if self.status not in sources:
+            raise FrameError(
+                str(_("当前状态为“%(status)s”，不能%(action)s。"))
+                % {"status": self.get_status_display(), "action": ReviewAction(action).label}
+            )
+        return target
+
+
+class FrameRecord(models.Model):
+    submission = models.ForeignKey(FrameSubmission, on_delete=models.CASCADE, related_name="records")
+    school = models.ForeignKey("units.Unit", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
+    school_type = models.CharField(_("学校类型"), max_length=10, choices=SchoolType.choices)
+    nature = models.CharField(_("办学性质"), max_length=4, choices=Nature.choices)
+    area = models.CharField(_("城乡区域"), max_length=4, choices=Area.choices)
+    affiliation = models.CharField(_("隶属关系"), max_length=10, choices=Affiliation.choices)
+    primary_students = models.PositiveIntegerField(_("小学测试年级学生数"), default=0)
+    primary_classes = models.PositiveIntegerField(_("小学测试年级班级数"), default=0)
+    junior_students = models.PositiveIntegerField(_("初中测试年级学生数"), default=0)
+    junior_classes = models.PositiveIntegerField(_("初中测试年级班级数"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    DATA_FIELDS = (
+        "school_type", "nature", "area", "affiliation",
+        "primary_students", "primary_classes", "junior_students", "junior_classes", "note",
+    )
+
+    class Meta:
+        verbose_name = _("学校信息")
+        verbose_name_plural = _("学校信息")
+        ordering = ["school__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "school"], name="unique_frame_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}:{self.school_type}"
+
+    @property
+    def unit(self) -> Any:
+        return self.school
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return SCHOOL_TYPE_STAGES.get(self.school_type, ())
+
+    def problems(self, grades: dict[str, int] | None = None) -> list[tuple[str, str, str]]:
+        """Every rule this record breaks, as (field, kind, reason); empty when consistent.
+
+        Shared by the form and the spreadsheet import so both say the same thing.
+        """
+        grades = grades or DEFAULT_GRADES
+        out: list[tuple[str, str, str]] = []
+        if not self.school_type:
+            return out
+        stages = self.stages
+        for stage in STAGES:
+            students = getattr(self, f"{stage}_students") or 0
+            classes = getattr(self, f"{stage}_classes") or 0
+            grade = grades[stage]
+            if stage not in stages:
+                if students or classes:
+                    out.append((
+                        f"{stage}_students" if students else f"{stage}_classes",
+                        "学校类型与所报学段不一致",
+                        f"{self.school_type}没有{STAGE_NAMES[stage]}学段，{grade}年级学生数和班级数应为 0 或留空",
+                    ))
+                continue
+            if students > 0 and classes == 0:
+                out.append((
+                    f"{stage}_classes", "班级数为 0 但学生数大于 0",
+                    f"{grade}年级有 {students} 名学生，班级数不能为 0",
+                ))
+            elif classes > 0 and students == 0:
+                out.append((
+                    f"{stage}_students", "有班级但学生数为 0",
+                    f"{grade}年级有 {classes} 个班，学生数不能为 0",
+                ))
+            elif classes > 0 and students > MAX_CLASS_SIZE * classes:
+                out.append((
+                    f"{stage}_students", "学生数与班级数不符",
+                    f"{grade}年级 {students} 名学生分在 {classes} 个班，平均每班超过 {MAX_CLASS_SIZE} 人，请核实",
+                ))
+        return out
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        grades = cycle_grades(self.submission.cycle) if self.submission_id else None
+        for field, _kind, reason in self.problems(grades):
+            errors.setdefault(field, []).append(reason)
+        if errors:
+            raise ValidationError(errors)
+
+
+class FrameReviewEvent(models.Model):
+    """One step of the review chain: who, when, why, from which status to which."""
+
+    submission = models.ForeignKey(FrameSubmission, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=10, choices=ReviewAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    from_status = models.CharField(_("原状态"), max_length=12)
+    to_status = models.CharField(_("新状态"), max_length=12)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}:{self.action}@{self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def unit(self) -> Any:
+        return self.submission.county
+
+    @property
+    def from_label(self) -> str:
+        return status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return status_label(self.to_status)
+
+
+class FrameUpload(models.Model):
+    """An uploaded template kept between its preview and the user's confirmation."""
+
+    submission = models.ForeignKey(FrameSubmission, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField(_("文件内容"))
+    sha256 = models.CharField(max_length=64)
+    base_version = models.PositiveIntegerField(_("预览时的版本"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("上传文件")
+        verbose_name_plural = _("上传文件")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,226 @@
+"""Reads of the school frame, always through the Scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from jiance.accounts.models import Role
+from jiance.accounts.scoping import Scope
+from jiance.cycles.models import Cycle
+from jiance.reporting.importing import CheckResult, check_upload
+from jiance.reporting.models import (
+    NOT_STARTED,
+    NOT_STARTED_LABEL,
+    FrameRecord,
+    FrameReviewEvent,
+    FrameStatus,
+    FrameSubmission,
+    FrameUpload,
+    cycle_grades,
+)
+from jiance.units.models import Level, Unit
+
+# Who reports a county's frame, who reviews it (the level above), who may look at the overview.
+COUNTY_ROLES = (Role.COUNTY_INFO_OFFICER, Role.COUNTY_ADMIN)
+REVIEW_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
+OVERVIEW_ROLES = (*REVIEW_ROLES, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
+
+
+def county_for(*, scope: Scope, code: str) -> Unit:
+    """A county inside the scope, else 404."""
+    return scope.get_unit(code=code, level=Level.COUNTY)
+
+
+def county_schools(*, scope: Scope, county: Unit) -> QuerySet[Unit]:
+    """Every active school of the county (属地原则: all of them, whoever runs them)."""
+    return scope.filter(
+        Unit.objects.filter(parent=county, level=Level.SCHOOL, is_active=True), unit_field="self"
+    ).order_by("code")
+
+
+def submission_for(*, scope: Scope, cycle: Cycle, county: Unit) -> FrameSubmission | None:
+    return (
+        scope.filter(FrameSubmission.objects.filter(cycle=cycle, county=county), unit_field="county")
+        .select_related("submitted_by", "reviewed_by", "county")
+        .first()
+    )
+
+
+def submission_get(*, scope: Scope, pk: int) -> FrameSubmission:
+    return scope.get(FrameSubmission.objects.select_related("county", "cycle"), unit_field="county", pk=pk)
+
+
+def upload_get(*, scope: Scope, pk: int) -> FrameUpload:
+    return scope.get(
+        FrameUpload.objects.select_related("submission__county", "submission__cycle"),
+        unit_field="submission__county", pk=pk,
+    )
+
+
+def records_by_school(*, scope: Scope, submission: FrameSubmission | None) -> dict[int, FrameRecord]:
+    if submission is None:
+        return {}
+    qs = scope.filter(FrameRecord.objects.filter(submission=submission), unit_field="school")
+    return {r.school_id: r for r in qs}
+
+
+def check_frame_upload(*, scope: Scope, cycle: Cycle, county: Unit, content: bytes) -> CheckResult:
+    """Check an upload against the county's schools and the cycle's grades; writes nothing."""
+    schools = list(county_schools(scope=scope, county=county))
+    return check_upload(
+        content, county=county, grades=cycle_grades(cycle), schools=schools,
+        is_known_school=_is_school_code,
+    )
+
+
+def _is_school_code(code: str) -> bool:
+    return Unit.objects.filter(code=code, level=Level.SCHOOL).exists()
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    school: Unit
+    record: FrameRecord | None
+
+
+def county_rows(*, scope: Scope, submission: FrameSubmission | None, county: Unit) -> list[SchoolRow]:
+    records = records_by_school(scope=scope, submission=submission)
+    return [SchoolRow(s, records.get(s.pk)) for s in county_schools(scope=scope, county=county)]
+
+
+def events_for(*, scope: Scope, submission: FrameSubmission | None) -> QuerySet[FrameReviewEvent]:
+    if submission is None:
+        return FrameReviewEvent.objects.none()
+    return scope.filter(
+        FrameReviewEvent.objects.filter(submission=submission), unit_field="submission__county"
+    ).select_related("actor").order_by("-at", "-pk")
+
+
+@dataclass
+class CountyStatus:
+    county: Unit
+    submission: FrameSubmission | None
+    schools: int
+    reported: int = 0
+    primary_students: int = 0
+    junior_students: int = 0
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        if self.submission is None:
+            return str(NOT_STARTED_LABEL)
+        return self.submission.get_status_display()
+
+
+def reviewable_counties(*, scope: Scope) -> QuerySet[Unit]:
+    """Counties below a unit where the person holds an overview role."""
+    return scope.units_for_roles(OVERVIEW_ROLES).filter(level=Level.COUNTY, is_active=True).order_by("path")
+
+
+def frame_overview(*, scope: Scope, cycle: Cycle) -> list[CountyStatus]:
+    counties = list(reviewable_counties(scope=scope))
+    subs = {
+        s.county_id: s
+        for s in scope.filter(
+            FrameSubmission.objects.filter(cycle=cycle, county__in=counties), unit_field="county"
+        ).select_related("reviewed_by", "submitted_by")
+    }
+    school_counts = dict(
+        scope.filter(Unit.objects.filter(parent__in=counties, level=Level.SCHOOL, is_active=True), unit_field="self")
+        .values("parent_id").annotate(n=Count("pk")).values_list("parent_id", "n")
+    )
+    totals = {
+        row["submission_id"]: row
+        for row in scope.filter(
+            FrameRecord.objects.filter(submission__in=subs.values()), unit_field="school"
+        ).values("submission_id").annotate(
+            n=Count("pk"), p=Sum("primary_students"), j=Sum("junior_students")
+        )
+    }
+    out = []
+    for c in counties:
+        sub = subs.get(c.pk)
+        t = totals.get(sub.pk, {}) if sub else {}
+        out.append(CountyStatus(
+            c, sub, school_counts.get(c.pk, 0), t.get("n", 0) or 0, t.get("p", 0) or 0, t.get("j", 0) or 0,
+        ))
+    return out
+
+
+EXPORT_COLUMNS = (
+    "county", "school_id", "school_name", "school_type", "area", "primary_students", "junior_students",
+    "nature", "affiliation", "primary_classes", "junior_classes", "county_name",
+)
+
+
+def approved_frame(*, scope: Scope, cycle: Cycle) -> Iterator[list[Any]]:
+    """The approved frame of every county the person reviews, in the offline tool's columns."""
+    counties = reviewable_counties(scope=scope)
+    records = scope.filter(
+        FrameRecord.objects.filter(
+            submission__cycle=cycle, submission__status=FrameStatus.APPROVED,
+            submission__county__in=counties,
+        ),
+        unit_field="school",
+    ).select_related("school", "submission__county").order_by("school__path")
+    for r in records.iterator(chunk_size=2000):
+        county = r.submission.county
+        yield [
+            county.code, r.school.code, r.school.name, r.school_type, r.area,
+            r.primary_students, r.junior_students, r.nature, r.affiliation,
+            r.primary_classes, r.junior_classes, county.name,
+        ]
+
+
+@dataclass
+class PlanRow:
+    row: int
+    school: Unit
+    change: str  # new | changed | unchanged
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)  # (label, old, new)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlanRow]
+
+    def of(self, change: str) -> list[PlanRow]:
+        return [r for r in self.rows if r.change == change]
+
+    @property
+    def new(self) -> list[PlanRow]:
+        return self.of("new")
+
+    @property
+    def changed(self) -> list[PlanRow]:
+        return self.of("changed")
+
+    @property
+    def unchanged(self) -> list[PlanRow]:
+        return self.of("unchanged")
+
+
+def import_plan(*, result: CheckResult, records: dict[int, FrameRecord]) -> ImportPlan:
+    """What confirming a checked upload would do: new, changed (with the fields) and unchanged rows."""
+    labels = {c.key: c.header for c in result.columns}
+    rows = []
+    for parsed in result.rows:
+        old = records.get(parsed.school.pk)
+        if old is None:
+            rows.append(PlanRow(parsed.row, parsed.school, "new"))
+            continue
+        changes = [
+            (labels.get(k, k), getattr(old, k), v)
+            for k, v in parsed.values.items()
+            if getattr(old, k) != v
+        ]
+        rows.append(PlanRow(parsed.row, parsed.school, "changed" if changes else "unchanged", changes))
+    return ImportPlan(rows)

@@ -1,0 +1,327 @@
+"""Writes of the school frame: entry, import, and the county → city review chain.
+
+Every service runs under `transaction.atomic`, locks the submission row (`select_for_update`),
+checks its status, and writes with a conditional UPDATE on (status, version), so two people
+acting at once leave one consistent state; the loser gets a FrameError in Chinese.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from jiance import clock
+from jiance.accounts.scoping import Scope
+from jiance.audit.models import Action
+from jiance.audit.services import audit_record, snapshot
+from jiance.cycles.models import Cycle
+from jiance.reporting.importing import CheckResult
+from jiance.reporting.models import (
+    FrameError,
+    FrameRecord,
+    FrameReviewEvent,
+    FrameStatus,
+    FrameSubmission,
+    FrameUpload,
+    ReviewAction,
+    cycle_grades,
+)
+from jiance.reporting.selectors import (
+    COUNTY_ROLES,
+    REVIEW_ROLES,
+    ImportPlan,
+    check_frame_upload,
+    county_schools,
+    import_plan,
+    records_by_school,
+)
+from jiance.units.models import Level, Unit
+
+AUDIT_ACTIONS = {
+    ReviewAction.SUBMIT: Action.SUBMIT,
+    ReviewAction.APPROVE: Action.APPROVE,
+    ReviewAction.RETURN: Action.RETURN,
+    ReviewAction.UNLOCK: Action.UPDATE,
+}
+
+
+def _require_county_role(scope: Scope, county: Unit) -> None:
+    if county.level != Level.COUNTY:
+        raise FrameError("只有县（区）填报属地学校信息")
+    scope.require(COUNTY_ROLES, county)
+
+
+def _require_reviewer(scope: Scope, county: Unit) -> None:
+    scope.require(REVIEW_ROLES, county)
+
+
+def _locked(pk: int) -> FrameSubmission:
+    return FrameSubmission.objects.select_for_update().select_related("county", "cycle").get(pk=pk)
+
+
+def _bump(sub: FrameSubmission, **fields: Any) -> None:
+    """Write `fields` and the next version only if nobody changed the row since we read it."""
+    now = clock.now()
+    updated = FrameSubmission.objects.filter(pk=sub.pk, version=sub.version, status=sub.status).update(
+        version=sub.version + 1, updated_at=now, **fields
+    )
+    if updated != 1:
+        raise FrameError("数据已被他人修改，请刷新页面后重试")
+    for k, v in fields.items():
+        setattr(sub, k, v)
+    sub.version += 1
+    sub.updated_at = now
+
+
+@transaction.atomic
+def frame_submission_open(*, scope: Scope, cycle: Cycle, county: Unit) -> FrameSubmission:
+    """The county's submission for the cycle, created (填报中) on first use."""
+    _require_county_role(scope, county)
+    existing = FrameSubmission.objects.filter(cycle=cycle, county=county).first()
+    if existing is not None:
+        return existing
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            return FrameSubmission.objects.create(
+                cycle=cycle, county=county, status=FrameStatus.DRAFT, created_at=now, updated_at=now
+            )
+    except IntegrityError:  # someone else opened it a moment ago
+        return FrameSubmission.objects.get(cycle=cycle, county=county)
+
+
+@transaction.atomic
+def frame_record_save(
+    *, scope: Scope, cycle: Cycle, county: Unit, school: Unit, data: dict[str, Any], actor: Any
+) -> FrameRecord:
+    """Create or change one school's row (the form). Refused when submitted or locked."""
+    _require_county_role(scope, county)
+    if school.parent_id != county.pk or school.level != Level.SCHOOL or not scope.sees(school):
+        raise FrameError(f"{school.name}不属于{county.name}")
+    sub = _locked(frame_submission_open(scope=scope, cycle=cycle, county=county).pk)
+    sub.check_editable()
+    record = FrameRecord.objects.filter(submission=sub, school=school).first()
+    before = snapshot(record) if record else None
+    if record is None:
+        record = FrameRecord(submission=sub, school=school)
+    for key in FrameRecord.DATA_FIELDS:
+        if key in data:
+            setattr(record, key, data[key] if data[key] is not None else (0 if key.endswith(("students", "classes")) else ""))
+    record.updated_at = clock.now()
+    record.updated_by = actor
+    record.full_clean(exclude=["submission", "school", "updated_by"])
+    record.save()
+    _bump(sub)
+    audit_record(
+        action=Action.UPDATE if before else Action.CREATE, obj=record, unit=county, actor=actor,
+        before=before, after=snapshot(record), detail=f"属地学校信息：{school.name}",
+    )
+    return record
+
+
+@transaction.atomic
+def frame_upload_store(
+    *, scope: Scope, cycle: Cycle, county: Unit, filename: str, content: bytes, actor: Any
+) -> FrameUpload:
+    """Keep an uploaded file for its preview; remembers the version it was previewed against."""
+    _require_county_role(scope, county)
+    sub = frame_submission_open(scope=scope, cycle=cycle, county=county)
+    sub.check_editable()
+    return FrameUpload.objects.create(
+        submission=sub, filename=filename[:200], content=content,
+        sha256=hashlib.sha256(content).hexdigest(), base_version=sub.version,
+        uploaded_by=actor, uploaded_at=clock.now(),
+    )
+
+
+@dataclass
+class ImportOutcome:
+    result: CheckResult
+    plan: ImportPlan | None
+    applied: bool
+
+
+@transaction.atomic
+def frame_import(
+    *, scope: Scope, cycle: Cycle, county: Unit, content: bytes, actor: Any,
+    dry_run: bool = False, base_version: int | None = None, filename: str = "",
+) -> ImportOutcome:
+    """Check a whole upload, then (unless `dry_run`) write all its rows or none.
+
+    Nothing is written when any row has a problem. `base_version` is the submission version
+    the user previewed: if the data changed since, the import is refused.
+    """
+    _require_county_role(scope, county)
+    sub = _locked(frame_submission_open(scope=scope, cycle=cycle, county=county).pk)
+    sub.check_editable()
+    if base_version is not None and base_version != sub.version:
+        raise FrameError("预览后本县数据已被修改，请重新上传文件并预览")
+    result = check_frame_upload(scope=scope, cycle=cycle, county=county, content=content)
+    if not result.ok:
+        if not dry_run:
+            audit_record(
+                action=Action.IMPORT, obj=sub, unit=county, actor=actor, result="rejected",
+                detail=f"属地学校信息导入被拒绝：{filename}，{len(result.problems)} 个问题",
+            )
+        return ImportOutcome(result, None, applied=False)
+    records = records_by_school(scope=scope, submission=sub)
+    plan = import_plan(result=result, records=records)
+    if dry_run:
+        return ImportOutcome(result, plan, applied=False)
+    now = clock.now()
+    new, changed = [], []
+    for parsed in result.rows:
+        record = records.get(parsed.school.pk)
+        if record is None:
+            new.append(FrameRecord(
+                submission=sub, school=parsed.school, updated_at=now, updated_by=actor, **parsed.values
+            ))
+        elif any(getattr(record, k) != v for k, v in parsed.values.items()):
+            for k, v in parsed.values.items():
+                setattr(record, k, v)
+            record.updated_at, record.updated_by = now, actor
+            changed.append(record)
+    FrameRecord.objects.bulk_create(new)
+    FrameRecord.objects.bulk_update(changed, [*FrameRecord.DATA_FIELDS, "updated_at", "updated_by"])
+    _bump(sub)
+    FrameReviewEvent.objects.create(
+        submission=sub, action=ReviewAction.IMPORT, actor=actor, at=now,
+        from_status=sub.status, to_status=sub.status,
+        comment=f"{filename}：新增 {len(plan.new)} 所，修改 {len(plan.changed)} 所，未变 {len(plan.unchanged)} 所",
+    )
+    audit_record(
+        action=Action.IMPORT, obj=sub, unit=county, actor=actor,
+        after={
+            "new": [p.school.code for p in plan.new],
+            "changed": {p.school.code: [c[0] for c in p.changes] for p in plan.changed},
+            "unchanged": len(plan.unchanged),
+        },
+        detail=f"属地学校信息导入：{filename}",
+    )
+    return ImportOutcome(result, plan, applied=True)
+
+
+@transaction.atomic
+def frame_upload_apply(*, scope: Scope, upload: FrameUpload, actor: Any) -> ImportOutcome:
+    """Confirm a previewed upload: import it if the data did not change since the preview."""
+    upload = FrameUpload.objects.select_for_update().select_related("submission__county", "submission__cycle").get(
+        pk=upload.pk
+    )
+    if upload.applied_at is not None:
+        raise FrameError("该文件已经导入，不能重复导入")
+    sub = upload.submission
+    outcome = frame_import(
+        scope=scope, cycle=sub.cycle, county=sub.county, content=bytes(upload.content), actor=actor,
+        base_version=upload.base_version, filename=upload.filename,
+    )
+    if outcome.applied:
+        upload.applied_at = clock.now()
+        upload.save(update_fields=["applied_at"])
+    return outcome
+
+
+def _transition(
+    *, scope: Scope, submission: FrameSubmission, action: str, actor: Any, comment: str = ""
+) -> FrameSubmission:
+    sub = _locked(submission.pk)
+    from_status = sub.status
+    target = sub.target_status(action)
+    now = clock.now()
+    fields: dict[str, Any] = {"status": target, "comment": comment}
+    if action == ReviewAction.SUBMIT:
+        _check_complete(scope, sub)
+        fields |= {"submitted_at": now, "submitted_by": actor}
+    else:
+        fields |= {"reviewed_at": now, "reviewed_by": actor}
+    fields["locked"] = target == FrameStatus.APPROVED
+    _bump(sub, **fields)
+    FrameReviewEvent.objects.create(
+        submission=sub, action=action, actor=actor, at=now, from_status=from_status, to_status=target,
+        comment=comment,
+    )
+    audit_record(
+        action=AUDIT_ACTIONS[action], obj=sub, unit=sub.county, actor=actor,
+        before={"status": from_status}, after={"status": target, "version": sub.version},
+        detail=f"属地学校信息{ReviewAction(action).label}" + (f"：{comment}" if comment else ""),
+    )
+    return sub
+
+
+def _check_complete(scope: Scope, sub: FrameSubmission) -> None:
+    """All schools of the county reported, every row consistent."""
+    schools = list(county_schools(scope=scope, county=sub.county))
+    records = records_by_school(scope=scope, submission=sub)
+    missing = [s.name for s in schools if s.pk not in records]
+    if missing:
+        shown = "、".join(missing[:10]) + (f"等 {len(missing)} 所" if len(missing) > 10 else "")
+        raise FrameError(f"还有 {len(missing)} 所学校未填报，不能提交：{shown}")
+    grades = cycle_grades(sub.cycle)
+    bad = []
+    for s in schools:
+        for _field, _kind, reason in records[s.pk].problems(grades):
+            bad.append(f"{s.name}：{reason}")
+    if bad:
+        raise FrameError("以下学校的数据有问题，不能提交：" + "；".join(bad[:10]))
+
+
+@transaction.atomic
+def frame_submit(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str = "") -> FrameSubmission:
+    _require_county_role(scope, submission.county)
+    return _transition(scope=scope, submission=submission, action=ReviewAction.SUBMIT, actor=actor,
+                       comment=comment.strip())
+
+
+@transaction.atomic
+def frame_approve(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str = "") -> FrameSubmission:
+    _require_reviewer(scope, submission.county)
+    return _transition(scope=scope, submission=submission, action=ReviewAction.APPROVE, actor=actor,
+                       comment=comment.strip())
+
+
+@transaction.atomic
+def frame_return(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str) -> FrameSubmission:
+    _require_reviewer(scope, submission.county)
+    if not (comment or "").strip():
+        raise FrameError("退回时必须填写退回原因")
+    return _transition(scope=scope, submission=submission, action=ReviewAction.RETURN, actor=actor,
+                       comment=comment.strip())
+
+
+@transaction.atomic
+def frame_unlock(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str) -> FrameSubmission:
+    """The level above reopens approved data for changes; the county must submit again."""
+    _require_reviewer(scope, submission.county)
+    if not (comment or "").strip():
+        raise FrameError("解锁时必须填写解锁原因")
+    return _transition(scope=scope, submission=submission, action=ReviewAction.UNLOCK, actor=actor,
+                       comment=comment.strip())
+
+
+def frame_export_record(*, scope: Scope, cycle: Cycle, fmt: str, rows: int, actor: Any) -> None:
+    """Audit an export of the approved frame."""
+    audit_record(
+        action=Action.EXPORT, object_type="reporting.frame", object_id=cycle.code,
+        object_repr=f"{cycle.name} 属地学校信息", unit=scope.primary_unit, actor=actor,
+        detail=f"导出已审核通过的属地学校信息（{fmt}，{rows} 所学校）",
+    )
+
+
+__all__ = [
+    "FrameError",
+    "ImportOutcome",
+    "ValidationError",
+    "frame_approve",
+    "frame_export_record",
+    "frame_import",
+    "frame_record_save",
+    "frame_return",
+    "frame_submission_open",
+    "frame_submit",
+    "frame_unlock",
+    "frame_upload_apply",
+    "frame_upload_store",
+]

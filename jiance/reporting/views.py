@@ -1,0 +1,347 @@
+"""Thin views of frame reporting: permission check → form → service → render."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jiance import clock
+from jiance.accounts.scoping import Scope, get_scope
+from jiance.cycles.models import Cycle
+from jiance.cycles.selectors import active_cycle
+from jiance.reporting import selectors, services
+from jiance.reporting.forms import (
+    FrameRecordForm,
+    ReviewForm,
+    SubmitForm,
+    UploadForm,
+    initial_for,
+)
+from jiance.reporting.importing import build_frame_template, rejected_workbook
+from jiance.reporting.models import FrameError, FrameStatus, ReviewAction, cycle_grades
+from jiance.reporting.selectors import COUNTY_ROLES, OVERVIEW_ROLES, REVIEW_ROLES
+from jiance.spreadsheets import XLSX_CONTENT_TYPE, safe_cell, write_rows
+from jiance.units.models import Level, Unit
+
+
+def _cycle() -> Cycle:
+    cycle = active_cycle()
+    if cycle is None:
+        raise Http404(_("当前没有进行中的监测周期"))
+    return cycle
+
+
+def _county(scope: Scope, code: str, roles: tuple[str, ...] = (*COUNTY_ROLES, *OVERVIEW_ROLES)) -> Unit:
+    county = selectors.county_for(scope=scope, code=code)
+    scope.require(roles, county)
+    return county
+
+
+def _download(content: bytes, filename: str, content_type: str = XLSX_CONTENT_TYPE) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc)
+
+
+@login_required
+def frame_home(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    if scope.holds(OVERVIEW_ROLES):
+        return redirect("reporting:overview")
+    counties = scope.units_for_roles(COUNTY_ROLES).filter(level=Level.COUNTY)
+    county = counties.order_by("path").first()
+    if county is None:
+        raise PermissionDenied
+    return redirect("reporting:county", code=county.code)
+
+
+@login_required
+@require_GET
+def county_page(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    county = _county(scope, code)
+    cycle = _cycle()
+    sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
+    rows = selectors.county_rows(scope=scope, submission=sub, county=county)
+    is_reporter = scope.holds(COUNTY_ROLES, county)
+    is_reviewer = scope.holds(REVIEW_ROLES, county)
+    status = sub.status if sub else "not_started"
+    reported = [r for r in rows if r.record]
+    context: dict[str, Any] = {
+        "cycle": cycle, "county": county, "submission": sub, "rows": rows, "status": status,
+        "status_label": sub.get_status_display() if sub else _("未开始"),
+        "grades": cycle_grades(cycle),
+        "events": selectors.events_for(scope=scope, submission=sub),
+        "is_reporter": is_reporter, "is_reviewer": is_reviewer,
+        "can_edit": is_reporter and (sub is None or sub.editable),
+        "can_submit": is_reporter and sub is not None and sub.editable,
+        "can_review": is_reviewer and sub is not None and sub.status == FrameStatus.SUBMITTED,
+        "can_unlock": is_reviewer and sub is not None and sub.status == FrameStatus.APPROVED,
+        "reported": len(reported), "missing": len(rows) - len(reported),
+        "primary_total": sum(r.record.primary_students for r in reported),
+        "junior_total": sum(r.record.junior_students for r in reported),
+        "upload_form": UploadForm(), "submit_form": SubmitForm(), "review_form": ReviewForm(),
+    }
+    return render(request, "reporting/county.html", context)
+
+
+def _school(scope: Scope, county: Unit, school_code: str) -> Unit:
+    return scope.get_unit(code=school_code, level=Level.SCHOOL, parent=county)
+
+
+@login_required
+def school_edit(request: HttpRequest, code: str, school_code: str) -> HttpResponse:
+    scope = get_scope(request)
+    county = _county(scope, code, COUNTY_ROLES)
+    school = _school(scope, county, school_code)
+    cycle = _cycle()
+    grades = cycle_grades(cycle)
+    sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
+    record = selectors.records_by_school(scope=scope, submission=sub).get(school.pk)
+    template = "reporting/school_edit.html#row-form" if request.htmx else "reporting/school_edit.html"
+    if request.method == "POST":
+        form = FrameRecordForm(request.POST, grades=grades)
+        if form.is_valid():
+            try:
+                record = services.frame_record_save(
+                    scope=scope, cycle=cycle, county=county, school=school,
+                    data=form.record_data(), actor=request.user,
+                )
+            except (FrameError, ValidationError) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                if request.htmx:
+                    row = selectors.SchoolRow(school, record)
+                    return render(request, "reporting/county.html#school-row",
+                                  {"row": row, "county": county, "can_edit": True, "grades": grades,
+                                   "just_saved": True})
+                messages.success(request, _("已保存%(name)s的信息") % {"name": school.name})
+                return redirect("reporting:county", code=county.code)
+    else:
+        if sub is not None and not sub.editable:
+            try:
+                sub.check_editable()
+            except FrameError as exc:
+                messages.error(request, str(exc))
+            return redirect("reporting:county", code=county.code)
+        form = FrameRecordForm(initial=initial_for(record, school), grades=grades)
+    return render(request, template, {"form": form, "county": county, "school": school, "grades": grades})
+
+
+@login_required
+@require_GET
+def school_row(request: HttpRequest, code: str, school_code: str) -> HttpResponse:
+    scope = get_scope(request)
+    county = _county(scope, code)
+    school = _school(scope, county, school_code)
+    cycle = _cycle()
+    sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
+    record = selectors.records_by_school(scope=scope, submission=sub).get(school.pk)
+    can_edit = scope.holds(COUNTY_ROLES, county) and (sub is None or sub.editable)
+    return render(request, "reporting/county.html#school-row", {
+        "row": selectors.SchoolRow(school, record), "county": county, "can_edit": can_edit,
+        "grades": cycle_grades(cycle),
+    })
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    county = _county(scope, code, COUNTY_ROLES)
+    cycle = _cycle()
+    sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
+    content = build_frame_template(
+        county=county, grades=cycle_grades(cycle),
+        schools=list(selectors.county_schools(scope=scope, county=county)),
+        records=selectors.records_by_school(scope=scope, submission=sub),
+    )
+    return _download(content, f"{county.name}属地学校信息填报表.xlsx")
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    county = _county(scope, code, COUNTY_ROLES)
+    cycle = _cycle()
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect("reporting:county", code=county.code)
+    f = form.cleaned_data["file"]
+    try:
+        stored = services.frame_upload_store(
+            scope=scope, cycle=cycle, county=county, filename=f.name, content=f.read(), actor=request.user
+        )
+    except FrameError as exc:
+        messages.error(request, str(exc))
+        return redirect("reporting:county", code=county.code)
+    return redirect("reporting:upload_detail", pk=stored.pk)
+
+
+@login_required
+@require_GET
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run: every problem by row and column, or what confirming would change."""
+    scope = get_scope(request)
+    stored = selectors.upload_get(scope=scope, pk=pk)
+    sub = stored.submission
+    county = sub.county
+    scope.require(COUNTY_ROLES, county)
+    outcome = None
+    error = ""
+    if stored.applied_at is None:
+        try:
+            outcome = services.frame_import(
+                scope=scope, cycle=sub.cycle, county=county, content=bytes(stored.content),
+                actor=request.user, dry_run=True, base_version=stored.base_version,
+            )
+        except FrameError as exc:
+            error = str(exc)
+    return render(request, "reporting/upload.html", {
+        "upload": stored, "county": county, "outcome": outcome, "error": error,
+        "result": outcome.result if outcome else None, "plan": outcome.plan if outcome else None,
+    })
+
+
+@login_required
+@require_POST
+def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    stored = selectors.upload_get(scope=scope, pk=pk)
+    county = stored.submission.county
+    scope.require(COUNTY_ROLES, county)
+    try:
+        outcome = services.frame_upload_apply(scope=scope, upload=stored, actor=request.user)
+    except FrameError as exc:
+        messages.error(request, str(exc))
+        return redirect("reporting:upload_detail", pk=stored.pk)
+    if not outcome.applied:
+        messages.error(request, _("文件有错误，未导入任何数据"))
+        return redirect("reporting:upload_detail", pk=stored.pk)
+    plan = outcome.plan
+    assert plan is not None
+    messages.success(request, _("导入成功：新增 %(n)s 所，修改 %(c)s 所，未变 %(u)s 所") % {
+        "n": len(plan.new), "c": len(plan.changed), "u": len(plan.unchanged)})
+    return redirect("reporting:county", code=county.code)
+
+
+@login_required
+@require_GET
+def upload_rejected(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = get_scope(request)
+    stored = selectors.upload_get(scope=scope, pk=pk)
+    sub = stored.submission
+    scope.require(COUNTY_ROLES, sub.county)
+    result = selectors.check_frame_upload(scope=scope, cycle=sub.cycle, county=sub.county,
+                                          content=bytes(stored.content))
+    return _download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    county = _county(scope, code, COUNTY_ROLES)
+    sub = selectors.submission_for(scope=scope, cycle=_cycle(), county=county)
+    form = SubmitForm(request.POST)
+    if sub is None:
+        messages.error(request, _("还没有填报任何学校，不能提交"))
+    elif form.is_valid():
+        try:
+            services.frame_submit(scope=scope, submission=sub, actor=request.user,
+                                  comment=form.cleaned_data["comment"])
+            messages.success(request, _("已提交市级审核"))
+        except FrameError as exc:
+            messages.error(request, str(exc))
+    return redirect("reporting:county", code=county.code)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    county = _county(scope, code, REVIEW_ROLES)
+    sub = selectors.submission_for(scope=scope, cycle=_cycle(), county=county)
+    if sub is None:
+        raise Http404
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect("reporting:county", code=county.code)
+    action = form.cleaned_data["action"]
+    comment = form.cleaned_data["comment"]
+    service = {
+        ReviewAction.APPROVE: services.frame_approve,
+        ReviewAction.RETURN: services.frame_return,
+        ReviewAction.UNLOCK: services.frame_unlock,
+    }[action]
+    try:
+        service(scope=scope, submission=sub, actor=request.user, comment=comment)
+        messages.success(request, _("%(county)s：已%(action)s") % {
+            "county": county.name, "action": ReviewAction(action).label})
+    except FrameError as exc:
+        messages.error(request, str(exc))
+    return redirect("reporting:county", code=county.code)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    if not scope.holds(OVERVIEW_ROLES):
+        raise PermissionDenied
+    cycle = _cycle()
+    rows = selectors.frame_overview(scope=scope, cycle=cycle)
+    return render(request, "reporting/overview.html", {
+        "cycle": cycle, "rows": rows, "grades": cycle_grades(cycle),
+        "approved": sum(1 for r in rows if r.status == FrameStatus.APPROVED),
+        "submitted": sum(1 for r in rows if r.status == FrameStatus.SUBMITTED),
+    })
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    scope = get_scope(request)
+    if not scope.holds(OVERVIEW_ROLES):
+        raise PermissionDenied
+    cycle = _cycle()
+    rows = list(selectors.approved_frame(scope=scope, cycle=cycle))
+    services.frame_export_record(scope=scope, cycle=cycle, fmt=fmt, rows=len(rows), actor=request.user)
+    stamp = clock.today().strftime("%Y%m%d")
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(selectors.EXPORT_COLUMNS)
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+        return _download(("\ufeff" + buf.getvalue()).encode("utf-8"), f"frame-{cycle.code}-{stamp}.csv",
+                         "text/csv; charset=utf-8")
+    return _download(write_rows("frame", selectors.EXPORT_COLUMNS, rows), f"frame-{cycle.code}-{stamp}.xlsx")
