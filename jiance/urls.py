@@ -18,6 +18,7 @@ urlpatterns = [
     path("units/", include("jiance.units.urls")),
     path("cycles/", include("jiance.cycles.urls")),
     path("audit/", include("jiance.audit.urls")),
+    path("accounts/", include("jiance.accounts.urls")),
     path("reporting/", include("jiance.reporting.urls")),
     path("api/", api.urls),
 ]

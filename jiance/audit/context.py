@@ -17,7 +17,7 @@ class Actor:
 
 
 _NOBODY = Actor()
-_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("jiance_actor", default=_NOBODY)  # noqa: B039 (frozen)
+_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("jiance_actor", default=_NOBODY)
 
 
 def current_actor() -> Actor:

@@ -27,6 +27,23 @@ class Action(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Bulk changes bypass `save()`/`delete()`: refuse them here too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit entries are append-only")
+
+    def delete(self) -> Any:
+        raise AppendOnlyError("audit entries are append-only")
+
+
+class Result(models.TextChoices):
+    OK = "ok", _("成功")
+    FAILED = "failed", _("失败")
+    LOCKED = "locked", _("已锁定")
+    DENIED = "denied", _("拒绝")
+
+
 class AuditEntry(models.Model):
     """One write or export of personal data. Append-only: never updated, never deleted."""
 
@@ -50,6 +67,8 @@ class AuditEntry(models.Model):
     result = models.CharField(_("结果"), max_length=20, default="ok")
     detail = models.TextField(_("说明"), blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
@@ -66,3 +85,27 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("audit entries are append-only")
+
+    @property
+    def result_label(self) -> str:
+        try:
+            return str(Result(self.result).label)
+        except ValueError:
+            return self.result
+
+    def changes(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for each field that differs; every field when only one side
+        exists (a creation shows its values as `after`, a deletion as `before`)."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        missing = object()
+        rows: list[tuple[str, Any, Any]] = []
+        for key in list(dict.fromkeys([*before, *after])):
+            old, new = before.get(key, missing), after.get(key, missing)
+            if old != new:
+                rows.append((key, None if old is missing else old, None if new is missing else new))
+        if not rows and (self.before is not None or self.after is not None) and not (
+            isinstance(self.before, dict) or isinstance(self.after, dict)
+        ):
+            rows.append(("", self.before, self.after))
+        return rows

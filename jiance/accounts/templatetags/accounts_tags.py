@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from jiance.accounts.models import ACCOUNT_MANAGER_ROLES
+
+register = template.Library()
+
+
+@register.filter
+def manages_accounts(scope: Any) -> bool:
+    """True when the person may manage accounts and roles (used by the navigation)."""
+    return bool(scope) and scope.holds(ACCOUNT_MANAGER_ROLES)
