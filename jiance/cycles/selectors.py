@@ -90,7 +90,9 @@ def subunits_owing(*, scope: Scope, cycle: Cycle, unit: Unit, today: dt.date) ->
     child_level = CHILD_LEVEL.get(Level(unit.level))
     if child_level is None:
         return []
-    due = cycle.milestones.filter(level=child_level, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+    due = cycle.milestones.filter(
+        level=child_level, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS)
+    ).exclude(start__gt=today)
     children = cycle_children(scope=scope, cycle=cycle, unit=unit)
     child_ids = list(children.values_list("pk", flat=True))
     if not child_ids:

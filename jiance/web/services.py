@@ -315,8 +315,10 @@ def _mark_progress(
                     mark(m, school, int(rng.integers(0, 4)))
                 continue
             school_diligence = min(1.0, diligence + float(rng.uniform(-0.2, 0.2)))
-            for m in past(Level.SCHOOL):
-                if rng.random() < school_diligence:
+            school_past = past(Level.SCHOOL)
+            for i, m in enumerate(school_past):
+                catch_up = 0.12 * (len(school_past) - 1 - i)  # older tasks are mostly done by now
+                if rng.random() < school_diligence + catch_up:
                     mark(m, school, int(rng.integers(0, 4)))
             for m in near(Level.SCHOOL):
                 if rng.random() < school_diligence * 0.4:
