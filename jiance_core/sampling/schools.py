@@ -311,11 +311,12 @@ def _svy_draw(
             schema={"_pos": pl.UInt32, "_prob": pl.Float64, "_certainty": pl.Boolean}
         )
     data = units.select("_pos", "_stratum", pl.col("size").cast(pl.Float64))
+    counts: dict[Any, Any] = dict(n_map)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if method == "pps":
             sample = svy.Sample(data, svy.Design(stratum="_stratum", mos="size"))
-            drawn: Any = sample.sampling.pps_sys(n_map, certainty_threshold=1.0, rstate=seed)
+            drawn: Any = sample.sampling.pps_sys(counts, certainty_threshold=1.0, rstate=seed)
             out = drawn.data.select(
                 "_pos",
                 pl.col("svy_prob_selection").alias("_prob"),
@@ -323,7 +324,7 @@ def _svy_draw(
             )
         else:
             sample = svy.Sample(data, svy.Design(stratum="_stratum"))
-            drawn = sample.sampling.srs(n_map, rstate=seed)
+            drawn = sample.sampling.srs(counts, rstate=seed)
             out = drawn.data.select(
                 "_pos",
                 pl.col("svy_prob_selection").alias("_prob"),
