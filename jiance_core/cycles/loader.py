@@ -281,8 +281,9 @@ def shift_cycle(
     becomes ``new_year`` (or the year of the first shifted test day when only ``days`` is given);
     the code and the name have the old year replaced by the new one unless ``new_code`` is given,
     and the years of ``school_year`` move by the same number of years.
-    The copy is validated like a loaded template; the result still needs a human check (holidays,
-    a national timetable that changed)."""
+    Free text (task texts, notes) is not rewritten, so a date written inside a sentence keeps the old
+    value. The copy is validated like a loaded template; the result still needs a human check
+    (holidays, a national timetable that changed)."""
     if days is None:
         if new_year is None:
             raise ValueError("shift_cycle：必须给出 new_year 或 days")
