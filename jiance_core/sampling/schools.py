@@ -229,10 +229,10 @@ def _grouped_pps_probabilities(
         certain |= new
 
 
-def _seeds(seed: int, k: int) -> list[int]:
-    """k independent integer seeds derived from the one seed of the draw."""
-    children = np.random.SeedSequence(seed).spawn(k)
-    return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+def _child_seed(seed: int, k: int) -> int:
+    """The k-th independent integer seed derived from the one seed of the draw."""
+    child = np.random.SeedSequence(seed, spawn_key=(k,))
+    return int(child.generate_state(1, dtype=np.uint32)[0])
 
 
 def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
@@ -404,12 +404,11 @@ def draw_school_sample(
 
     # Main draw: strata with more schools than planned, in one svy call; the others take all.
     n_map = {k: n for k, n in n_of.items() if 0 < n < big_of[k]}
-    seeds = _seeds(seed, 64)
     main = _svy_draw(
         units.filter(pl.col("_stratum").is_in(list(n_map))),
         n_map,
         method=plan.method,
-        seed=seeds[0],
+        seed=_child_seed(seed, 0),
     )
     take_all = [k for k, n in n_of.items() if n > 0 and n >= big_of[k]]
     everything = units.filter(pl.col("_stratum").is_in(take_all)).select(
@@ -447,7 +446,7 @@ def draw_school_sample(
             for k in np.flatnonzero(short)
         }
         pool = units.filter(~pl.Series(chosen) & pl.col("_stratum").is_in(list(need)))
-        extra = _svy_draw(pool, need, method=plan.method, seed=seeds[round_no % len(seeds)])
+        extra = _svy_draw(pool, need, method=plan.method, seed=_child_seed(seed, round_no))
         selected = pl.concat([selected, extra.with_columns(pl.lit("added").alias("role"))])
 
     sel = units.join(selected, on="_pos", how="inner").sort("_pos")
@@ -657,7 +656,7 @@ def _explain(
             st = info.get((county, stage))
             c = by_key.get((county, stage))
             if st is None:
-                text = f"{county}没有{STAGE_GRADES[stage]}有学生的{label}学段学校，{label}不抽样。"
+                text = f"{county}没有{STAGE_GRADES[stage]}有学生的学校，{label}不抽样。"
                 out.append(
                     StratumExplanation(county, stage, 0, 0, n, n * s, 0, 0, 0, 0, 0, s, 0, text)
                 )
