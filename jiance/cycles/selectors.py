@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.scoping import Scope
@@ -13,6 +13,7 @@ from jiance.cycles.models import (
     CycleStatus,
     Milestone,
     MilestoneCompletion,
+    Phase,
 )
 from jiance.units.models import CHILD_LEVEL, Level, Unit
 
@@ -93,6 +94,9 @@ def subunits_owing(*, scope: Scope, cycle: Cycle, unit: Unit, today: dt.date) ->
     due = cycle.milestones.filter(
         level=child_level, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS)
     ).exclude(start__gt=today)
+    if cycle.test_days and today < min(cycle.test_days):
+        # before the test, only preparation tasks can be owed ahead of their deadline
+        due = due.filter(Q(phase=Phase.BEFORE) | Q(deadline__lt=today))
     children = cycle_children(scope=scope, cycle=cycle, unit=unit)
     child_ids = list(children.values_list("pk", flat=True))
     if not child_ids:
