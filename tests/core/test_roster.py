@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from jiance_core.errors import ValidationFailed
-from jiance_core.idcard import make_id
+from jiance_core.idcard import check_digit, make_id
 from jiance_core.roster import check_roster, check_roster_file, read_roster, read_roster_raw
 
 HEADER = ["姓名", "性别", "出生日期", "身份证号", "班级", "学号"]
@@ -63,8 +63,6 @@ def test_bad_date_field_and_bad_date_in_id() -> None:
     rows = _valid()
     rows[0][2] = "2013-02-30"
     first17 = "11010520130230001"
-    from jiance_core.idcard import check_digit
-
     rows[1][3] = first17 + check_digit(first17)
     errs = _errors(rows)
     assert (2, "出生日期", "出生日期无效：“2013-02-30”，应为 年-月-日（如 2012-03-05）") in errs
@@ -119,16 +117,12 @@ def test_birth_implausible_for_grade() -> None:
 
 
 def test_duplicates_of_id_and_of_student_number_in_class() -> None:
-    rows = (
-        _valid()
-        + [
-            ["张三", "男", "2013-05-01", BOY.lower(), "四年级2班", "01"],  # same ID, other class
-            ["赵六", "女", "2013-07-09", GIRL[:14] + "004" + "X", "四年级1班", "02"],
-        ]
-    )
-    from jiance_core.idcard import check_digit
-
-    rows[3][3] = GIRL[:14] + "004" + check_digit(GIRL[:14] + "004")
+    other_girl = GIRL[:14] + "004" + check_digit(GIRL[:14] + "004")
+    rows = [
+        *_valid(),
+        ["张三", "男", "2013-05-01", BOY.lower(), "四年级2班", "01"],  # same ID, other class
+        ["赵六", "女", "2013-07-09", other_girl, "四年级1班", "02"],
+    ]
     errs = _errors(rows)
     assert errs == [
         (4, "身份证号", f"身份证号 {BOY} 重复（与第 2 行相同）"),
