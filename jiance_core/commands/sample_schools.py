@@ -14,7 +14,9 @@ Bad input: prints every error, grouped by column, and exits 1.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import TextIO
@@ -87,8 +89,20 @@ def _county_counts(path: str) -> dict[str, dict[str, int]]:
     return result
 
 
+def _preload_svy() -> None:
+    """Import svy in a background thread while the frame is read.
+
+    Importing svy takes about as long as reading a national frame; polars reads and checks the
+    file without holding the GIL, so on two cores the two overlap. The draw's own ``import svy``
+    waits for this import to finish (the import lock), so nothing runs half-imported.
+    """
+    if "svy" not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=("svy",), daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _preload_svy()
     try:
         overrides = _county_counts(args.county_counts) if args.county_counts else {}
         plan = SamplingPlan(

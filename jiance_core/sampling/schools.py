@@ -243,8 +243,16 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
     ``_pos`` (global position). Sorted by county, stage (primary first) and the implicit
     stratification order.
     """
-    base = frame.select("county", "school_id", "school_type", "area", *STAGE_SIZE_COLUMNS.values())
-    base = base.with_row_index("_src")
+    base = frame.select(
+        "county",
+        "school_id",
+        "school_type",
+        pl.col("area")
+        .replace_strict({a: i for i, a in enumerate(AREAS)}, return_dtype=pl.Int64)
+        .alias("_area"),
+        *STAGE_SIZE_COLUMNS.values(),
+        (pl.col("county").rank("dense").cast(pl.Int64) - 1).alias("_county"),
+    ).with_row_index("_src")
     parts = []
     for k, stage in enumerate(STAGES):
         size_col = STAGE_SIZE_COLUMNS[stage]
@@ -255,49 +263,47 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
                 "_src",
                 "county",
                 pl.lit(stage).alias("stage"),
-                pl.lit(k, dtype=pl.Int8).alias("_stage_k"),
                 "school_id",
-                "area",
+                "_area",
                 pl.col(size_col).cast(pl.Int64).alias("size"),
+                (pl.col("_county") * len(STAGES) + k).alias("_stratum"),
             )
         )
     units = pl.concat(parts)
-    area_rank = pl.col("area").replace_strict(
-        {a: i for i, a in enumerate(AREAS)}, return_dtype=pl.Int8
-    )
-    units = units.with_columns(area_rank.alias("_area"))
-    group = (pl.col("_area").rank("dense").over("county", "_stage_k") - 1).cast(pl.Int64)
-    # Serpentine: ascending size in even area groups, descending in odd ones.
+    stratum = units["_stratum"].to_numpy()
+    area = units["_area"].to_numpy()
+    n_codes = int(stratum.max()) + 1 if len(stratum) else 1
+    # Serpentine: ascending size in the first area group present in the stratum, descending in
+    # the second, ascending in the third. Group index = areas present below this one.
+    present = np.zeros(n_codes, dtype=np.int64)
+    np.bitwise_or.at(present, stratum, 1 << area)
+    below = present[stratum] & ((1 << area) - 1)
+    group = (below & 1) + ((below >> 1) & 1) + ((below >> 2) & 1)
+    sizes = units["size"].to_numpy()
     units = units.with_columns(
-        pl.when(group % 2 == 0).then(pl.col("size")).otherwise(-pl.col("size")).alias("_snake")
+        pl.Series("_snake", np.where(group % 2 == 0, sizes, -sizes)),
+    ).sort("_stratum", "_area", "_snake", "school_id")
+    stratum = units["_stratum"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, stratum[1:] != stratum[:-1]]) if len(stratum) else []
+    counts = np.diff(np.r_[starts, len(stratum)])
+    order = np.arange(len(stratum)) - np.repeat(starts, counts)
+    n_of = np.where(
+        np.arange(n_codes) % len(STAGES) == 0, plan.primary_schools, plan.junior_schools
     )
-    units = units.sort("county", "_stage_k", "_area", "_snake", "school_id")
-    overrides = {
-        (c, s): n for c, counts in plan.county_overrides.items() for s, n in counts.items()
-    }
-    n_default = (
-        pl.when(pl.col("_stage_k") == 0).then(plan.primary_schools).otherwise(plan.junior_schools)
-    )
-    units = units.with_columns(
-        pl.struct("county", "_stage_k").rank("dense").cast(pl.Int64).alias("_stratum"),
-        pl.int_range(pl.len()).over("county", "_stage_k").cast(pl.Int64).alias("_order"),
-    ).with_row_index("_pos")
-    if overrides:
-        ov = pl.DataFrame(
-            {
-                "county": [c for c, _ in overrides],
-                "_stage_k": [STAGES.index(s) for _, s in overrides],  # type: ignore[arg-type]
-                "_n_override": list(overrides.values()),
-            },
-            schema={"county": pl.String, "_stage_k": pl.Int8, "_n_override": pl.Int64},
+    if plan.county_overrides:
+        codes = dict(base.select("county", "_county").unique().iter_rows())
+        for county, stage_counts in plan.county_overrides.items():
+            if county in codes:
+                for stage, n in stage_counts.items():
+                    n_of[codes[county] * len(STAGES) + STAGES.index(stage)] = n  # type: ignore[arg-type]
+    return (
+        units.with_columns(
+            pl.Series("_order", order, dtype=pl.Int64),
+            pl.Series("_n", n_of[stratum], dtype=pl.Int64),
         )
-        units = units.join(ov, on=["county", "_stage_k"], how="left", maintain_order="left")
-        units = units.with_columns(
-            pl.coalesce("_n_override", n_default).cast(pl.Int64).alias("_n")
-        ).drop("_n_override")
-    else:
-        units = units.with_columns(n_default.cast(pl.Int64).alias("_n"))
-    return units.drop("_snake", "_area")
+        .drop("_snake", "_area")
+        .with_row_index("_pos")
+    )
 
 
 def _svy_draw(
@@ -597,29 +603,31 @@ def _replacements(
 
 
 def _output(frame: pl.DataFrame, units: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
-    """Attach the input columns and put the columns and rows in their published order."""
-    role_rank = pl.col("role").replace_strict(
-        {r: i for i, r in enumerate(ROLES)}, return_dtype=pl.Int8
-    )
-    rows = rows.join(
-        units.select("_pos", "stage", "_order"), on="_pos", how="left", maintain_order="left"
-    ).sort("_pos", role_rank)
-    src = frame.with_row_index("_src")
+    """Attach the input columns and put the columns and rows in their published order.
+
+    A school has one role per stage, so its position in the sorted frame orders the rows.
+    """
+    rows = rows.sort("_pos")
+    pos = rows["_pos"]
+    src = rows["_src"]
     inputs = [c for c in frame.columns if c not in ("county", "school_id", "school_name")]
-    out = rows.join(src, on="_src", how="left", maintain_order="left")
-    return out.select(
-        "county",
-        "stage",
-        "school_id",
-        "school_name",
-        "role",
-        pl.col("_prob").alias("selection_probability"),
-        "base_weight",
-        pl.col("planned_students").cast(pl.Int64),
-        *inputs,
-        "replaces",
-        pl.col("_certainty").alias("certainty"),
-        (pl.col("_order") + 1).alias("frame_order"),
+    head = frame.select("county", "school_id", "school_name")
+    return pl.concat(
+        [
+            head.select(pl.col("county").gather(src)),
+            units.select(pl.col("stage").gather(pos)),
+            head.select(pl.col("school_id", "school_name").gather(src)),
+            rows.select(
+                "role",
+                pl.col("_prob").alias("selection_probability"),
+                "base_weight",
+                pl.col("planned_students").cast(pl.Int64),
+            ),
+            frame.select(pl.col(inputs).gather(src)),
+            rows.select("replaces", pl.col("_certainty").alias("certainty")),
+            units.select((pl.col("_order").gather(pos) + 1).alias("frame_order")),
+        ],
+        how="horizontal",
     )
 
 
@@ -652,9 +660,9 @@ def _explain(
     for county in sorted(frame["county"].unique().to_list()):
         for stage in STAGES:
             label = STAGE_LABELS[stage]
-            n = plan.schools_for(county, stage)
             st = info.get((county, stage))
             c = by_key.get((county, stage))
+            n = plan.schools_for(county, stage) if st is None else st["n"]
             if st is None:
                 text = f"{county}没有{STAGE_GRADES[stage]}有学生的学校，{label}不抽样。"
                 out.append(
