@@ -32,6 +32,8 @@ __all__ = [
     "IdCheck",
     "birth_date",
     "check_digit",
+    "check_indices",
+    "first17_numbers",
     "make_id",
     "make_ids",
     "mask",
@@ -148,41 +150,53 @@ def make_id(region6: str, birth: date, seq3: int) -> str:
     return first17 + check_digit(first17)
 
 
-def make_ids(
-    region6: npt.ArrayLike, birth: npt.ArrayLike, seq3: npt.ArrayLike
-) -> npt.NDArray[np.str_]:
-    """Vectorised :func:`make_id`.
+def check_indices(first17: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Vectorised check computation: ``first17`` as 17-digit integers (int64); returns indexes
+    into :data:`CHECK_CHARS` (``CHECK_CHARS[i]`` is the check character)."""
+    num = np.asarray(first17, dtype=np.int64)
+    digits = (num[:, None] // (10 ** np.arange(16, -1, -1, dtype=np.int64))) % 10
+    total = digits @ np.asarray(WEIGHTS, dtype=np.int64)
+    return np.asarray(total % 11, dtype=np.int64)
 
-    ``region6``: 6-digit strings; ``birth``: ``datetime64[D]`` values (or anything numpy
-    converts to them); ``seq3``: integers 0-999. Returns a numpy unicode array.
-    """
-    region = np.asarray(region6, dtype="U6")
+
+def first17_numbers(
+    region6: npt.ArrayLike, birth: npt.ArrayLike, seq3: npt.ArrayLike
+) -> npt.NDArray[np.int64]:
+    """The first 17 digits as int64: ``region6`` (ints or 6-digit strings), ``birth``
+    (``datetime64[D]``-convertible), ``seq3`` (0-999)."""
+    region_arr = np.asarray(region6)
+    if region_arr.dtype.kind in "US":
+        if region_arr.size and not np.all(np.strings.str_len(region_arr) == 6):
+            raise ValueError("地区码必须是6位数字")
+        if region_arr.size and not np.all(np.strings.isdigit(region_arr)):
+            raise ValueError("地区码必须是6位数字")
+        region = region_arr.astype(np.int64)
+    else:
+        region = region_arr.astype(np.int64)
+    if np.any((region < 0) | (region > 999_999)):
+        raise ValueError("地区码必须是6位数字")
     days = np.asarray(birth, dtype="datetime64[D]")
     seq = np.asarray(seq3, dtype=np.int64)
-    n = region.shape[0]
-    if days.shape[0] != n or seq.shape[0] != n:
+    if not region.shape == days.shape == seq.shape:
         raise ValueError("参数长度不一致")
-    if n == 0:
-        return np.empty(0, dtype="U18")
     if np.any((seq < 0) | (seq > 999)):
         raise ValueError("顺序码必须在0到999之间")
-    # region digits: view the fixed-width unicode buffer as code points
-    region_cp = region.view(np.uint32).reshape(n, 6).astype(np.int64) - ord("0")
-    if np.any((region_cp < 0) | (region_cp > 9)):
-        raise ValueError("地区码必须是6位数字")
     years = days.astype("datetime64[Y]").astype(np.int64) + 1970
     months = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
     dom = (days - days.astype("datetime64[M]")).astype(np.int64) + 1
     ymd = years * 10000 + months * 100 + dom
-    ymd_digits = (ymd[:, None] // 10 ** np.arange(7, -1, -1)) % 10
-    seq_digits = (seq[:, None] // 10 ** np.arange(2, -1, -1)) % 10
-    digits = np.concatenate([region_cp, ymd_digits, seq_digits], axis=1)
-    total = digits @ np.asarray(WEIGHTS, dtype=np.int64)
-    check = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)[total % 11]
-    chars = np.concatenate([digits + ord("0"), check[:, None].astype(np.int64)], axis=1).astype(
-        np.uint32
-    )
-    return np.ascontiguousarray(chars).view("U18").reshape(n)
+    return np.asarray(region * 10**11 + ymd * 1000 + seq, dtype=np.int64)
+
+
+def make_ids(
+    region6: npt.ArrayLike, birth: npt.ArrayLike, seq3: npt.ArrayLike
+) -> npt.NDArray[np.str_]:
+    """Vectorised :func:`make_id`: returns a numpy unicode array of 18-character numbers."""
+    num = first17_numbers(region6, birth, seq3)
+    if num.size == 0:
+        return np.empty(0, dtype="U18")
+    check = np.asarray(list(CHECK_CHARS))[check_indices(num)]
+    return np.strings.add(np.strings.zfill(num.astype(str), 17), check)
 
 
 def school_year_start(test_date: date) -> date:

@@ -12,6 +12,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 __all__ = ["GIVEN_CHARS", "SURNAMES", "SURNAME_WEIGHTS", "generate_names", "names_from_uniforms"]
 
@@ -64,46 +65,54 @@ GIVEN_CHARS: dict[tuple[str, str], str] = {
 # Share of one-character given names by generation.
 _SINGLE_SHARE = {"child": 0.12, "adult": 0.30}
 
-
 _SURNAME_CUM = np.cumsum(SURNAME_WEIGHTS)
-_SURNAME_ARR = np.asarray(SURNAMES)
-_POOLS: dict[tuple[str, str], npt.NDArray[np.str_]] = {
-    key: np.array(list(chars)) for key, chars in GIVEN_CHARS.items()
-}
+_SURNAME_SERIES = pl.Series("surname", SURNAMES)
+# one series per generation: male pool, then female pool, then "" (no second character)
+_GIVEN: dict[str, tuple[pl.Series, int, int]] = {}
+for _gen in ("child", "adult"):
+    _m, _f = GIVEN_CHARS[("男", _gen)], GIVEN_CHARS[("女", _gen)]
+    _GIVEN[_gen] = (pl.Series("given", [*_m, *_f, ""]), len(_m), len(_f))
 
 
 def names_from_uniforms(
     u: npt.NDArray[np.float64],
     male: npt.NDArray[np.bool_],
     generation: Literal["child", "adult"] = "child",
-) -> npt.NDArray[np.str_]:
+) -> pl.Series:
     """Names from an ``(n, 4)`` array of uniforms in [0, 1) (surname, two characters, length).
 
     Lets callers derive names from counter-based random numbers, so that one person's name does
-    not depend on who else is generated.
+    not depend on who else is generated. Returns a polars String series.
     """
     male = np.asarray(male, dtype=bool)
     n = male.shape[0]
     if u.shape != (n, 4):
         raise ValueError("u must have shape (n, 4)")
-    idx = np.minimum(np.searchsorted(_SURNAME_CUM, u[:, 0], side="right"), len(SURNAMES) - 1)
-    surname = _SURNAME_ARR[idx]
-    chars = []
-    for col in (1, 2):
-        m_pool, f_pool = _POOLS[("男", generation)], _POOLS[("女", generation)]
-        m = m_pool[(u[:, col] * m_pool.size).astype(np.int64)]
-        f = f_pool[(u[:, col] * f_pool.size).astype(np.int64)]
-        chars.append(np.where(male, m, f))
+    surname_idx = np.minimum(
+        np.searchsorted(_SURNAME_CUM, u[:, 0], side="right"), len(SURNAMES) - 1
+    )
+    pool, n_m, n_f = _GIVEN[generation]
+    chars = [
+        np.where(male, (u[:, c] * n_m).astype(np.int64), n_m + (u[:, c] * n_f).astype(np.int64))
+        for c in (1, 2)
+    ]
     single = u[:, 3] < _SINGLE_SHARE[generation]
-    second = np.where(single, "", chars[1])
-    return np.strings.add(np.strings.add(surname, chars[0]), second)
+    second = np.where(single, n_m + n_f, chars[1])
+    df = pl.DataFrame(
+        {
+            "s": _SURNAME_SERIES.gather(surname_idx),
+            "a": pool.gather(chars[0]),
+            "b": pool.gather(second),
+        }
+    )
+    return df.select(pl.concat_str("s", "a", "b").alias("name")).to_series()
 
 
 def generate_names(
     rng: np.random.Generator,
     male: npt.NDArray[np.bool_],
     generation: Literal["child", "adult"] = "child",
-) -> npt.NDArray[np.str_]:
-    """One full name per element of ``male`` (True = 男), as a numpy unicode array."""
+) -> pl.Series:
+    """One full name per element of ``male`` (True = 男), as a polars String series."""
     male = np.asarray(male, dtype=bool)
     return names_from_uniforms(rng.random((male.shape[0], 4)), male, generation)
