@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import io
+import stat
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from jiance import cli
+from jiance.accounts.models import Role, User
+from jiance.audit.models import Action, AuditEntry
+from tests.factories import World, make_user
+
+
+def test_command_creates_accounts_and_writes_private_file(world: World, tmp_path: Path) -> None:
+    out = tmp_path / "accounts.xlsx"
+    stdout = io.StringIO()
+    call_command("create_school_accounts", unit=world.city.code, out=str(out), stdout=stdout)
+    assert "新建 8 个账号" in stdout.getvalue()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))[1:]
+    assert len(rows) == 8
+    for row in rows:
+        assert User.objects.get(username=row[4]).check_password(row[5])
+    export = AuditEntry.objects.get(action=Action.EXPORT)
+    assert export.actor is None and export.actor_name == "cli" and export.unit == world.city
+
+
+def test_command_through_the_jiance_entry_point(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "a.xlsx"
+    code = cli.main(["create-school-accounts", "--unit", world.county_b.code, "--out", str(out), "--roles", "principal"])
+    assert code == 0
+    assert sorted(User.objects.values_list("username", flat=True)) == [
+        f"{world.school_b1.code}-xz", f"{world.school_b2.code}-xz",
+    ]
+    assert "新建 2 个账号" in capsys.readouterr().out
+
+
+def test_command_skips_existing_and_writes_nothing_when_done(world: World, tmp_path: Path) -> None:
+    call_command("create_school_accounts", unit=world.county_a.code, out=str(tmp_path / "1.xlsx"), stdout=io.StringIO())
+    stdout = io.StringIO()
+    call_command("create_school_accounts", unit=world.county_a.code, out=str(tmp_path / "2.xlsx"), stdout=stdout)
+    assert "跳过已存在的 4 个" in stdout.getvalue()
+    assert not (tmp_path / "2.xlsx").exists()
+
+
+def test_command_refuses_to_overwrite(world: World, tmp_path: Path) -> None:
+    out = tmp_path / "exists.xlsx"
+    out.write_bytes(b"keep me")
+    with pytest.raises(CommandError, match="已存在"):
+        call_command("create_school_accounts", unit=world.county_a.code, out=str(out))
+    assert out.read_bytes() == b"keep me"
+    assert not User.objects.exists()
+
+
+def test_command_unknown_unit(world: World, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("create_school_accounts", unit="000000", out=str(tmp_path / "x.xlsx"))
+
+
+def test_command_as_user_is_scoped(world: World, tmp_path: Path) -> None:
+    make_user("county-a", Role.COUNTY_ADMIN, world.county_a)
+    with pytest.raises(CommandError, match="无权"):
+        call_command(
+            "create_school_accounts", unit=world.county_b.code, out=str(tmp_path / "x.xlsx"), as_user="county-a"
+        )
+    assert User.objects.count() == 1
+
+
+def test_command_rejects_unknown_role(world: World, tmp_path: Path) -> None:
+    with pytest.raises(CommandError):
+        call_command("create_school_accounts", unit=world.county_a.code, out=str(tmp_path / "x.xlsx"), roles="county_admin")
