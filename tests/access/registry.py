@@ -18,15 +18,20 @@ ParamFactory = Callable[[Unit], str]
 
 PARAMS: dict[str, ParamFactory] = {}
 MISSING: dict[str, str] = {}
+# Parameters naming programme-wide things (a cycle, a format): the same for every branch, so
+# they keep the person's own value when the walk tries a foreign or a missing object.
+GLOBAL: set[str] = set()
 
 # Routes that anyone may reach without holding a unit (no scoped data behind them).
 PUBLIC_ROUTES = {"login", "logout", "set_language", "password_change"}
 
 
-def param(name: str, *, missing: str) -> Callable[[ParamFactory], ParamFactory]:
+def param(name: str, *, missing: str, shared: bool = False) -> Callable[[ParamFactory], ParamFactory]:
     def register(factory: ParamFactory) -> ParamFactory:
         PARAMS[name] = factory
         MISSING[name] = missing
+        if shared:
+            GLOBAL.add(name)
         return factory
 
     return register
@@ -35,3 +40,19 @@ def param(name: str, *, missing: str) -> Callable[[ParamFactory], ParamFactory]:
 @param("code", missing="9999999999")
 def unit_code(school: Unit) -> str:
     return school.code
+
+
+@param("cycle_code", missing="no-such-cycle", shared=True)
+def cycle_code(school: Unit) -> str:
+    """Cycles are programme-wide, not unit data: the same cycle for every branch."""
+    from jiance.cycles.models import Cycle
+
+    cycle, _ = Cycle.objects.get_or_create(
+        code="walk-2022", defaults={"year": 2022, "name": "走查周期", "config": {"test_days": []}}
+    )
+    return cycle.code
+
+
+@param("fmt", missing="no-such-format", shared=True)
+def export_format(school: Unit) -> str:
+    return "xlsx"
