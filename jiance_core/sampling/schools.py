@@ -41,6 +41,7 @@ Design (SPEC section 4; seed 000):
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import warnings
 from collections.abc import Mapping
@@ -170,18 +171,21 @@ class SchoolSample:
 
 
 def frame_content_hash(frame: pl.DataFrame) -> str:
-    """SHA-256 of the frame's content: columns by name, rows by school code, values as text.
+    """SHA-256 of the frame's content: columns by name, rows by school code, values as CSV text.
 
-    Row order and column order do not change it; any value, column or row does.
+    Row order and column order do not change it; any value, column or row does. Computed on the
+    checked frame (text trimmed, student counts as integers), so a CSV and an XLSX holding the
+    same schools hash alike.
     """
     cols = sorted(frame.columns)
-    canon = frame.select([pl.col(c).cast(pl.String) for c in cols]).sort(
-        "school_id", maintain_order=True
+    buffer = io.BytesIO()
+    frame.select(cols).sort("school_id", maintain_order=True).write_csv(
+        buffer, include_header=False, null_value="\x00"
     )
     digest = hashlib.sha256()
     digest.update("\x1f".join(cols).encode("utf-8"))
     digest.update(b"\x1e")
-    digest.update(canon.write_csv(include_header=False, null_value="\x00").encode("utf-8"))
+    digest.update(buffer.getbuffer())
     return digest.hexdigest()
 
 
