@@ -40,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 import numpy as np
 import polars as pl
@@ -151,11 +151,22 @@ def _read_excel(p: Path) -> pl.DataFrame:
     body = rows[1:]
     while body and all(v is None or v == "" for v in body[-1]):
         body.pop()
+    width = len(header)
+    table: list[list[object]] = [list(r) for r in body]
+    if any(len(r) != width for r in table):
+        table = [[*r[:width], *([None] * (width - len(r)))] for r in table]
+    # column-wise: text columns go straight to polars; only other cells are converted one by one
+    cells: list[tuple[object, ...]] = list(zip(*table, strict=True)) if table else []
+    cells += [() for _ in range(width - len(cells))]
     columns: dict[str, list[str | None]] = {}
     for i, name in enumerate(header):
         if name in columns:
             name = f"{name}_{i + 1}"
-        columns[name] = [_cell(r[i]) if i < len(r) else None for r in body]
+        col = cells[i]
+        if set(map(type, col)) <= {str, type(None)}:
+            columns[name] = [v or None for v in cast("tuple[str | None, ...]", col)]
+        else:
+            columns[name] = [(cast(str, v) or None) if type(v) is str else _cell(v) for v in col]
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
