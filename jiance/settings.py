@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jiance.audit",
     "jiance.web",
     "jiance.reporting",
+    "jiance.sampling",
 ]
 
 MIDDLEWARE = [

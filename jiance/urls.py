@@ -20,5 +20,6 @@ urlpatterns = [
     path("audit/", include("jiance.audit.urls")),
     path("accounts/", include("jiance.accounts.urls")),
     path("reporting/", include("jiance.reporting.urls")),
+    path("sampling/", include("jiance.sampling.urls")),
     path("api/", api.urls),
 ]
