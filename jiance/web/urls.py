@@ -6,6 +6,6 @@ from jiance.web import views
 
 app_name = "web"
 urlpatterns = [
-    path("<str:unit_code>/lagging/", views.lagging, name="lagging"),
-    path("<str:unit_code>/owing/<int:milestone_id>/", views.owing, name="owing"),
+    path("<str:code>/lagging/", views.lagging, name="lagging"),
+    path("<str:code>/owing/<int:milestone_id>/", views.owing, name="owing"),
 ]

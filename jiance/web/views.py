@@ -27,8 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _unit_and_cycle(request: HttpRequest, unit_code: str) -> tuple[Unit, Cycle]:
-    unit = get_scope(request).get_unit(code=unit_code)
+def _unit_and_cycle(request: HttpRequest, code: str) -> tuple[Unit, Cycle]:
+    unit = get_scope(request).get_unit(code=code)
     cycle = active_cycle()
     if cycle is None or Level(unit.level) not in CHILD_LEVEL:
         raise Http404
@@ -40,10 +40,10 @@ def _partial(request: HttpRequest, template: str, partial: str) -> str:
 
 
 @login_required
-def owing(request: HttpRequest, unit_code: str, milestone_id: int) -> HttpResponse:
+def owing(request: HttpRequest, code: str, milestone_id: int) -> HttpResponse:
     """The sub-units of a unit that have not done one task of the level below."""
     scope = get_scope(request)
-    unit, cycle = _unit_and_cycle(request, unit_code)
+    unit, cycle = _unit_and_cycle(request, code)
     milestone = get_object_or_404(
         Milestone, pk=milestone_id, cycle=cycle, level=CHILD_LEVEL[Level(unit.level)]
     )
@@ -56,10 +56,10 @@ def owing(request: HttpRequest, unit_code: str, milestone_id: int) -> HttpRespon
 
 
 @login_required
-def lagging(request: HttpRequest, unit_code: str) -> HttpResponse:
+def lagging(request: HttpRequest, code: str) -> HttpResponse:
     """Every sub-unit with overdue tasks, with how many."""
     scope = get_scope(request)
-    unit, cycle = _unit_and_cycle(request, unit_code)
+    unit, cycle = _unit_and_cycle(request, code)
     total, rows = lagging_subunits(scope=scope, cycle=cycle, unit=unit, today=clock.today())
     return render(
         request,
