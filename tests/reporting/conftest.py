@@ -30,8 +30,7 @@ class People:
     other_city: Any
 
 
-@pytest.fixture
-def cycle(db: None) -> Cycle:
+def make_cycle() -> Cycle:
     return Cycle.objects.create(
         code="national-2022", year=2022, name="2022 年国家义务教育质量监测", status=CycleStatus.ACTIVE,
         config={"grades": {"primary": 4, "junior": 8}},
@@ -39,7 +38,16 @@ def cycle(db: None) -> Cycle:
 
 
 @pytest.fixture
+def cycle(db: None) -> Cycle:
+    return make_cycle()
+
+
+@pytest.fixture
 def people(world: World) -> People:
+    return make_people(world)
+
+
+def make_people(world: World) -> People:
     other_city = make_unit("360200", "景德镇市", Level.CITY, world.province)
     other_county = make_unit("360222", "浮梁县", Level.COUNTY, other_city, county_kind="县")
     make_unit("3602220001", "浮梁县第一小学", Level.SCHOOL, other_county, school_type="小学",
