@@ -248,14 +248,14 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
     stratification order.
     """
     base = frame.select(
-        "county",
-        "school_id",
         "school_type",
         pl.col("area")
         .replace_strict({a: i for i, a in enumerate(AREAS)}, return_dtype=pl.Int64)
         .alias("_area"),
         *STAGE_SIZE_COLUMNS.values(),
         (pl.col("county").rank("dense").cast(pl.Int64) - 1).alias("_county"),
+        # Ties in area and size are broken by school code, never by row order.
+        pl.col("school_id").rank("ordinal").cast(pl.Int64).alias("_id"),
     ).with_row_index("_src")
     parts = []
     for k, stage in enumerate(STAGES):
@@ -265,12 +265,11 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
                 pl.col("school_type").is_in(STAGE_TYPES[stage]) & (pl.col(size_col) > 0)
             ).select(
                 "_src",
-                "county",
+                (pl.col("_county") * len(STAGES) + k).alias("_stratum"),
                 pl.lit(stage).alias("stage"),
-                "school_id",
                 "_area",
                 pl.col(size_col).cast(pl.Int64).alias("size"),
-                (pl.col("_county") * len(STAGES) + k).alias("_stratum"),
+                "_id",
             )
         )
     units = pl.concat(parts)
@@ -286,7 +285,7 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
     sizes = units["size"].to_numpy()
     units = units.with_columns(
         pl.Series("_snake", np.where(group % 2 == 0, sizes, -sizes)),
-    ).sort("_stratum", "_area", "_snake", "school_id")
+    ).sort("_stratum", "_area", "_snake", "_id")
     stratum = units["_stratum"].to_numpy()
     starts = np.flatnonzero(np.r_[True, stratum[1:] != stratum[:-1]]) if len(stratum) else []
     counts = np.diff(np.r_[starts, len(stratum)])
@@ -295,7 +294,11 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
         np.arange(n_codes) % len(STAGES) == 0, plan.primary_schools, plan.junior_schools
     )
     if plan.county_overrides:
-        codes = dict(base.select("county", "_county").unique().iter_rows())
+        codes = dict(
+            frame.select("county", (pl.col("county").rank("dense").cast(pl.Int64) - 1).alias("_c"))
+            .unique()
+            .iter_rows()
+        )
         for county, stage_counts in plan.county_overrides.items():
             if county in codes:
                 for stage, n in stage_counts.items():
@@ -305,7 +308,7 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
             pl.Series("_order", order, dtype=pl.Int64),
             pl.Series("_n", n_of[stratum], dtype=pl.Int64),
         )
-        .drop("_snake", "_area")
+        .drop("_snake", "_area", "_id")
         .with_row_index("_pos")
     )
 
@@ -401,7 +404,7 @@ def draw_school_sample(
     strata = (
         units.group_by("_stratum", maintain_order=True)
         .agg(
-            pl.col("county").first(),
+            pl.col("_src").first(),
             pl.col("stage").first(),
             pl.len().alias("N"),
             pl.col("_n").first().alias("n"),
@@ -409,6 +412,7 @@ def draw_school_sample(
         )
         .with_columns((pl.col("n") * s).alias("target"))
     )
+    strata = strata.with_columns(frame["county"].gather(strata["_src"]).alias("county"))
     n_of = dict(zip(strata["_stratum"].to_list(), strata["n"].to_list(), strict=True))
     big_of = dict(zip(strata["_stratum"].to_list(), strata["N"].to_list(), strict=True))
 
@@ -506,7 +510,7 @@ def draw_school_sample(
     )
 
     # Replacements: the next (1) and previous (2) school in the sorted stratum.
-    reps = _replacements(units, sel, chosen_mask(len(units), sel), plan.replacements)
+    reps = _replacements(frame, units, sel, chosen_mask(len(units), sel), plan.replacements)
 
     rows = pl.concat(
         [
@@ -538,7 +542,11 @@ def chosen_mask(size: int, sel: pl.DataFrame) -> np.ndarray:
 
 
 def _replacements(
-    units: pl.DataFrame, sel: pl.DataFrame, chosen: np.ndarray, how_many: int
+    frame: pl.DataFrame,
+    units: pl.DataFrame,
+    sel: pl.DataFrame,
+    chosen: np.ndarray,
+    how_many: int,
 ) -> pl.DataFrame:
     """Replacement rows: neighbours in the sorted stratum, never selected, each used once.
 
@@ -560,7 +568,7 @@ def _replacements(
     stratum = units["_stratum"].to_numpy()
     src = units["_src"].to_numpy()
     size = units["size"].to_numpy()
-    ids = units["school_id"].to_numpy()
+    school_ids = frame["school_id"]
     n = len(units)
     pos = sel["_pos"].to_numpy().astype(np.int64)
 
@@ -597,7 +605,7 @@ def _replacements(
                     "_prob": orig["_prob"],
                     "base_weight": orig["base_weight"],
                     "planned_students": np.minimum(size[t], orig["planned_students"].to_numpy()),
-                    "replaces": ids[pos[ok]] if len(t) else np.array([], dtype=object),
+                    "replaces": school_ids.gather(src[pos[ok]]),
                     "_certainty": np.zeros(len(t), dtype=bool),
                 },
                 schema=schema,
@@ -643,101 +651,161 @@ def _explain(
     rows: pl.DataFrame,
     level: dict[int, int],
 ) -> list[StratumExplanation]:
-    """One record per county and stage of the frame, with a Chinese text."""
+    """One record per county and stage of the frame, with a Chinese text (built column-wise)."""
     s = plan.students_per_school
+    chosen = pl.col("role").is_in(("sample", "added"))
     counts = rows.group_by("county", "stage").agg(
-        (pl.col("role") == "sample").sum().alias("sampled"),
-        (pl.col("role") == "added").sum().alias("added"),
-        (pl.col("role").is_in(("sample", "added")) & pl.col("certainty")).sum().alias("certain"),
-        (pl.col("role").is_in(("sample", "added")) & (pl.col("planned_students") < s))
-        .sum()
-        .alias("small"),
-        pl.col("role").str.starts_with("replacement").sum().alias("reps"),
-        pl.col("planned_students")
-        .filter(pl.col("role").is_in(("sample", "added")))
-        .sum()
-        .alias("planned"),
+        (pl.col("role") == "sample").sum().cast(pl.Int64).alias("sampled"),
+        (pl.col("role") == "added").sum().cast(pl.Int64).alias("added"),
+        (chosen & pl.col("certainty")).sum().cast(pl.Int64).alias("certain"),
+        (chosen & (pl.col("planned_students") < s)).sum().cast(pl.Int64).alias("small"),
+        pl.col("role").str.starts_with("replacement").sum().cast(pl.Int64).alias("reps"),
+        pl.col("planned_students").filter(chosen).sum().cast(pl.Int64).alias("planned"),
     )
-    by_key = {(r["county"], r["stage"]): r for r in counts.iter_rows(named=True)}
-    info = {(r["county"], r["stage"]): r for r in strata.iter_rows(named=True)}
-    out: list[StratumExplanation] = []
-    for county in sorted(frame["county"].unique().to_list()):
-        for stage in STAGES:
-            label = STAGE_LABELS[stage]
-            st = info.get((county, stage))
-            c = by_key.get((county, stage))
-            n = plan.schools_for(county, stage) if st is None else st["n"]
-            if st is None:
-                text = f"{county}没有{STAGE_GRADES[stage]}有学生的学校，{label}不抽样。"
-                out.append(
-                    StratumExplanation(county, stage, 0, 0, n, n * s, 0, 0, 0, 0, 0, s, 0, text)
-                )
-                continue
-            big, students, target = st["N"], st["students"], st["target"]
-            if n == 0 or c is None:
-                text = f"{county}{label}按计划不抽样（计划 0 所）。"
-                out.append(
-                    StratumExplanation(
-                        county, stage, big, students, 0, 0, 0, 0, 0, 0, 0, s, 0, text
-                    )
-                )
-                continue
-            sampled, added, certain = c["sampled"], c["added"], c["certain"]
-            small, reps, planned = c["small"], c["reps"], int(c["planned"])
-            lvl = level.get(st["_stratum"], s)
-            parts: list[str] = []
-            if big <= n:
-                if big < n:
-                    parts.append(f"全县{label}仅 {big} 所（计划 {n} 所），全部入样")
-                else:
-                    parts.append(f"全县{label}共 {big} 所，与计划数相同，全部入样")
-            else:
-                text = f"全县{label} {big} 所，按{METHOD_LABELS[plan.method]}抽取 {n} 所"
-                if certain and plan.method == "pps" and not added:
-                    text += f"，其中 {certain} 所因规模大（n×规模占比≥1）必选"
-                parts.append(text)
-                if small:
-                    parts.append(f"{small} 所样本校{STAGE_GRADES[stage]}学生不足 {s} 人，全部抽取")
-                if added:
-                    parts.append(
-                        f"为达到 {target} 人的目标，从其余学校中按同一方法增抽 {added} 所"
-                        f"（追加学校），入样概率按 {sampled + added} 所重新计算"
-                    )
-                if sampled + added == big:
-                    parts.append("全县学校已全部入样")
-            if lvl > s and planned >= target:
-                parts.append(
-                    f"每校抽取人数提高至 {lvl} 人（不足 {lvl} 人的学校全部抽取）以达到 {target} 人的目标"
-                )
-            elif planned < target:
-                parts.append(
-                    f"全县{STAGE_GRADES[stage]}学生共 {students} 人，可抽 {planned} 人，"
-                    f"不足 {target} 人的目标，全部参测"
-                    if sampled + added == big
-                    else f"计划抽取 {planned} 人，仍不足 {target} 人的目标"
-                )
-            else:
-                parts.append(f"{'其余' if small else ''}每校抽取 {s} 人")
-            parts.append(f"计划抽取学生共 {planned} 人")
-            if big > sampled + added:
-                parts.append(f"配替补学校 {reps} 所（排序相邻学校）")
-            text = f"{county}{label}：" + "；".join(parts) + "。"
-            out.append(
-                StratumExplanation(
-                    county,
-                    stage,
-                    big,
-                    students,
-                    n,
-                    target,
-                    sampled,
-                    added,
-                    certain,
-                    small,
-                    reps,
-                    lvl,
-                    planned,
-                    text,
-                )
+    levels = pl.DataFrame(
+        {"_stratum": list(level), "level": list(level.values())},
+        schema={"_stratum": pl.Int64, "level": pl.Int64},
+    )
+    overrides = pl.DataFrame(
+        [(c, st, n) for c, per in plan.county_overrides.items() for st, n in per.items()],
+        schema={"county": pl.String, "stage": pl.String, "n_plan": pl.Int64},
+        orient="row",
+    )
+    grid = (
+        frame.select(pl.col("county").unique().sort())
+        .join(pl.DataFrame({"stage": list(STAGES)}), how="cross")
+        .join(
+            strata.select("county", "stage", "_stratum", "N", "n", "students"),
+            on=["county", "stage"],
+            how="left",
+        )
+        .join(counts, on=["county", "stage"], how="left")
+        .join(levels, on="_stratum", how="left")
+        .join(overrides, on=["county", "stage"], how="left")
+    )
+    default_n = (
+        pl.when(pl.col("stage") == "primary")
+        .then(plan.primary_schools)
+        .otherwise(plan.junior_schools)
+    )
+    none = pl.col("N").is_null()
+    zero = ~none & ((pl.col("n") == 0) | pl.col("sampled").is_null())
+    grid = grid.with_columns(
+        pl.when(none)
+        .then(pl.coalesce("n_plan", default_n))
+        .when(zero)
+        .then(0)
+        .otherwise(pl.col("n"))
+        .alias("n"),
+        pl.col("N").fill_null(0),
+        pl.col("students").fill_null(0),
+        *[
+            pl.col(c).fill_null(0)
+            for c in ("sampled", "added", "certain", "small", "reps", "planned")
+        ],
+        pl.col("level").fill_null(s),
+        none.alias("_none"),
+        zero.alias("_zero"),
+    ).with_columns(
+        pl.when(pl.col("_zero")).then(0).otherwise(pl.col("n") * s).alias("target"),
+        pl.col("stage").replace_strict(STAGE_LABELS, return_dtype=pl.String).alias("_label"),
+        pl.col("stage").replace_strict(STAGE_GRADES, return_dtype=pl.String).alias("_grade"),
+        (pl.col("sampled") + pl.col("added")).alias("_taken"),
+    )
+    label, grade, big, n = pl.col("_label"), pl.col("_grade"), pl.col("N"), pl.col("n")
+    taken, target, planned = pl.col("_taken"), pl.col("target"), pl.col("planned")
+    small, added, lvl = pl.col("small"), pl.col("added"), pl.col("level")
+    all_frame = big <= n
+    certain_note = (
+        pl.when((pl.col("certain") > 0) & (added == 0) & pl.lit(plan.method == "pps"))
+        .then(pl.format("，其中 {} 所因规模大（n×规模占比≥1）必选", pl.col("certain")))
+        .otherwise(pl.lit(""))
+    )
+    parts = [
+        pl.when(all_frame & (big < n))
+        .then(pl.format("全县{}仅 {} 所（计划 {} 所），全部入样", label, big, n))
+        .when(all_frame)
+        .then(pl.format("全县{}共 {} 所，与计划数相同，全部入样", label, big))
+        .otherwise(
+            pl.format(
+                "全县{} {} 所，按" + METHOD_LABELS[plan.method] + "抽取 {} 所{}",
+                label,
+                big,
+                n,
+                certain_note,
             )
-    return out
+        ),
+        pl.when(~all_frame & (small > 0)).then(
+            pl.format("{} 所样本校{}学生不足 " + str(s) + " 人，全部抽取", small, grade)
+        ),
+        pl.when(~all_frame & (added > 0)).then(
+            pl.format(
+                "为达到 {} 人的目标，从其余学校中按同一方法增抽 {} 所（追加学校），"
+                "入样概率按 {} 所重新计算",
+                target,
+                added,
+                taken,
+            )
+        ),
+        pl.when(~all_frame & (taken == big)).then(pl.lit("全县学校已全部入样")),
+        pl.when((lvl > s) & (planned >= target))
+        .then(
+            pl.format(
+                "每校抽取人数提高至 {} 人（不足 {} 人的学校全部抽取）以达到 {} 人的目标",
+                lvl,
+                lvl,
+                target,
+            )
+        )
+        .when((planned < target) & (taken == big))
+        .then(
+            pl.format(
+                "全县{}学生共 {} 人，可抽 {} 人，不足 {} 人的目标，全部参测",
+                grade,
+                pl.col("students"),
+                planned,
+                target,
+            )
+        )
+        .when(planned < target)
+        .then(pl.format("计划抽取 {} 人，仍不足 {} 人的目标", planned, target))
+        .when(small > 0)
+        .then(pl.lit(f"其余每校抽取 {s} 人"))
+        .otherwise(pl.lit(f"每校抽取 {s} 人")),
+        pl.format("计划抽取学生共 {} 人", planned),
+        pl.when(big > taken).then(pl.format("配替补学校 {} 所（排序相邻学校）", pl.col("reps"))),
+    ]
+    text = (
+        pl.when(pl.col("_none"))
+        .then(pl.format("{}没有{}有学生的学校，{}不抽样。", pl.col("county"), grade, label))
+        .when(pl.col("_zero"))
+        .then(pl.format("{}{}按计划不抽样（计划 0 所）。", pl.col("county"), label))
+        .otherwise(
+            pl.concat_str(
+                [
+                    pl.col("county"),
+                    label,
+                    pl.lit("："),
+                    pl.concat_str(parts, separator="；", ignore_nulls=True),
+                    pl.lit("。"),
+                ]
+            )
+        )
+    )
+    table = grid.select(
+        "county",
+        "stage",
+        "N",
+        "students",
+        "n",
+        "target",
+        "sampled",
+        "added",
+        "certain",
+        "small",
+        "reps",
+        "level",
+        "planned",
+        text.alias("text"),
+    )
+    return [StratumExplanation(*row) for row in table.iter_rows()]
