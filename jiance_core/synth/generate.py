@@ -222,19 +222,42 @@ def _rng(seed: int, stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, stream])
 
 
+def _combined_key(keys: tuple[npt.NDArray[np.int64], ...]) -> npt.NDArray[np.int64] | None:
+    """One int64 key ordering like the tuple of non-negative ``keys``; None if it would overflow."""
+    combined = np.asarray(keys[0], dtype=np.int64)
+    span = int(combined.max()) + 1 if combined.size else 1
+    for k in keys[1:]:
+        k = np.asarray(k, dtype=np.int64)
+        width = int(k.max()) + 1 if k.size else 1
+        if (k.size and int(k.min()) < 0) or span * width >= 1 << 62:
+            return None
+        combined = combined * width + k
+        span *= width
+    if combined.size and int(combined.min()) < 0:
+        return None
+    return combined
+
+
+def _sort_order(keys: tuple[npt.NDArray[np.int64], ...]) -> npt.NDArray[np.intp]:
+    """Stable order of the rows by ``keys`` (first key primary)."""
+    combined = _combined_key(keys)
+    if combined is None:
+        return np.lexsort(keys[::-1])
+    return np.argsort(combined, kind="stable")
+
+
 def _rank_within(*keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """0-based position of each row among the rows sharing all ``keys``, in row order."""
     n = keys[0].size
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort(keys[::-1])  # stable; the first key is the primary one
-    new = np.zeros(n, dtype=bool)
-    new[0] = True
+    order = _sort_order(keys)
+    same = np.ones(n - 1, dtype=bool)
     for k in keys:
         sk = k[order]
-        new[1:] |= sk[1:] != sk[:-1]
+        same &= sk[1:] == sk[:-1]
     pos = np.arange(n)
-    start = np.maximum.accumulate(np.where(new, pos, 0))
+    start = np.maximum.accumulate(np.where(np.concatenate([[True], ~same]), pos, 0))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = pos - start
     return rank
@@ -247,7 +270,7 @@ def _group_first(
     n = values.size
     if n == 0:
         return values.copy()
-    order = np.lexsort(keys[::-1])
+    order = _sort_order(keys)
     same = np.ones(n - 1, dtype=bool)
     for k in keys:
         sk = k[order]
@@ -379,172 +402,154 @@ def _schools_from_counties(
         raise ValueError("every county needs at least one town")
     town_off = np.cumsum(town_n) - town_n
     town_idx = town_off[ci] + (rng.random(n) * town_n[ci]).astype(np.int64)
-    town_s = towns["town"]
 
-    words = pl.Series("w", place_words)
-    village_a = pl.Series("va", list(_VILLAGE_A))
-    village_b = pl.Series("vb", list(_VILLAGE_B))
-    word_idx = rng.integers(0, len(words), size=n)
-    va_idx = rng.integers(0, len(village_a), size=n)
-    vb_idx = rng.integers(0, len(village_b), size=n)
+    # School names are assembled from one pool of strings: prefix + core1 + core2 + ordinal +
+    # suffix, each an index into the pool (index 0 is ""), so all the logic stays in numpy.
+    n_c = n_per.size
+    town_names = towns["town"]
+    town_bases = town_names.str.replace(r"[镇乡]$", "")
+    villages = [a + b for a in _VILLAGE_A for b in _VILLAGE_B]
+    numbered = ["第" + _cn_number(k) for k in range(1, 100)]
+    private_suffixes = [x for row in _PRIVATE_SUFFIXES for x in row]
+    fixed_suffixes = ["中学", "中心小学", "小学", "九年一贯制学校", "学校", "实验学校", "教学点"]
+    pieces: list[pl.Series | list[str]] = [
+        [""],
+        counties["name"],  # prefixes, one block per affiliation
+        counties["city_name"],
+        counties["province_name"],
+        counties["city_short"],
+        town_names,
+        town_bases,
+        list(place_words),
+        villages,
+        numbered,
+        list(_PUBLIC_SUFFIX),
+        private_suffixes,
+        fixed_suffixes,
+    ]
+    offsets = np.cumsum([0] + [len(p) for p in pieces])
+    pool = pl.concat([pl.Series(p, dtype=pl.String) for p in pieces])
+    o_prefix, o_town, o_base, o_word, o_village, o_num, o_pub, o_priv, o_fixed = (
+        offsets[1], offsets[5], offsets[6], offsets[7], offsets[8], offsets[9], offsets[10],
+        offsets[11], offsets[12],
+    )  # fmt: skip
+
+    def fixed_suffix(name: str) -> int:
+        return int(o_fixed + fixed_suffixes.index(name))
+
+    word_idx = rng.integers(0, len(place_words), size=n)
+    village_idx = rng.integers(0, len(villages), size=n)
     priv_idx = stype * 4 + rng.integers(0, 4, size=n)
     u_num = rng.random(n)
 
     # numbered middle schools: 南昌市第十中学 (city-run), 南昌县第一中学 (county-run complete)
     numbered_city = (aff == 1) & np.isin(stype, [1, 3]) & (u_num < 0.6)
     numbered_county = (aff == 0) & ~private & (stype == 3) & (area != 2)
+    # 民和镇中心小学, 民和第一小学 ... in towns; 民和镇塘南小学 in villages
     town_style = (area == 1) & (aff == 0) & ~private & ~numbered_county
     village_style = (area == 2) & (aff == 0) & ~private & ~numbered_county
-    city_idx = counties["city"].cast(pl.Int64).to_numpy()[ci]
-    city_rank = _rank_within(city_idx, numbered_city.astype(np.int64))
+    city_code_int = counties["city"].cast(pl.Int64).to_numpy()[ci]
+    city_rank = _rank_within(city_code_int, numbered_city.astype(np.int64))
     county_rank = _rank_within(ci, numbered_county.astype(np.int64))
     town_rank = _rank_within(town_idx, stype, town_style.astype(np.int64))
 
-    def gather(col: str) -> pl.Series:
-        return counties[col].gather(ci)
-
-    base = pl.DataFrame(
-        {
-            "county_name": gather("name"),
-            "city_name": gather("city_name"),
-            "province_name": gather("province_name"),
-            "city_short": gather("city_short"),
-            "aff": aff,
-            "stype": stype,
-            "private": private,
-            "numbered_city": numbered_city,
-            "numbered_county": numbered_county,
-            "town_style": town_style,
-            "village_style": village_style,
-            "town": town_s.gather(town_idx),
-            "town_rank": town_rank,
-            "cn_city": _cn(city_rank + 1),
-            "cn_county": _cn(county_rank + 1),
-            "cn_town": _cn(town_rank),
-            "tiny": (stype == 0) & (primary < 8),
-            "public_suffix": pl.Series(_PUBLIC_SUFFIX).gather(stype),
-            "private_suffix": pl.Series([s for row in _PRIVATE_SUFFIXES for s in row]).gather(
-                priv_idx
-            ),
-        }
-    ).with_columns(town_base=pl.col("town").str.replace(r"[镇乡]$", ""))
-    fixed = base.select(
-        prefix=pl.when(pl.col("aff") == 1)
-        .then(pl.col("city_name"))
-        .when(pl.col("aff") == 2)
-        .then(pl.col("province_name"))
-        .when(pl.col("aff") == 3)
-        .then(pl.col("city_short"))
-        .otherwise(pl.col("county_name")),
-        town_core=pl.when(pl.col("town_rank") == 0)
-        .then(pl.col("town"))
-        .otherwise(pl.concat_str("town_base", pl.lit("第"), "cn_town")),
-        town_suffix=pl.when(pl.col("stype") == 0)
-        .then(pl.when(pl.col("town_rank") == 0).then(pl.lit("中心小学")).otherwise(pl.lit("小学")))
-        .when(pl.col("stype") == 1)
-        .then(pl.lit("中学"))
-        .when(pl.col("stype") == 2)
-        .then(
-            pl.when(pl.col("town_rank") == 0)
-            .then(pl.lit("九年一贯制学校"))
-            .otherwise(pl.lit("学校"))
-        )
-        .otherwise(pl.lit("实验学校")),
-        rural_suffix=pl.when(pl.col("tiny"))
-        .then(pl.lit("教学点"))
-        .otherwise(pl.col("public_suffix")),
-        numbered_city=pl.col("numbered_city"),
-        numbered_county=pl.col("numbered_county"),
-        town_style=pl.col("town_style"),
-        village_style=pl.col("village_style"),
-        private=pl.col("private"),
-        town=pl.col("town"),
-        cn_city=pl.col("cn_city"),
-        cn_county=pl.col("cn_county"),
-        public_suffix=pl.col("public_suffix"),
-        private_suffix=pl.col("private_suffix"),
+    prefix = o_prefix + aff * n_c + ci
+    num_rank = np.clip(np.where(numbered_city, city_rank, county_rank), 0, 98)
+    core1_fixed = np.select(
+        [numbered_city | numbered_county, town_style & (town_rank == 0), town_style],
+        [o_num + num_rank, o_town + town_idx, o_base + town_idx],
+        -1,
     )
+    core2 = np.where(town_style & (town_rank > 0), o_num + np.clip(town_rank - 1, 0, 98), 0)
+    town_suffix = np.select(
+        [stype == 0, stype == 1, stype == 2],
+        [
+            np.where(town_rank == 0, fixed_suffix("中心小学"), fixed_suffix("小学")),
+            np.full(n, fixed_suffix("中学")),
+            np.where(town_rank == 0, fixed_suffix("九年一贯制学校"), fixed_suffix("学校")),
+        ],
+        fixed_suffix("实验学校"),
+    )
+    suffix = np.select(
+        [numbered_city | numbered_county, town_style, village_style & (stype == 0) & (primary < 8),
+         village_style, private],
+        [np.full(n, fixed_suffix("中学")), town_suffix, np.full(n, fixed_suffix("教学点")),
+         o_pub + stype, o_priv + priv_idx],
+        o_pub + stype,
+    )  # fmt: skip
+    ordinal = np.zeros(n, dtype=np.int64)
+    redrawable = core1_fixed < 0
 
-    def compose(w_idx: npt.NDArray[np.int64], a_idx: npt.NDArray[np.int64],
-                b_idx: npt.NDArray[np.int64]) -> pl.DataFrame:  # fmt: skip
-        return fixed.with_columns(
-            word=words.gather(w_idx), village=village_a.gather(a_idx) + village_b.gather(b_idx)
-        ).select(
-            "prefix",
-            core=pl.when(pl.col("numbered_city"))
-            .then(pl.concat_str(pl.lit("第"), "cn_city"))
-            .when(pl.col("numbered_county"))
-            .then(pl.concat_str(pl.lit("第"), "cn_county"))
-            .when(pl.col("town_style"))
-            .then(pl.col("town_core"))
-            .when(pl.col("village_style"))
-            .then(pl.concat_str("town", "village"))
-            .otherwise(pl.col("word")),
-            suffix=pl.when(pl.col("numbered_city") | pl.col("numbered_county"))
-            .then(pl.lit("中学"))
-            .when(pl.col("town_style"))
-            .then(pl.col("town_suffix"))
-            .when(pl.col("village_style"))
-            .then(pl.col("rural_suffix"))
-            .when(pl.col("private"))
-            .then(pl.col("private_suffix"))
-            .otherwise(pl.col("public_suffix")),
+    def assemble(subset: npt.NDArray[np.intp] | None = None) -> pl.Series:
+        """The names of the ``subset`` rows (all rows by default)."""
+        rows = slice(None) if subset is None else subset
+        vs = village_style[rows]
+        core1 = np.where(
+            core1_fixed[rows] >= 0,
+            core1_fixed[rows],
+            np.where(vs, o_town + town_idx[rows], o_word + word_idx[rows]),
         )
+        core2_now = np.where(vs, o_village + village_idx[rows], core2[rows])
+        parts = pl.DataFrame(
+            {
+                f"p{k}": pool.gather(idx)
+                for k, idx in enumerate(
+                    (prefix[rows], core1, core2_now, ordinal[rows], suffix[rows])
+                )
+            }
+        )
+        return parts.select(pl.concat_str(parts.columns)).to_series()
 
-    def dup_rank(names: pl.Series) -> npt.NDArray[np.int64]:
-        return _rank_within(ci, names.hash(seed=7).to_numpy().view(np.int64))
+    county_salt = _mix(ci.astype(np.uint64))
 
-    redrawable = ~(numbered_city | numbered_county | town_style)
-    parts = compose(word_idx, va_idx, vb_idx)
-    names = parts.select(pl.concat_str("prefix", "core", "suffix")).to_series()
-    for _ in range(4):
-        redraw = (dup_rank(names) > 0) & redrawable
-        if not redraw.any():
+    def name_keys(names: pl.Series) -> npt.NDArray[np.uint64]:
+        return np.asarray(names.hash(seed=7).to_numpy() ^ county_salt, dtype=np.uint64)
+
+    def repeated(names: pl.Series) -> npt.NDArray[np.bool_]:
+        """True for a name already used by an earlier school of the same county."""
+        return ~pl.Series(name_keys(names)).is_first_distinct().to_numpy()
+
+    names = assemble()
+    for _ in range(6):
+        rows = np.flatnonzero(repeated(names) & redrawable)
+        if rows.size == 0:
             break
-        word_idx = np.where(redraw, rng.integers(0, len(words), size=n), word_idx)
-        va_idx = np.where(redraw, rng.integers(0, len(village_a), size=n), va_idx)
-        vb_idx = np.where(redraw, rng.integers(0, len(village_b), size=n), vb_idx)
-        parts = compose(word_idx, va_idx, vb_idx)
-        names = parts.select(pl.concat_str("prefix", "core", "suffix")).to_series()
-    rank = dup_rank(names)
-    if rank.any():  # still a clash: 育新小学 -> 育新第二小学
-        ordinal = pl.Series(np.where(rank > 0, "第", "")) + _cn(np.where(rank > 0, rank + 1, 0))
-        names = (
-            parts.with_columns(ordinal=ordinal)
-            .select(pl.concat_str("prefix", "core", "ordinal", "suffix"))
-            .to_series()
-        )
-        rank = dup_rank(names)
-        if rank.any():
-            tail = (
-                pl.Series(np.where(rank > 0, "（", ""))
-                + _cn(rank)
-                + pl.Series(np.where(rank > 0, "）", ""))
-            )
-            names = names + tail
+        word_idx[rows] = rng.integers(0, len(place_words), size=rows.size)
+        village_idx[rows] = rng.integers(0, len(villages), size=rows.size)
+        names = names.scatter(rows, assemble(rows))
+    for _ in range(5):  # still a clash: 育新小学 -> 育新第二小学 (then 第三 ...)
+        dup = repeated(names)
+        if not dup.any():
+            break
+        rows = np.flatnonzero(dup)
+        ordinal[rows] = o_num + np.clip(np.maximum(ordinal[rows] - o_num, 0) + 1, 1, 98)
+        names = names.scatter(rows, assemble(rows))
+    if repeated(names).any():
+        raise RuntimeError("could not make school names unique")
+
+    order = _sort_order((ci, stype, area))
+    ci_o, stype_o, area_o = ci[order], stype[order], area[order]
+    serial = np.arange(n) - (np.cumsum(n_per) - n_per)[ci_o] + 1
+
+    def by_county(col: str) -> pl.Series:
+        return counties[col].gather(ci_o)
 
     frame = pl.DataFrame(
         {
-            "_ci": ci,
-            "_stype": stype,
-            "_area": area,
-            "county": gather("code"),
-            "school_name": names,
-            "school_type": pl.Series(SCHOOL_TYPES).gather(stype),
-            "area": pl.Series(AREAS).gather(area),
-            "primary_students": primary,
-            "junior_students": junior,
-            "province": gather("province"),
-            "city": gather("city"),
-            "nature": pl.Series(NATURES).gather(private.astype(np.int64)),
-            "affiliation": pl.Series(AFFILIATIONS).gather(aff),
-            "primary_classes": -(-primary // CLASS_SIZE),
-            "junior_classes": -(-junior // CLASS_SIZE),
+            "county": by_county("code"),
+            "school_id": by_county("code") + pl.Series(serial).cast(pl.String).str.zfill(4),
+            "school_name": names.gather(order),
+            "school_type": pl.Series(SCHOOL_TYPES).gather(stype_o),
+            "area": pl.Series(AREAS).gather(area_o),
+            "primary_students": primary[order],
+            "junior_students": junior[order],
+            "province": by_county("province"),
+            "city": by_county("city"),
+            "nature": pl.Series(NATURES).gather(private[order].astype(np.int64)),
+            "affiliation": pl.Series(AFFILIATIONS).gather(aff[order]),
+            "primary_classes": -(-primary[order] // CLASS_SIZE),
+            "junior_classes": -(-junior[order] // CLASS_SIZE),
         },
-    ).sort(["_ci", "_stype", "_area", "school_name"])
-    serial = _rank_within(frame["_ci"].to_numpy()) + 1
-    frame = frame.with_columns(
-        school_id=pl.concat_str("county", pl.Series(serial).cast(pl.String).str.zfill(4))
     )
     counts = ("primary_students", "junior_students", "primary_classes", "junior_classes")
     return frame.select(SCHOOL_COLUMNS).cast(dict.fromkeys(counts, pl.Int64))
@@ -763,7 +768,9 @@ def national_hierarchy(seed: int) -> NationalHierarchy:
     t1 = time.perf_counter()
     schools = _schools_from_counties(_rng(seed, 1), counties, towns, _PLACE_WORDS)
     _, nanchang = _nanchang(seed)
-    schools = pl.concat([schools, nanchang]).sort("school_id")
+    # keep the frame sorted by school_id: Nanchang's block goes where its codes belong
+    at = int(np.searchsorted(schools["county"].to_numpy(), NANCHANG_CITY_CODE))
+    schools = pl.concat([schools[:at], nanchang, schools[at:]])
     t2 = time.perf_counter()
     return NationalHierarchy(
         seed=seed, units=units, schools=schools, timings={"units": t1 - t0, "schools": t2 - t1}
