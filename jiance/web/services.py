@@ -7,10 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from django.contrib.auth.hashers import make_password
@@ -20,25 +17,15 @@ from jiance import clock
 from jiance.accounts.models import Role, RoleAssignment, User
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
-from jiance.cycles.models import (
-    Cycle,
-    CycleParticipant,
-    CycleStatus,
-    DocumentKind,
-    Milestone,
-    MilestoneCompletion,
-)
+from jiance.cycles.models import Cycle, CycleParticipant, Milestone, MilestoneCompletion
+from jiance.cycles.services import TEMPLATES_DIR, cycle_activate, cycle_copy, cycle_load_file
 from jiance.units.models import SCHOOL_TYPE_STAGES, Level, Unit
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
 DEMO_PASSWORD = "Jiance-Demo-2022!"
 DEMO_COUNTY_CODE = "360121"  # 南昌县: a national sample county in 2022 [000]
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "cycles" / "templates_data"
 ACTIVE_TEMPLATE = "national-2022"
-# Template levels (jiance_core.cycles.schema) → unit levels.
-TEMPLATE_LEVEL = {"national": Level.CENTRE, "province": Level.PROVINCE, "city": Level.CITY,
-                  "county": Level.COUNTY, "school": Level.SCHOOL}
 
 
 @dataclass(frozen=True)
@@ -106,70 +93,6 @@ def first_test_day_target(today: dt.date, first_day: dt.date) -> int:
     return -(-gap // 7) * 7
 
 
-def _cycle_from_template(template: Any, *, status: str, owner: Unit | None) -> Cycle:
-    """Fallback loader (used until `jiance.cycles.services.cycle_load_template` exists)."""
-    cycle = Cycle.objects.create(
-        code=template.code, year=template.year, name=template.name,
-        programme=getattr(template, "programme", "") or "", status=status,
-        config=template.model_dump(mode="json"), owner=owner,
-    )
-    milestones = []
-    for level in TEMPLATE_LEVEL:
-        for m in template.milestones_for(level):
-            milestones.append(
-                Milestone(cycle=cycle, level=TEMPLATE_LEVEL[level], number=m.number, phase=m.phase,
-                          start=m.start, deadline=m.deadline, task=m.task,
-                          responsible=(m.office or "")[:200])
-            )
-    Milestone.objects.bulk_create(milestones)
-    DocumentKind.objects.bulk_create(
-        DocumentKind(cycle=cycle, code=d.code, name=d.name[:200],
-                     level=TEMPLATE_LEVEL[d.submitted_by],
-                     reviewer_level=TEMPLATE_LEVEL[d.reviewed_by] if d.reviewed_by else "",
-                     window_start=d.start, window_end=d.deadline)
-        for d in template.documents
-    )
-    audit_record(action=Action.CREATE, obj=cycle, unit=owner, detail="演示：载入周期模板")
-    return cycle
-
-
-def _load_cycle(template: Any, *, status: str, owner: Unit | None) -> Cycle:
-    """Load one template through the cycle service when it exists, else the fallback."""
-    try:
-        from jiance.cycles import services as cycle_services  # type: ignore[attr-defined]
-    except ImportError:
-        cycle_services = None
-    load = getattr(cycle_services, "cycle_load_template", None)
-    if load is not None:
-        params = inspect.signature(load).parameters
-        kwargs: dict[str, Any] = {}
-        if "template" in params:
-            kwargs["template"] = template
-        elif "source" in params:
-            kwargs["source"] = template
-        if "owner" in params:
-            kwargs["owner"] = owner
-        if "status" in params:
-            kwargs["status"] = status
-        if kwargs:
-            try:
-                cycle = load(**kwargs)
-            except TypeError:
-                cycle = None
-            if isinstance(cycle, Cycle):
-                if cycle.status != status:
-                    cycle.status = status
-                    cycle.save(update_fields=["status"])
-                return cycle
-    return _cycle_from_template(template, status=status, owner=owner)
-
-
-def _templates() -> dict[str, Any]:
-    from jiance_core.cycles.loader import load_template
-
-    return {t.code: t for t in (load_template(p) for p in sorted(TEMPLATES_DIR.glob("*.yaml")))}
-
-
 # --- the build -----------------------------------------------------------------------------------
 
 
@@ -204,19 +127,12 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary
     summary.units = 3 + len(counties) + len(schools)
     summary.schools = len(schools)
 
-    # Cycles: every shipped template as a draft, plus last cycle copied and shifted, active.
-    templates = _templates()
-    for code, template in templates.items():
-        _load_cycle(template, status=CycleStatus.DRAFT, owner=centre)
-        summary.cycles.append(code)
-    base = templates[ACTIVE_TEMPLATE]
-    from jiance_core.cycles.loader import shift_cycle
-
+    # Cycles: every shipped template as a draft; last cycle copied and shifted, active.
+    for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
+        summary.cycles.append(cycle_load_file(path=path, owner=centre).code)
+    base = Cycle.objects.get(code=ACTIVE_TEMPLATE)
     days = first_test_day_target(today, min(base.test_days))
-    new_year = (min(base.test_days) + dt.timedelta(days=days)).year
-    shifted = shift_cycle(base, days=days, new_code=f"demo-{new_year}")
-    shifted = shifted.model_copy(update={"name": f"{shifted.name}（演示）", "year": new_year})
-    active = _load_cycle(shifted, status=CycleStatus.ACTIVE, owner=centre)
+    active = cycle_activate(cycle=cycle_copy(source=base, days=days))
     summary.active_cycle = active.code
 
     # Participants: the 12 counties, and 12 primary + 8 junior sample schools per county.
