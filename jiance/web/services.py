@@ -132,7 +132,11 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary
         summary.cycles.append(cycle_load_file(path=path, owner=centre).code)
     base = Cycle.objects.get(code=ACTIVE_TEMPLATE)
     days = first_test_day_target(today, min(base.test_days))
-    active = cycle_activate(cycle=cycle_copy(source=base, days=days))
+    year = (min(base.test_days) + dt.timedelta(days=days)).year
+    code = f"national-{year}"
+    if Cycle.objects.filter(code=code).exists():  # a shipped template of that year
+        code += "-demo"
+    active = cycle_activate(cycle=cycle_copy(source=base, days=days, new_code=code))
     summary.active_cycle = active.code
 
     # Participants: the 12 counties, and 12 primary + 8 junior sample schools per county.
