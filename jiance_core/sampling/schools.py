@@ -287,7 +287,7 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
         pl.Series("_snake", np.where(group % 2 == 0, sizes, -sizes)),
     ).sort("_stratum", "_area", "_snake", "_id")
     stratum = units["_stratum"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, stratum[1:] != stratum[:-1]]) if len(stratum) else []
+    starts = np.flatnonzero(np.r_[True, stratum[1:] != stratum[:-1]])[: len(stratum)]
     counts = np.diff(np.r_[starts, len(stratum)])
     order = np.arange(len(stratum)) - np.repeat(starts, counts)
     n_of = np.where(
@@ -301,8 +301,9 @@ def stage_units(frame: pl.DataFrame, plan: SamplingPlan) -> pl.DataFrame:
         )
         for county, stage_counts in plan.county_overrides.items():
             if county in codes:
-                for stage, n in stage_counts.items():
-                    n_of[codes[county] * len(STAGES) + STAGES.index(stage)] = n  # type: ignore[arg-type]
+                for stage_name, n in stage_counts.items():
+                    k = ("primary", "junior").index(stage_name)
+                    n_of[codes[county] * len(STAGES) + k] = n
     return (
         units.with_columns(
             pl.Series("_order", order, dtype=pl.Int64),
