@@ -229,20 +229,23 @@ def check_upload(
             add("note", "备注过长", f"备注有 {len(note)} 字，最多 200 字")
         values["note"] = note[:200]
         school_type = values.get("school_type")
+        numbers_ok = all(key in values for key in NUMBER_FIELDS)
         if school_type:
             stages = SCHOOL_TYPE_STAGES.get(school_type, ())
             for stage in stages:
                 key = f"{stage}_students"
                 if key in values and values[key] is None:
                     add(key, "缺少必填项", f"{school_type}须填写{header[key]}（没有学生填 0）")
-        if len(result.problems) == before and school is not None:
+                    numbers_ok = False
+        if school_type and numbers_ok:
+            # The record's own rules, also when other cells of the row are wrong: list them all.
             record = FrameRecord(
                 school=school,
-                **{k: (values[k] or 0) if k in NUMBER_FIELDS else values[k] for k in FrameRecord.DATA_FIELDS},
+                **{k: (values[k] or 0) if k in NUMBER_FIELDS else values.get(k, "") for k in FrameRecord.DATA_FIELDS},
             )
             for key, kind, reason in record.problems(grades):
                 add(key, kind, reason)
-            if len(result.problems) == before:
+            if len(result.problems) == before and school is not None:
                 result.rows.append(ParsedRow(n, school, {k: getattr(record, k) for k in FrameRecord.DATA_FIELDS}))
     return result
 

@@ -180,3 +180,12 @@ def test_template_prefilled_with_sheets_and_dropdowns(world, cycle) -> None:
 def test_chongqing_grades_rename_columns() -> None:
     headers = [c.header for c in frame_columns({"primary": 5, "junior": 9})]
     assert "5年级学生数" in headers and "9年级班级数" in headers
+
+
+def test_record_rules_reported_alongside_other_problems_of_the_row(world) -> None:
+    rows = good_rows_a()
+    rows[0][3] = ""      # missing nature
+    rows[0][7] = 0       # and zero classes for 180 students
+    assert problems(check(world, rows)) == [
+        (2, "办学性质", "缺少必填项"), (2, "4年级班级数", "班级数为 0 但学生数大于 0"),
+    ]
