@@ -183,6 +183,7 @@ class LoadResult:
     counts: dict[str, int] = field(default_factory=dict)
     seconds_prepare: float = 0.0
     seconds_insert: float = 0.0
+    seconds_generate: float = 0.0
 
     @property
     def total(self) -> int:
@@ -209,14 +210,17 @@ def units_bulk_load(*, frame: Any, batch_size: int = WRITE_BATCH, use_copy: bool
 
     t0 = time.perf_counter()
     df = _normalise_frame(frame, pl)
+    if df.is_empty():
+        raise LoadError("没有要载入的单位")
     errors: list[str] = []
     dup = df.filter(pl.col("code").is_duplicated())["code"].unique().sort()
     if len(dup):
         errors.append(f"代码重复 {len(dup)} 个，例如：{'、'.join(dup.head(5).to_list())}")
     taken: list[str] = []
     codes = df["code"].to_list()
-    for i in range(0, len(codes), WRITE_BATCH):
-        taken += list(Unit.objects.filter(code__in=codes[i : i + WRITE_BATCH]).values_list("code", flat=True))
+    if Unit.objects.exists():
+        for i in range(0, len(codes), WRITE_BATCH):
+            taken += list(Unit.objects.filter(code__in=codes[i : i + WRITE_BATCH]).values_list("code", flat=True))
     if taken:
         errors.append(f"系统中已有 {len(taken)} 个相同代码，例如：{'、'.join(sorted(taken)[:5])}")
     outside = set(df.filter(pl.col("parent_code") != "")["parent_code"].unique().to_list()) - set(codes)
@@ -269,23 +273,14 @@ def units_bulk_load(*, frame: Any, batch_size: int = WRITE_BATCH, use_copy: bool
             raise LoadError(f"层级路径过长：{'、'.join(too_long['code'].head(5).to_list())}")
         parts.append(layer.select("id", "code", "name", "level", "parent_id", "path", *LOAD_COLUMNS[4:]))
         resolved = pl.concat([resolved, layer.select("code", "id", "path", "depth")])
-    table = pl.concat(parts) if parts else df
+    table = (pl.concat(parts) if parts else df).sort("path")  # sequential inserts into the path index
     t1 = time.perf_counter()
 
     with transaction.atomic():
         if use_copy and connection.vendor == "postgresql":
             _copy_units(table)
         else:
-            fields = table.columns
-            objs = (Unit(**dict(zip(fields, row, strict=True))) for row in table.iter_rows())
-            batch: list[Unit] = []
-            for obj in objs:
-                batch.append(obj)
-                if len(batch) >= batch_size:
-                    Unit.objects.bulk_create(batch, batch_size=batch_size)
-                    batch = []
-            if batch:
-                Unit.objects.bulk_create(batch, batch_size=batch_size)
+            _insert_units(table, batch_size)
         _reset_sequence()
     t2 = time.perf_counter()
     counts = {str(LEVEL_LABELS[lv]): n for lv, n in table.group_by("level").len().iter_rows()}
@@ -312,14 +307,34 @@ def _normalise_frame(frame: Any, pl: Any) -> Any:
     return df.with_columns(pl.col("level").replace_strict(depth, return_dtype=pl.Int64).alias("depth"))
 
 
-def _copy_units(table: Any) -> None:
-    cols = table.columns
+def _insert_units(table: Any, batch_size: int) -> None:
+    """Plain INSERTs through the Django cursor, `batch_size` rows per executemany (no model
+    instance per row, unlike bulk_create)."""
+    cols = [*table.columns, "local_time", "is_active"]
+    qn = connection.ops.quote_name
+    # identifiers come from the model, values are parameters
+    columns, marks = ", ".join(qn(c) for c in cols), ", ".join(["%s"] * len(cols))
+    sql = f"INSERT INTO {qn(Unit._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor
-        sql = f"COPY {Unit._meta.db_table} ({', '.join(cols)}, local_time, is_active) FROM STDIN"
-        with raw.copy(sql) as copy:
-            for row in table.iter_rows():
-                copy.write_row((*row, False, True))
+        for chunk in table.iter_slices(batch_size):
+            cursor.executemany(sql, [(*row, False, True) for row in chunk.iter_rows()])
+
+
+def _copy_units(table: Any) -> None:
+    """PostgreSQL COPY of the whole table as one tab-separated stream written by polars."""
+    import polars as pl
+
+    bad = table.filter(pl.any_horizontal(pl.col(pl.String).str.contains(r"[\t\n\r\\]")))
+    if len(bad):
+        raise LoadError(f"单位名称含制表符或换行：{'、'.join(bad['code'].head(5).to_list())}")
+    data = table.with_columns(pl.lit("f").alias("local_time"), pl.lit("t").alias("is_active")).write_csv(
+        separator="\t", include_header=False, null_value="\\N", quote_style="never"
+    )
+    cols = ", ".join(connection.ops.quote_name(c) for c in [*table.columns, "local_time", "is_active"])
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {connection.ops.quote_name(Unit._meta.db_table)} ({cols}) FROM STDIN") as copy:
+            copy.write(data.encode())
 
 
 def _reset_sequence() -> None:
@@ -328,3 +343,76 @@ def _reset_sequence() -> None:
         with connection.cursor() as cursor:
             for statement in sql:
                 cursor.execute(statement)
+
+
+# --- synthetic hierarchy ----------------------------------------------------------------------
+CENTRE_CODE, CENTRE_NAME = "CN", "教育部基础教育质量监测中心"
+# Synthetic county kinds outside the platform's five: an Inner-Mongolian 旗 is a county.
+COUNTY_KIND_MAP = {"旗": "县", "自治县": "县", "自治旗": "县", "林区": "县", "特区": "区"}
+
+
+def synth_frame(*, scale: str, seed: int, centre_code: str | None) -> Any:
+    """The synthetic hierarchy of `jiance_core.synth` as one frame in `LOAD_COLUMNS` order.
+
+    `centre_code`: the existing centre to hang provinces under; None adds a centre row.
+    """
+    import polars as pl
+
+    from jiance_core import synth
+
+    if scale == "national":
+        h = synth.national_hierarchy(seed)
+        units, schools = h.units, h.schools
+    elif scale == "city":
+        c = synth.nanchang_city(seed)
+        units, schools = c.units, c.schools
+    else:
+        raise LoadError(f"规模无效：{scale}（应为 national 或 city）")
+    known = set(units["code"].to_list())
+    if not set(schools["county"].unique().to_list()) <= known and scale == "national":
+        # Some versions of the generator leave county rows out of `units`; its county table has them.
+        from jiance_core.synth.generate import _national_tables
+
+        counties = _national_tables(seed)[1]
+        extra = counties.filter(~pl.col("code").is_in(list(known))).select(
+            "code", "name", pl.col("city").alias("parent_code"), pl.lit("county").alias("level"), "kind",
+        )
+        units = pl.concat([units, extra.select(units.columns)])
+    centre = centre_code or CENTRE_CODE
+    unit_rows = units.select(
+        pl.col("code"), pl.col("name"), pl.col("level"),
+        pl.col("parent_code").fill_null(centre),
+        pl.when(pl.col("level") == "county").then(pl.col("kind").replace(COUNTY_KIND_MAP)).otherwise(pl.lit(""))
+        .alias("county_kind"),
+        *[pl.lit("").alias(c) for c in ("school_type", "nature", "area", "affiliation")],
+    )
+    school_rows = schools.select(
+        pl.col("school_id").alias("code"), pl.col("school_name").alias("name"), pl.lit("school").alias("level"),
+        pl.col("county").alias("parent_code"), pl.lit("").alias("county_kind"),
+        "school_type", "nature", "area", "affiliation",
+    )
+    parts = [unit_rows, school_rows]
+    if centre_code is None:
+        parts.insert(0, pl.DataFrame([{**dict.fromkeys(LOAD_COLUMNS, ""), "code": CENTRE_CODE, "name": CENTRE_NAME, "level": "centre"}]))
+    return pl.concat([p.select(LOAD_COLUMNS) for p in parts])
+
+
+def units_load_synth(*, scale: str, seed: int) -> LoadResult:
+    """Load the synthetic national or city hierarchy (under the existing centre, if any)."""
+    centres = list(Unit.objects.filter(level=Level.CENTRE, parent__isnull=True).values_list("code", flat=True)[:2])
+    if len(centres) > 1:
+        raise LoadError("系统中有多个监测中心，无法确定挂接位置")
+    t0 = time.perf_counter()
+    frame = synth_frame(scale=scale, seed=seed, centre_code=centres[0] if centres else None)
+    generated = time.perf_counter() - t0
+    with transaction.atomic():
+        result = units_bulk_load(frame=frame)
+        audit_record(
+            action=Action.IMPORT,
+            object_type="units.unit",
+            object_repr=f"合成层级：{scale}，种子 {seed}",
+            after={"scale": scale, "seed": seed, **result.counts},
+            detail=f"载入合成层级 {scale}（种子 {seed}）：共 {result.total} 个单位",
+        )
+    result.seconds_generate = generated
+    return result
