@@ -46,7 +46,7 @@ import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -114,9 +114,12 @@ class SamplingPlan:
         return int(self.county_overrides.get(county, {}).get(stage, default))
 
 
-@dataclass(frozen=True)
-class StratumExplanation:
-    """What was done in one county and stage, and why (``text`` in Chinese)."""
+class StratumExplanation(NamedTuple):
+    """What was done in one county and stage, and why (``text`` in Chinese).
+
+    ``students_per_school`` is the level used (raised above the plan's number where every
+    school is taken); ``certainty`` counts selected schools with probability 1.
+    """
 
     county: str
     stage: Stage
@@ -809,4 +812,4 @@ def _explain(
         "planned",
         text.alias("text"),
     )
-    return [StratumExplanation(*row) for row in table.iter_rows()]
+    return [StratumExplanation._make(row) for row in table.iter_rows()]
