@@ -215,7 +215,8 @@ def import_plan(*, result: CheckResult, records: dict[int, FrameRecord]) -> Impo
     for parsed in result.rows:
         old = records.get(parsed.school.pk)
         if old is None:
-            rows.append(PlanRow(parsed.row, parsed.school, "new"))
+            shown = [(labels.get(k, k), None, v) for k, v in parsed.values.items() if v not in ("", 0)]
+            rows.append(PlanRow(parsed.row, parsed.school, "new", shown))
             continue
         changes = [
             (labels.get(k, k), getattr(old, k), v)

@@ -73,6 +73,16 @@ def test_county_uploads_bad_then_good_file_edits_and_submits(page, live_server, 
     assert "导入成功：新增 2 所" in page.locator(".messages").inner_text()
     assert page.locator("#reported-count").inner_text() == "2"
 
+    # A second file: the dry run names the changed fields, then the user walks away.
+    changed = good_rows_a()
+    changed[1][8], changed[1][4] = 431, "城区"
+    upload(page, write(tmp_path, "changed.xlsx", changed))
+    preview = page.locator("#preview").inner_text()
+    assert "8年级学生数：420 → 431" in preview and "城乡区域：镇区 → 城区" in preview
+    screenshot(page, "frame_upload_preview_changes")
+    page.get_by_role("link", name="放弃").click()
+    assert FrameRecord.objects.get(school=world.school_a2).junior_students == 420
+
     # Inline edit with htmx: the row turns into a form and back, the page stays.
     row = page.locator("#row-3601210001")
     row.get_by_role("link", name="编辑").click()
