@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import secrets
 import string
 from dataclasses import dataclass, field
@@ -33,15 +34,18 @@ _AMBIGUOUS = set("0O1lI")
 DEFAULT_SCHOOL_ROLES: tuple[str, ...] = (Role.PRINCIPAL, Role.SCHOOL_INFO_OFFICER)
 
 
-def random_initial_password(length: int = 12, rng: secrets.SystemRandom | None = None) -> str:
-    """A random password with every character class, without look-alike characters."""
+def random_initial_password(length: int = 12, rng: random.Random | None = None) -> str:
+    """A random password with every character class, without look-alike characters.
+
+    It starts with a letter: a leading = + - @ would be neutralised with a quote in the XLSX
+    handed to schools (formula-injection guard), and would then no longer be the password."""
     rng = rng or secrets.SystemRandom()
     pools = ["".join(c for c in cls if c not in _AMBIGUOUS) for cls in _ALPHABET_CLASSES]
     chars = [rng.choice(pool) for pool in pools]
     everything = "".join(pools)
-    chars += [rng.choice(everything) for _ in range(length - len(chars))]
+    chars += [rng.choice(everything) for _ in range(length - len(chars) - 1)]
     rng.shuffle(chars)
-    return "".join(chars)
+    return rng.choice(pools[0] + pools[1]) + "".join(chars)
 
 
 class _InitialPasswordHasher(Argon2PasswordHasher):
@@ -147,7 +151,7 @@ def accounts_create_for_schools(
     county_or_higher: Unit,
     roles: tuple[str, ...] | list[str] = DEFAULT_SCHOOL_ROLES,
     actor: Any,
-    rng: secrets.SystemRandom | None = None,
+    rng: random.Random | None = None,
 ) -> SchoolAccounts:
     """One account per active school below `county_or_higher` and per role, named
     `<school code>-<suffix>`; existing usernames are skipped. Initial passwords are random and

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,15 +26,17 @@ def sheet_rows(xlsx: bytes) -> list[tuple]:
     return list(ws.iter_rows(values_only=True))
 
 
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("seed", range(30))
 def test_random_initial_password_passes_the_password_rules(seed: int) -> None:
+    import random
+
     from django.contrib.auth.password_validation import validate_password
 
-    rng = secrets.SystemRandom()
-    password = random_initial_password(rng=rng)
+    password = random_initial_password(rng=random.Random(seed))
     assert len(password) == 12
     assert character_classes(password) == 4
     assert not set(password) & set("0O1lI")
+    assert password[0].isalpha()  # never a formula prefix in the credentials sheet
     validate_password(password)
 
 
