@@ -173,3 +173,9 @@ def test_revoke_foreign_role_looks_missing(world: World, county_admin: User) -> 
 
 def test_assign_requires_post(world: World, county_admin: User) -> None:
     assert client_for(county_admin).get(ASSIGN).status_code == 405
+
+
+def test_navigation_shows_account_link_to_managers_only(world: World, county_admin: User) -> None:
+    principal = make_user("a1-xz", Role.PRINCIPAL, world.school_a1)
+    assert f'href="{PEOPLE}"' in client_for(county_admin).get("/").content.decode()
+    assert f'href="{PEOPLE}"' not in client_for(principal).get("/").content.decode()
