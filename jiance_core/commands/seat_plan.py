@@ -53,22 +53,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from jiance_core.cycles.loader import SHIPPED_TEMPLATES_DIR, TemplateError, load_template
 from jiance_core.cycles.schema import CycleTemplate
 from jiance_core.errors import RowError, ValidationFailed
-from jiance_core.rooms.booklets import SubjectForms, booklet_form, subjects_with_forms
+from jiance_core.rooms.booklets import SubjectForms, subjects_with_forms
 from jiance_core.rooms.rooms import (
     DEFAULT_CAPACITY,
     DEFAULT_SPARE_PCS,
     ComputerRoom,
     Orientation,
-    RoomPlan,
     plan_rooms,
 )
+from jiance_core.rooms.seating import Pattern, seat_positions
 
 ORIENTATIONS: dict[str, Orientation] = {
     "": "front",
@@ -190,11 +192,189 @@ def spare_pcs_of(template: CycleTemplate) -> int:
     return DEFAULT_SPARE_PCS
 
 
-def _student_label(name: str | None, number: str | None) -> str:
-    name, number = (name or "").strip(), (number or "").strip()
-    if name and number:
-        return f"{name}（{number}）"
-    return name or number
+ROOM_SCHEMA: dict[str, type[pl.DataType]] = {
+    "school_id": pl.String,
+    "room": pl.String,
+    "room_kind": pl.String,
+    "computer_room": pl.String,
+    "students": pl.Int64,
+    "pcs": pl.Int64,
+    "spare_pcs": pl.Int64,
+    "rows": pl.Int64,
+    "columns": pl.Int64,
+    "pattern": pl.String,
+    "note": pl.String,
+}
+EXTRA_COLUMNS = ("school_name", "class", "student_no", "name")
+
+
+def build_seating(
+    sampled: pl.DataFrame,
+    labs: dict[str, list[ComputerRoom]],
+    template: CycleTemplate,
+    *,
+    grade: int | None = None,
+    offset: int = 0,
+    capacity: int = DEFAULT_CAPACITY,
+    spare_pcs: int = DEFAULT_SPARE_PCS,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[tuple[str, str]]]:
+    """Seat table, room table and ``(school_id, reason)`` notes for the sampled students.
+
+    Rooms are planned school by school; the per-student columns are then built with numpy and
+    polars (a national sample of 7,000 schools takes a few seconds). Raises ``ValueError`` (in
+    Chinese) when a school's grade cannot be told.
+    """
+    grade_of_stage = {str(k): v for k, v in template.grades.items()}
+    only = set(grade_of_stage.values())
+    forms_of: dict[int, list[SubjectForms]] = {}
+    subject_names: list[str] = []
+    for each in sorted(only | ({grade} if grade is not None else set())):
+        forms_of[each] = subjects_with_forms(template, each)
+        for subject in forms_of[each]:
+            if subject.name not in subject_names:
+                subject_names.append(subject.name)
+
+    sampled = sampled.with_columns(pl.col("school_id").cast(pl.String).str.strip_chars())
+    if sampled.filter(pl.col("school_id").is_null() | (pl.col("school_id") == "")).height:
+        raise ValueError("样本文件中有学校代码为空的学生")
+    groups = (
+        sampled.with_row_index("_i")
+        .group_by("school_id", maintain_order=True)
+        .agg(
+            pl.col("_i"),
+            (pl.col("stage").first() if "stage" in sampled.columns else pl.lit(None)).alias(
+                "_stage"
+            ),
+        )
+    )
+    notes: list[tuple[str, str]] = []
+    rooms: dict[str, list[object]] = {c: [] for c in ROOM_SCHEMA}
+    order: list[list[int]] = []
+    room_sizes: list[int] = []
+    room_rows: list[np.ndarray] = []
+    room_cols: list[np.ndarray] = []
+    room_grade: list[int] = []
+    errors: list[str] = []
+    for school, idx, stage in groups.iter_rows():
+        g: int | None = grade
+        if g is None:
+            st = (stage or "").strip()
+            g = grade_of_stage.get(st) if st else (next(iter(only)) if len(only) == 1 else None)
+            if g is None:
+                errors.append(
+                    f"学校 {school} 的学段“{st}”不在模板 {template.code} 中，请用 --grade 指定"
+                )
+                continue
+        plan = plan_rooms(len(idx), labs.get(school, ()), capacity=capacity, spare_pcs=spare_pcs)
+        notes.extend((school, r) for r in plan.reasons)
+        order.append(idx)
+        for room in plan.rooms:
+            lab = room.computer_room
+            cells = _cells(room.layout.rows, room.layout.columns, room.layout.pattern)
+            room_rows.append(cells[0][: room.students])
+            room_cols.append(cells[1][: room.students])
+            room_sizes.append(room.students)
+            room_grade.append(g)
+            values = {
+                "school_id": school,
+                "room": room.name,
+                "room_kind": room.kind,
+                "computer_room": lab.name if lab else None,
+                "students": room.students,
+                "pcs": lab.pcs if lab else None,
+                "spare_pcs": lab.pcs - room.students if lab else None,
+                "rows": room.layout.rows,
+                "columns": room.layout.columns,
+                "pattern": room.layout.pattern,
+                "note": "；".join(plan.reasons) if room.number == 1 and plan.reasons else None,
+            }
+            for c, v in values.items():
+                rooms[c].append(v)
+    if errors:
+        raise ValueError("\n".join(errors))
+    room_table = pl.DataFrame(rooms, schema=ROOM_SCHEMA)
+
+    sizes = np.asarray(room_sizes, dtype=np.int64)
+    total = int(sizes.sum())
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    seat = np.arange(total, dtype=np.int64) - starts + 1
+    student_index = np.asarray([i for idx in order for i in idx], dtype=np.int64)
+    per_room = room_table.select("school_id", "room", "room_kind", "computer_room")
+    seats = pl.concat(
+        [
+            per_room.select(pl.all().repeat_by(pl.Series(sizes)).explode())
+            if total
+            else per_room.clear(),
+            pl.DataFrame(
+                {
+                    "seat": pl.Series(seat).cast(pl.String).str.zfill(2),
+                    "row": np.concatenate(room_rows) if room_rows else np.empty(0, np.int64),
+                    "column": np.concatenate(room_cols) if room_cols else np.empty(0, np.int64),
+                    "_seat": seat,
+                    "_grade": np.repeat(np.asarray(room_grade, dtype=np.int64), sizes),
+                },
+                schema={
+                    "seat": pl.String,
+                    "row": pl.Int64,
+                    "column": pl.Int64,
+                    "_seat": pl.Int64,
+                    "_grade": pl.Int64,
+                },
+            ),
+        ],
+        how="horizontal",
+    )
+    people = sampled[student_index] if total else sampled.clear()
+    name = (
+        pl.col("name").cast(pl.String).str.strip_chars()
+        if "name" in people.columns
+        else pl.lit(None, pl.String)
+    )
+    number = (
+        pl.col("student_no").cast(pl.String).str.strip_chars()
+        if "student_no" in people.columns
+        else pl.lit(None, pl.String)
+    )
+    label = (
+        pl.when((name.fill_null("") != "") & (number.fill_null("") != ""))
+        .then(pl.format("{}（{}）", name, number))
+        .otherwise(pl.coalesce(name, number).fill_null(""))
+    )
+    extras = [c for c in EXTRA_COLUMNS if c in people.columns]
+    seats = pl.concat(
+        [
+            seats,
+            people.select(label.alias("student"), *[pl.col(c).cast(pl.String) for c in extras]),
+        ],
+        how="horizontal",
+    )
+    booklets = []
+    for subject_name in subject_names:
+        expr: pl.Expr = pl.lit(None, pl.String)
+        for g, forms in forms_of.items():
+            found = next((f for f in forms if f.name == subject_name), None)
+            if found is None:
+                continue
+            sf = found
+            form = ((pl.col("_seat") - 1 + offset) % sf.forms + 1).cast(pl.String)
+            text = (
+                pl.format("{}-{} / 答题卡-{}", pl.lit(sf.name), form, form)
+                if sf.paired
+                else pl.format("{}-{}", pl.lit(sf.name), form)
+            )
+            expr = pl.when(pl.col("_grade") == g).then(text).otherwise(expr)
+        booklets.append(expr.alias(f"booklet_{subject_name}"))
+    table = seats.select(
+        "school_id", "room", "room_kind", "seat", "row", "column", "student",
+        *booklets, "computer_room", *extras,
+    )  # fmt: skip
+    return table, room_table, notes
+
+
+@lru_cache(maxsize=256)
+def _cells(rows: int, columns: int, pattern: Pattern) -> tuple[np.ndarray, np.ndarray]:
+    cells = np.asarray(seat_positions(rows, columns, pattern), dtype=np.int64)
+    return cells[:, 0], cells[:, 1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,130 +395,37 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {e}", file=sys.stderr)
         return 1
 
-    grade_of_stage: dict[str, int] = {str(stage): g for stage, g in template.grades.items()}
-    if (
-        args.grade is None
-        and "stage" not in sampled.columns
-        and len(set(grade_of_stage.values())) != 1
-    ):
+    if args.grade is None and "stage" not in sampled.columns and len(template.grades) != 1:
         print("参数错误：请用 --grade 指定测试年级（样本文件没有 stage 列）", file=sys.stderr)
         return 2
     capacity = template.sample_size.room_capacity or DEFAULT_CAPACITY
     spares = spare_pcs_of(template)
-    all_subjects: dict[int, list[SubjectForms]] = {
-        g: subjects_with_forms(template, g) for g in set(grade_of_stage.values())
-    }
-    if args.grade is not None:
-        all_subjects[args.grade] = subjects_with_forms(template, args.grade)
-    subject_names: list[str] = []
-    for forms in all_subjects.values():
-        for s in forms:
-            if s.name not in subject_names:
-                subject_names.append(s.name)
-
-    sampled = sampled.with_row_index("_i")
-    schools = sampled.group_by("school_id", maintain_order=True).agg(pl.col("_i"))
-    col = {c: sampled[c].to_list() for c in sampled.columns if c != "_i"}
-    names = col.get("name") or [None] * sampled.height
-    numbers = col.get("student_no") or [None] * sampled.height
-    stages = col.get("stage")
-
-    out: dict[str, list[object]] = defaultdict(list)
-    booklet_cols = {n: f"booklet_{n}" for n in subject_names}
-    room_rows: dict[str, list[object]] = defaultdict(list)
-    errors: list[str] = []
-    notes = 0
-    for school, idx in schools.iter_rows():
-        school = (school or "").strip()
-        if not school:
-            errors.append("样本文件中有学校代码为空的学生")
-            continue
-        grade = args.grade
-        if grade is None:
-            stage = (stages[idx[0]] or "").strip() if stages else ""
-            only = set(grade_of_stage.values())
-            grade = grade_of_stage.get(stage) if stage else (only.pop() if len(only) == 1 else None)
-            if grade is None:
-                errors.append(
-                    f"学校 {school} 的学段“{stage}”不在模板 {template.code} 中，请用 --grade 指定"
-                )
-                continue
-        subjects = all_subjects.get(grade) or subjects_with_forms(template, grade)
-        plan: RoomPlan = plan_rooms(
-            len(idx), labs.get(school, ()), capacity=capacity, spare_pcs=spares
+    try:
+        table, room_table, notes = build_seating(
+            sampled,
+            labs,
+            template,
+            grade=args.grade,
+            offset=args.offset,
+            capacity=capacity,
+            spare_pcs=spares,
         )
-        for reason in plan.reasons:
-            notes += 1
-            if not args.quiet:
-                print(f"{school}：{reason}")
-        for room in plan.rooms:
-            lab = room.computer_room
-            room_rows["school_id"].append(school)
-            room_rows["room"].append(room.name)
-            room_rows["room_kind"].append(room.kind)
-            room_rows["computer_room"].append(lab.name if lab else None)
-            room_rows["students"].append(room.students)
-            room_rows["pcs"].append(lab.pcs if lab else None)
-            room_rows["spare_pcs"].append(lab.pcs - room.students if lab else None)
-            room_rows["rows"].append(room.layout.rows)
-            room_rows["columns"].append(room.layout.columns)
-            room_rows["pattern"].append(room.layout.pattern)
-            room_rows["note"].append("；".join(plan.reasons) if room.number == 1 else None)
-        by_name = {s.name: s for s in subjects}
-        for (room, seat, row, column), i in zip(plan.assignments(), idx, strict=True):
-            out["school_id"].append(school)
-            out["room"].append(room.name)
-            out["room_kind"].append(room.kind)
-            out["seat"].append(f"{seat:02d}")
-            out["row"].append(row)
-            out["column"].append(column)
-            out["student"].append(_student_label(names[i], numbers[i]))
-            for subject_name, column_name in booklet_cols.items():
-                sf = by_name.get(subject_name)
-                if sf is None:
-                    out[column_name].append(None)
-                    continue
-                form = booklet_form(seat, sf.forms, args.offset)
-                card = f" / 答题卡-{form}" if sf.paired else ""
-                out[column_name].append(f"{sf.name}-{form}{card}")
-            out["computer_room"].append(room.computer_room.name if room.computer_room else None)
-            for extra in ("school_name", "class", "student_no", "name"):
-                if extra in col:
-                    out[extra].append(col[extra][i])
-    if errors:
-        for message in errors:
-            print(message, file=sys.stderr)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
         return 1
-    columns = ["school_id", "room", "room_kind", "seat", "row", "column", "student"]
-    columns += [*booklet_cols.values(), "computer_room"]
-    columns += [c for c in ("school_name", "class", "student_no", "name") if c in col]
-    schema = {c: (pl.Int64 if c in ("row", "column") else pl.String) for c in columns}
-    table = pl.DataFrame({c: out.get(c, []) for c in columns}, schema=schema)
+    if not args.quiet:
+        for school, reason in notes:
+            print(f"{school}：{reason}")
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
     table.write_csv(path, include_bom=True)
     if args.rooms_out:
-        room_schema = {
-            "school_id": pl.String,
-            "room": pl.String,
-            "room_kind": pl.String,
-            "computer_room": pl.String,
-            "students": pl.Int64,
-            "pcs": pl.Int64,
-            "spare_pcs": pl.Int64,
-            "rows": pl.Int64,
-            "columns": pl.Int64,
-            "pattern": pl.String,
-            "note": pl.String,
-        }
-        pl.DataFrame({c: room_rows.get(c, []) for c in room_schema}, schema=room_schema).write_csv(
-            args.rooms_out, include_bom=True
-        )
+        room_table.write_csv(args.rooms_out, include_bom=True)
     if not args.quiet:
-        rooms = len(room_rows["room"])
-        computer = sum(1 for k in room_rows["room_kind"] if k == "computer")
+        rooms = room_table.height
+        computer = room_table.filter(pl.col("room_kind") == "computer").height
         print(
-            f"{schools.height} 所学校，{table.height} 名学生，{rooms} 间监测室"
+            f"{room_table['school_id'].n_unique()} 所学校，{table.height} 名学生，{rooms} 间监测室"
             f"（计算机 {computer} 间，纸笔 {rooms - computer} 间）；"
             f"每间至多 {capacity} 人，计算机教室备用 {spares} 台；座位表已写入 {path}"
         )
