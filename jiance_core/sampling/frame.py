@@ -82,12 +82,12 @@ def read_raw(path: str | Path) -> pl.DataFrame:
 
 
 def _read_csv(data: bytes) -> pl.DataFrame:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030")
-    if not text.strip():
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ValidationFailed([RowError(0, "", "文件为空")])
+    try:  # UTF-8, with or without BOM: polars reads the bytes as they are
+        return pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
+    except pl.exceptions.ComputeError:
+        text = data.decode("gb18030")
     return pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
 
 
