@@ -9,7 +9,13 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 
 from jiance import clock
-from jiance.cycles.models import Cycle, CycleParticipant, CycleStatus, Milestone, MilestoneCompletion
+from jiance.cycles.models import (
+    Cycle,
+    CycleParticipant,
+    CycleStatus,
+    Milestone,
+    MilestoneCompletion,
+)
 from tests.factories import World
 
 TODAY = dt.date(2022, 5, 10)
