@@ -191,7 +191,7 @@ def frame_import(
     FrameReviewEvent.objects.create(
         submission=sub, action=ReviewAction.IMPORT, actor=actor, at=now,
         from_status=sub.status, to_status=sub.status,
-        comment=f"{filename}：新增 {len(plan.new)} 所，修改 {len(plan.changed)} 所，未变 {len(plan.unchanged)} 所",
+        comment=(f"{filename}：" if filename else "") + f"新增 {len(plan.new)} 所，修改 {len(plan.changed)} 所，未变 {len(plan.unchanged)} 所",
     )
     audit_record(
         action=Action.IMPORT, obj=sub, unit=county, actor=actor,
