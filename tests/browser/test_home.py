@@ -107,6 +107,8 @@ def test_language_switch_to_english_and_back(page: Any, live_server: Any, demo: 
 
 def test_phone_layout(phone_page: Any, live_server: Any, demo: dict[str, Unit]) -> None:
     page = phone_page
+    page.goto(f"{live_server.url}/login/")
+    screenshot(page, "login-phone")
     login(page, live_server, "ncx.admin", DEMO_PASSWORD)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"horizontal scroll on a phone: {width}px"
@@ -118,6 +120,7 @@ def test_phone_layout(phone_page: Any, live_server: Any, demo: dict[str, Unit]) 
     # one column: cards are stacked, same left edge, each below the previous
     assert len({round(b["x"]) for b in boxes}) == 1
     assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
+    # the navigation wraps instead of running off the screen
+    nav = page.locator(".topnav").bounding_box()
+    assert nav["x"] + nav["width"] <= 390
     screenshot(page, "home-county-phone")
-    page.goto(f"{live_server.url}/login/")
-    screenshot(page, "login-phone")
