@@ -24,20 +24,23 @@ $(STAMP): pyproject.toml uv.lock | $(BIN)/uv
 
 venv: $(STAMP)
 
-# Debian packages the project needs: Chromium for Playwright, a CJK font for PDFs, poppler for PDF checks.
+# Debian packages the project needs: Chromium for Playwright, a CJK font for PDFs, poppler for PDF checks,
+# gettext for makemessages (the compiled English .mo is committed, so running needs no gettext).
 system-deps:
 	@need=""; \
 	[ -x /usr/bin/chromium ] || need="$$need chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
 	command -v pdftoppm >/dev/null || need="$$need poppler-utils"; \
+	command -v msgfmt >/dev/null || need="$$need gettext"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing:$$need"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	fi
 
+# The demo always runs on SQLite (var/jiance.sqlite3): built once, reused afterwards.
 demo: venv system-deps
-	$(BIN)/jiance demo --reset-if-empty
-	$(BIN)/jiance serve --addr 127.0.0.1:8000
+	DATABASE_URL= $(BIN)/jiance demo
+	DATABASE_URL= $(BIN)/jiance serve --addr 127.0.0.1:8000
 
 test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
