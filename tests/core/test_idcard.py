@@ -4,7 +4,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiance_core.idcard import (
@@ -89,8 +89,13 @@ def test_make_id_rejects_bad_input() -> None:
         make_id("360102", date(2016, 1, 1), 1000)
 
 
+# no deadline: the test machine may be shared with other busy test runs
+RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@RELAXED
 @given(
-    region=st.from_regex(r"[1-8][0-9]{5}", fullmatch=True),
+    region=st.integers(min_value=100_000, max_value=899_999).map(str),
     birth=st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
     seq=st.integers(min_value=0, max_value=999),
 )
@@ -106,10 +111,11 @@ def test_round_trip(region: str, birth: date, seq: int) -> None:
     assert not validate(wrong, TODAY).ok
 
 
+@RELAXED
 @given(
     st.lists(
         st.tuples(
-            st.from_regex(r"[0-9]{6}", fullmatch=True),
+            st.integers(min_value=0, max_value=999_999).map(lambda r: f"{r:06d}"),
             st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)),
             st.integers(min_value=0, max_value=999),
         ),
