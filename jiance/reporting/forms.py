@@ -33,7 +33,7 @@ class FrameRecordForm(forms.Form):
             self.fields[f"{stage}_classes"].label = _("%(g)s年级班级数") % {"g": g}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         values = {k: (data.get(k) or 0) if k.endswith(("students", "classes")) else data.get(k, "")
@@ -80,7 +80,7 @@ class ReviewForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("action") in (ReviewAction.RETURN, ReviewAction.UNLOCK) and not (data.get("comment") or "").strip():
+        data = super().clean() or {}
+        if str(data.get("action")) in (ReviewAction.RETURN, ReviewAction.UNLOCK) and not (data.get("comment") or "").strip():
             self.add_error("comment", _("退回或解锁时必须填写原因"))
         return data

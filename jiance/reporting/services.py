@@ -41,7 +41,7 @@ from jiance.reporting.selectors import (
 )
 from jiance.units.models import Level, Unit
 
-AUDIT_ACTIONS = {
+AUDIT_ACTIONS: dict[str, str] = {
     ReviewAction.SUBMIT: Action.SUBMIT,
     ReviewAction.APPROVE: Action.APPROVE,
     ReviewAction.RETURN: Action.RETURN,

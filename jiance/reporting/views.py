@@ -58,6 +58,10 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "；".join(exc.messages)
@@ -87,7 +91,7 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
     is_reporter = scope.holds(COUNTY_ROLES, county)
     is_reviewer = scope.holds(REVIEW_ROLES, county)
     status = sub.status if sub else "not_started"
-    reported = [r for r in rows if r.record]
+    reported = [r.record for r in rows if r.record is not None]
     context: dict[str, Any] = {
         "cycle": cycle, "county": county, "submission": sub, "rows": rows, "status": status,
         "status_label": sub.get_status_display() if sub else _("未开始"),
@@ -99,8 +103,8 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
         "can_review": is_reviewer and sub is not None and sub.status == FrameStatus.SUBMITTED,
         "can_unlock": is_reviewer and sub is not None and sub.status == FrameStatus.APPROVED,
         "reported": len(reported), "missing": len(rows) - len(reported),
-        "primary_total": sum(r.record.primary_students for r in reported),
-        "junior_total": sum(r.record.junior_students for r in reported),
+        "primary_total": sum(r.primary_students for r in reported),
+        "junior_total": sum(r.junior_students for r in reported),
         "upload_form": UploadForm(), "submit_form": SubmitForm(), "review_form": ReviewForm(),
     }
     return render(request, "reporting/county.html", context)
@@ -119,7 +123,7 @@ def school_edit(request: HttpRequest, code: str, school_code: str) -> HttpRespon
     grades = cycle_grades(cycle)
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     record = selectors.records_by_school(scope=scope, submission=sub).get(school.pk)
-    template = "reporting/school_edit.html#row-form" if request.htmx else "reporting/school_edit.html"
+    template = "reporting/school_edit.html#row-form" if _htmx(request) else "reporting/school_edit.html"
     if request.method == "POST":
         form = FrameRecordForm(request.POST, grades=grades)
         if form.is_valid():
@@ -131,7 +135,7 @@ def school_edit(request: HttpRequest, code: str, school_code: str) -> HttpRespon
             except (FrameError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                if request.htmx:
+                if _htmx(request):
                     row = selectors.SchoolRow(school, record)
                     return render(request, "reporting/county.html#school-row",
                                   {"row": row, "county": county, "can_edit": True, "grades": grades,
@@ -190,7 +194,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         for errs in form.errors.values():
             for e in errs:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("reporting:county", code=county.code)
     f = form.cleaned_data["file"]
     try:
@@ -293,7 +297,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         for errs in form.errors.values():
             for e in errs:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("reporting:county", code=county.code)
     action = form.cleaned_data["action"]
     comment = form.cleaned_data["comment"]
