@@ -514,7 +514,8 @@ def draw_school_sample(
     )
 
     # Replacements: the next (1) and previous (2) school in the sorted stratum.
-    reps = _replacements(frame, units, sel, chosen_mask(len(units), sel), plan.replacements)
+    # ``chosen`` marks exactly the selected schools once the additions loop has ended.
+    reps = _replacements(frame, units, sel, chosen, plan.replacements)
 
     rows = pl.concat(
         [
@@ -537,12 +538,6 @@ def draw_school_sample(
     return SchoolSample(
         rows=rows, explanations=explanations, frame_hash=frame_hash, seed=seed, plan=plan
     )
-
-
-def chosen_mask(size: int, sel: pl.DataFrame) -> np.ndarray:
-    mask = np.zeros(size, dtype=bool)
-    mask[sel["_pos"].to_numpy()] = True
-    return mask
 
 
 def _replacements(
