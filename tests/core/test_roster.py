@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -17,18 +18,18 @@ GIRL = make_id("110105", date(2013, 7, 9), 2)  # female
 TEST_DAY = date(2022, 5, 25)
 
 
-def _frame(rows: list[list[str | None]], header: list[str] = HEADER) -> pl.DataFrame:
+def _frame(rows: list[list[Any]], header: list[str] = HEADER) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(header, pl.String), orient="row")
 
 
-def _valid() -> list[list[str | None]]:
+def _valid() -> list[list[Any]]:
     return [
         ["张三", "男", "2013-05-01", BOY, "四年级1班", "01"],
         ["李四", "女", "2013/7/9", GIRL, "四年级1班", "02"],
     ]
 
 
-def _errors(rows: list[list[str | None]], **kw: object) -> list[tuple[int, str, str]]:
+def _errors(rows: list[list[Any]], **kw: object) -> list[tuple[int, str, str]]:
     result = check_roster(_frame(rows), **kw)  # type: ignore[arg-type]
     return [(e.row, e.column, e.reason) for e in result.errors]
 
