@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.accounts.scoping import Scope
@@ -51,7 +52,7 @@ AUDIT_ACTIONS: dict[str, str] = {
 
 def _require_county_role(scope: Scope, county: Unit) -> None:
     if county.level != Level.COUNTY:
-        raise FrameError("只有县（区）填报属地学校信息")
+        raise FrameError(_("只有县（区）填报属地学校信息"))
     scope.require(COUNTY_ROLES, county)
 
 
@@ -70,7 +71,7 @@ def _bump(sub: FrameSubmission, **fields: Any) -> None:
         version=sub.version + 1, updated_at=now, **fields
     )
     if updated != 1:
-        raise FrameError("数据已被他人修改，请刷新页面后重试")
+        raise FrameError(_("数据已被他人修改，请刷新页面后重试"))
     for k, v in fields.items():
         setattr(sub, k, v)
     sub.version += 1
@@ -101,7 +102,7 @@ def frame_record_save(
     """Create or change one school's row (the form). Refused when submitted or locked."""
     _require_county_role(scope, county)
     if school.parent_id != county.pk or school.level != Level.SCHOOL or not scope.sees(school):
-        raise FrameError(f"{school.name}不属于{county.name}")
+        raise FrameError(_("%(school)s不属于%(county)s") % {"school": school.name, "county": county.name})
     sub = _locked(frame_submission_open(scope=scope, cycle=cycle, county=county).pk)
     sub.check_editable()
     record = FrameRecord.objects.filter(submission=sub, school=school).first()
@@ -159,7 +160,7 @@ def frame_import(
     sub = _locked(frame_submission_open(scope=scope, cycle=cycle, county=county).pk)
     sub.check_editable()
     if base_version is not None and base_version != sub.version:
-        raise FrameError("预览后本县数据已被修改，请重新上传文件并预览")
+        raise FrameError(_("预览后本县数据已被修改，请重新上传文件并预览"))
     result = check_frame_upload(scope=scope, cycle=cycle, county=county, content=content)
     if not result.ok:
         if not dry_run:
@@ -212,7 +213,7 @@ def frame_upload_apply(*, scope: Scope, upload: FrameUpload, actor: Any) -> Impo
         pk=upload.pk
     )
     if upload.applied_at is not None:
-        raise FrameError("该文件已经导入，不能重复导入")
+        raise FrameError(_("该文件已经导入，不能重复导入"))
     sub = upload.submission
     outcome = frame_import(
         scope=scope, cycle=sub.cycle, county=sub.county, content=bytes(upload.content), actor=actor,
@@ -258,14 +259,14 @@ def _check_complete(scope: Scope, sub: FrameSubmission) -> None:
     missing = [s.name for s in schools if s.pk not in records]
     if missing:
         shown = "、".join(missing[:10]) + (f"等 {len(missing)} 所" if len(missing) > 10 else "")
-        raise FrameError(f"还有 {len(missing)} 所学校未填报，不能提交：{shown}")
+        raise FrameError(_("还有 %(n)s 所学校未填报，不能提交：%(names)s") % {"n": len(missing), "names": shown})
     grades = cycle_grades(sub.cycle)
     bad = []
     for s in schools:
         for _field, _kind, reason in records[s.pk].problems(grades):
             bad.append(f"{s.name}：{reason}")
     if bad:
-        raise FrameError("以下学校的数据有问题，不能提交：" + "；".join(bad[:10]))
+        raise FrameError(_("以下学校的数据有问题，不能提交：") + "；".join(bad[:10]))
 
 
 @transaction.atomic
@@ -286,7 +287,7 @@ def frame_approve(*, scope: Scope, submission: FrameSubmission, actor: Any, comm
 def frame_return(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str) -> FrameSubmission:
     _require_reviewer(scope, submission.county)
     if not (comment or "").strip():
-        raise FrameError("退回时必须填写退回原因")
+        raise FrameError(_("退回时必须填写退回原因"))
     return _transition(scope=scope, submission=submission, action=ReviewAction.RETURN, actor=actor,
                        comment=comment.strip())
 
@@ -296,7 +297,7 @@ def frame_unlock(*, scope: Scope, submission: FrameSubmission, actor: Any, comme
     """The level above reopens approved data for changes; the county must submit again."""
     _require_reviewer(scope, submission.county)
     if not (comment or "").strip():
-        raise FrameError("解锁时必须填写解锁原因")
+        raise FrameError(_("解锁时必须填写解锁原因"))
     return _transition(scope=scope, submission=submission, action=ReviewAction.UNLOCK, actor=actor,
                        comment=comment.strip())
 
