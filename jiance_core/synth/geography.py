@@ -84,9 +84,7 @@ MUNICIPAL_DISTRICTS: dict[str, tuple[tuple[str, str], ...]] = {
 
 def city_full_name(name: str) -> str:
     """``南昌`` -> ``南昌市``; prefectures, leagues and autonomous prefectures keep their name."""
-    if name.endswith(("州", "地区", "盟", "区划")) and len(name) > 3:
-        return name
-    if name.endswith("盟"):
+    if name.endswith(("自治州", "地区", "盟", "区划")):
         return name
     return name + "市"
 
