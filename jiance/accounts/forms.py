@@ -9,11 +9,17 @@ from django import forms
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from jiance.accounts.models import ROLE_LEVELS, SCHOOL_ACCOUNT_SUFFIXES, Role
+from jiance.accounts.models import (
+    ACCOUNT_MANAGER_ROLES,
+    ADMIN_ROLES,
+    ROLE_LEVELS,
+    SCHOOL_ACCOUNT_SUFFIXES,
+    Role,
+)
 from jiance.accounts.scoping import Scope
 from jiance.accounts.selectors import bulk_account_units, manageable_units
 from jiance.accounts.services import DEFAULT_SCHOOL_ROLES
-from jiance.units.models import Level, Unit
+from jiance.units.models import LEVEL_DEPTH, Level, Unit
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 
@@ -44,6 +50,24 @@ class SchoolAccountsForm(forms.Form):
         field.empty_label = None
 
 
+DATALIST_LIMIT = 500
+
+
+def assignable_role_choices(scope: Scope) -> list[tuple[str, str]]:
+    """Roles a manager can hand out somewhere in their subtree: any role held at a level below
+    their highest unit, and non-admin roles at that unit's own level."""
+    depths = [LEVEL_DEPTH[Level(g.unit_level)] for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    if not depths:
+        return []
+    top = min(depths)
+    choices = []
+    for role, label in Role.choices:
+        role_depths = [LEVEL_DEPTH[Level(lv)] for lv in ROLE_LEVELS[role]]
+        if any(d > top for d in role_depths) or (top in role_depths and role not in ADMIN_ROLES):
+            choices.append((role, label))
+    return choices
+
+
 class RoleAssignForm(forms.Form):
     unit_code = forms.CharField(label=_("单位代码"), max_length=20)
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
@@ -57,6 +81,16 @@ class RoleAssignForm(forms.Form):
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scope = scope
+        field = self.fields["role"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("— 请选择 —")), *assignable_role_choices(scope)]
+        units = manageable_units(scope=scope)
+        # A pick list of unit codes when it is short enough to send (a county, a city).
+        self.unit_options = list(units.values_list("code", "name")[:DATALIST_LIMIT + 1])
+        if len(self.unit_options) > DATALIST_LIMIT:
+            self.unit_options = []
+        else:
+            self.fields["unit_code"].widget.attrs["list"] = "manageable-units"
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

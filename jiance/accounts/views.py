@@ -14,7 +14,11 @@ from django.views.decorators.http import require_POST
 
 from jiance import clock
 from jiance.accounts.forms import PeopleFilterForm, RoleAssignForm, SchoolAccountsForm
-from jiance.accounts.models import ACCOUNT_MANAGER_ROLES, RoleAssignment
+from jiance.accounts.models import (
+    ACCOUNT_MANAGER_ROLES,
+    RoleAssignment,
+    role_assignable_by_manager,
+)
 from jiance.accounts.scoping import get_scope
 from jiance.accounts.selectors import role_holders
 from jiance.accounts.services import (
@@ -54,6 +58,7 @@ def _people_context(request: HttpRequest, assign_form: RoleAssignForm | None = N
         q = filters.cleaned_data["q"]
     holders = role_holders(scope=scope, unit=unit, role=role or "", q=q or "")
     page = Paginator(holders, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     if page.object_list:
         # Names and phone numbers of people: a display of personal data.
         audit_record(
@@ -63,6 +68,11 @@ def _people_context(request: HttpRequest, assign_form: RoleAssignForm | None = N
             unit=unit or scope.primary_unit,
             after={"users": sorted({a.user.username for a in page.object_list})},
             detail=f"查看人员名单第 {page.number} 页，{len(page.object_list)} 条",
+        )
+    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    for a in page.object_list:
+        a.can_revoke = a.user_id != request.user.pk and role_assignable_by_manager(
+            a.role, target_path=a.unit.path, manager_paths=manager_paths
         )
     query = request.GET.copy()
     query.pop("page", None)

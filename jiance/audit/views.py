@@ -6,20 +6,33 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from jiance.accounts.models import REVIEWER_ROLES
 from jiance.accounts.scoping import get_scope
+from jiance.audit.forms import AuditFilterForm
 from jiance.audit.models import AuditEntry
+from jiance.audit.selectors import audit_entries, can_read_audit
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if not scope.holds(REVIEWER_ROLES):
+    if not can_read_audit(scope):
         raise PermissionDenied
-    # Entries of the units this person oversees: their own units and everything below.
-    entries = scope.filter(AuditEntry.objects.select_related("unit"), unit_field="unit")
-    action = request.GET.get("action", "")
-    if action:
-        entries = entries.filter(action=action)
+    form = AuditFilterForm(request.GET or None, scope=scope)
+    if form.is_bound and not form.is_valid():
+        entries = AuditEntry.objects.none()
+    else:
+        filters = form.cleaned_data if form.is_bound else {}
+        entries = audit_entries(
+            scope=scope,
+            unit=filters.get("unit"),
+            person=filters.get("person", ""),
+            action=filters.get("action", ""),
+            result=filters.get("result", ""),
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+        )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"page": page, "action": action, "actions": AuditEntry._meta.get_field("action").choices})
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "audit/list.html#table" if request.htmx else "audit/list.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})

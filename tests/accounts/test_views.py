@@ -179,3 +179,20 @@ def test_navigation_shows_account_link_to_managers_only(world: World, county_adm
     principal = make_user("a1-xz", Role.PRINCIPAL, world.school_a1)
     assert f'href="{PEOPLE}"' in client_for(county_admin).get("/").content.decode()
     assert f'href="{PEOPLE}"' not in client_for(principal).get("/").content.decode()
+
+
+def test_assign_form_offers_only_roles_the_manager_can_give(world: World, county_admin: User) -> None:
+    response = client_for(county_admin).get(PEOPLE)
+    offered = {value for value, _label in response.context["assign_form"].fields["role"].choices if value}
+    assert Role.PRINCIPAL in offered and Role.COUNTY_LIAISON in offered
+    assert Role.COUNTY_ADMIN not in offered  # no peers
+    assert Role.CITY_ADMIN not in offered and Role.CITY_INFO_OFFICER not in offered
+    codes = {code for code, _name in response.context["assign_form"].unit_options}
+    assert codes == {world.county_a.code, world.school_a1.code, world.school_a2.code}
+
+
+def test_own_admin_role_has_no_revoke_button(world: World, county_admin: User) -> None:
+    teacher = make_user("teacher", Role.PROCTOR, world.school_a1)
+    html = client_for(county_admin).get(PEOPLE).content.decode()
+    assert f'name="assignment" value="{teacher.roles.get().pk}"' in html
+    assert f'name="assignment" value="{county_admin.roles.get().pk}"' not in html
