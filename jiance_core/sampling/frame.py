@@ -10,7 +10,9 @@ A frame has one row per school with the columns in :data:`REQUIRED_COLUMNS`:
 - ``primary_students`` / ``junior_students``: students in the tested grade of the primary stage
   (grade 4) and of the junior stage (grade 8), non-negative integers.
 
-Extra columns are kept as text and travel with the sample. Every problem is reported, not only
+The header may also use the Chinese names in :data:`HEADER_ALIASES` (区县, 学校代码, 学校名称,
+学校类型, 区域, 四年级学生数, 八年级学生数 ...). Extra columns are kept as text and travel with
+the sample. Every problem is reported, not only
 the first, as :class:`jiance_core.errors.RowError` with the row number the user sees in a
 spreadsheet (the header is row 1).
 """
@@ -48,6 +50,18 @@ _COLUMN_LABELS: Final = {
     "area": "区域",
     "primary_students": "小学测试年级学生数",
     "junior_students": "初中测试年级学生数",
+}
+# Chinese headers an office's own spreadsheet may use, read as the English column names.
+HEADER_ALIASES: Final = {
+    **{label: column for column, label in _COLUMN_LABELS.items()},
+    "县（区）": "county",
+    "县区": "county",
+    "区县名称": "county",
+    "学校标识码": "school_id",
+    "城乡类型": "area",
+    "城乡": "area",
+    "四年级学生数": "primary_students",
+    "八年级学生数": "junior_students",
 }
 _ROW_OFFSET: Final = 2  # data row i (0-based) is file row i + 2: the header is row 1
 _INT_PATTERN: Final = r"^\+?\d+(\.0*)?$"
@@ -129,7 +143,19 @@ def validate_frame(raw: pl.DataFrame) -> pl.DataFrame:
     by the extra columns as text, in file order. Raises
     :class:`~jiance_core.errors.ValidationFailed` listing every problem.
     """
-    raw = raw.rename({c: c.strip().lstrip("\ufeff") for c in raw.columns})
+    names = {c: c.strip().lstrip("\ufeff") for c in raw.columns}
+    names = {c: HEADER_ALIASES.get(n, n) for c, n in names.items()}
+    if len(set(names.values())) < len(names):
+        seen: dict[str, str] = {}
+        repeated: list[RowError] = []
+        for original, name in names.items():
+            if name in seen:
+                repeated.append(
+                    RowError(1, original, f"列重复：“{original}”与“{seen[name]}”是同一列")
+                )
+            seen.setdefault(name, original)
+        raise ValidationFailed(repeated)
+    raw = raw.rename(names)
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise ValidationFailed([RowError(1, c, f"缺少列 {c}（{_label(c)}）") for c in missing])

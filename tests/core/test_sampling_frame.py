@@ -156,3 +156,12 @@ def test_check_frame_accepts_an_in_memory_frame_with_integer_counts() -> None:
     assert checked["primary_students"].dtype == pl.Int64
     with pytest.raises(ValidationFailed):
         check_frame(frame.with_columns(pl.lit("X").alias("area")))
+
+
+def test_chinese_headers_are_understood(tmp_path: Path) -> None:
+    header = "区县,学校代码,学校名称,学校类型,城乡类型,四年级学生数,八年级学生数,备注"
+    frame = read_frame(write(tmp_path, "甲县,001,一小,小学,城区,45,0,x\n", header=header))
+    assert frame.columns == [*REQUIRED_COLUMNS, "备注"]
+    twice = "区县,county,学校代码,学校名称,学校类型,区域,四年级学生数,八年级学生数"
+    errors = errors_of(write(tmp_path, "甲县,甲县,001,一小,小学,城区,45,0\n", header=twice))
+    assert errors[0].row == 1 and "列重复" in errors[0].reason
