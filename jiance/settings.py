@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jiance.web",
     "jiance.reporting",
     "jiance.sampling",
+    "jiance.rosters",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
     path("accounts/", include("jiance.accounts.urls")),
     path("reporting/", include("jiance.reporting.urls")),
     path("sampling/", include("jiance.sampling.urls")),
+    path("rosters/", include("jiance.rosters.urls")),
     path("api/", api.urls),
 ]
