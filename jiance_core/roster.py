@@ -17,7 +17,7 @@ Chinese        English         content
 学校代码       school_id       optional
 =============  ==============  =========================================================
 
-Other columns are kept as text. Every problem is reported — not only the first — as a
+Other columns are kept as text; wholly blank rows are skipped. Every problem is reported — not only the first — as a
 :class:`~jiance_core.errors.RowError` with the spreadsheet row (header = row 1), the column header
 as written in the file, and a Chinese reason:
 
@@ -288,6 +288,14 @@ def check_roster(
     text = text.with_columns(
         [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in canon]
     )
+    # wholly blank rows are skipped (row numbers of the others stay those of the file)
+    keep = text.select(~pl.all_horizontal([pl.col(c).is_null() for c in canon])).to_series()
+    if not keep.all():
+        text = text.filter(keep)
+        raw = raw.filter(keep)
+        height = text.height
+        if height == 0:
+            return RosterCheck(0, [RowError(0, "", "文件中没有学生")], pl.DataFrame(), headers)
     nid = pl.col("national_id")
     text = text.with_columns(
         nid.str.starts_with(_NUMERIC_MARK).fill_null(False).alias("_id_numeric"),

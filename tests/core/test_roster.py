@@ -202,3 +202,14 @@ def test_read_roster_raises_and_csv_gb18030(tmp_path: Path) -> None:
     assert info.value.errors[0].row == 4
     missing = check_roster_file(tmp_path / "nope.csv")
     assert missing.errors[0].row == 0 and "找不到文件" in missing.errors[0].reason
+
+
+def test_blank_rows_skipped_row_numbers_kept() -> None:
+    rows = _valid()
+    bad = [*rows[1][:3], rows[1][3][:17] + "Y", *rows[1][4:]]
+    result = check_roster(_frame([rows[0], [None] * 6, ["", " ", "", "", "", ""], bad]))
+    assert result.rows == 2
+    assert [(e.row, e.column) for e in result.errors] == [(5, "身份证号")]
+    assert result.students["_row"].to_list() == [2, 5]
+    empty = check_roster(_frame([[None] * 6]))
+    assert [e.reason for e in empty.errors] == ["文件中没有学生"]
