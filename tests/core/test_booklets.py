@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jiance_core.cycles.loader import load_template
 from jiance_core.rooms.booklets import SubjectForms, booklet_form, deal, subjects_with_forms
@@ -49,3 +52,18 @@ def test_forms_from_2022_template() -> None:
     assert g4 == {"语文": 6, "艺术": 2, "英语": 2}  # 心理健康 has no booklet: skipped
     assert g8 == {"语文": 6, "艺术": 2, "英语": 6}
     assert subjects_with_forms(template, 5) == []
+
+
+@given(st.integers(1, 300), st.integers(1, 8), st.integers(0, 20))
+def test_rotation_properties(students: int, forms: int, offset: int) -> None:
+    seats = seat_students(plan_rooms(students), [f"s{i}" for i in range(students)])
+    subject = SubjectForms("x", "科目", forms)
+    by_room: dict[int, list[int]] = {}
+    for s in seats.seats:
+        by_room.setdefault(s.room, []).append(deal([s.seat], [subject], offset)[0]["x"].form)
+    for dealt in by_room.values():
+        assert dealt == [(k + offset) % forms + 1 for k in range(len(dealt))]
+        counts = [dealt.count(f) for f in range(1, forms + 1)]
+        assert max(counts) - min(counts) <= 1  # forms evenly spread within a room
+        if forms > 1:
+            assert all(a != b for a, b in itertools.pairwise(dealt))  # neighbours differ
