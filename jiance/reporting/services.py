@@ -187,7 +187,8 @@ def frame_import(
             record.updated_at, record.updated_by = now, actor
             changed.append(record)
     FrameRecord.objects.bulk_create(new)
-    FrameRecord.objects.bulk_update(changed, [*FrameRecord.DATA_FIELDS, "updated_at", "updated_by"])
+    for record in changed:  # one plain UPDATE each: far faster than bulk_update's CASE chains
+        record.save(update_fields=[*FrameRecord.DATA_FIELDS, "updated_at", "updated_by"])
     _bump(sub)
     FrameReviewEvent.objects.create(
         submission=sub, action=ReviewAction.IMPORT, actor=actor, at=now,
