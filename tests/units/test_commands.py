@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from jiance import cli
 from jiance.accounts.models import Role
 from jiance.units.models import Unit
 from tests.factories import World, make_user
@@ -69,10 +70,15 @@ def test_export_and_template_commands(world: World, tmp_path: Path) -> None:
     assert "填表说明" in load_workbook(t).sheetnames
 
 
-@pytest.mark.django_db
-def test_console_script_maps_hyphens_and_exits_non_zero(world: World, tmp_path: Path) -> None:
-    f = tmp_path / "bad.xlsx"
-    f.write_bytes(xlsx(school("3601210010", "坏", "999")))
-    assert cli.main(["import-units", str(f)]) != 0
-    f.write_bytes(xlsx(school("3601210010", "好", "360121")))
-    assert cli.main(["import-units", str(f), "--dry-run"]) == 0
+def test_console_script_maps_hyphens_and_exits_non_zero(tmp_path: Path) -> None:
+    # A subprocess: management commands close every DB connection when they finish.
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "模板.xlsx"
+    ok = subprocess.run([sys.executable, "-m", "jiance.cli", "unit-template", str(out)],
+                        cwd=root, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert load_workbook(out)["数据"]["A1"].value == "单位代码"
+    bad = subprocess.run([sys.executable, "-m", "jiance.cli", "import-units", str(tmp_path / "无此文件.xlsx")],
+                         cwd=root, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0
+    assert "文件不存在" in bad.stderr
