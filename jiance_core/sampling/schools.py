@@ -150,6 +150,8 @@ class SchoolSample:
     frame_hash: str
     seed: int
     plan: SamplingPlan
+    # The svy release that drew it: the same seed reproduces the sample with the same release.
+    engine: str = ""
 
     def selected(self) -> pl.DataFrame:
         """Sample and added schools (not the replacements)."""
@@ -157,7 +159,10 @@ class SchoolSample:
 
     def summary(self) -> str:
         sel = self.selected()
-        lines = [f"抽样方法：{METHOD_LABELS[self.plan.method]}；随机种子：{self.seed}"]
+        lines = [
+            f"抽样方法：{METHOD_LABELS[self.plan.method]}；随机种子：{self.seed}；"
+            f"抽样程序：{self.engine or 'svy'}"
+        ]
         for stage in STAGES:
             s = sel.filter(pl.col("stage") == stage)
             added = s.filter(pl.col("role") == "added").height
@@ -536,8 +541,22 @@ def draw_school_sample(
     rows = _output(frame, units, rows)
     explanations = _explain(frame, plan, strata, units, rows, level)
     return SchoolSample(
-        rows=rows, explanations=explanations, frame_hash=frame_hash, seed=seed, plan=plan
+        rows=rows,
+        explanations=explanations,
+        frame_hash=frame_hash,
+        seed=seed,
+        plan=plan,
+        engine=_engine_version(),
     )
+
+
+def _engine_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"svy {version('svy')}"
+    except PackageNotFoundError:  # pragma: no cover - svy is a dependency
+        return "svy"
 
 
 def _replacements(

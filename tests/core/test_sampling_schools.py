@@ -81,6 +81,7 @@ def test_output_columns_roles_and_input_columns_pass_through() -> None:
         assert column in sample.rows.columns
     assert set(sample.rows["role"]) <= {"sample", "replacement1", "replacement2", "added"}
     assert sample.seed == 7
+    assert sample.engine.startswith("svy ")
     assert len(sample.frame_hash) == 64
     sel = selected(sample, "甲县", "primary")
     assert sel.height == 12 and (sel["planned_students"] == 30).all()
