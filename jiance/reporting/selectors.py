@@ -14,13 +14,13 @@ from jiance.cycles.models import Cycle
 from jiance.reporting.importing import CheckResult, check_upload
 from jiance.reporting.models import (
     NOT_STARTED,
-    NOT_STARTED_LABEL,
     FrameRecord,
     FrameReviewEvent,
     FrameStatus,
     FrameSubmission,
     FrameUpload,
     cycle_grades,
+    status_label,
 )
 from jiance.units.models import Level, Unit
 
@@ -100,6 +100,13 @@ def events_for(*, scope: Scope, submission: FrameSubmission | None) -> QuerySet[
     ).select_related("actor").order_by("-at", "-pk")
 
 
+def display_status(submission: FrameSubmission | None, reported: int) -> str:
+    """未开始 until the county has reported a first school, then the submission's status."""
+    if submission is None or (submission.status == FrameStatus.DRAFT and reported == 0):
+        return NOT_STARTED
+    return submission.status
+
+
 @dataclass
 class CountyStatus:
     county: Unit
@@ -111,13 +118,11 @@ class CountyStatus:
 
     @property
     def status(self) -> str:
-        return self.submission.status if self.submission else NOT_STARTED
+        return display_status(self.submission, self.reported)
 
     @property
     def status_label(self) -> str:
-        if self.submission is None:
-            return str(NOT_STARTED_LABEL)
-        return self.submission.get_status_display()
+        return status_label(self.status)
 
 
 def reviewable_counties(*, scope: Scope) -> QuerySet[Unit]:

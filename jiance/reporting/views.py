@@ -27,7 +27,13 @@ from jiance.reporting.forms import (
     initial_for,
 )
 from jiance.reporting.importing import build_frame_template, rejected_workbook
-from jiance.reporting.models import FrameError, FrameStatus, ReviewAction, cycle_grades
+from jiance.reporting.models import (
+    FrameError,
+    FrameStatus,
+    ReviewAction,
+    cycle_grades,
+    status_label,
+)
 from jiance.reporting.selectors import COUNTY_ROLES, OVERVIEW_ROLES, REVIEW_ROLES
 from jiance.spreadsheets import XLSX_CONTENT_TYPE, safe_cell, write_rows
 from jiance.units.models import Level, Unit
@@ -90,11 +96,11 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
     rows = selectors.county_rows(scope=scope, submission=sub, county=county)
     is_reporter = scope.holds(COUNTY_ROLES, county)
     is_reviewer = scope.holds(REVIEW_ROLES, county)
-    status = sub.status if sub else "not_started"
     reported = [r.record for r in rows if r.record is not None]
+    status = selectors.display_status(sub, len(reported))
     context: dict[str, Any] = {
         "cycle": cycle, "county": county, "submission": sub, "rows": rows, "status": status,
-        "status_label": sub.get_status_display() if sub else _("未开始"),
+        "status_label": status_label(status),
         "grades": cycle_grades(cycle),
         "events": selectors.events_for(scope=scope, submission=sub),
         "is_reporter": is_reporter, "is_reviewer": is_reviewer,

@@ -31,6 +31,7 @@ class ReplacementRequestForm(forms.Form):
     reason = forms.CharField(
         label=_("原因说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("请写明学校停办、合并或拒绝参加等具体情况及依据。"),
+        error_messages={"required": _("请填写申请替换的原因。")},
     )
 
     def clean_reason(self) -> str:

@@ -71,7 +71,10 @@ class RowStatus(models.TextChoices):
 
 class SchoolDrawQuerySet(models.QuerySet["SchoolDraw"]):
     def update(self, **kwargs: Any) -> int:
-        if set(kwargs) & set(SchoolDraw.FROZEN_FIELDS) and self.filter(status=DrawStatus.PUBLISHED).exists():
+        frozen = set(kwargs) & set(SchoolDraw.FROZEN_FIELDS) or kwargs.get("status", DrawStatus.PUBLISHED) != (
+            DrawStatus.PUBLISHED
+        )
+        if frozen and self.filter(status=DrawStatus.PUBLISHED).exists():
             raise SampleLocked(str(_("样本已发布，不能修改抽样记录。")))
         return super().update(**kwargs)
 

@@ -208,7 +208,7 @@ def replacement_decide(request: HttpRequest, replacement_id: int) -> HttpRespons
     scope = get_scope(request)
     req = selectors.request_get(scope=scope, pk=replacement_id)
     draw = req.sampled_school.draw
-    scope.require(DRAW_ROLES, draw.owner)
+    scope.require(DRAW_ROLES, req.sampled_school.county)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))

@@ -208,3 +208,33 @@ def test_export_xlsx(people, world, cycle) -> None:
     assert list(values[0]) == list(EXPORT_COLUMNS)
     assert len(values) == 3
     assert client_for(people.county_a).get(reverse("reporting:export", args=["xlsx"])).status_code == 403
+
+
+def test_status_stays_not_started_until_a_school_is_reported(people, world, cycle) -> None:
+    c = client_for(people.county_a)
+    rows = good_rows_a()
+    rows[0][6] = "x"
+    upload(c, world, rows)  # a rejected file opens the submission but reports nothing
+    assert FrameSubmission.objects.filter(county=world.county_a).exists()
+    overview = client_for(people.city).get(reverse("reporting:overview")).context["rows"]
+    assert [r.status_label for r in overview] == ["未开始", "未开始"]
+    assert 'id="frame-status">未开始' in c.get(county_url(world)).content.decode()
+
+
+def test_unlock_through_views(people, world, cycle) -> None:
+    approve_all(people, world, cycle)
+    county = client_for(people.county_a)
+    r = upload(county, world, good_rows_a())
+    assert "锁定" in r.content.decode() and FrameUpload.objects.count() == 0
+    edit = reverse("reporting:school_edit", kwargs={"code": world.county_a.code,
+                                                    "school_code": world.school_a1.code})
+    assert "锁定" in county.get(edit, follow=True).content.decode()
+    city = client_for(people.city)
+    r = city.post(county_url(world, "review"), {"action": "unlock", "comment": ""}, follow=True)
+    assert "必须填写原因" in r.content.decode()
+    assert FrameSubmission.objects.get().locked
+    city.post(county_url(world, "review"), {"action": "unlock", "comment": "补报一所新设学校"})
+    sub = FrameSubmission.objects.get()
+    assert (sub.status, sub.locked, sub.comment) == (FrameStatus.DRAFT, False, "补报一所新设学校")
+    assert county.get(edit).status_code == 200
+    assert "市级已解锁" in county.get(county_url(world)).content.decode()
