@@ -13,7 +13,8 @@ Inputs:
 * ``--sample``: the output of ``jiance sample-schools`` (columns county, stage, school_id,
   school_name, role, selection_probability, base_weight, planned_students, ...). Rows with role
   ``sample`` or ``added`` are the sample schools; ``planned_students`` is the school's size (the
-  shortfall plan may have raised it), ``--size`` (default 30; Chongqing 42) where it is empty;
+  shortfall plan may have raised it); where it is empty, ``--size``, else the cycle's
+  ``students_per_school`` (``--cycle``, e.g. chongqing-2020 gives 42), else 30;
   ``base_weight`` is the school's weight. A nine-year school sampled in both stages appears
   twice: choose the stage of the roster with ``--stage``.
 
@@ -42,11 +43,14 @@ from pathlib import Path
 
 import polars as pl
 
+from jiance_core.cycles.loader import SHIPPED_TEMPLATES_DIR, TemplateError, load_template
+from jiance_core.cycles.schema import CycleTemplate
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.rooms.students import sample_students
 from jiance_core.roster import check_roster_file
 
 SAMPLE_ROLES = ("sample", "added")
+DEFAULT_SIZE = 30
 SCHOOL_INFO = ("county", "stage", "school_name")
 
 
@@ -62,13 +66,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", required=True, type=int, help="随机种子（非负整数，记录在案以便复核）")
     p.add_argument("--out", required=True, help="输出的样本学生 CSV")
     p.add_argument(
-        "--size", type=int, default=30, help="每校抽取学生数（样本文件未给出时；默认 30）"
+        "--size", type=int, help="每校抽取学生数（样本文件未给出时；默认取 --cycle 模板，否则 30）"
+    )
+    p.add_argument(
+        "--cycle", help="周期模板 YAML 或内置模板代码（如 chongqing-2020），提供每校学生数"
     )
     p.add_argument("--stage", choices=("primary", "junior"), help="只用该学段的样本校")
     p.add_argument("--grade", type=int, help="测试年级，用于检查出生日期")
     p.add_argument("--test-date", type=date.fromisoformat, help="测试日期 YYYY-MM-DD")
     p.add_argument("--quiet", action="store_true", help="只打印错误")
     return p
+
+
+def _load_cycle(value: str) -> CycleTemplate:
+    path = Path(value)
+    if not path.is_file():
+        path = SHIPPED_TEMPLATES_DIR / f"{value}.yaml"
+    if not path.is_file():
+        raise TemplateError([f"找不到周期模板：{value}"])
+    return load_template(path)
 
 
 def _print_errors(title: str, errors: list[RowError]) -> None:
@@ -140,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed < 0:
         print("参数错误：随机种子必须为非负整数", file=sys.stderr)
         return 2
+    if args.size is None:
+        args.size = DEFAULT_SIZE
+        if args.cycle:
+            try:
+                args.size = _load_cycle(args.cycle).sample_size.students_per_school
+            except TemplateError as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
     if args.size < 0:
         print("参数错误：每校学生数不能为负", file=sys.stderr)
         return 2

@@ -157,3 +157,17 @@ def test_bad_sample_file(
     assert main(argv) == 1
     assert "第 2 行，列 planned_students" in capsys.readouterr().err
     assert main([*argv[:-2], "--out", str(tmp_path / "o.csv"), "--seed", "-1"]) == 2
+
+
+def test_size_from_cycle(files: tuple[Path, Path], tmp_path: Path) -> None:
+    roster, sample = files
+    sample.write_text(SAMPLE.replace(",42\n", ",\n"), encoding="utf-8")
+    out = tmp_path / "o.csv"
+    argv = ["--roster", str(roster), "--sample", str(sample), "--seed", "1", "--out", str(out)]
+    assert main([*argv, "--cycle", "chongqing-2020", "--quiet"]) == 0
+    counts = dict(pl.read_csv(out, infer_schema_length=0).group_by("school_id").len().iter_rows())
+    assert counts == {"S1": 42, "S2": 42, "S3": 20}
+    assert main([*argv, "--quiet"]) == 0
+    counts = dict(pl.read_csv(out, infer_schema_length=0).group_by("school_id").len().iter_rows())
+    assert counts == {"S1": 30, "S2": 30, "S3": 20}
+    assert main([*argv, "--cycle", "nope"]) == 1
