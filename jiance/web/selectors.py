@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiance.accounts.models import ADMIN_ROLES, REVIEWER_ROLES
+from jiance.accounts.models import ADMIN_ROLES, REVIEWER_ROLES, Role
 from jiance.accounts.scoping import Grant, Scope
 from jiance.cycles.models import Cycle, Milestone, MilestoneCompletion
 from jiance.cycles.selectors import (
@@ -20,6 +20,9 @@ from jiance.cycles.selectors import (
     unit_milestones,
 )
 from jiance.units.models import CHILD_LEVEL, Level, Unit
+
+# School roles that handle the school's data (notices, rosters).
+SCHOOL_OFFICE_ROLES = frozenset({Role.PRINCIPAL, Role.SCHOOL_INFO_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -99,9 +102,17 @@ def quick_links(*, scope: Scope, unit: Unit, cycle: Cycle | None) -> list[tuple[
         links.append((str(_("下级单位与学校")), _url("units:detail", unit.code)))
     if cycle is not None:
         links.append((str(_("本周期工作节点")), _url("cycles:detail", cycle.code)))
+    if roles & REVIEWER_ROLES and unit.level in (Level.CITY, Level.COUNTY):
+        links.append((str(_("属地学校信息上报")), _url("reporting:home")))
+    if roles & REVIEWER_ROLES:
+        links.append((str(_("样本校抽样")), _url("sampling:home")))
+    if unit.level == Level.SCHOOL and roles & SCHOOL_OFFICE_ROLES:
+        links.append((str(_("样本校通知")), _url("sampling:school")))
+        links.append((str(_("学生名单")), _url("rosters:home")))
     if roles & (ADMIN_ROLES | REVIEWER_ROLES):
         links.append((str(_("监测周期模板")), _url("cycles:list")))
     if roles & ADMIN_ROLES:
+        links.append((str(_("人员与账号")), _url("accounts:people")))
         links.append((str(_("审计日志")), _url("audit:list")))
     links.append((str(_("修改密码")), _url("password_change")))
     return [(label, url) for label, url in links if url]

@@ -106,6 +106,11 @@ def test_quick_links_follow_the_role(world: World, progress: Progress) -> None:
     assert audit in links(admin) and audit not in links(principal)
     assert reverse("units:detail", args=[world.school_a1.code]) in links(principal)
     assert reverse("cycles:detail", args=[progress.cycle.code]) in links(principal)
+    proctor = home(client_for("pr", Role.PROCTOR, world.school_a1))
+    assert reverse("sampling:school") in links(principal)
+    assert reverse("sampling:school") not in links(proctor)
+    sampling = f'href="{reverse("sampling:home")}"'
+    assert sampling in links(admin) and sampling not in links(principal)
 
 
 def test_person_with_roles_in_two_units_gets_two_panels(world: World, progress: Progress) -> None:
