@@ -5,7 +5,8 @@ under one owner unit (a city, or a province / the centre) in one cycle; its `Sam
 rows are the engine's output rows (sample, added and replacement schools). A draft may be
 replaced by a new run; once published the draw is immutable and tamper-evident:
 
-- `published_hash` = SHA-256 over the canonical rows, the seed, the frame hash and the plan;
+- `published_hash` = SHA-256 over the canonical rows, the seed, the frame hash, the plan and the
+  sampling program's release;
 - every approved `ReplacementRequest` is a link of a hash chain: its `hash` covers the previous
   hash and the change, and the draw's `sample_hash` is the head of the chain;
 - the frozen fields of a published draw and of its rows refuse any change (model and queryset);
@@ -98,6 +99,8 @@ class SchoolDraw(models.Model):
     counties = models.JSONField(_("抽样县（区）代码"), default=list)
     explanations = models.JSONField(_("抽样说明"), default=list)
     summary = models.TextField(_("摘要"), blank=True)
+    # The sampling program's release (e.g. "svy 0.9.1"): the same seed reproduces with it.
+    engine = models.CharField(_("抽样程序"), max_length=60, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=DrawStatus.choices, default=DrawStatus.DRAFT)
     created_at = models.DateTimeField(_("抽样时间"))
     created_by = models.ForeignKey(
@@ -113,7 +116,7 @@ class SchoolDraw(models.Model):
 
     FROZEN_FIELDS = (
         "cycle_id", "owner_id", "method", "seed", "frame_hash", "frame_schools", "plan", "counties",
-        "explanations", "summary", "created_at", "created_by_id", "published_at", "published_by_id",
+        "explanations", "summary", "engine", "created_at", "created_by_id", "published_at", "published_by_id",
         "published_hash",
     )
 
@@ -164,7 +167,7 @@ class SchoolDraw(models.Model):
         """The canonical bytes of a draw at publication: header, plan, then rows in order."""
         header = [
             HASH_VERSION, self.cycle.code, self.owner.code, self.method, str(self.seed),
-            self.frame_hash, canonical_json(self.plan),
+            self.frame_hash, canonical_json(self.plan), self.engine,
         ]
         lines = sorted(r.canonical() for r in rows)
         return ("\n".join(header) + "\n" + "\n".join(lines)).encode("utf-8")

@@ -107,7 +107,8 @@ def draw_create(
     draw = SchoolDraw.objects.create(
         cycle=cycle, owner=owner, method=method, seed=int(seed), frame_hash=sample.frame_hash,
         frame_schools=frame.height, plan=params.as_json(), counties=[c.code for c in counties],
-        explanations=explanations, summary=sample.summary(), created_at=clock.now(), created_by=actor,
+        explanations=explanations, summary=sample.summary(), engine=str(getattr(sample, "engine", ""))[:60],
+        created_at=clock.now(), created_by=actor,
     )
     _store_rows(draw, sample.rows.to_dicts(), by_code, schools)
     audit_record(
