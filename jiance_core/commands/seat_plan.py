@@ -68,6 +68,7 @@ from jiance_core.rooms.rooms import (
     DEFAULT_SPARE_PCS,
     ComputerRoom,
     Orientation,
+    cycle_room_settings,
     plan_rooms,
 )
 from jiance_core.rooms.seating import Pattern, seat_positions
@@ -181,15 +182,6 @@ def read_computer_rooms(path: str | Path) -> dict[str, list[ComputerRoom]]:
     if errors:
         raise ValidationFailed(errors)
     return dict(out)
-
-
-def spare_pcs_of(template: CycleTemplate) -> int:
-    ss = template.sample_size
-    if ss.computer_spare_pcs is not None:
-        return ss.computer_spare_pcs
-    if ss.questionnaire_room_spare_pcs_min is not None:
-        return ss.questionnaire_room_spare_pcs_min
-    return DEFAULT_SPARE_PCS
 
 
 ROOM_SCHEMA: dict[str, type[pl.DataType]] = {
@@ -398,8 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.grade is None and "stage" not in sampled.columns and len(template.grades) != 1:
         print("参数错误：请用 --grade 指定测试年级（样本文件没有 stage 列）", file=sys.stderr)
         return 2
-    capacity = template.sample_size.room_capacity or DEFAULT_CAPACITY
-    spares = spare_pcs_of(template)
+    capacity, spares = cycle_room_settings(template)
     try:
         table, room_table, notes = build_seating(
             sampled,

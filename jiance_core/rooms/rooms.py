@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from jiance_core.rooms.seating import (
     PAPER_COLUMNS,
@@ -39,6 +39,9 @@ from jiance_core.rooms.seating import (
     paper_layout,
 )
 
+if TYPE_CHECKING:
+    from jiance_core.cycles.schema import CycleTemplate
+
 __all__ = [
     "DEFAULT_CAPACITY",
     "DEFAULT_SPARE_PCS",
@@ -47,6 +50,7 @@ __all__ = [
     "Room",
     "RoomKind",
     "RoomPlan",
+    "cycle_room_settings",
     "plan_rooms",
     "seat_students",
     "split_evenly",
@@ -61,6 +65,19 @@ DEFAULT_CAPACITY = 42
 DEFAULT_SPARE_PCS = 3
 COMPUTER_COLUMNS = 6
 """columns of a computer room's grid when the school does not report them."""
+
+
+def cycle_room_settings(template: CycleTemplate) -> tuple[int, int]:
+    """``(capacity, spare_pcs)`` of a cycle: ``sample_size.room_capacity`` (default 42) and
+    ``computer_spare_pcs`` (Chongqing 3), else ``questionnaire_room_spare_pcs_min`` (2022: 2),
+    else 3."""
+    ss = template.sample_size
+    capacity = ss.room_capacity or DEFAULT_CAPACITY
+    if ss.computer_spare_pcs is not None:
+        return capacity, ss.computer_spare_pcs
+    if ss.questionnaire_room_spare_pcs_min is not None:
+        return capacity, ss.questionnaire_room_spare_pcs_min
+    return capacity, DEFAULT_SPARE_PCS
 
 
 def split_evenly(students: int, capacity: int = DEFAULT_CAPACITY) -> list[int]:

@@ -123,3 +123,15 @@ def test_computer_layout_from_reported_columns() -> None:
     assert ComputerRoom("机房", 33, "sideways", columns=8).layout().pattern == "vertical"
     with pytest.raises(ValueError):
         ComputerRoom("机房", 33, "upside-down")  # type: ignore[arg-type]
+
+
+def test_cycle_room_settings() -> None:
+    from pathlib import Path
+
+    from jiance_core.cycles.loader import load_template
+    from jiance_core.rooms.rooms import cycle_room_settings
+
+    templates = Path(__file__).resolve().parents[2] / "jiance" / "cycles" / "templates_data"
+    assert cycle_room_settings(load_template(templates / "chongqing-2020.yaml")) == (42, 3)
+    assert cycle_room_settings(load_template(templates / "national-2022.yaml")) == (42, 2)
+    assert cycle_room_settings(load_template(templates / "national-2024.yaml")) == (42, 3)
