@@ -7,4 +7,21 @@ from jiance.rosters import views
 app_name = "rosters"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("overview/", views.overview, name="overview"),
+    path("draw/", views.draw, name="draw"),
+    path("school/<str:code>/", views.school_page, name="school"),
+    path("roster/<int:roster_id>/", views.roster_page, name="roster"),
+    path("roster/<int:roster_id>/template.xlsx", views.template_download, name="template"),
+    path("roster/<int:roster_id>/upload/", views.upload, name="upload"),
+    path("roster/<int:roster_id>/rejected.xlsx", views.rejected_download, name="rejected"),
+    path("roster/<int:roster_id>/export.xlsx", views.export, name="export"),
+    path("roster/<int:roster_id>/students/add/", views.student_add, name="student_add"),
+    path("roster/<int:roster_id>/students/<int:student_id>/delete/", views.student_delete, name="student_delete"),
+    path("roster/<int:roster_id>/teachers/add/", views.teacher_add, name="teacher_add"),
+    path("roster/<int:roster_id>/teachers/<int:teacher_id>/delete/", views.teacher_delete, name="teacher_delete"),
+    path("roster/<int:roster_id>/submit/", views.transition, {"action": "submit"}, name="submit"),
+    path("roster/<int:roster_id>/approve/", views.transition, {"action": "approve"}, name="approve"),
+    path("roster/<int:roster_id>/return/", views.transition, {"action": "return"}, name="return"),
+    path("roster/<int:roster_id>/sampled/", views.sampled, name="sampled"),
+    path("roster/<int:roster_id>/sampled.xlsx", views.sampled_export, name="sampled_export"),
 ]

@@ -1,10 +1,330 @@
+"""Thin views of the sample schools' rosters: permission check → form → service → render."""
+
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jiance import clock
+from jiance.accounts.scoping import Scope, get_scope
+from jiance.cycles.models import Cycle
+from jiance.cycles.selectors import active_cycle
+from jiance.rosters import selectors, services
+from jiance.rosters.forms import CommentForm, DrawForm, StudentForm, TeacherForm, UploadForm
+from jiance.rosters.models import Roster, RosterError, RosterStatus, RosterUpload, teacher_roles_for
+from jiance.rosters.spreadsheet import roster_template
+from jiance.spreadsheets import XLSX_CONTENT_TYPE, write_rows
+from jiance.units.models import Level
+from jiance_core.errors import ValidationFailed
+
+
+def _cycle() -> Cycle:
+    cycle = active_cycle()
+    if cycle is None:
+        raise Http404(_("当前没有进行中的监测周期"))
+    return cycle
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _roster(scope: Scope, roster_id: int) -> Roster:
+    roster = selectors.roster_get(scope=scope, pk=roster_id)
+    scope.require(selectors.VIEW_ROLES, roster.school)
+    return roster
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("home")
+    scope = get_scope(request)
+    if scope.holds((*selectors.COUNTY_ROLES, *selectors.DRAW_ROLES)):
+        return redirect("rosters:overview")
+    schools = scope.units_for_roles((*selectors.SCHOOL_ROLES, *selectors.PRINCIPAL_ROLES)).filter(level=Level.SCHOOL)
+    school = schools.order_by("path").first()
+    if school is None:
+        raise PermissionDenied
+    return redirect("rosters:school", code=school.code)
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    if not scope.holds((*selectors.COUNTY_ROLES, *selectors.DRAW_ROLES)):
+        raise PermissionDenied
+    cycle = _cycle()
+    rosters = list(selectors.reviewable_rosters(scope=scope, cycle=cycle))
+    counts = selectors.status_counts(rosters)
+    owner = selectors.draw_owner(scope=scope)
+    return render(request, "rosters/overview.html", {
+        "cycle": cycle, "rosters": rosters,
+        "can_draw": owner is not None, "owner": owner,
+        "draw": selectors.draw_for(scope=scope, cycle=cycle, owner=owner) if owner else None,
+        "status_rows": [(label, counts.get(value, 0)) for value, label in RosterStatus.choices],
+    })
+
+
+@login_required
+@require_GET
+def school_page(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    school = selectors.school_for(scope=scope, code=code)
+    scope.require(selectors.VIEW_ROLES, school)
+    cycle = _cycle()
+    rosters = services.rosters_open_for_school(scope=scope, cycle=cycle, school=school)
+    if len(rosters) == 1:
+        return redirect("rosters:roster", roster_id=rosters[0].pk)
+    return render(request, "rosters/school.html", {"cycle": cycle, "school": school, "rosters": rosters})
+
+
+def _roster_context(request: HttpRequest, scope: Scope, roster: Roster, **extra: Any) -> dict[str, Any]:
+    full = request.GET.get("full") == "1" and selectors.can_unmask(scope, roster)
+    students = list(selectors.students_of(scope=scope, roster=roster))
+    if full:
+        services.personal_data_viewed(roster=roster, actor=request.user, what=_("查看完整身份证号"), rows=len(students))
+    allowed = teacher_roles_for(roster.cycle)
+    upload = RosterUpload.objects.filter(roster=roster).first()
+    ctx = {
+        "roster": roster, "school": roster.school, "cycle": roster.cycle, "students": students, "full": full,
+        "can_unmask": selectors.can_unmask(scope, roster), "can": services.can_act(scope, roster),
+        "teachers": list(selectors.teachers_of(scope=scope, roster=roster)),
+        "events": list(selectors.events_of(scope=scope, roster=roster)),
+        "classes": len({s.class_name for s in students}),
+        "student_form": StudentForm(), "teacher_form": TeacherForm(allowed=allowed),
+        "upload_form": UploadForm(), "comment_form": CommentForm(), "rejected": upload,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+@require_GET
+def roster_page(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    return render(request, "rosters/roster.html", _roster_context(request, scope, roster))
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    return _download(roster_template(roster), f"{roster.school.code}-{roster.grade}年级学生名单模板.xlsx")
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    form = UploadForm(request.POST, request.FILES)
+    outcome = None
+    error = ""
+    if form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            outcome = services.roster_import(
+                scope=scope, roster=roster, content=f.read(), filename=f.name, actor=request.user
+            )
+        except RosterError as exc:
+            error = str(exc)
+    else:
+        error = "；".join(str(e) for errs in form.errors.values() for e in errs)
+    roster.refresh_from_db()
+    ctx = _roster_context(request, scope, roster, outcome=outcome, upload_error=error)
+    if _htmx(request):
+        return render(request, "rosters/roster.html#upload-result", ctx)
+    if outcome is not None and outcome.applied:
+        messages.success(request, _("已导入 %(n)s 名学生") % {"n": outcome.created})
+        return redirect("rosters:roster", roster_id=roster.pk)
+    return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
+
+
+@login_required
+@require_GET
+def rejected_download(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    upload_row = RosterUpload.objects.filter(roster=roster).first()
+    if upload_row is None:
+        raise Http404
+    services.export_record(roster=roster, actor=request.user, what=_("下载未通过的行"), rows=len(upload_row.errors),
+                           full=True)
+    return _download(services.rejected_rows(upload_row), f"{roster.school.code}-未通过的行.xlsx")
+
+
+@login_required
+@require_POST
+def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    form = StudentForm(request.POST)
+    row_errors: list[Any] = []
+    if form.is_valid():
+        try:
+            services.student_save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
+        except ValidationFailed as exc:
+            row_errors = exc.errors
+        except RosterError as exc:
+            messages.error(request, str(exc))
+            return redirect("rosters:roster", roster_id=roster.pk)
+        else:
+            messages.success(request, _("已添加学生"))
+            return redirect("rosters:roster", roster_id=roster.pk)
+    ctx = _roster_context(request, scope, roster, student_form=form, student_errors=row_errors)
+    return render(request, "rosters/roster.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    student = scope.get(selectors.students_of(scope=scope, roster=roster), unit_field="roster__school", pk=student_id)
+    try:
+        services.student_delete(scope=scope, roster=roster, student=student, actor=request.user)
+        messages.success(request, _("已删除学生"))
+    except RosterError as exc:
+        messages.error(request, str(exc))
+    return redirect("rosters:roster", roster_id=roster.pk)
+
+
+@login_required
+@require_POST
+def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    form = TeacherForm(request.POST, allowed=teacher_roles_for(roster.cycle))
+    if form.is_valid():
+        try:
+            services.teacher_save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
+        except ValidationFailed as exc:
+            for e in exc.errors:
+                form.add_error(e.column if e.column in form.fields else None, e.reason)
+        except RosterError as exc:
+            messages.error(request, str(exc))
+            return redirect("rosters:roster", roster_id=roster.pk)
+        else:
+            messages.success(request, _("已添加教师"))
+            return redirect("rosters:roster", roster_id=roster.pk)
+    return render(request, "rosters/roster.html", _roster_context(request, scope, roster, teacher_form=form), status=400)
+
+
+@login_required
+@require_POST
+def teacher_delete(request: HttpRequest, roster_id: int, teacher_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    teacher = scope.get(selectors.teachers_of(scope=scope, roster=roster), unit_field="roster__school", pk=teacher_id)
+    try:
+        services.teacher_delete(scope=scope, roster=roster, teacher=teacher, actor=request.user)
+        messages.success(request, _("已删除教师"))
+    except RosterError as exc:
+        messages.error(request, str(exc))
+    return redirect("rosters:roster", roster_id=roster.pk)
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, roster_id: int, action: str) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    form = CommentForm(request.POST)
+    comment = form.cleaned_data.get("comment", "") if form.is_valid() else ""
+    run = {"submit": services.roster_submit, "approve": services.roster_approve, "return": services.roster_return}
+    if action not in run:
+        raise Http404
+    try:
+        run[action](scope=scope, roster=roster, actor=request.user, comment=comment)
+        messages.success(request, _("操作成功"))
+    except RosterError as exc:
+        messages.error(request, str(exc))
+    return redirect("rosters:roster", roster_id=roster.pk)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    full = request.GET.get("full") == "1" and selectors.can_unmask(scope, roster)
+    students = list(selectors.students_of(scope=scope, roster=roster))
+    rows = [[s.class_name, s.student_no, s.name, s.sex, s.birth_date.isoformat(),
+             s.national_id if full else s.masked_id] for s in students]
+    services.export_record(roster=roster, actor=request.user, what=_("导出学生名单"), rows=len(rows), full=full)
+    content = write_rows(_("学生名单"), ["班级", "学号", "姓名", "性别", "出生日期", "身份证号"], rows)
+    return _download(content, f"{roster.school.code}-{roster.grade}年级学生名单.xlsx")
+
+
+# --- the student sample ---------------------------------------------------------------------------
+@login_required
+@require_GET
+def sampled(request: HttpRequest, roster_id: int) -> HttpResponse:
+    """The sampled students of a roster. Before release a school or county user sees exactly
+    what a roster without a draw shows."""
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    rows = list(selectors.sampled_students_for(scope=scope, roster=roster, now=clock.now()))
+    return render(request, "rosters/sampled.html", {"roster": roster, "school": roster.school, "rows": rows})
+
+
+@login_required
+@require_GET
+def sampled_export(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    rows = list(selectors.sampled_students_for(scope=scope, roster=roster, now=clock.now()))
+    if rows:
+        services.export_record(roster=roster, actor=request.user, what=_("导出样本学生名单"), rows=len(rows), full=False)
+    content = write_rows(
+        _("样本学生"),
+        ["班级", "学号", "姓名", "性别", "出生日期", "身份证号", "入样概率", "校内权重", "最终权重"],
+        services.sampled_export_rows(rows, full=False),
+    )
+    return _download(content, f"{roster.school.code}-样本学生.xlsx")
+
+
+@login_required
+def draw(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    owner = selectors.draw_owner(scope=scope)
+    if owner is None:
+        raise PermissionDenied
+    cycle = _cycle()
+    form = DrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.students_draw(cycle=cycle, actor=request.user, seed=form.cleaned_data.get("seed"), scope=scope)
+            messages.success(request, _("样本学生已抽取"))
+            return redirect("rosters:draw")
+        except RosterError as exc:
+            messages.error(request, str(exc))
+    existing = selectors.draw_for(scope=scope, cycle=cycle, owner=owner)
+    rosters = list(selectors.rosters_for_draw(cycle=cycle, owner=owner).filter(pk__in=selectors.reviewable_rosters(
+        scope=scope, cycle=cycle).values("pk")))
+    return render(request, "rosters/draw.html", {
+        "cycle": cycle, "owner": owner, "form": form, "draw": existing, "rosters": rosters,
+        "approved": sum(1 for r in rosters if r.status == RosterStatus.APPROVED),
+    })

@@ -1,0 +1,328 @@
+"""Rosters of the sample schools (样本校测试年级学生与教师名单) and the student sample (SPEC §3-5).
+
+One `Roster` per (cycle, school, stage) carries the review state of the chain
+school information officer → principal (校长审核) → county → city; `RosterEvent` keeps every step;
+`Student` and `Teacher` are the reported people; `StudentDraw` / `SampledStudent` the student sample.
+
+National ID numbers are stored encrypted (`EncryptedTextField`) with a keyed blind index
+(`id_index`) for the uniqueness check across the schools of a cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiance.crypto import EncryptedTextField, masked_id
+
+
+class RosterError(ValueError):
+    """A refused operation, with the reason in Chinese for the user."""
+
+
+class RosterStatus(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    SUBMITTED = "submitted", _("待校长审核")
+    SCHOOL_APPROVED = "school_ok", _("待县级审核")
+    COUNTY_APPROVED = "county_ok", _("待市级审核")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")
+
+
+EDITABLE_STATUSES = (RosterStatus.DRAFT, RosterStatus.RETURNED)
+# While entering and checking at the school, its officer and principal may see full ID numbers.
+SCHOOL_STATUSES = (RosterStatus.DRAFT, RosterStatus.RETURNED, RosterStatus.SUBMITTED)
+
+
+class RosterAction(models.TextChoices):
+    IMPORT = "import", _("导入")
+    EDIT = "edit", _("修改")
+    SUBMIT = "submit", _("提交校长审核")
+    PRINCIPAL_APPROVE = "principal", _("校长审核通过")
+    COUNTY_APPROVE = "county", _("县级审核通过")
+    CITY_APPROVE = "city", _("市级审核通过")
+    RETURN = "return", _("退回")
+
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    RosterAction.SUBMIT: (EDITABLE_STATUSES, RosterStatus.SUBMITTED),
+    RosterAction.PRINCIPAL_APPROVE: ((RosterStatus.SUBMITTED,), RosterStatus.SCHOOL_APPROVED),
+    RosterAction.COUNTY_APPROVE: ((RosterStatus.SCHOOL_APPROVED,), RosterStatus.COUNTY_APPROVED),
+    RosterAction.CITY_APPROVE: ((RosterStatus.COUNTY_APPROVED,), RosterStatus.APPROVED),
+}
+# Who may return from which status: each step returns what is waiting for it.
+RETURNABLE_STATUSES = (RosterStatus.SUBMITTED, RosterStatus.SCHOOL_APPROVED, RosterStatus.COUNTY_APPROVED)
+
+
+class Roster(models.Model):
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="rosters")
+    school = models.ForeignKey("units.Unit", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="rosters")
+    stage = models.CharField(_("学段"), max_length=8)
+    grade = models.PositiveSmallIntegerField(_("测试年级"))
+    status = models.CharField(_("状态"), max_length=10, choices=RosterStatus.choices, default=RosterStatus.DRAFT)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    locked = models.BooleanField(_("已锁定"), default=False)
+    comment = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("样本校名单")
+        verbose_name_plural = _("样本校名单")
+        ordering = ["school__path", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "school", "stage"], name="unique_roster"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}:{self.stage}:{self.status}"
+
+    @property
+    def unit(self) -> Any:
+        return self.school
+
+    @property
+    def stage_label(self) -> str:
+        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES and not self.locked
+
+    def check_editable(self) -> None:
+        if self.locked or self.status == RosterStatus.APPROVED:
+            raise RosterError(str(_("名单已审核通过并锁定，不能修改。")))
+        if self.status not in EDITABLE_STATUSES:
+            raise RosterError(
+                str(_("名单当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系审核人退回。"))
+                % {"status": self.get_status_display()}
+            )
+
+    def target_status(self, action: str) -> str:
+        if action == RosterAction.RETURN:
+            if self.status not in RETURNABLE_STATUSES:
+                raise RosterError(
+                    str(_("当前状态为“%(status)s”，不能退回。")) % {"status": self.get_status_display()}
+                )
+            return RosterStatus.RETURNED
+        sources, target = TRANSITIONS[action]
+        if self.status not in sources:
+            raise RosterError(
+                str(_("当前状态为“%(status)s”，不能%(action)s。"))
+                % {"status": self.get_status_display(), "action": RosterAction(action).label}
+            )
+        return target
+
+
+class RosterEvent(models.Model):
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=10, choices=RosterAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    from_status = models.CharField(_("原状态"), max_length=10)
+    to_status = models.CharField(_("新状态"), max_length=10)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.roster_id}:{self.action}"
+
+    @property
+    def unit(self) -> Any:
+        return self.roster.school
+
+    @property
+    def from_label(self) -> str:
+        return str(dict(RosterStatus.choices).get(self.from_status, self.from_status))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(RosterStatus.choices).get(self.to_status, self.to_status))
+
+
+class Student(models.Model):
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="students")
+    # The cycle again, so a national ID number is unique across the schools of a cycle.
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=2)
+    birth_date = models.DateField(_("出生日期"))
+    national_id = EncryptedTextField(_("身份证号"))
+    id_index = models.CharField(max_length=64)
+    class_name = models.CharField(_("班级"), max_length=50)
+    student_no = models.CharField(_("学号"), max_length=50)
+    row = models.PositiveIntegerField(_("名单顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("学生")
+        verbose_name_plural = _("学生")
+        ordering = ["roster", "row", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "id_index"], name="unique_student_id_per_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit(self) -> Any:
+        return self.roster.school
+
+    @property
+    def masked_id(self) -> str:
+        return masked_id(self.national_id)
+
+
+class TeacherRole(models.TextChoices):
+    HEAD_TEACHER = "head_teacher", _("班主任")
+    CHINESE = "chinese", _("语文教师")
+    MATH = "math", _("数学教师")
+    ENGLISH = "english", _("英语教师")
+    MUSIC = "music", _("音乐教师")
+    ART = "art", _("美术教师")
+    SCIENCE = "science", _("科学教师")
+    OTHER = "other", _("其他教师")
+    LEADER = "leader", _("学校领导（中层及以上）")
+
+
+SUBJECT_ROLES = {"chinese": ("chinese",), "arts": ("music", "art"), "english": ("english",),
+                 "math": ("math",), "science": ("science",), "music": ("music",), "art": ("art",)}
+
+
+def teacher_roles_for(cycle: Any) -> list[str]:
+    """The teacher roles a cycle asks for, from its questionnaires.
+
+    2022: head teachers and the subject teachers with a questionnaire (Chinese, music, art,
+    English); Chongqing (a questionnaire for every teacher): every teacher in post and leaders.
+    """
+    qs = (getattr(cycle, "config", None) or {}).get("questionnaires") or []
+    respondents = {r for q in qs for r in (q.get("respondents") or [])}
+    if "teacher" in respondents:
+        return [r.value for r in TeacherRole]
+    roles: list[str] = []
+    if "head_teacher" in respondents:
+        roles.append(TeacherRole.HEAD_TEACHER)
+    for q in qs:
+        if "subject_teacher" in (q.get("respondents") or []):
+            for r in SUBJECT_ROLES.get(q.get("subject", ""), ()):
+                if r not in roles:
+                    roles.append(r)
+    if "manager" in respondents:
+        roles.append(TeacherRole.LEADER)
+    return [str(r) for r in roles] or [r.value for r in TeacherRole]
+
+
+class Teacher(models.Model):
+    """A teacher concerned by the cycle; one with several roles picks the one they answer as."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="teachers")
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=2)
+    class_name = models.CharField(_("任教班级"), max_length=100, blank=True)
+    roles = models.JSONField(_("角色"), default=list)
+    questionnaire_role = models.CharField(_("问卷角色"), max_length=20)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        ordering = ["roster", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def unit(self) -> Any:
+        return self.roster.school
+
+    @property
+    def roles_label(self) -> str:
+        labels = dict(TeacherRole.choices)
+        return "、".join(str(labels.get(r, r)) for r in self.roles)
+
+    @property
+    def questionnaire_role_label(self) -> str:
+        return str(dict(TeacherRole.choices).get(self.questionnaire_role, self.questionnaire_role))
+
+
+class RosterUpload(models.Model):
+    """The last rejected file of a roster, kept for the rejected-rows download."""
+
+    roster = models.OneToOneField(Roster, on_delete=models.CASCADE, related_name="rejected_upload")
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    errors = models.JSONField(default=list)
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def unit(self) -> Any:
+        return self.roster.school
+
+
+class StudentDraw(models.Model):
+    """One run of the student sampling by a city (or the centre) for its approved rosters."""
+
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="student_draws")
+    owner = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="student_draws")
+    seed = models.BigIntegerField(_("随机种子"))
+    created_at = models.DateTimeField(_("抽样时间"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    schools = models.PositiveIntegerField(default=0)
+    students = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cycle", "owner"], name="one_student_draw_per_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}:{self.seed}"
+
+    @property
+    def unit(self) -> Any:
+        return self.owner
+
+
+class SampledStudent(models.Model):
+    draw = models.ForeignKey(StudentDraw, on_delete=models.CASCADE, related_name="sampled")
+    student = models.OneToOneField(Student, on_delete=models.PROTECT, related_name="sampled")
+    roster = models.ForeignKey(Roster, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    school_students = models.PositiveIntegerField()
+    sampled_students = models.PositiveIntegerField()
+    selection_probability = models.FloatField(_("入样概率"))
+    within_school_weight = models.FloatField(_("校内权重"))
+    final_weight = models.FloatField(_("最终权重"), null=True)
+
+    class Meta:
+        ordering = ["school__path", "student__row", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id}:{self.student_id}"
+
+    @property
+    def unit(self) -> Any:
+        return self.school
+
+
+def release_at(cycle: Any) -> dt.datetime | None:
+    """When the sampled-student list is published (test day, release start, cycle timezone)."""
+    release = (getattr(cycle, "config", None) or {}).get("release") or {}
+    day = release.get("day")
+    if not day:
+        return None
+    start = str(release.get("start") or "00:00")
+    tz_name = (cycle.config or {}).get("timezone") or settings.TIME_ZONE
+    try:
+        tz = zoneinfo.ZoneInfo(str(tz_name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    hh, mm = (int(x) for x in start.split(":")[:2])
+    return dt.datetime.combine(dt.date.fromisoformat(str(day)), dt.time(hh, mm), tzinfo=tz)

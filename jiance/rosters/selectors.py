@@ -1,0 +1,195 @@
+"""Reads of rosters and of the student sample, always through the Scope.
+
+The secrecy rule lives here and only here: `sampled_students_visible`. Every read of the student
+sample goes through `sampled_students_for`, which answers "nothing" (exactly like a school
+without a draw) when the rule says no.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from jiance.accounts.models import Role
+from jiance.accounts.scoping import Scope
+from jiance.cycles.models import Cycle
+from jiance.reporting.models import FrameRecord, cycle_grades
+from jiance.rosters.models import (
+    SCHOOL_STATUSES,
+    Roster,
+    RosterEvent,
+    RosterStatus,
+    SampledStudent,
+    Student,
+    StudentDraw,
+    Teacher,
+    release_at,
+)
+from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
+from jiance.sampling.selectors import school_sample_status
+from jiance.units.models import Level, Unit
+
+SCHOOL_ROLES = (Role.SCHOOL_INFO_OFFICER,)
+PRINCIPAL_ROLES = (Role.PRINCIPAL,)
+COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
+CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
+# Who draws the students and may see the sample before release (the city and above).
+DRAW_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
+DRAW_LEVELS = (Level.CITY, Level.PROVINCE, Level.CENTRE)
+VIEW_ROLES = (*SCHOOL_ROLES, *PRINCIPAL_ROLES, *COUNTY_ROLES, *DRAW_ROLES)
+# Who may see full ID numbers: the school's officer and principal while entering/checking.
+UNMASK_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL)
+
+
+# --- the secrecy rule -------------------------------------------------------------------------
+def sampled_students_visible(scope: Scope, school: Unit, cycle: Cycle, now: dt.datetime) -> bool:
+    """May this person see the sampled students of `school` at `now`?
+
+    The city and above (who draw) always; everybody else (school, county) only from the cycle's
+    release time on test day (cycle.config["release"]: day + start, in the cycle's timezone).
+    """
+    if not scope.sees(school):
+        return False
+    for g in scope.grants:
+        if g.role in DRAW_ROLES and g.unit_level in DRAW_LEVELS and school.path.startswith(g.unit_path):
+            return True
+    at = release_at(cycle)
+    return at is not None and now >= at
+
+
+def sampled_students_for(*, scope: Scope, roster: Roster, now: dt.datetime) -> QuerySet[SampledStudent]:
+    """The sampled students of a roster; empty before release for school and county users."""
+    if not sampled_students_visible(scope, roster.school, roster.cycle, now):
+        return SampledStudent.objects.none()
+    return scope.filter(SampledStudent.objects.filter(roster=roster), unit_field="school").select_related(
+        "student"
+    ).order_by("student__row", "pk")
+
+
+# --- rosters ----------------------------------------------------------------------------------
+def roster_get(*, scope: Scope, pk: int) -> Roster:
+    return scope.get(Roster.objects.select_related("school", "cycle"), unit_field="school", pk=pk)
+
+
+def school_for(*, scope: Scope, code: str) -> Unit:
+    return scope.get_unit(code=code, level=Level.SCHOOL)
+
+
+@dataclass(frozen=True)
+class SampledStage:
+    """A stage in which the school is in a published sample, and its planned students."""
+
+    stage: str
+    planned_students: int
+    base_weight: float
+
+
+def sample_rows(*, cycle: Cycle, school: Unit) -> list[SampledSchool]:
+    """The school's in-sample rows of the published draws of the cycle (a guard, not a display)."""
+    return list(
+        SampledSchool.objects.filter(
+            school=school, draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE
+        ).order_by("stage")
+    )
+
+
+def sampled_stages(*, scope: Scope, cycle: Cycle, school: Unit) -> list[str]:
+    """Stages in which the school reports a roster: in-sample rows of a published draw."""
+    return [n.stage for n in school_sample_status(scope, school, cycle)]
+
+
+def school_rosters(*, scope: Scope, cycle: Cycle, school: Unit) -> list[Roster]:
+    return list(
+        scope.filter(Roster.objects.filter(cycle=cycle, school=school), unit_field="school")
+        .select_related("school", "cycle").order_by("stage")
+    )
+
+
+def students_of(*, scope: Scope, roster: Roster) -> QuerySet[Student]:
+    return scope.filter(Student.objects.filter(roster=roster), unit_field="roster__school").order_by("row", "pk")
+
+
+def teachers_of(*, scope: Scope, roster: Roster) -> QuerySet[Teacher]:
+    return scope.filter(Teacher.objects.filter(roster=roster), unit_field="roster__school").order_by("pk")
+
+
+def events_of(*, scope: Scope, roster: Roster) -> QuerySet[RosterEvent]:
+    return scope.filter(RosterEvent.objects.filter(roster=roster), unit_field="roster__school").select_related(
+        "actor"
+    ).order_by("-at", "-pk")
+
+
+def can_unmask(scope: Scope, roster: Roster) -> bool:
+    """Full ID numbers: the school's officer and principal, while the school enters and checks."""
+    if roster.status not in SCHOOL_STATUSES or roster.locked:
+        return False
+    return any(
+        g.role in UNMASK_ROLES and g.unit_id == roster.school_id for g in scope.grants
+    )
+
+
+def frame_record_for(*, cycle: Cycle, school: Unit) -> FrameRecord | None:
+    """The school's frame record of the cycle (approved or not), for the class-count check."""
+    return (
+        FrameRecord.objects.filter(submission__cycle=cycle, school=school)
+        .order_by("-submission__updated_at").first()
+    )
+
+
+def grade_for(cycle: Cycle, stage: str) -> int:
+    return cycle_grades(cycle).get(stage, 4 if stage == "primary" else 8)
+
+
+def reviewable_rosters(*, scope: Scope, cycle: Cycle) -> QuerySet[Roster]:
+    """Rosters below a unit where the person reviews (county, city and above)."""
+    units = scope.units_for_roles((*COUNTY_ROLES, *DRAW_ROLES))
+    return (
+        scope.filter(Roster.objects.filter(cycle=cycle, school__in=units), unit_field="school")
+        .select_related("school", "school__parent")
+        .annotate(n_students=Count("students", distinct=True), n_teachers=Count("teachers", distinct=True))
+        .order_by("school__path", "stage")
+    )
+
+
+def draw_owner(*, scope: Scope) -> Unit | None:
+    """The highest unit where the person may draw students."""
+    ids = [g.unit_id for g in scope.grants if g.role in DRAW_ROLES and g.unit_level in DRAW_LEVELS]
+    units = sorted(
+        scope.filter(Unit.objects.filter(pk__in=ids, is_active=True), unit_field="self"),
+        key=lambda u: (u.path.count("/"), u.path),
+    )
+    return units[0] if units else None
+
+
+def draw_for(*, scope: Scope, cycle: Cycle, owner: Unit) -> StudentDraw | None:
+    return scope.filter(StudentDraw.objects.filter(cycle=cycle, owner=owner), unit_field="owner").first()
+
+
+def rosters_for_draw(*, cycle: Cycle, owner: Unit) -> QuerySet[Roster]:
+    """Every roster of an in-sample school below `owner` (the service checks they are approved)."""
+    in_sample = SampledSchool.objects.filter(
+        draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE,
+    ).values("school_id")
+    return (
+        Roster.objects.filter(cycle=cycle, school__in=in_sample)
+        .filter(school__path__startswith=owner.path)
+        .select_related("school")
+        .order_by("school__path", "stage")
+    )
+
+
+def status_counts(rosters: list[Any]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in rosters:
+        out[r.status] = out.get(r.status, 0) + 1
+    return out
+
+
+__all__ = [
+    "RosterStatus",
+    "sampled_students_for",
+    "sampled_students_visible",
+]

@@ -1,0 +1,38 @@
+"""The roster XLSX template: the columns `jiance_core.roster` reads, ID numbers as text."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from jiance.rosters.models import Roster
+from jiance.spreadsheets import Column, TemplateSpec, build_template, workbook_bytes
+
+COLUMNS = (
+    Column("name", "姓名", help="必填"),
+    Column("sex", "性别", choices=("男", "女"), help="必填：男 或 女", width=8),
+    Column("birth_date", "出生日期", help="必填：年-月-日，如 2012-03-05；须与身份证号中的出生日期一致"),
+    Column("national_id", "身份证号", help="必填：18位公民身份号码（本列为文本格式，末位 X 可大写或小写）", width=22),
+    Column("class", "班级", help="必填：如 4年级1班；班级数须与本校属地学校信息一致"),
+    Column("student_no", "学号", help="必填：同一班级内不能重复"),
+)
+TEXT_COLUMNS = ("D", "F")
+
+
+def roster_template(roster: Roster) -> bytes:
+    spec = TemplateSpec(
+        title=f"{roster.school.name} {roster.grade}年级学生名单",
+        columns=COLUMNS,
+        instructions=[
+            f"请填写本校 {roster.grade} 年级全部在籍学生，每行一名学生，不要改动表头。",
+            "上传时系统会检查全部数据：身份证号校验位、出生日期与身份证号及年级是否相符、文件内和本周期其他学校是否重复、"
+            "班级数与属地学校信息是否一致；有任何错误都不会导入，并逐行说明原因。",
+        ],
+    )
+    wb = load_workbook(io.BytesIO(build_template(spec)))
+    ws = wb["数据"]
+    for letter in TEXT_COLUMNS:
+        for r in range(2, spec.max_rows + 2):
+            ws[f"{letter}{r}"].number_format = "@"
+    return workbook_bytes(wb)
