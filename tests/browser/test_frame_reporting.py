@@ -159,3 +159,20 @@ def test_city_returns_then_approves(browser, page, live_server, people, world, c
     assert (sub.status, sub.locked) == (FrameStatus.APPROVED, True)
     assert list(FrameReviewEvent.objects.exclude(action="import").values_list("action", flat=True)) == [
         "submit", "return", "submit", "approve"]
+
+
+def test_county_page_on_a_phone(phone_page, live_server, people, world, cycle) -> None:
+    from jiance.accounts.scoping import Scope
+    from jiance.reporting import services
+
+    services.frame_import(scope=Scope(people.county_a), cycle=cycle, county=world.county_a,
+                          content=xlsx(good_rows_a()), actor=people.county_a)
+    login(phone_page, live_server, "nanchang_info")
+    phone_page.goto(f"{live_server.url}/reporting/frame/county/360121/")
+    assert phone_page.locator("#frame-status").inner_text() == "填报中"
+    # The wide table scrolls inside its own box; the page itself never scrolls sideways.
+    overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    phone_page.locator("#row-3601210001").get_by_role("link", name="编辑").click()
+    phone_page.locator("#row-3601210001 input[name=primary_students]").wait_for()
+    screenshot(phone_page, "frame_county_phone")
