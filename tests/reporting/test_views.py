@@ -238,3 +238,16 @@ def test_unlock_through_views(people, world, cycle) -> None:
     assert (sub.status, sub.locked, sub.comment) == (FrameStatus.DRAFT, False, "补报一所新设学校")
     assert county.get(edit).status_code == 200
     assert "市级已解锁" in county.get(county_url(world)).content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_is_read_by_the_offline_sampling_tool(people, world, cycle, fmt: str, tmp_path) -> None:
+    from jiance_core.sampling.frame import read_frame
+
+    approve_all(people, world, cycle)
+    r = client_for(people.city).get(reverse("reporting:export", args=[fmt]))
+    path = tmp_path / f"frame.{fmt}"
+    path.write_bytes(r.content)
+    frame = read_frame(path)
+    assert frame.height == 2
+    assert sorted(frame["school_id"].to_list()) == ["3601210001", "3601210002"]
