@@ -251,3 +251,23 @@ def test_stale_version_refused(people, world, cycle) -> None:
     stale.version = sub.version  # as if read before someone else's write
     with pytest.raises(FrameError, match="已被他人修改"):
         services._bump(stale, status=FrameStatus.APPROVED)
+
+
+def test_chongqing_cycle_reports_grades_5_and_9(people, world, cycle) -> None:
+    cycle.config = {"grades": {"primary": 5, "junior": 9}}
+    cycle.save()
+    headers = ["学校代码", "学校名称", "学校类型", "办学性质", "城乡区域", "隶属关系",
+               "5年级学生数", "5年级班级数", "9年级学生数", "9年级班级数", "备注"]
+    scope = scope_of(people.county_a)
+    old = services.frame_import(scope=scope, cycle=cycle, county=world.county_a, content=xlsx(good_rows_a()),
+                                actor=people.county_a)
+    assert not old.applied and "5年级学生数" in old.result.problems[0].reason  # grade-4 headers refused
+    rows = good_rows_a()
+    rows[0][7] = 0
+    bad = services.frame_import(scope=scope, cycle=cycle, county=world.county_a,
+                                content=xlsx(rows, headers), actor=people.county_a)
+    assert [(p.column, p.reason) for p in bad.result.problems] == [
+        ("5年级班级数", "5年级有 180 名学生，班级数不能为 0")]
+    ok = services.frame_import(scope=scope, cycle=cycle, county=world.county_a,
+                               content=xlsx(good_rows_a(), headers), actor=people.county_a)
+    assert ok.applied and FrameRecord.objects.get(school=world.school_a1).primary_students == 180
