@@ -163,6 +163,28 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"{explain} SELECT COUNT(*) FROM ({inner_sql}) AS t", params)
             count_plan = "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+        # File round trip at province scale: export, check, re-import unchanged, import new schools.
+        from jiance.spreadsheets import build_template
+        from jiance.units.importer import export_row, unit_template_spec
+        from jiance.units.services import units_export, units_import
+
+        t = time.perf_counter()
+        data = units_export(scope=None, root=province)
+        print(f"\nexport {province.name} to XLSX: {time.perf_counter() - t:.1f} s, {len(data) / 1e6:.1f} MB")
+        t = time.perf_counter()
+        checked = units_import(data=data, filename="bench.xlsx", roots=[province.path], dry_run=True)
+        c = checked.counts
+        print(f"check (dry run) of that file, {c['rows']:,} rows: {time.perf_counter() - t:.1f} s, unchanged {c['unchanged']:,}")
+        rows = [
+            export_row({**r, "code": r["code"] + "9", "name": r["name"] + "（新校区）"})
+            for r in schools.filter(pl.col("code").str.starts_with(p2)).to_dicts()
+        ]
+        new_file = build_template(unit_template_spec(max_rows=len(rows) + 10), rows)
+        t = time.perf_counter()
+        imported = units_import(data=new_file, filename="bench-new.xlsx", roots=[province.path])
+        assert imported.written, imported.plan.errors[:5]
+        print(f"import of {imported.counts['new']:,} new schools (read, check, write, audit): {time.perf_counter() - t:.1f} s")
+
         print("\nEXPLAIN of the count of the province's schools:")
         print("  " + count_plan.replace("\n", "\n  "))
         print("EXPLAIN of the fetch of their codes:")

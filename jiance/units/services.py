@@ -34,7 +34,7 @@ from jiance.units.selectors import existing_units, export_rows, units_for_export
 
 WRITE_BATCH = 5000
 # Exports up to this size carry the template's dropdowns; bigger ones are streamed plainly.
-TEMPLATE_EXPORT_LIMIT = 20000
+TEMPLATE_EXPORT_LIMIT = 5000
 
 
 @dataclass
