@@ -32,7 +32,8 @@ Design (SPEC section 4; seed 000):
 - **Replacements** (as TIMSS and PISA): for each selected school (sample or added), replacement1
   is the next school in the sorted stratum and replacement2 the previous one, if that school is
   neither selected nor already another school's replacement (earlier schools in the order are
-  served first). A replacement carries the probability and weight of the school it replaces.
+  served first). A replacement carries the probability and weight of the school it replaces and
+  plans min(its students, the replaced school's planned students).
 - **Reproducible**: one integer seed drives every draw (split with ``numpy.random.SeedSequence``);
   the result carries a SHA-256 of the canonicalised frame, so same seed + same frame content
   gives the same sample.
