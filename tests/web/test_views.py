@@ -171,3 +171,11 @@ def test_home_in_english(world: World, progress: Progress) -> None:
     assert 'lang="en"' in html
     assert "Overdue" in html and "已逾期" not in html
     assert "Schools still owing" in html
+
+
+def test_chinese_by_default_even_for_an_english_browser(world: World, progress: Progress) -> None:
+    client = client_for("ca", Role.COUNTY_ADMIN, world.county_a)
+    html = client.get(reverse("home"), headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert 'lang="zh-CN"' in html and "工作台" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "My work" in home(client)
