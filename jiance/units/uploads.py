@@ -9,7 +9,10 @@ from typing import Any
 
 from django.conf import settings
 
+from jiance import clock
+
 SESSION_KEY = "unit_imports"
+MAX_AGE_SECONDS = 24 * 3600
 
 
 def _dir() -> Path:
@@ -18,7 +21,19 @@ def _dir() -> Path:
     return d
 
 
+def sweep() -> int:
+    """Delete kept files older than a day (never confirmed); returns how many."""
+    cutoff = clock.now().timestamp() - MAX_AGE_SECONDS
+    gone = 0
+    for f in _dir().glob("*.xlsx"):
+        if f.stat().st_mtime < cutoff:
+            f.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
 def keep(session: Any, *, data: bytes, filename: str, unit_code: str) -> str:
+    sweep()
     token = secrets.token_hex(16)
     (_dir() / f"{token}.xlsx").write_bytes(data)
     kept = dict(session.get(SESSION_KEY, {}))

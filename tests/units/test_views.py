@@ -117,3 +117,24 @@ def test_export_and_template_downloads(client: Client, world: World, county_admi
     assert codes == ["360121", "3601210001", "3601210002"]
     r = client.get(reverse("units:template"))
     assert load_workbook(io.BytesIO(r.content))["数据"]["A1"].value == "单位代码"
+
+
+def test_kept_uploads_older_than_a_day_are_swept(settings, tmp_path) -> None:
+    import datetime as dt
+    import os
+
+    from jiance import clock
+    from jiance.units import uploads
+
+    session: dict = {}
+    token = uploads.keep(session, data=b"x", filename="a.xlsx", unit_code="360121")
+    path = uploads._dir() / f"{token}.xlsx"
+    assert uploads.fetch(session, token=token, unit_code="360121") == (b"x", "a.xlsx")
+    assert uploads.fetch(session, token=token, unit_code="360124") is None  # another unit's page
+    now = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
+    os.utime(path, (now.timestamp() - 3600, now.timestamp() - 3600))
+    with clock.frozen(now):
+        assert uploads.sweep() == 0
+    with clock.frozen(now + dt.timedelta(days=1)):
+        assert uploads.sweep() == 1
+    assert not path.exists()
