@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jiance.reporting",
     "jiance.sampling",
     "jiance.rosters",
+    "jiance.testday",
 ]
 
 MIDDLEWARE = [

@@ -22,5 +22,6 @@ urlpatterns = [
     path("reporting/", include("jiance.reporting.urls")),
     path("sampling/", include("jiance.sampling.urls")),
     path("rosters/", include("jiance.rosters.urls")),
+    path("testday/", include("jiance.testday.urls")),
     path("api/", api.urls),
 ]
