@@ -49,7 +49,7 @@ class DecisionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == "reject" and not (data.get("comment") or "").strip():
             self.add_error("comment", _("驳回须填写理由。"))
         return data

@@ -288,7 +288,7 @@ class SampledSchool(models.Model):
         """One row as canonical text: the frozen content, by codes (never by database ids)."""
         return canonical_json([
             self.county.code, self.stage, self.school.code, self.role,
-            self.replaces.school.code if self.replaces_id else "",
+            self.replaces.school.code if self.replaces is not None else "",
             repr(float(self.selection_probability)), repr(float(self.base_weight)),
             int(self.planned_students), bool(self.certainty), int(self.frame_order),
             self.school_type, self.area, int(self.primary_students), int(self.junior_students),

@@ -264,7 +264,7 @@ def export_rows(*, scope: Scope, draw: SchoolDraw) -> Iterator[list[Any]]:
         yield [
             r.county.code, r.stage, r.school.code, r.school.name, r.role, r.selection_probability,
             r.base_weight, r.planned_students, r.school_type, r.area, r.primary_students,
-            r.junior_students, r.replaces.school.code if r.replaces_id else "", r.certainty,
+            r.junior_students, r.replaces.school.code if r.replaces is not None else "", r.certainty,
             r.frame_order, r.status,
         ]
 
@@ -311,7 +311,9 @@ def covered_counties_elsewhere(*, cycle: Cycle, counties: list[str], exclude_dra
     """Codes among `counties` already in another published draw of the cycle (a guard, not a
     read shown to anybody)."""
     taken: set[str] = set()
-    others = SchoolDraw.objects.filter(cycle=cycle, status=DrawStatus.PUBLISHED).exclude(pk=exclude_draw)
+    others = SchoolDraw.objects.filter(cycle=cycle, status=DrawStatus.PUBLISHED)
+    if exclude_draw is not None:
+        others = others.exclude(pk=exclude_draw)
     for codes in others.values_list("counties", flat=True):
         taken |= set(codes or [])
     return [c for c in counties if c in taken]

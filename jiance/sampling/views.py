@@ -211,7 +211,7 @@ def replacement_decide(request: HttpRequest, replacement_id: int) -> HttpRespons
     scope.require(DRAW_ROLES, req.sampled_school.county)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
+        messages.error(request, "；".join(str(m) for errs in form.errors.values() for m in errs))
         return redirect(reverse("sampling:draw", kwargs={"draw_id": draw.pk}) + "#requests")
     data = form.cleaned_data
     try:
@@ -219,11 +219,9 @@ def replacement_decide(request: HttpRequest, replacement_id: int) -> HttpRespons
             req = services.replacement_approve(
                 scope=scope, request=req, actor=request.user, comment=data["comment"], skip_first=data["skip_first"]
             )
+            new_name = req.replacement.school.name if req.replacement is not None else ""
             messages.success(
-                request,
-                _("已同意替换：%(old)s → %(new)s。") % {
-                    "old": req.sampled_school.school.name, "new": req.replacement.school.name,
-                },
+                request, _("已同意替换：%(old)s → %(new)s。") % {"old": req.sampled_school.school.name, "new": new_name}
             )
         else:
             services.replacement_reject(scope=scope, request=req, actor=request.user, comment=data["comment"])
