@@ -1,10 +1,9 @@
-"""Logins, failed logins, lockouts and logouts go to the audit log."""
+"""Logins, failed logins (with lockouts) and logouts go to the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -13,6 +12,8 @@ from jiance.audit.context import Actor, acting_as
 from jiance.audit.middleware import client_ip
 from jiance.audit.models import Action, Result
 from jiance.audit.services import audit_record, user_home_unit
+
+ANONYMOUS = "匿名"
 
 
 def _request_actor(request: Any, user: Any = None) -> Actor:
@@ -48,11 +49,15 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed, dispatch_uid="jiance_audit_login_failed")
 def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    """Who typed is unknown (anonymous, by address); the account tried is the object. Axes
+    handles the signal first, so `axes_locked_out` already says whether this attempt locked (or
+    hit) the username + address lock."""
     # Only the username: Django already masks the password in `credentials`, never store it.
     username = str(credentials.get("username") or "")[:150]
     user = _known_user(username)
     locked = bool(getattr(request, "axes_locked_out", False))
-    with acting_as(_request_actor(request)):
+    ip = client_ip(request) if request is not None else None
+    with acting_as(Actor(user=None, ip=ip, label=ANONYMOUS)):
         audit_record(
             action=Action.LOGIN_FAILED,
             object_type="accounts.user",
@@ -60,22 +65,5 @@ def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = 
             object_repr=username,
             unit=user_home_unit(user),
             result=Result.LOCKED if locked else Result.FAILED,
-            detail="账号已锁定，登录被拒绝" if locked else "用户名或密码错误",
-            actor=user,
-        )
-
-
-@receiver(user_locked_out, dispatch_uid="jiance_audit_locked_out")
-def audit_locked_out(sender: Any, request: Any, username: str | None = None, ip_address: str | None = None, **kwargs: Any) -> None:
-    user = _known_user(username or "")
-    with acting_as(Actor(user=None, ip=ip_address, label="web")):
-        audit_record(
-            action=Action.OTHER,
-            object_type="accounts.user",
-            object_id=str(user.pk) if user else "",
-            object_repr=username or "",
-            unit=user_home_unit(user),
-            result=Result.LOCKED,
-            detail="连续登录失败，账号在该地址锁定 30 分钟",
-            actor=user,
+            detail="登录失败，该账号在此地址已锁定 30 分钟" if locked else "用户名或密码错误",
         )
