@@ -30,6 +30,7 @@ system-deps:
 	@need=""; \
 	[ -x /usr/bin/chromium ] || need="$$need chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need="$$need fonts-wqy-microhei"; \
 	command -v pdftoppm >/dev/null || need="$$need poppler-utils"; \
 	command -v msgfmt >/dev/null || need="$$need gettext"; \
 	if [ -n "$$need" ]; then \
