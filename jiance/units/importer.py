@@ -59,7 +59,7 @@ LEVEL_ALIASES: dict[str, str] = {
     "县(区)": Level.COUNTY, "区县": Level.COUNTY, "校": Level.SCHOOL,
     **{level.value: level for level in Level},
 }
-PARENT_LEVEL = {child: parent for parent, child in CHILD_LEVEL.items()}
+PARENT_LEVEL: dict[str, str] = {str(child): str(parent) for parent, child in CHILD_LEVEL.items()}
 
 # Attribute columns: (column key, model field, choices, levels that must fill it).
 SCHOOL_FIELDS: tuple[tuple[str, Sequence[str]], ...] = (
