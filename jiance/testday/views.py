@@ -1,12 +1,256 @@
-"""Thin views of test rooms and test-day printouts."""
+"""Thin views of test rooms and test-day printouts: permission check → form → service → render.
+
+Secrecy: a printout listing sampled students (check-in roster, room list, barcodes) answers 404
+before release, exactly like a school without a plan; the notice board is printed without the
+student list until then.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jiance import printouts
+from jiance.accounts.scoping import get_scope
+from jiance.cycles.models import Cycle
+from jiance.cycles.selectors import active_cycle
+from jiance.spreadsheets import XLSX_CONTENT_TYPE
+from jiance.testday import selectors, services
+from jiance.testday.forms import AbsenceForm, ComputerRoomForm, PhoneForm
+from jiance.testday.models import TestdayError
+from jiance.units.models import Level, Unit
+
+RENDERERS = {
+    ("checkin", "pdf"): printouts.checkin_roster_pdf,
+    ("checkin", "xlsx"): printouts.checkin_roster_xlsx,
+    ("roomlist", "pdf"): printouts.room_list_pdf,
+    ("roomlist", "xlsx"): printouts.room_list_xlsx,
+    ("labels", "pdf"): printouts.seat_labels_pdf,
+    ("barcodes", "pdf"): printouts.barcode_sheets_pdf,
+    ("boxes", "pdf"): printouts.box_labels_pdf,
+}
+
+
+def _cycle() -> Cycle:
+    cycle = active_cycle()
+    if cycle is None:
+        raise Http404(_("当前没有进行中的监测周期"))
+    return cycle
+
+
+def _school(request: HttpRequest, code: str) -> Unit:
+    scope = get_scope(request)
+    school = selectors.school_for(scope=scope, code=code)
+    scope.require(selectors.VIEW_ROLES, school)
+    return school
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    raise PermissionDenied
+    scope = get_scope(request)
+    if scope.holds((*selectors.COUNTY_ROLES, *selectors.UPPER_ROLES)):
+        cycle = _cycle()
+        return render(request, "testday/overview.html", {
+            "cycle": cycle, "rows": selectors.county_schools(scope=scope, cycle=cycle),
+            "phone_units": list(selectors.phone_units(scope=scope)),
+        })
+    school = scope.units_for_roles(selectors.SCHOOL_VIEW_ROLES).filter(level=Level.SCHOOL).order_by("path").first()
+    if school is None:
+        raise PermissionDenied
+    return redirect("testday:school", code=school.code)
+
+
+def _school_context(request: HttpRequest, school: Unit, cycle: Cycle, **extra: object) -> dict[str, object]:
+    scope = get_scope(request)
+    visible = selectors.students_visible(scope, school, cycle)
+    stages = selectors.stages_of(scope=scope, cycle=cycle, school=school)
+    rooms = list(selectors.rooms_of(scope=scope, cycle=cycle, school=school))
+    kinds = [
+        {"kind": k, "label": label, "formats": fmts, "secret": k in selectors.SECRET_KINDS}
+        for k, (label, fmts) in selectors.KINDS.items()
+    ]
+    ctx: dict[str, object] = {
+        "school": school, "cycle": cycle, "visible": visible, "rooms": rooms,
+        "stages": [(s, selectors.STAGE_NAMES.get(s, s)) for s in stages], "kinds": kinds,
+        "labs": list(selectors.computer_rooms_of(scope=scope, cycle=cycle, school=school)),
+        "can_enter": scope.holds(selectors.ENTRY_ROLES, school),
+        "can_mark": scope.holds(selectors.ABSENCE_ROLES, school) and visible,
+        "lab_form": ComputerRoomForm(), "capacity": services.room_settings(cycle),
+        "phones": selectors.phones_for_school(cycle=cycle, school=school),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@login_required
+@require_GET
+def school_page(request: HttpRequest, code: str) -> HttpResponse:
+    school = _school(request, code)
+    return render(request, "testday/school.html", _school_context(request, school, _cycle()))
+
+
+@login_required
+@require_POST
+def lab_add(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    school = _school(request, code)
+    scope.require(selectors.ENTRY_ROLES, school)
+    cycle = _cycle()
+    form = ComputerRoomForm(request.POST)
+    if form.is_valid():
+        try:
+            services.computer_room_save(scope=scope, cycle=cycle, school=school, data=form.cleaned_data,
+                                        actor=request.user)
+            messages.success(request, _("计算机教室已登记；请重新生成监测室安排。"))
+            return redirect("testday:school", code=school.code)
+        except TestdayError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "testday/school.html", _school_context(request, school, cycle, lab_form=form), status=400)
+
+
+@login_required
+@require_POST
+def lab_delete(request: HttpRequest, code: str, room_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    school = _school(request, code)
+    lab = selectors.computer_room_get(scope=scope, pk=room_id)
+    if lab.school_id != school.pk:
+        raise Http404
+    try:
+        services.computer_room_delete(scope=scope, room=lab, actor=request.user)
+        messages.success(request, _("计算机教室已删除。"))
+    except TestdayError as exc:
+        messages.error(request, str(exc))
+    return redirect("testday:school", code=school.code)
+
+
+@login_required
+@require_POST
+def plan(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    school = _school(request, code)
+    scope.require(selectors.ENTRY_ROLES, school)
+    try:
+        rooms = services.rooms_plan(school=school, cycle=_cycle(), actor=request.user, scope=scope)
+        messages.success(request, _("已编排 %(n)s 间监测室。") % {"n": len(rooms)})
+    except TestdayError as exc:
+        messages.error(request, str(exc))
+    return redirect("testday:school", code=school.code)
+
+
+@login_required
+@require_GET
+def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    """The seat plan with students (after release), where absences are marked."""
+    scope = get_scope(request)
+    school = _school(request, code)
+    cycle = _cycle()
+    if not selectors.students_visible(scope, school, cycle):
+        raise Http404
+    rooms = list(selectors.rooms_of(scope=scope, cycle=cycle, school=school).filter(stage=stage))
+    if not rooms:
+        raise Http404
+    plans = [(room, [s for s in selectors.seats_of(scope=scope, room=room) if s.student_id]) for room in rooms]
+    return render(request, "testday/seats.html", {
+        "school": school, "cycle": cycle, "stage_label": selectors.STAGE_NAMES.get(stage, stage), "plans": plans,
+        "can_mark": scope.holds(selectors.ABSENCE_ROLES, school),
+    })
+
+
+@login_required
+@require_POST
+def absence(request: HttpRequest, code: str, seat_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    school = _school(request, code)
+    seat = selectors.seat_get(scope=scope, pk=seat_id)
+    if seat.room.school_id != school.pk:
+        raise Http404
+    form = AbsenceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.seat_mark_absent(scope=scope, seat=seat, absent=form.cleaned_data["absent"], actor=request.user)
+        except TestdayError as exc:
+            messages.error(request, str(exc))
+    if getattr(request, "htmx", False):
+        return render(request, "testday/seats.html#seat-row", {"s": seat, "school": school, "can_mark": True})
+    return redirect("testday:seats", code=school.code, stage=seat.room.stage)
+
+
+@login_required
+@require_GET
+def printout(request: HttpRequest, code: str, stage: str, kind: str, fmt: str) -> HttpResponse:
+    scope = get_scope(request)
+    school = _school(request, code)
+    cycle = _cycle()
+    if kind not in selectors.KINDS or fmt not in selectors.KINDS[kind][1]:
+        raise Http404
+    if stage not in selectors.stages_of(scope=scope, cycle=cycle, school=school):
+        raise Http404
+    visible = selectors.students_visible(scope, school, cycle)
+    if kind in selectors.SECRET_KINDS and not visible:
+        raise Http404  # exactly like a school without a plan
+    data = selectors.printout_data(scope=scope, cycle=cycle, school=school, stage=stage, with_students=visible)
+    if not data.rooms and kind != "notice":
+        raise Http404
+    with_students = visible and kind in (*selectors.SECRET_KINDS, "notice")
+    content = (printouts.notice_board_pdf(data, with_students=with_students) if kind == "notice"
+               else RENDERERS[(kind, fmt)](data))
+    rows = sum(1 for r in data.rooms for s in r.students if s.name)
+    if with_students and rows:
+        services.printout_downloaded(school=school, cycle=cycle, kind=kind, fmt=fmt, stage=stage, rows=rows,
+                                     actor=request.user)
+    label = selectors.KINDS[kind][0]
+    filename = f"{school.code}-{school.name}-{selectors.STAGE_NAMES.get(stage, stage)}-{label}.{fmt}"
+    response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def phone_add(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    unit = scope.get_unit(code=code)
+    if unit.pk not in {u.pk for u in selectors.phone_units(scope=scope)}:
+        raise PermissionDenied
+    form = PhoneForm(request.POST)
+    if form.is_valid():
+        services.report_phone_add(scope=scope, cycle=_cycle(), unit=unit, label=form.cleaned_data["label"],
+                                  number=form.cleaned_data["number"], actor=request.user)
+        messages.success(request, _("举报电话已保存，将印在本级以下各样本校的公示栏上。"))
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("testday:phones", code=unit.code)
+
+
+@login_required
+@require_GET
+def phones(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    unit = scope.get_unit(code=code)
+    if unit.pk not in {u.pk for u in selectors.phone_units(scope=scope)}:
+        raise PermissionDenied
+    cycle = _cycle()
+    return render(request, "testday/phones.html", {
+        "unit": unit, "cycle": cycle, "phones": list(selectors.phones_of(scope=scope, cycle=cycle, unit=unit)),
+        "form": PhoneForm(),
+    })
+
+
+@login_required
+@require_POST
+def phone_delete(request: HttpRequest, phone_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    phone = selectors.phone_get(scope=scope, pk=phone_id)
+    services.report_phone_delete(scope=scope, phone=phone, actor=request.user)
+    messages.success(request, _("举报电话已删除。"))
+    return redirect("testday:phones", code=phone.unit.code)

@@ -1,0 +1,213 @@
+"""Reads of test rooms and printout data, always through the Scope.
+
+Secrecy: every read that lists sampled students asks `students_visible`, which is the rosters
+app's one rule (`jiance.rosters.selectors.sampled_students_visible`: the city and above always,
+school and county users from the cycle's release time on test day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jiance import clock
+from jiance.accounts.models import Role
+from jiance.accounts.scoping import Scope
+from jiance.cycles.models import Cycle
+from jiance.printouts import STUDENT_RULES, Phone, RoomSheet, SessionLine, StudentLine, TestDayData
+from jiance.printouts.data import BOX_COLOURS
+from jiance.rosters.selectors import sampled_students_visible
+from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestRoom
+from jiance.units.models import Level, Unit
+
+SCHOOL_VIEW_ROLES = (Role.PRINCIPAL, Role.SCHOOL_INFO_OFFICER, Role.CUSTODIAN, Role.CHIEF_PROCTOR, Role.PROCTOR)
+COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER, Role.COUNTY_LIAISON)
+UPPER_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
+VIEW_ROLES = (*SCHOOL_VIEW_ROLES, *COUNTY_ROLES, *UPPER_ROLES)
+# Who reports the school's computer rooms and makes the seat plan.
+ENTRY_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL, Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
+# Who enters the report phone numbers of the notice board (county and above).
+PHONE_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER, *UPPER_ROLES)
+# Who marks absent students on the day.
+ABSENCE_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL, Role.CHIEF_PROCTOR)
+
+# Printouts listing sampled students: secret until release.
+SECRET_KINDS = ("checkin", "roomlist", "barcodes")
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "checkin": ("检录名册", ("pdf", "xlsx")),
+    "roomlist": ("监测室学生名单", ("pdf", "xlsx")),
+    "labels": ("座位签", ("pdf",)),
+    "barcodes": ("学生条形码", ("pdf",)),
+    "notice": ("公示栏", ("pdf",)),
+    "boxes": ("监测工具箱标签", ("pdf",)),
+}
+STAGE_NAMES = {"primary": "小学", "junior": "初中"}
+
+
+def students_visible(scope: Scope, school: Unit, cycle: Cycle) -> bool:
+    """May this person see the sampled students of `school` now? (The rosters app's rule.)"""
+    return sampled_students_visible(scope, school, cycle, clock.now())
+
+
+def school_for(*, scope: Scope, code: str) -> Unit:
+    return scope.get_unit(code=code, level=Level.SCHOOL)
+
+
+def computer_rooms_of(*, scope: Scope, cycle: Cycle, school: Unit) -> QuerySet[ComputerRoom]:
+    return scope.filter(ComputerRoom.objects.filter(cycle=cycle, school=school), unit_field="school").order_by("pk")
+
+
+def computer_room_get(*, scope: Scope, pk: int) -> ComputerRoom:
+    return scope.get(ComputerRoom.objects.select_related("school", "cycle"), unit_field="school", pk=pk)
+
+
+def rooms_of(*, scope: Scope, cycle: Cycle, school: Unit) -> QuerySet[TestRoom]:
+    return scope.filter(TestRoom.objects.filter(cycle=cycle, school=school), unit_field="school").order_by(
+        "stage", "number"
+    )
+
+
+def seat_get(*, scope: Scope, pk: int) -> Seat:
+    return scope.get(Seat.objects.select_related("room", "room__school", "room__cycle", "student"),
+                     unit_field="room__school", pk=pk)
+
+
+def seats_of(*, scope: Scope, room: TestRoom) -> QuerySet[Seat]:
+    """The seats of a room with their students: only for someone who may see the students."""
+    if not students_visible(scope, room.school, room.cycle):
+        return Seat.objects.none()
+    return scope.filter(Seat.objects.filter(room=room), unit_field="room__school").select_related(
+        "student").order_by("seat")
+
+
+def phone_get(*, scope: Scope, pk: int) -> ReportPhone:
+    return scope.get(ReportPhone.objects.select_related("unit", "cycle"), pk=pk)
+
+
+def phones_of(*, scope: Scope, cycle: Cycle, unit: Unit) -> QuerySet[ReportPhone]:
+    return scope.filter(ReportPhone.objects.filter(cycle=cycle, unit=unit)).order_by("pk")
+
+
+def phones_for_school(*, cycle: Cycle, school: Unit) -> list[ReportPhone]:
+    """The phone lines on a school's notice board: those of the units above it, top down.
+    (Published lines, not personal data: read for the school's own board.)"""
+    codes = school.ancestor_codes()
+    rows = ReportPhone.objects.filter(cycle=cycle, unit__code__in=codes).select_related("unit")
+    return sorted(rows, key=lambda p: (p.unit.path.count("/"), p.pk))
+
+
+def phone_units(*, scope: Scope) -> QuerySet[Unit]:
+    """Units where the person may publish phone lines (county and above, never schools)."""
+    return scope.units_for_roles(PHONE_ROLES).exclude(level=Level.SCHOOL).filter(
+        pk__in=[g.unit_id for g in scope.grants if g.role in PHONE_ROLES]
+    )
+
+
+def sessions_for(cycle: Cycle, stage: str) -> list[SessionLine]:
+    """The cycle's student sessions that `stage` takes, numbered across the cycle's student
+    sessions (the barcode's session part)."""
+    out: list[SessionLine] = []
+    number = 0
+    for s in (cycle.config or {}).get("sessions") or []:
+        if "student" not in (s.get("respondents") or ["student"]):
+            continue
+        number += 1
+        if stage not in (s.get("stages") or ["primary", "junior"]):
+            continue
+        own = s.get(stage) or {}
+        start = own.get("start") or s.get("start") or ""
+        end = "" if s.get("until_done") else (own.get("end") or s.get("end") or "")
+        out.append(SessionLine(number, str(s.get("code", number)), dt.date.fromisoformat(str(s["day"])),
+                               str(s.get("name", "")), str(start)[:5], str(end)[:5]))
+    return out
+
+
+def booklet_subjects(cycle: Cycle, grade: int) -> list[tuple[str, int]]:
+    """(subject name, booklet forms) of the subjects with forms in `grade`, template order."""
+    out = []
+    for s in (cycle.config or {}).get("subjects") or []:
+        forms = (s.get("booklet_forms") or {})
+        n = forms.get(str(grade), forms.get(grade, 0)) if isinstance(forms, dict) else 0
+        if n:
+            out.append((str(s.get("name", s.get("code", ""))), int(n)))
+    return out
+
+
+def stages_of(*, scope: Scope, cycle: Cycle, school: Unit) -> list[str]:
+    """Stages with rooms, else stages in which the school is sampled."""
+    stages = list(dict.fromkeys(rooms_of(scope=scope, cycle=cycle, school=school).values_list("stage", flat=True)))
+    if stages:
+        return stages
+    from jiance.rosters.selectors import sample_rows
+
+    return list(dict.fromkeys(r.stage for r in sample_rows(cycle=cycle, school=school)))
+
+
+def grade_of(cycle: Cycle, stage: str) -> int:
+    grades = (cycle.config or {}).get("grades") or {}
+    return int(grades.get(stage) or (4 if stage == "primary" else 8))
+
+
+def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_students: bool) -> TestDayData:
+    """Everything the renderers need. Students only when `with_students` (the caller checks the
+    secrecy rule); without them rooms keep their numbers, kinds and desks."""
+    grade = grade_of(cycle, stage)
+    subjects = [name for name, _ in booklet_subjects(cycle, grade)]
+    rooms = list(rooms_of(scope=scope, cycle=cycle, school=school).filter(stage=stage))
+    two_stages = len(stages_of(scope=scope, cycle=cycle, school=school)) > 1
+    seats_by_room: dict[int, list[Seat]] = {}
+    if with_students:
+        for seat in Seat.objects.filter(room__in=rooms, student__isnull=False).select_related("student").order_by(
+            "room_id", "seat"
+        ):
+            seats_by_room.setdefault(seat.room_id, []).append(seat)
+    sheets = []
+    for room in rooms:
+        lines = tuple(
+            StudentLine(
+                seat=s.seat, name=s.student.name, sex=s.student.sex, class_name=s.student.class_name,
+                student_no=s.student.student_no, masked_id=s.student.masked_id,
+                booklets=tuple(str(s.booklets.get(name, "")) for name in subjects), absent=s.absent,
+            )
+            for s in seats_by_room.get(room.pk, [])
+            if s.student is not None
+        )
+        sheets.append(RoomSheet(
+            number=room.number, kind=room.kind, computer_room=room.computer_room_name,
+            seats=room.seats.count(), students=lines,
+            stage_label=STAGE_NAMES.get(stage, "") if two_stages else "",
+        ))
+    config: dict[str, Any] = cycle.config or {}
+    county = school.county()
+    return TestDayData(
+        cycle_code=cycle.code, cycle_name=cycle.name, cycle_year=cycle.year, school_code=school.code,
+        school_name=school.name, county_name=county.name if county else "", stage=stage, grade=grade,
+        rooms=tuple(sheets), sessions=tuple(sessions_for(cycle, stage)), booklet_subjects=tuple(subjects),
+        phones=tuple(Phone(p.label, p.number) for p in phones_for_school(cycle=cycle, school=school)),
+        rules=tuple(config.get("student_rules") or STUDENT_RULES),
+        box_colours={**BOX_COLOURS, **(config.get("box_colours") or {})},
+    )
+
+
+def county_schools(*, scope: Scope, cycle: Cycle) -> list[dict[str, Any]]:
+    """Sample schools below the person's county (or higher) units with their room counts."""
+    from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
+
+    units = scope.units_for_roles((*COUNTY_ROLES, *UPPER_ROLES))
+    rows = scope.filter(
+        SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED,
+                                     status=RowStatus.IN_SAMPLE, school__in=units),
+        unit_field="school",
+    ).select_related("school", "school__parent").order_by("school__path", "stage")
+    rooms: dict[tuple[int, str], int] = {}
+    for r in TestRoom.objects.filter(cycle=cycle, school__in=[x.school_id for x in rows]).values_list(
+        "school_id", "stage"
+    ):
+        rooms[r] = rooms.get(r, 0) + 1
+    return [
+        {"school": r.school, "stage": r.stage, "stage_label": STAGE_NAMES.get(r.stage, r.stage),
+         "rooms": rooms.get((r.school_id, r.stage), 0)}
+        for r in rows
+    ]
