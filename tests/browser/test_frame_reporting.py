@@ -39,7 +39,7 @@ def upload(page: Any, path: str) -> None:
 
 def test_county_uploads_bad_then_good_file_edits_and_submits(page, live_server, people, world, cycle, tmp_path) -> None:
     login(page, live_server, "nanchang_info")
-    page.get_by_role("link", name="学校信息上报").click()
+    page.locator(".topnav").get_by_role("link", name="学校信息上报", exact=True).click()
     page.wait_for_url("**/reporting/frame/county/360121/")
     assert page.locator("#frame-status").inner_text() == "未开始"
     assert page.locator("#schools tbody tr").count() == 2
@@ -118,7 +118,7 @@ def test_city_returns_then_approves(browser, page, live_server, people, world, c
                                 actor=people.county_a)
 
     login(page, live_server, "nc_city")
-    page.get_by_role("link", name="学校信息上报").click()
+    page.locator(".topnav").get_by_role("link", name="学校信息上报", exact=True).click()
     page.wait_for_url("**/reporting/frame/overview/")
     rows = page.locator("#counties tbody tr")
     assert rows.count() == 2
