@@ -14,6 +14,8 @@ from jiance_core.rooms import ComputerRoom as CoreComputerRoom
 class TestdayError(ValueError):
     """A refused operation, with the reason in Chinese for the user."""
 
+    __test__ = False  # not a pytest class
+
 
 class Orientation(models.TextChoices):
     FRONT = "front", _("面朝讲台（横向S型编号）")
@@ -58,6 +60,8 @@ class ComputerRoom(models.Model):
 
 class TestRoom(models.Model):
     """One test room (监测室) of a school in a cycle, numbered per stage."""
+
+    __test__ = False  # not a pytest class
 
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
