@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from jiance.accounts.models import Role
 from jiance.accounts.scoping import Scope
@@ -189,20 +189,38 @@ class StratumView:
         return sum(r.planned_students for r in self.in_sample)
 
 
+ROW_FIELDS = (
+    "draw_id", "county_id", "stage", "school_id", "role", "replaces_id", "selection_probability", "base_weight",
+    "planned_students", "certainty", "frame_order", "school_type", "area", "primary_students", "junior_students",
+    "status", "confirmed_at", "confirmed_by_id", "school__code", "school__name", "confirmed_by__username",
+    "confirmed_by__full_name",
+)
+
+
 def draw_strata(*, scope: Scope, draw: SchoolDraw) -> list[StratumView]:
     """Rows grouped by county and stage with the engine's explanation, for the counties the
-    person sees."""
-    rows = list(draw_rows(scope=scope, draw=draw))
-    counties = {r.county_id: r.county for r in rows}
-    visible = {c.code: c for c in scope.filter(Unit.objects.filter(code__in=draw.counties), unit_field="self")}
-    counties_by_code = {c.code: c for c in counties.values()} | visible
+    person sees. One lean query (a province's draw has thousands of rows); each row gets
+    `replaces_name`, the name of the school a replacement stands behind."""
+    rows = list(
+        scope.filter(SampledSchool.objects.filter(draw=draw), unit_field="county")
+        .select_related("school", "confirmed_by").only(*ROW_FIELDS)
+        .order_by("county__path", "stage", "frame_order", "pk")
+    )
+    names = {r.pk: r.school.name for r in rows}
+    groups: dict[tuple[int, str], list[SampledSchool]] = {}
+    for r in rows:
+        r.replaces_name = names.get(r.replaces_id, "") if r.replaces_id else ""  # type: ignore[attr-defined]
+        groups.setdefault((r.county_id, r.stage), []).append(r)
+    row_counties = {r.county_id for r in rows}
+    visible = scope.filter(
+        Unit.objects.filter(Q(code__in=draw.counties) | Q(pk__in=row_counties)), unit_field="self"
+    ).order_by("path")
     texts = {(e["county"], e["stage"]): e["text"] for e in draw.explanations}
     out: list[StratumView] = []
-    for code in sorted(counties_by_code, key=lambda k: counties_by_code[k].path):
-        county = counties_by_code[code]
+    for county in visible:
         for stage in ("primary", "junior"):
-            stratum_rows = [r for r in rows if r.county_id == county.pk and r.stage == stage]
-            text = texts.get((code, stage), "")
+            stratum_rows = groups.get((county.pk, stage), [])
+            text = texts.get((county.code, stage), "")
             if stratum_rows or text:
                 out.append(StratumView(county, stage, text, stratum_rows))
     return out
