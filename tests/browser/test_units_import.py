@@ -28,6 +28,8 @@ def test_import_page_bad_then_good_file(page: Any, live_server: Any, tmp_path: P
     login(page, live_server, "nc_city")
 
     page.goto(f"{live_server.url}/units/360100/")
+    assert page.locator("a.button", has_text="导出单位（XLSX）").count() == 1
+    screenshot(page, "units-detail-actions")
     page.click("text=导入单位")
     page.wait_for_url("**/units/360100/import/")
 
