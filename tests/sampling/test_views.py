@@ -250,3 +250,25 @@ def test_unapproved_frame_after_preview_blocks_publish_page(
     response = client_for(people.city).post(reverse("sampling:draw_publish", args=[d.pk]), {"confirm": "on"}, follow=True)
     assert "抽样框" in response.content.decode()
     assert SchoolDraw.objects.get(pk=d.pk).status == DrawStatus.DRAFT
+
+
+def test_school_notice_tag_for_the_home_page(sampling_world: World, cycle: Cycle, people: People, frames: Any) -> None:
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    d = publish(people, sampling_world, cycle)
+    row = SampledSchool.objects.filter(draw=d, role="sample").select_related("school").first()
+    principal = make_user("tag_xz", Role.PRINCIPAL, row.school)
+    template = Template("{% load sampling_tags %}{% school_sample_notice unit %}")
+
+    def render(user: Any, unit: Any) -> str:
+        request = RequestFactory().get("/")
+        request.user = user
+        return template.render(Context({"request": request, "unit": unit}))
+
+    assert "本校已被确定为样本校" in render(principal, row.school)
+    assert render(principal, sampling_world.county_a).strip() == ""  # not a school
+    assert render(people.other_city, row.school).strip() == ""  # outside the scope
+    standby = SampledSchool.objects.filter(draw=d, status=RowStatus.STANDBY).select_related("school").first()
+    if not SampledSchool.objects.filter(draw=d, school=standby.school, status=RowStatus.IN_SAMPLE).exists():
+        assert render(people.city, standby.school).strip() == ""
