@@ -133,8 +133,9 @@ def home_panels(*, scope: Scope, cycle: Cycle | None, today: dt.date) -> list[Ho
             owing=subunits_owing(scope=scope, cycle=cycle, unit=unit, today=today) if cycle else [],
             links=quick_links(scope=scope, unit=unit, cycle=cycle),
         )
-        if cycle is not None and unit.level in CHILD_LEVEL:
-            panel.child_level = CHILD_LEVEL[Level(unit.level)]
+        child_level = CHILD_LEVEL.get(Level(unit.level))
+        if cycle is not None and child_level and cycle.milestones.filter(level=child_level).exists():
+            panel.child_level = child_level
             panel.children_total, panel.lagging = lagging_subunits(
                 scope=scope, cycle=cycle, unit=unit, today=today
             )

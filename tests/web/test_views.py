@@ -179,3 +179,12 @@ def test_chinese_by_default_even_for_an_english_browser(world: World, progress: 
     assert 'lang="zh-CN"' in html and "工作台" in html
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "My work" in home(client)
+
+
+def test_levels_without_milestones_say_so(world: World, progress: Progress) -> None:
+    html = home(client_for("centre", Role.CENTRE_ADMIN, world.centre))
+    assert "本周期没有本级的工作节点" in html
+    assert 'data-card="overdue"' not in html
+    assert 'data-card="owing"' not in html  # no province-level milestones either
+    city = home(client_for("city", Role.CITY_ADMIN, world.city))
+    assert "本周期没有本级的工作节点" in city and 'data-card="owing"' in city
