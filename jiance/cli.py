@@ -23,7 +23,10 @@ CORE_COMMANDS = {
 HELP = """用法：jiance <命令> [参数]
 
 离线工具（不需要数据库）：
-  sample-schools   按学校名单抽取样本校（PPS/简单随机）
+  sample-schools   按学校名单抽取样本校（PPS/简单随机），含替补校与不足处理
+  check-roster     检查学生名单（身份证校验位、出生日期、重复等），有问题时退出码非 0
+  sample-students  在样本校内等概率抽取学生（含抽样概率与权重）
+  seat-plan        分配监测室、座位（S 形编号）与题本/答题卡
   synth            生成合成数据（--scale national|city）
 平台命令：
   demo             建库并写入演示数据，打印演示账号
@@ -31,7 +34,8 @@ HELP = """用法：jiance <命令> [参数]
   import-units F   从 XLSX 导入行政层级与学校
   export-units F   导出行政层级与学校到 XLSX
   unit-template F  生成带下拉选项的导入模板
-  cycle load|copy|list|activate   监测周期模板
+  load-synth       将合成的全国或城市行政层级载入数据库
+  cycle load|check|copy|list|activate   监测周期模板
   create-school-accounts           为学校批量创建账号
   migrate, check, createsuperuser … 以及所有 Django 管理命令
 """
