@@ -190,8 +190,8 @@ def draw_export(request: HttpRequest, draw_id: int, fmt: str) -> HttpResponse:
         buf.write("\ufeff")
         writer = csv.writer(buf)
         writer.writerow(EXPORT_COLUMNS)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
+        for row in rows:  # booleans as the offline tool writes them (polars: true/false)
+            writer.writerow([str(v).lower() if isinstance(v, bool) else safe_cell(v) for v in row])
         return _download(buf.getvalue().encode("utf-8"), f"{name}.csv", "text/csv; charset=utf-8")
     return _download(write_rows("样本校名单", EXPORT_COLUMNS, rows), f"{name}.xlsx", XLSX_CONTENT_TYPE)
 

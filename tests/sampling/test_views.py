@@ -136,6 +136,7 @@ def test_export_csv_and_xlsx(sampling_world: World, cycle: Cycle, people: People
     assert tuple(table[0]) == EXPORT_COLUMNS
     assert len(table) - 1 == SampledSchool.objects.filter(draw=d).count()
     names = [r[3] for r in table[1:]]
+    assert {r[EXPORT_COLUMNS.index("certainty")] for r in table[1:]} <= {"true", "false"}
     assert "'=HYPERLINK(\"x\")" in names
     response = c.get(reverse("sampling:draw_export", args=[d.pk, "xlsx"]))
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
