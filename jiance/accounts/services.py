@@ -26,7 +26,7 @@ from jiance.accounts.models import (
 )
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
-from jiance.audit.services import audit_record, audit_record_many, snapshot
+from jiance.audit.services import audit_record, audit_record_many, snapshot, user_home_unit
 from jiance.spreadsheets import write_rows
 from jiance.units.models import Level, Unit
 
@@ -304,3 +304,37 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
         before=before, detail="撤销角色", actor=actor,
     )
     assignment.delete()
+
+
+def manager_may_manage_user(scope: Scope, user: User) -> bool:
+    """A manager acts on a person's account only when every role the person holds is one the
+    manager could grant: a city admin who also proctors in a county stays out of the county's
+    reach."""
+    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    assignments = list(RoleAssignment.objects.filter(user=user).select_related("unit"))
+    return bool(assignments) and all(
+        role_assignable_by_manager(a.role, target_path=a.unit.path, manager_paths=manager_paths)
+        for a in assignments
+    )
+
+
+@transaction.atomic
+def user_reset_password(*, actor: Any, user: User) -> str:
+    """A new random initial password (shown once, changed at first login); lifts the person's
+    login lockout. Only for people entirely inside the actor's reach."""
+    scope = Scope(actor)
+    if user.pk == getattr(actor, "pk", None) or not manager_may_manage_user(scope, user):
+        raise PermissionDenied(_("无权重置该用户的密码"))
+    password = random_initial_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    from axes.utils import reset as axes_reset
+
+    unlocked = axes_reset(username=user.username)
+    audit_record(
+        action=Action.UPDATE, obj=user, unit=user_home_unit(user),
+        after={"must_change_password": True, "lockouts_cleared": unlocked},
+        detail="重置密码（新初始密码仅显示一次）", actor=actor,
+    )
+    return password

@@ -23,9 +23,11 @@ from jiance.accounts.scoping import get_scope
 from jiance.accounts.selectors import role_holders
 from jiance.accounts.services import (
     accounts_create_for_schools,
+    manager_may_manage_user,
     role_assign,
     role_revoke,
     user_change_password,
+    user_reset_password,
 )
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
@@ -74,6 +76,7 @@ def _people_context(request: HttpRequest, assign_form: RoleAssignForm | None = N
         a.can_revoke = a.user_id != request.user.pk and role_assignable_by_manager(
             a.role, target_path=a.unit.path, manager_paths=manager_paths
         )
+        a.can_reset = a.user_id != request.user.pk and manager_may_manage_user(scope, a.user)
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -155,6 +158,34 @@ def people_revoke(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("已撤销角色。"))
     return redirect("accounts:people")
+
+
+@login_required
+@require_POST
+def people_reset_password(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    scope = get_scope(request)
+    try:
+        pk = int(request.POST.get("assignment", ""))
+    except ValueError:
+        pk = 0
+    assignment = scope.get(
+        RoleAssignment.objects.select_related("user", "unit").filter(
+            unit__in=scope.units_for_roles(ACCOUNT_MANAGER_ROLES)
+        ),
+        pk=pk,
+    )
+    try:
+        password = user_reset_password(actor=request.user, user=assignment.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("无权重置该用户的密码"))
+        return redirect("accounts:people")
+    response = render(
+        request, "accounts/people_created.html",
+        {"assignment": assignment, "password": password, "reset": True},
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required

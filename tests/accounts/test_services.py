@@ -245,3 +245,35 @@ def test_admin_cannot_revoke_own_admin_role(world: World) -> None:
     with pytest.raises(PermissionDenied):
         role_revoke(actor=admin, assignment=admin.roles.get())
     assert admin.roles.exists()
+
+
+def test_reset_password_issues_new_initial_password_and_unlocks(world: World) -> None:
+    from axes.models import AccessAttempt
+
+    from jiance.accounts.services import user_reset_password
+
+    admin = make_user("county-a", Role.COUNTY_ADMIN, world.county_a)
+    teacher = make_user("teacher", Role.PROCTOR, world.school_a1)
+    AccessAttempt.objects.create(username="teacher", ip_address="10.0.0.1", failures_since_start=5)
+    password = user_reset_password(actor=admin, user=teacher)
+    teacher.refresh_from_db()
+    assert teacher.check_password(password) and teacher.must_change_password
+    assert not AccessAttempt.objects.filter(username="teacher").exists()
+    entry = AuditEntry.objects.get(action=Action.UPDATE, object_repr="teacher")
+    assert entry.actor == admin and entry.unit == world.school_a1
+    assert password not in str(entry.after)
+
+
+def test_reset_password_refused_for_people_beyond_reach(world: World) -> None:
+    from jiance.accounts.services import user_reset_password
+
+    admin = make_user("county-a", Role.COUNTY_ADMIN, world.county_a)
+    # A city official who also proctors in the county: the county admin must not take over.
+    city_officer = make_user("city-info", Role.CITY_INFO_OFFICER, world.city)
+    RoleAssignment.objects.create(user=city_officer, role=Role.PROCTOR, unit=world.school_a1)
+    peer = make_user("county-a-2", Role.COUNTY_ADMIN, world.county_a)
+    for target in (city_officer, peer, admin):
+        before = User.objects.get(pk=target.pk).password
+        with pytest.raises(PermissionDenied):
+            user_reset_password(actor=admin, user=target)
+        assert User.objects.get(pk=target.pk).password == before

@@ -196,3 +196,25 @@ def test_own_admin_role_has_no_revoke_button(world: World, county_admin: User) -
     html = client_for(county_admin).get(PEOPLE).content.decode()
     assert f'name="assignment" value="{teacher.roles.get().pk}"' in html
     assert f'name="assignment" value="{county_admin.roles.get().pk}"' not in html
+
+
+def test_reset_password_page_shows_new_password_once(world: World, county_admin: User) -> None:
+    teacher = make_user("teacher", Role.PROCTOR, world.school_a1)
+    response = client_for(county_admin).post(
+        reverse("accounts:people_reset_password"), {"assignment": teacher.roles.get().pk}
+    )
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    teacher.refresh_from_db()
+    assert teacher.check_password(response.context["password"])
+
+
+def test_reset_password_of_foreign_person_looks_missing(world: World, county_admin: User) -> None:
+    other = make_user("b-teacher", Role.PROCTOR, world.school_b1)
+    before = other.password
+    response = client_for(county_admin).post(
+        reverse("accounts:people_reset_password"), {"assignment": other.roles.get().pk}
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.password == before
