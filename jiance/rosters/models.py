@@ -10,7 +10,9 @@ National ID numbers are stored encrypted (`EncryptedTextField`) with a keyed bli
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import zoneinfo
 from typing import Any
 
@@ -252,16 +254,27 @@ class Teacher(models.Model):
 
 
 class RosterUpload(models.Model):
-    """The last rejected file of a roster, kept for the rejected-rows download."""
+    """The last rejected file of a roster, kept for the rejected-rows download. The file and its
+    errors name ID numbers, so both are encrypted at rest like the students' numbers."""
 
     roster = models.OneToOneField(Roster, on_delete=models.CASCADE, related_name="rejected_upload")
     filename = models.CharField(max_length=200)
-    content = models.BinaryField()
-    errors = models.JSONField(default=list)
+    # base64 of the file, then encrypted; the errors as JSON [[row, column, reason], ...], encrypted
+    content_b64 = EncryptedTextField()
+    errors_json = EncryptedTextField()
+    error_count = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def content(self) -> bytes:
+        return base64.b64decode(self.content_b64)
+
+    @property
+    def errors(self) -> list[list[Any]]:
+        return list(json.loads(self.errors_json or "[]"))
 
     @property
     def unit(self) -> Any:

@@ -11,6 +11,8 @@ ID numbers already reported by other schools of the cycle (by blind index).
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 import tempfile
 from dataclasses import dataclass, field
@@ -213,8 +215,11 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
     if not check.ok:
         RosterUpload.objects.update_or_create(
             roster=roster,
-            defaults={"filename": filename[:200], "content": content, "uploaded_at": now,
-                      "errors": [[e.row, e.column, e.reason] for e in check.errors]},
+            defaults={
+                "filename": filename[:200], "content_b64": base64.b64encode(content).decode("ascii"),
+                "uploaded_at": now, "error_count": len(check.errors),
+                "errors_json": json.dumps([[e.row, e.column, e.reason] for e in check.errors], ensure_ascii=False),
+            },
         )
         audit_record(
             action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
@@ -255,7 +260,7 @@ def rejected_rows(upload: RosterUpload) -> bytes:
     from jiance.spreadsheets import write_rows
 
     try:
-        raw = _raw_from_bytes(bytes(upload.content), upload.filename)
+        raw = _raw_from_bytes(upload.content, upload.filename)
     except ValidationFailed:
         raw = pl.DataFrame()
     reasons: dict[int, list[str]] = {}

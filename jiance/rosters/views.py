@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -148,12 +149,17 @@ def upload(request: HttpRequest, roster_id: int) -> HttpResponse:
     else:
         error = "；".join(str(e) for errs in form.errors.values() for e in errs)
     roster.refresh_from_db()
+    if outcome is not None and outcome.applied:
+        messages.success(request, _("已导入 %(n)s 名学生") % {"n": outcome.created})
+        target = reverse("rosters:roster", kwargs={"roster_id": roster.pk})
+        if _htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
     ctx = _roster_context(request, scope, roster, outcome=outcome, upload_error=error)
     if _htmx(request):
         return render(request, "rosters/roster.html#upload-result", ctx)
-    if outcome is not None and outcome.applied:
-        messages.success(request, _("已导入 %(n)s 名学生") % {"n": outcome.created})
-        return redirect("rosters:roster", roster_id=roster.pk)
     return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
 
 
@@ -166,7 +172,7 @@ def rejected_download(request: HttpRequest, roster_id: int) -> HttpResponse:
     upload_row = RosterUpload.objects.filter(roster=roster).first()
     if upload_row is None:
         raise Http404
-    services.export_record(roster=roster, actor=request.user, what=_("下载未通过的行"), rows=len(upload_row.errors),
+    services.export_record(roster=roster, actor=request.user, what=_("下载未通过的行"), rows=upload_row.error_count,
                            full=True)
     return _download(services.rejected_rows(upload_row), f"{roster.school.code}-未通过的行.xlsx")
 
@@ -256,9 +262,10 @@ def transition(request: HttpRequest, roster_id: int, action: str) -> HttpRespons
     run = {"submit": services.roster_submit, "approve": services.roster_approve, "return": services.roster_return}
     if action not in run:
         raise Http404
+    done = {"submit": _("已提交校长审核"), "approve": _("已审核通过"), "return": _("已退回")}
     try:
         run[action](scope=scope, roster=roster, actor=request.user, comment=comment)
-        messages.success(request, _("操作成功"))
+        messages.success(request, done[action])
     except RosterError as exc:
         messages.error(request, str(exc))
     return redirect("rosters:roster", roster_id=roster.pk)

@@ -403,3 +403,16 @@ def test_planned_students_raised_by_the_shortfall_plan(world: World, people: Peo
     draw = services.students_draw(cycle=cycle, actor=people.city, seed=1)
     assert draw.students == 36
     assert SampledStudent.objects.filter(draw=draw).first().selection_probability == pytest.approx(36 / 40)
+
+
+def test_a_rejected_file_is_kept_encrypted(world: World, cycle: Cycle, people: People) -> None:
+    roster = open_roster(people, world, cycle)
+    df = a1_students()
+    dup = pl.concat([df, df[0:1]])
+    assert not do_import(people, roster, dup).applied
+    with connection.cursor() as cur:
+        cur.execute("SELECT content_b64, errors_json FROM rosters_rosterupload")
+        (content, errors), = cur.fetchall()
+    ids = df["身份证号"].to_list()
+    assert not any(i in content or i in errors for i in ids)
+    assert "重复" in roster.rejected_upload.errors[0][2] and roster.rejected_upload.error_count == 1

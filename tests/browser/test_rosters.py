@@ -1,0 +1,131 @@
+"""A sample school uploads its roster in a real browser (bad file, then good file), adds a teacher
+and submits; the principal checks it; the county reviews and returns it with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from jiance import clock
+from jiance.rosters.models import Roster, RosterStatus, Student
+from tests.browser.conftest import _page, login, screenshot
+from tests.rosters.builders import (
+    ENTRY_TIME,
+    approve_frames,
+    make_cycle,
+    make_people,
+    publish_draw,
+    students,
+    xlsx,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def entry_clock() -> Any:
+    with clock.frozen(ENTRY_TIME):
+        yield
+
+
+@pytest.fixture
+def setup(world: Any, settings: Any) -> Any:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cycle = make_cycle()
+    approve_frames(cycle, world)
+    publish_draw(cycle, world)
+    return make_people(world)
+
+
+def write(tmp_path: Path, name: str, df: pl.DataFrame) -> str:
+    path = tmp_path / name
+    path.write_bytes(xlsx(df))
+    return str(path)
+
+
+def test_school_uploads_principal_checks_county_returns(page, browser, live_server, setup, world, tmp_path) -> None:
+    login(page, live_server, "a1_xx")
+    page.locator(".topnav").get_by_role("link", name="学生名单", exact=True).click()
+    page.wait_for_url("**/rosters/roster/*/")
+    assert page.locator("#roster-status").inner_text() == "填报中"
+    screenshot(page, "rosters_school_empty")
+
+    good = students("3601210001", "360121", 40, 2)
+    ids = good["身份证号"].to_list()
+    ids[0] = ids[0][:-1] + ("0" if ids[0][-1] != "0" else "1")
+    births = good["出生日期"].to_list()
+    births[3] = "2013-02-30"
+    bad = good.with_columns(pl.Series("身份证号", ids), pl.Series("出生日期", births))
+    bad = pl.concat([bad, good[5:6]])
+    page.set_input_files("input[name=file]", write(tmp_path, "bad.xlsx", bad))
+    page.get_by_role("button", name="检查并导入").click()
+    errors = page.locator("#import-errors")
+    errors.wait_for()
+    text = errors.inner_text()
+    for expected in ("第 2 行", "校验位错误", "第 5 行", "出生日期无效", "第 42 行", "重复"):
+        assert expected in text, expected
+    assert "未导入任何数据" in page.locator("#import-errors-head").inner_text()
+    assert Student.objects.count() == 0
+    screenshot(page, "rosters_upload_errors")
+    with page.expect_download() as dl:
+        page.locator("#rejected-link").click()
+    assert dl.value.suggested_filename.endswith(".xlsx")
+
+    page.set_input_files("input[name=file]", write(tmp_path, "good.xlsx", good))
+    with page.expect_navigation():
+        page.get_by_role("button", name="检查并导入").click()
+    assert "已导入 40 名学生" in page.locator(".messages").inner_text()
+    assert page.locator("#student-count").inner_text() == "40"
+    assert ids[1] not in page.content()  # masked
+    page.fill("#teacher-form input[name=name]", "王芳")
+    page.check("#teacher-form input[value=chinese]")
+    page.check("#teacher-form input[value=head_teacher]")
+    page.select_option("#teacher-form select[name=questionnaire_role]", "head_teacher")
+    with page.expect_navigation():
+        page.get_by_role("button", name="添加教师").click()
+    assert "班主任" in page.locator("#teachers").inner_text()
+    screenshot(page, "rosters_school_filled")
+    with page.expect_navigation():
+        page.locator("#submit-roster").click()
+    assert page.locator("#roster-status").inner_text() == "待校长审核"
+
+    principal_gen = _page(browser, viewport={"width": 1280, "height": 900})
+    principal = next(principal_gen)
+    login(principal, live_server, "a1_xz")
+    principal.goto(f"{live_server.url}/rosters/")
+    principal.wait_for_url("**/rosters/roster/*/")
+    principal.locator("#show-full").click()
+    principal.wait_for_url("**?full=1")
+    assert good["身份证号"][1] in principal.content()
+    principal.fill("#id_comment", "已核对全部 40 名学生")
+    screenshot(principal, "rosters_principal_check")
+    with principal.expect_navigation():
+        principal.locator("#approve-roster").click()
+    assert principal.locator("#roster-status").inner_text() == "待县级审核"
+
+    county_gen = _page(browser, viewport={"width": 1280, "height": 900})
+    county = next(county_gen)
+    login(county, live_server, "nc_county")
+    county.goto(f"{live_server.url}/rosters/")
+    county.wait_for_url("**/rosters/overview/")
+    assert "莲塘第一小学" in county.locator("#rosters").inner_text()
+    screenshot(county, "rosters_county_overview")
+    county.locator("#rosters").get_by_role("link", name="查看").first.click()
+    county.wait_for_url("**/rosters/roster/*/")
+    assert good["身份证号"][1] not in county.content()
+    county.fill("#id_comment", "4年级2班学号与学籍系统不一致，请核对")
+    with county.expect_navigation():
+        county.locator("#return-roster").click()
+    assert county.locator("#roster-status").inner_text() == "已退回"
+    assert "学号与学籍系统不一致" in county.locator("#history").inner_text()
+    screenshot(county, "rosters_county_returned")
+
+    roster = Roster.objects.get(school=world.school_a1)
+    assert roster.status == RosterStatus.RETURNED
+    page.reload()
+    assert "学号与学籍系统不一致" in page.locator("#return-reason").inner_text()
+    for gen in (principal_gen, county_gen):
+        gen.close()
