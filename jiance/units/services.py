@@ -368,16 +368,6 @@ def synth_frame(*, scale: str, seed: int, centre_code: str | None) -> Any:
         units, schools = c.units, c.schools
     else:
         raise LoadError(f"规模无效：{scale}（应为 national 或 city）")
-    known = set(units["code"].to_list())
-    if not set(schools["county"].unique().to_list()) <= known and scale == "national":
-        # Some versions of the generator leave county rows out of `units`; its county table has them.
-        from jiance_core.synth.generate import _national_tables
-
-        counties = _national_tables(seed)[1]
-        extra = counties.filter(~pl.col("code").is_in(list(known))).select(
-            "code", "name", pl.col("city").alias("parent_code"), pl.lit("county").alias("level"), "kind",
-        )
-        units = pl.concat([units, extra.select(units.columns)])
     centre = centre_code or CENTRE_CODE
     unit_rows = units.select(
         pl.col("code"), pl.col("name"), pl.col("level"),
