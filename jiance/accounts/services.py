@@ -81,12 +81,20 @@ def hash_initial_passwords(passwords: list[str]) -> list[str]:
         return list(pool.map(hash_initial_password, passwords, chunksize=16))
 
 
+def user_label(user: User) -> str:
+    """How a person is named in the audit log: the login name, and the real name when known."""
+    return f"{user.username}（{user.full_name}）" if user.full_name else user.username
+
+
 @transaction.atomic
 def user_change_password(*, user: Any, new_password: str) -> User:
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(action=Action.UPDATE, obj=user, detail="修改密码")
+    audit_record(
+        action=Action.UPDATE, obj=user, unit=user_home_unit(user), object_repr=user_label(user),
+        after={"must_change_password": False}, detail="修改密码",
+    )
     return user
 
 
@@ -269,8 +277,9 @@ def role_assign(
         user.full_clean(exclude=["password"])
         user.save()
         audit_record(
-            action=Action.CREATE, obj=user, unit=unit,
-            after=snapshot(user, exclude=("last_login",)), detail="新建人员账号", actor=actor,
+            action=Action.CREATE, obj=user, unit=unit, object_repr=user_label(user),
+            after=snapshot(user, exclude=("last_login", "date_joined")), detail="新建人员账号",
+            actor=actor,
         )
     assignment = RoleAssignment(user=user, role=role, unit=unit)
     assignment.full_clean()  # the role's level (RoleAssignment.clean) and uniqueness
@@ -333,7 +342,7 @@ def user_reset_password(*, actor: Any, user: User) -> str:
 
     unlocked = axes_reset(username=user.username)
     audit_record(
-        action=Action.UPDATE, obj=user, unit=user_home_unit(user),
+        action=Action.UPDATE, obj=user, unit=user_home_unit(user), object_repr=user_label(user),
         after={"must_change_password": True, "lockouts_cleared": unlocked},
         detail="重置密码（新初始密码仅显示一次）", actor=actor,
     )

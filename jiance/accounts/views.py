@@ -27,6 +27,7 @@ from jiance.accounts.services import (
     role_assign,
     role_revoke,
     user_change_password,
+    user_label,
     user_reset_password,
 )
 from jiance.audit.models import Action
@@ -124,6 +125,7 @@ def people_assign(request: HttpRequest) -> HttpResponse:
             # A new person: their initial password is shown on this page only, once.
             audit_record(
                 action=Action.VIEW_PERSONAL, obj=assignment.user, unit=assignment.unit,
+                object_repr=user_label(assignment.user),
                 detail="显示新账号的初始密码（仅此一次）",
             )
             response = render(

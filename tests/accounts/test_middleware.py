@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jiance.accounts.models import Role
+from jiance.audit.models import Action, AuditEntry
 from tests.factories import PASSWORD, World, make_user
 
 NEW_PASSWORD = "Xin-mima-2026"
@@ -35,6 +36,9 @@ def test_after_changing_password_pages_open(world: World) -> None:
     assert not user.must_change_password
     assert user.check_password(NEW_PASSWORD)
     assert client.get("/").status_code == 200  # still logged in, no redirect
+    entry = AuditEntry.objects.get(action=Action.UPDATE, object_repr="a1-xz")
+    assert entry.actor == user and entry.unit == world.school_a1  # visible to the county
+    assert NEW_PASSWORD not in f"{entry.before}{entry.after}{entry.detail}"
 
 
 def test_weak_new_password_keeps_the_flag(world: World) -> None:
