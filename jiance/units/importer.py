@@ -18,6 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
 from jiance.spreadsheets import (
     FORMULA_PREFIXES,
     Column,
@@ -121,19 +124,21 @@ def unit_template() -> bytes:
 
 # --- errors -----------------------------------------------------------------------------------
 class Kind:
-    """Kinds of error; the Chinese label is what the grouped summary shows."""
+    """Kinds of error; the (Chinese) label is the group key, translated when shown."""
 
-    MISSING = "缺少必填项"
-    BAD_CODE = "单位代码格式错误"
-    DUPLICATE = "代码重复"
-    BAD_LEVEL = "层级无效"
-    NO_PARENT = "上级单位不存在"
-    LEVEL_MISMATCH = "层级与上级不匹配"
-    LEVEL_CHANGE = "不能修改已有单位的层级"
-    BAD_CHOICE = "选项无效"
-    TOO_LONG = "内容过长"
-    OUT_OF_SCOPE = "单位不在您的管辖范围内"
-    FILE = "文件无法读取"
+    MISSING = N_("缺少必填项")
+    BAD_CODE = N_("单位代码格式错误")
+    DUPLICATE = N_("代码重复")
+    BAD_LEVEL = N_("层级无效")
+    BAD_COUNTY_KIND = N_("县级类型无效")
+    NO_PARENT = N_("上级单位不存在")
+    LEVEL_MISMATCH = N_("层级与上级不匹配")
+    LEVEL_CHANGE = N_("不能修改已有单位的层级")
+    TOO_LONG = N_("内容过长")
+    OUT_OF_SCOPE = N_("单位不在您的管辖范围内")
+    FILE = N_("文件无法读取")
+    # one kind per choice column: "<表头>无效"
+    CHOICE_KINDS = (N_("学校类型无效"), N_("办学性质无效"), N_("城乡区域无效"), N_("隶属关系无效"))
 
 
 @dataclass(frozen=True, order=True)
@@ -248,27 +253,28 @@ def _check_fields(r: UnitRow, err: Any) -> None:
     r.parent_code = raw.get("parent_code", "")
     level_text = raw.get("level", "")
     if not r.code:
-        err(r, "code", Kind.MISSING, "缺少必填项：单位代码")
+        err(r, "code", Kind.MISSING, _("缺少必填项：单位代码"))
     elif not CODE_RE.match(r.code):
-        err(r, "code", Kind.BAD_CODE, f"单位代码“{r.code}”无效：只能是字母或数字，最长 20 位")
+        err(r, "code", Kind.BAD_CODE, _("单位代码“%(code)s”无效：只能是字母或数字，最长 20 位") % {"code": r.code})
     if not r.name:
-        err(r, "name", Kind.MISSING, "缺少必填项：单位名称")
+        err(r, "name", Kind.MISSING, _("缺少必填项：单位名称"))
     elif len(r.name) > NAME_MAX:
-        err(r, "name", Kind.TOO_LONG, f"单位名称过长（{len(r.name)} 字，最多 {NAME_MAX} 字）")
+        err(r, "name", Kind.TOO_LONG, _("单位名称过长（%(n)s 字，最多 %(max)s 字）") % {"n": len(r.name), "max": NAME_MAX})
     if not level_text:
-        err(r, "level", Kind.MISSING, "缺少必填项：层级")
+        err(r, "level", Kind.MISSING, _("缺少必填项：层级"))
     elif level_text not in LEVEL_ALIASES:
-        err(r, "level", Kind.BAD_LEVEL, f"层级“{level_text}”无效，应为：省、市、县级、学校")
+        err(r, "level", Kind.BAD_LEVEL, _("层级“%(value)s”无效，应为：省、市、县级、学校") % {"value": level_text})
     else:
         r.level = LEVEL_ALIASES[level_text]
     if r.level and r.level != Level.CENTRE and not r.parent_code:
-        err(r, "parent_code", Kind.MISSING, "缺少必填项：上级单位代码")
+        err(r, "parent_code", Kind.MISSING, _("缺少必填项：上级单位代码"))
     if r.level == Level.COUNTY:
         kind = raw.get("county_kind", "")
         if not kind:
-            err(r, "county_kind", Kind.MISSING, "缺少必填项：县级单位须填写县级类型")
+            err(r, "county_kind", Kind.MISSING, _("缺少必填项：县级单位须填写县级类型"))
         elif kind not in CountyKind.values:
-            err(r, "county_kind", "县级类型无效", f"县级类型“{kind}”无效，应为：{'、'.join(CountyKind.values)}")
+            err(r, "county_kind", Kind.BAD_COUNTY_KIND,
+                _("县级类型“%(value)s”无效，应为：%(choices)s") % {"value": kind, "choices": "、".join(CountyKind.values)})
         else:
             r.county_kind = kind
     if r.level == Level.SCHOOL:
@@ -276,9 +282,10 @@ def _check_fields(r: UnitRow, err: Any) -> None:
             header = HEADER_OF[key]
             value = raw.get(key, "")
             if not value:
-                err(r, key, Kind.MISSING, f"缺少必填项：学校须填写{header}")
+                err(r, key, Kind.MISSING, _("缺少必填项：学校须填写%(column)s") % {"column": header})
             elif value not in choices:
-                err(r, key, f"{header}无效", f"{header}“{value}”无效，应为：{'、'.join(choices)}")
+                err(r, key, f"{header}无效",
+                    _("%(column)s“%(value)s”无效，应为：%(choices)s") % {"column": header, "value": value, "choices": "、".join(choices)})
             else:
                 setattr(r, key, value)
 
@@ -325,7 +332,7 @@ def plan_import(
         if not r.code:
             continue
         if r.code in first_row:
-            err(r, "code", Kind.DUPLICATE, f"代码重复：“{r.code}”与第 {first_row[r.code]} 行相同")
+            err(r, "code", Kind.DUPLICATE, _("代码重复：“%(code)s”与第 %(row)s 行相同") % {"code": r.code, "row": first_row[r.code]})
         else:
             first_row[r.code] = r.row
     by_code = {r.code: r for r in rows if r.code and first_row.get(r.code) == r.row}
@@ -339,24 +346,25 @@ def plan_import(
         old = existing.get(r.code)
         if old is not None and old.level != r.level:
             err(r, "level", Kind.LEVEL_CHANGE,
-                f"不能修改已有单位的层级：{r.code} 现为“{LEVEL_LABELS[old.level]}”，文件中为“{LEVEL_LABELS[r.level]}”")
+                _("不能修改已有单位的层级：%(code)s 现为“%(old)s”，文件中为“%(new)s”")
+                % {"code": r.code, "old": LEVEL_LABELS[old.level], "new": LEVEL_LABELS[r.level]})
             continue
         if old is not None and roots is not None and not in_scope(old.path):
-            err(r, "code", Kind.OUT_OF_SCOPE, f"单位不在您的管辖范围内：{r.code}")
+            err(r, "code", Kind.OUT_OF_SCOPE, _("单位不在您的管辖范围内：%(code)s") % {"code": r.code})
             continue
         if r.level == Level.CENTRE:
             if r.parent_code:
-                err(r, "parent_code", Kind.LEVEL_MISMATCH, "层级与上级不匹配（监测中心没有上级单位）")
+                err(r, "parent_code", Kind.LEVEL_MISMATCH, _("层级与上级不匹配（监测中心没有上级单位）"))
                 continue
             if roots is not None and (old is None or old.values() != r.values()):
-                err(r, "code", Kind.OUT_OF_SCOPE, "单位不在您的管辖范围内：只能由系统管理员在命令行修改监测中心")
+                err(r, "code", Kind.OUT_OF_SCOPE, _("单位不在您的管辖范围内：只能由系统管理员在命令行修改监测中心"))
                 continue
             final_paths[r.code] = r.code + PATH_SEPARATOR
             continue
         if not r.parent_code:
             continue
         if r.parent_code == r.code:
-            err(r, "parent_code", Kind.LEVEL_MISMATCH, "上级单位代码不能是本单位代码")
+            err(r, "parent_code", Kind.LEVEL_MISMATCH, _("上级单位代码不能是本单位代码"))
             continue
         parent_row = by_code.get(r.parent_code)
         parent_old = existing.get(r.parent_code)
@@ -365,13 +373,14 @@ def plan_import(
         elif parent_old is not None:
             parent_level = parent_old.level
         else:
-            err(r, "parent_code", Kind.NO_PARENT, f"上级单位不存在：代码“{r.parent_code}”既不在系统中，也不在本文件中")
+            err(r, "parent_code", Kind.NO_PARENT, _("上级单位不存在：代码“%(code)s”既不在系统中，也不在本文件中") % {"code": r.parent_code})
             continue
         want = PARENT_LEVEL[r.level]
         if parent_level and parent_level != want:
             err(r, "parent_code", Kind.LEVEL_MISMATCH,
-                f"层级与上级不匹配（{LEVEL_LABELS[r.level]}的上级必须是{LEVEL_LABELS[want]}单位），"
-                f"上级 {r.parent_code} 是“{LEVEL_LABELS[parent_level]}”")
+                _("层级与上级不匹配（%(level)s的上级必须是%(want)s单位），上级 %(parent)s 是“%(actual)s”")
+                % {"level": LEVEL_LABELS[r.level], "want": LEVEL_LABELS[want], "parent": r.parent_code,
+                   "actual": LEVEL_LABELS[parent_level]})
             continue
         if parent_row is not None:
             parent_path = final_paths.get(r.parent_code)
@@ -383,13 +392,16 @@ def plan_import(
         moved = old is None or old.parent_code != r.parent_code
         if roots is not None:
             if moved and not in_scope(parent_path):
-                where = "新建" if old is None else "迁入"
-                err(r, "parent_code", Kind.OUT_OF_SCOPE,
-                    f"单位不在您的管辖范围内：不能在上级单位 {r.parent_code} 下{where}单位")
+                reason = (
+                    _("单位不在您的管辖范围内：不能在上级单位 %(parent)s 下新建单位")
+                    if old is None
+                    else _("单位不在您的管辖范围内：不能把单位迁入上级单位 %(parent)s")
+                )
+                err(r, "parent_code", Kind.OUT_OF_SCOPE, reason % {"parent": r.parent_code})
                 continue
             if old is not None and not in_scope(old.path, strictly=True) and old.values() != r.values():
                 err(r, "code", Kind.OUT_OF_SCOPE,
-                    f"单位不在您的管辖范围内：本级单位 {r.code} 的信息须由上级单位修改")
+                    _("单位不在您的管辖范围内：本级单位 %(code)s 的信息须由上级单位修改") % {"code": r.code})
                 continue
         final_paths[r.code] = parent_path + r.code + PATH_SEPARATOR
 
@@ -420,7 +432,7 @@ def read_and_plan(
     except SheetError as exc:
         return ImportPlan(errors=[file_error(str(exc))])
     if not rows:
-        return ImportPlan(errors=[file_error("文件中没有数据行")])
+        return ImportPlan(errors=[file_error(_("文件中没有数据行"))])
     codes = {r.raw.get("code", "") for r in rows} | {r.raw.get("parent_code", "") for r in rows}
     codes.discard("")
     return plan_import(rows, lookup(codes), roots=roots)
