@@ -49,8 +49,12 @@ class TeacherForm(forms.Form):
         super().__init__(*args, **kwargs)
         if allowed is not None:
             choices = [(k, v) for k, v in TeacherRole.choices if k in allowed]
-            self.fields["roles"].choices = choices
-            self.fields["questionnaire_role"].choices = [("", "—"), *choices]
+            roles_field = self.fields["roles"]
+            role_field = self.fields["questionnaire_role"]
+            assert isinstance(roles_field, forms.MultipleChoiceField)
+            assert isinstance(role_field, forms.ChoiceField)
+            roles_field.choices = choices
+            role_field.choices = [("", "—"), *choices]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

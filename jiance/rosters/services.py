@@ -51,7 +51,7 @@ from jiance_core.rooms.students import sample_students
 from jiance_core.roster import LABELS, check_roster, read_roster_raw
 
 STUDENT_FIELDS = ("name", "sex", "birth_date", "national_id", "class_name", "student_no")
-AUDIT_ACTIONS = {
+AUDIT_ACTIONS: dict[str, str] = {
     RosterAction.SUBMIT: Action.SUBMIT,
     RosterAction.PRINCIPAL_APPROVE: Action.APPROVE,
     RosterAction.COUNTY_APPROVE: Action.APPROVE,
@@ -474,11 +474,12 @@ def roster_submit(*, scope: Scope, roster: Roster, actor: Any, comment: str = ""
 @transaction.atomic
 def roster_approve(*, scope: Scope, roster: Roster, actor: Any, comment: str = "") -> Roster:
     """The step waiting on the roster: principal, then county, then city."""
-    step = {
+    steps: dict[str, str] = {
         RosterStatus.SUBMITTED: RosterAction.PRINCIPAL_APPROVE,
         RosterStatus.SCHOOL_APPROVED: RosterAction.COUNTY_APPROVE,
         RosterStatus.COUNTY_APPROVED: RosterAction.CITY_APPROVE,
-    }.get(roster.status)
+    }
+    step = steps.get(roster.status)
     if step is None:
         raise RosterError(_("当前状态为“%(s)s”，没有待审核的步骤") % {"s": roster.get_status_display()})
     return _transition(scope=scope, roster=roster, action=step, actor=actor, comment=comment.strip())
