@@ -273,3 +273,16 @@ def test_school_notice_tag_for_the_home_page(sampling_world: World, cycle: Cycle
     standby = SampledSchool.objects.filter(draw=d, status=RowStatus.STANDBY).select_related("school").first()
     if not SampledSchool.objects.filter(draw=d, school=standby.school, status=RowStatus.IN_SAMPLE).exists():
         assert render(people.city, standby.school).strip() == ""
+
+
+def test_a_sampled_school_sees_the_notice_on_its_home_page(
+    sampling_world: World, cycle: Cycle, people: People, frames: Any
+) -> None:
+    d = publish(people, sampling_world, cycle)
+    row = SampledSchool.objects.filter(draw=d, role="sample").select_related("school").first()
+    principal = make_user("home_xz", Role.PRINCIPAL, row.school)
+    html = client_for(principal).get(reverse("home")).content.decode()
+    assert "本校已被确定为样本校" in html
+    unsampled = Unit.objects.schools().exclude(pk__in=SampledSchool.objects.filter(draw=d).values("school")).first()
+    other = make_user("home_other_xz", Role.PRINCIPAL, unsampled)
+    assert "本校已被确定为样本校" not in client_for(other).get(reverse("home")).content.decode()
