@@ -139,3 +139,39 @@ def test_empty_plan_renders_a_message() -> None:
                    printouts.barcode_sheets_pdf, printouts.box_labels_pdf):
         content = render(d)
         assert is_pdf(content) and "尚无监测室安排" in squash(text(content))
+
+
+def test_barcodes_decode_to_their_values() -> None:
+    """Render the first sheet at 400 dpi and decode every code along a row through its bars."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image
+    from reportlab.lib.units import mm
+
+    from jiance.printouts.pdf import BARCODE_COLS, BARCODE_ROWS, MARGIN, PAGE_H, PAGE_W
+    from tests.printouts.code128 import decode
+
+    d = data(room(1, 22), sessions=SESSIONS[:1])
+    dpi = 400
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "b.pdf"
+        pdf.write_bytes(printouts.barcode_sheets_pdf(d))
+        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-gray", str(pdf), str(Path(tmp) / "p")], check=True)
+        image = Image.open(next(Path(tmp).glob("p*.png"))).convert("L")
+    scale = dpi / 72
+    top = PAGE_H - MARGIN - 8 * mm
+    w = (PAGE_W - 2 * MARGIN) / BARCODE_COLS
+    h = (top - MARGIN) / BARCODE_ROWS
+    decoded = []
+    for i, _student in enumerate(d.rooms[0].students):
+        col, row = i % BARCODE_COLS, i // BARCODE_COLS
+        x, y = MARGIN + col * w, top - (row + 1) * h
+        py = round((PAGE_H - (y + 8.5 * mm)) * scale)  # through the middle of the bars
+        left, right = round((x + 2 * mm) * scale), round((x + w - 2 * mm) * scale)
+        pixels = [image.getpixel((px, py)) < 128 for px in range(left, right)]
+        decoded.append(decode(pixels))
+    expected = [barcode_value(cycle_year=2020, school_code="5001140001", room=1, seat=s.seat, student_no=s.student_no,
+                              session=1) for s in d.rooms[0].students]
+    assert decoded == expected
