@@ -133,8 +133,9 @@ def room_list_pdf(data: TestDayData) -> bytes:
         if i:
             story.append(PageBreak())
         story += _room_header(data, room, "监测室学生名单", st)
-        head = ["座位号", "姓名", "性别", "班级", "学号", *(f"{s}题本/答题卡" for s in subjects)] + ([] if subjects
-                                                                                       else ["备注"])
+        centred = ParagraphStyle("centred", parent=st["cell"], alignment=TA_CENTER)
+        head: list[object] = ["座位号", "姓名", "性别", "班级", "学号"]
+        head += [Paragraph(f"{s}<br/>题本/答题卡", centred) for s in subjects] if subjects else ["备注"]
         rows: list[list[object]] = [head]
         for s in room.students:
             if not s.name:
@@ -144,6 +145,7 @@ def room_list_pdf(data: TestDayData) -> bytes:
                          s.student_no, *booklets])
         table = _table(rows, widths)
         table.setStyle(TableStyle([("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (2, 1), (2, -1), "CENTER"),
+                                   ("ALIGN", (5, 1), (-1, -1), "CENTER"),
                                    ("TOPPADDING", (0, 1), (-1, -1), 3.2), ("BOTTOMPADDING", (0, 1), (-1, -1), 3.2)]))
         story.append(table)
     if not data.rooms:

@@ -39,7 +39,8 @@ def test_room_list_shows_booklet_forms() -> None:
     lines = [squash(line) for line in text(content).splitlines() if student_name(7) in squash(line)]
     # seat 08: 数学 form (8-1)%6+1 = 2, 英语 form (8-1)%2+1 = 2
     assert lines and lines[0].startswith("08") and lines[0].endswith("22")
-    assert "数学题本/答题卡" in squash(text(content))
+    header = squash(text(content))
+    assert header.count("题本/答题卡") == 2 and "数学" in header and "英语" in header
 
 
 def test_seat_labels_01_to_42_per_paper_room() -> None:
