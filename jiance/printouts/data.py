@@ -66,7 +66,7 @@ class RoomSheet:
     @property
     def kind_label(self) -> str:
         label = KIND_NAMES.get(self.kind, self.kind)
-        return f"{label}（{self.computer_room}）" if self.computer_room else label
+        return f"{label}：{self.computer_room}" if self.computer_room else label
 
 
 @dataclass(frozen=True)
