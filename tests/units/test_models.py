@@ -28,3 +28,18 @@ def test_stages_follow_school_type(world: World) -> None:
     assert world.school_a1.stages == ("primary",)
     assert world.school_b2.stages == ("primary", "junior")
     assert world.school_a1.county() == world.county_a
+
+
+@pytest.mark.django_db
+def test_path_compares_bytes_on_postgresql() -> None:
+    """Under a glibc locale PostgreSQL may ignore '/', breaking the subtree range; 'C' does not."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares text with BINARY already")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'units_unit' AND column_name = 'path'"
+        )
+        assert cursor.fetchone()[0] == "C"
