@@ -188,3 +188,12 @@ def printout_downloaded(*, school: Unit, cycle: Cycle, kind: str, fmt: str, stag
         object_id=f"{school.code}:{stage}:{kind}",
         detail=f"下载{label}（{fmt.upper()}）：{school.name}{selectors.STAGE_NAMES.get(stage, stage)}，{rows} 名学生，{cycle.name}",
     )
+
+
+def seat_plan_viewed(*, school: Unit, cycle: Cycle, stage: str, rows: int, actor: Any) -> None:
+    """Audit a display of the seat plan with the sampled students' names."""
+    audit_record(
+        action=Action.VIEW_PERSONAL, obj=school, unit=school, actor=actor, object_type="testday.seats",
+        object_id=f"{school.code}:{stage}",
+        detail=f"查看座位表：{school.name}{selectors.STAGE_NAMES.get(stage, stage)}，{rows} 名学生，{cycle.name}",
+    )

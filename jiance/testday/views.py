@@ -159,6 +159,8 @@ def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     if not rooms:
         raise Http404
     plans = [(room, [s for s in selectors.seats_of(scope=scope, room=room) if s.student_id]) for room in rooms]
+    services.seat_plan_viewed(school=school, cycle=cycle, stage=stage, rows=sum(len(p[1]) for p in plans),
+                              actor=request.user)
     return render(request, "testday/seats.html", {
         "school": school, "cycle": cycle, "stage_label": selectors.STAGE_NAMES.get(stage, stage), "plans": plans,
         "can_mark": scope.holds(selectors.ABSENCE_ROLES, school),

@@ -167,6 +167,10 @@ def test_absence_marked_from_the_seat_page(planned: World) -> None:
         checkin = squash(text(c.get(url(planned.school_a1.code, "checkin", "pdf")).content))
     assert Seat.objects.get(pk=seat.pk).absent and Seat.objects.get(pk=seat.pk).student_id == seat.student_id
     assert f"04{student_name(3)}" in checkin and "缺考" in checkin
+    viewed = AuditEntry.objects.get(action="view_personal", object_type="testday.seats")
+    assert "30 名学生" in viewed.detail and viewed.unit_id == planned.school_a1.pk
+    absent = AuditEntry.objects.get(action="update", object_type="testday.seat")
+    assert absent.before == {"absent": False} and absent.after == {"absent": True}
 
 
 def test_county_enters_phones_that_reach_the_notice_board(planned: World, cycle: Cycle) -> None:
