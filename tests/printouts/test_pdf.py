@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
+
+import pytest
 
 from jiance import printouts
 from jiance.printouts import SessionLine, barcode_value
@@ -142,8 +145,10 @@ def test_empty_plan_renders_a_message() -> None:
         assert is_pdf(content) and "尚无监测室安排" in squash(text(content))
 
 
-def test_barcodes_decode_to_their_values() -> None:
-    """Render the first sheet at 400 dpi and decode every code along a row through its bars."""
+@pytest.mark.parametrize("student_no", ["20220015", "A-17", "123"])
+def test_barcodes_decode_to_their_values(student_no: str) -> None:
+    """Render the first sheet at 400 dpi and decode every code along a row through its bars
+    (digits only: set C; letters or an odd digit count: sets B and C mixed)."""
     import subprocess
     import tempfile
     from pathlib import Path
@@ -154,7 +159,10 @@ def test_barcodes_decode_to_their_values() -> None:
     from jiance.printouts.pdf import BARCODE_COLS, BARCODE_ROWS, MARGIN, PAGE_H, PAGE_W
     from tests.printouts.code128 import decode
 
-    d = data(room(1, 22), sessions=SESSIONS[:1])
+    base = room(1, 22)
+    students = tuple(replace(s, student_no=f"{student_no}{s.seat}" if s.seat % 2 else student_no + "0")
+                     for s in base.students)
+    d = data(replace(base, students=students), sessions=SESSIONS[:1])
     dpi = 400
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "b.pdf"
