@@ -57,6 +57,11 @@ class RoomSheet:
     students: tuple[StudentLine, ...] = ()
     stage_label: str = ""
     """shown when a school tests two stages."""
+    desks: tuple[tuple[int, int, int], ...] = ()
+    """(seat, row, column) of every desk or PC, for the seat map; row 1 = front, column 1 =
+    along the entrance wall. Empty: no map."""
+    pattern: str = "vertical"
+    """seat numbering: vertical or horizontal S."""
 
     @property
     def name(self) -> str:

@@ -148,10 +148,44 @@ def room_list_pdf(data: TestDayData) -> bytes:
                                    ("ALIGN", (5, 1), (-1, -1), "CENTER"),
                                    ("TOPPADDING", (0, 1), (-1, -1), 3.2), ("BOTTOMPADDING", (0, 1), (-1, -1), 3.2)]))
         story.append(table)
+        if room.desks:
+            story += [PageBreak(), *_seat_map(data, room, st)]
     if not data.rooms:
         story.append(Paragraph("本校尚无监测室安排。", st["base"]))
     doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
     return buf.getvalue()
+
+
+def _seat_map(data: TestDayData, room: RoomSheet, st: dict[str, ParagraphStyle]) -> list[object]:
+    """The room seen from the front: 讲台 on top, row 1 first, column 1 along the entrance wall."""
+    rows = max(r for _, r, _ in room.desks)
+    cols = max(c for _, _, c in room.desks)
+    names = {s.seat: s for s in room.students if s.name}
+    centred = ParagraphStyle("map", parent=st["cell"], alignment=TA_CENTER, fontSize=9, leading=12)
+    grid: list[list[object]] = [["" for _ in range(cols)] for _ in range(rows)]
+    for seat, r, c in room.desks:
+        s = names.get(seat)
+        if s is not None:
+            text = f"<b>{seat:02d}</b><br/>{s.name}" + ("<br/>（缺考）" if s.absent else "")
+        else:
+            text = f"<b>{seat:02d}</b><br/>" + ("备用" if room.kind == "computer" else "空")
+        grid[r - 1][c - 1] = Paragraph(text, centred)
+    width = (PAGE_W - 2 * MARGIN - 14 * mm) / cols
+    labels = [f"第{c}列" for c in range(1, cols + 1)]
+    table = _table([labels, *grid], [width] * cols, row_height=None, font_size=9)
+    table.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("TOPPADDING", (0, 1), (-1, -1), 6),
+                               ("BOTTOMPADDING", (0, 1), (-1, -1), 6)]))
+    return [
+        Paragraph(f"{data.school_name} {room.name} 座位图", st["title"]),
+        Paragraph("讲　台", ParagraphStyle("desk", parent=st["big"], fontSize=14, leading=20,
+                                          borderWidth=0.8, borderColor=colors.black, borderPadding=4,
+                                          spaceAfter=10)),
+        table,
+        Spacer(1, 4 * mm),
+        Paragraph(f"第1行为最靠近讲台的一排，第1列靠教室入口一侧的墙；01号为入口靠墙前排座位，按"
+                  f"{'横向' if room.pattern == 'horizontal' else '竖向'}S型编号。缺考学生的座位空着，不调整、不替补。",
+                  st["base"]),
+    ]
 
 
 def _dashed_box(c: Canvas, x: float, y: float, w: float, h: float) -> None:

@@ -174,9 +174,10 @@ def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_
             for s in seats_by_room.get(room.pk, [])
             if s.student is not None
         )
+        desks = tuple(room.seats.order_by("seat").values_list("seat", "row", "column"))
         sheets.append(RoomSheet(
             number=room.number, kind=room.kind, computer_room=room.computer_room_name,
-            seats=room.seats.count(), students=lines,
+            seats=len(desks), students=lines, desks=desks, pattern=room.pattern,
             stage_label=STAGE_NAMES.get(stage, "") if two_stages else "",
         ))
     config: dict[str, Any] = cycle.config or {}

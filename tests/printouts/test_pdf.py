@@ -184,3 +184,17 @@ def test_barcodes_decode_to_their_values(student_no: str) -> None:
     expected = [barcode_value(cycle_year=2020, school_code="5001140001", room=1, seat=s.seat, student_no=s.student_no,
                               session=1) for s in d.rooms[0].students]
     assert decoded == expected
+
+
+def test_room_list_seat_map_follows_the_desks() -> None:
+    from jiance_core.rooms import paper_layout
+
+    desks = tuple((i, r, c) for i, (r, c) in enumerate(paper_layout(42).positions(), start=1))
+    content = printouts.room_list_pdf(data(replace(room(1, 10, absent={2}), desks=desks)))
+    assert pages(content) == 2
+    page = text(content, page=2)
+    assert "座位图" in squash(page) and "讲台" in squash(page)
+    first_row = next(line for line in page.splitlines() if re.match(r"\s*01\s", line))
+    # row 1 (front): seats 01, 14, 15, 28, 29, 42 across the columns (vertical S)
+    assert re.findall(r"\d\d", first_row) == ["01", "14", "15", "28", "29", "42"]
+    assert f"{student_name(1)}" in squash(page) and "（缺考）" in squash(page)
