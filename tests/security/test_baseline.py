@@ -252,7 +252,7 @@ def test_production_cookies_are_secure() -> None:
         "'SESSION_COOKIE_SAMESITE', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'DEBUG')}))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=600
     )
     assert out.returncode == 0, out.stderr
     values = json.loads(out.stdout.strip().splitlines()[-1])
@@ -269,7 +269,7 @@ def test_production_refuses_to_start_without_keys() -> None:
     env = production_env()
     del env["JIANCE_SECRET_KEY"]
     out = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )
     assert out.returncode != 0
     assert "JIANCE_SECRET_KEY" in out.stderr
@@ -278,6 +278,6 @@ def test_production_refuses_to_start_without_keys() -> None:
 def test_check_deploy_is_clean_under_production_settings() -> None:
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=600,
     )
     assert out.returncode == 0, out.stdout + out.stderr
