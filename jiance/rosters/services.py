@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from jiance import clock
@@ -241,18 +241,35 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
 
 
 def _replace_students(roster: Roster, check: CheckOutcome) -> int:
-    Student.objects.filter(roster=roster).delete()
+    """Delete the roster's students and insert the checked rows in one executemany.
+
+    The ORM's bulk_create costs most of an import (per-value preparation, ~100-row batches on
+    SQLite); the rows are prepared here the way the fields would (ID numbers encrypted by the
+    field's own `get_prep_value`, dates adapted by the backend). An editable roster has no sampled
+    students, so a plain DELETE is safe."""
+    table = connection.ops.quote_name(Student._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE roster_id = %s", [roster.pk])  # noqa: S608
     s = check.students
+    if s.height == 0:
+        return 0
+    id_field = Student._meta.get_field("national_id")
+    adapt = connection.ops.adapt_datefield_value
+    names = ["roster_id", "cycle_id", "name", "sex", "birth_date", "national_id", "id_index", "class_name",
+             "student_no", "row"]
     cols = [s[c].to_list() for c in ("name", "sex", "birth_date", "national_id", "class", "student_no", "_row")]
-    objs = [
-        Student(
-            roster=roster, cycle_id=roster.cycle_id, name=name, sex=sex, birth_date=birth, national_id=nid,
-            id_index=idx, class_name=cls, student_no=no, row=row,
-        )
+    rows = [
+        (roster.pk, roster.cycle_id, name, sex, adapt(birth), id_field.get_prep_value(nid), idx, cls, no, int(row))
         for (name, sex, birth, nid, cls, no, row), idx in zip(zip(*cols, strict=True), check.indexes, strict=True)
     ]
-    Student.objects.bulk_create(objs, batch_size=2000)
-    return len(objs)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(n) for n in names)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), 10_000):
+            cur.executemany(sql, rows[start:start + 10_000])
+    return len(rows)
 
 
 def rejected_rows(upload: RosterUpload) -> bytes:
