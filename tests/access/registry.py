@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 from jiance.units.models import Unit
 
-ParamFactory = Callable[[Unit], str]
+# A factory returns one value, or several "variants" (e.g. the school's code, then its county's
+# code): the walk tries each variant, so a `code` that names a county page is exercised too.
+ParamFactory = Callable[[Unit], "str | list[str]"]
 
 PARAMS: dict[str, ParamFactory] = {}
 MISSING: dict[str, str] = {}
@@ -38,7 +40,14 @@ def param(name: str, *, missing: str, shared: bool = False) -> Callable[[ParamFa
 
 
 @param("code", missing="9999999999")
-def unit_code(school: Unit) -> str:
+def unit_code(school: Unit) -> list[str]:
+    """The school, then each of its ancestors up to the province."""
+    ancestors = list(school.ancestors().exclude(level="centre").order_by("-path"))
+    return [school.code, *(u.code for u in ancestors)]
+
+
+@param("school_code", missing="9999999999")
+def school_code(school: Unit) -> str:
     return school.code
 
 

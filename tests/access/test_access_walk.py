@@ -86,6 +86,39 @@ def _body(response: object, blank: str) -> str:
     return content.replace(blank, "<ARG>") if blank else content
 
 
+def _variants(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _compare(
+    client: Client, route: Route, foreign_url: str, missing_url: str,
+    foreign: dict[str, str], missing: dict[str, str],
+) -> list[str]:
+    """A foreign object must answer like a missing one, and a POST to it must change nothing."""
+    problems: list[str] = []
+    for method in ("get", "post"):
+        before = database_state() if method == "post" else None
+        f_resp = getattr(client, method)(foreign_url)
+        after = database_state() if method == "post" else None
+        m_resp = getattr(client, method)(missing_url)
+        if f_resp.status_code != m_resp.status_code:
+            problems.append(
+                f"{method.upper()} {foreign_url} ({route.name}): foreign {f_resp.status_code} ≠ missing {m_resp.status_code}"
+            )
+        elif f_resp.status_code < 300 or f_resp.status_code >= 400:
+            f_body = _body(f_resp, foreign_url)
+            m_body = _body(m_resp, missing_url)
+            for p in set(route.params) - GLOBAL:
+                f_body = f_body.replace(foreign[p], "<ARG>")
+                m_body = m_body.replace(missing[p], "<ARG>")
+            if f_body != m_body:
+                problems.append(f"{method.upper()} {foreign_url} ({route.name}): foreign body differs from missing")
+        if before is not None and before != after:
+            changed = [k for k in before if before[k] != after.get(k)]
+            problems.append(f"POST {foreign_url} ({route.name}) on a foreign object changed {changed}")
+    return problems
+
+
 def walk_problems(role: str, level: str, urlconf: str | None = None) -> list[str]:
     """Every access problem found for one role, as readable lines (empty when all is well)."""
     world = WalkWorld()
@@ -107,34 +140,19 @@ def walk_problems(role: str, level: str, urlconf: str | None = None) -> list[str
                 problems.append(f"GET {route.name} shows foreign school {branch.foreign_school.name}")
             continue
 
-        own = {p: PARAMS[p](branch.own_school) for p in route.params}
-        foreign = {p: own[p] if p in GLOBAL else PARAMS[p](branch.foreign_school) for p in route.params}
-        missing = {p: own[p] if p in GLOBAL else MISSING[p] for p in route.params}
-        own_url, foreign_url, missing_url = url(route.name, own), url(route.name, foreign), url(route.name, missing)
-        client.get(own_url)  # must not crash for the person's own objects
-        if not has_foreign or all(p in GLOBAL for p in route.params):
-            continue
-
-        for method in ("get", "post"):
-            before = database_state() if method == "post" else None
-            f_resp = getattr(client, method)(foreign_url)
-            after = database_state() if method == "post" else None
-            m_resp = getattr(client, method)(missing_url)
-            if f_resp.status_code != m_resp.status_code:
-                problems.append(
-                    f"{method.upper()} {route.name}: foreign {f_resp.status_code} ≠ missing {m_resp.status_code}"
-                )
-            elif f_resp.status_code < 300 or f_resp.status_code >= 400:
-                f_body = _body(f_resp, foreign_url)
-                m_body = _body(m_resp, missing_url)
-                for p in set(route.params) - GLOBAL:
-                    f_body = f_body.replace(foreign[p], "<ARG>")
-                    m_body = m_body.replace(missing[p], "<ARG>")
-                if f_body != m_body:
-                    problems.append(f"{method.upper()} {route.name}: foreign body differs from missing")
-            if before is not None and before != after:
-                changed = [k for k in before if before[k] != after.get(k)]
-                problems.append(f"POST {route.name} on a foreign object changed {changed}")
+        own_all = {p: _variants(PARAMS[p](branch.own_school)) for p in route.params}
+        foreign_all = {p: _variants(PARAMS[p](branch.foreign_school)) for p in route.params}
+        for i in range(max(len(v) for v in own_all.values())):
+            own = {p: v[min(i, len(v) - 1)] for p, v in own_all.items()}
+            foreign = {
+                p: own[p] if p in GLOBAL else v[min(i, len(v) - 1)] for p, v in foreign_all.items()
+            }
+            missing = {p: own[p] if p in GLOBAL else MISSING[p] for p in route.params}
+            client.get(url(route.name, own))  # must not crash for the person's own objects
+            scoped = set(route.params) - GLOBAL
+            if not has_foreign or not scoped or any(foreign[p] == own[p] for p in scoped):
+                continue  # nothing foreign to try in this variant
+            problems += _compare(client, route, url(route.name, foreign), url(route.name, missing), foreign, missing)
     return problems
 
 
