@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jiance.sampling",
     "jiance.rosters",
     "jiance.testday",
+    "jiance.aftertest",
 ]
 
 MIDDLEWARE = [

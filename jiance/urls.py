@@ -23,5 +23,6 @@ urlpatterns = [
     path("sampling/", include("jiance.sampling.urls")),
     path("rosters/", include("jiance.rosters.urls")),
     path("testday/", include("jiance.testday.urls")),
+    path("aftertest/", include("jiance.aftertest.urls")),
     path("api/", api.urls),
 ]
