@@ -134,6 +134,15 @@ def run(seed: int, repeat: int, *, local: bool = False) -> None:
             subs.append((time.perf_counter() - t, _child_cpu() - c))
         t_sub = (min(w for w, _ in subs), min(c for _, c in subs))
 
+        bare_cmd = [sys.executable, str(ROOT / "bench" / "svy_bare_script.py"), str(path), str(Path(tmp) / "bare.csv"), str(seed)]
+        bares = []
+        for _ in range(max(1, repeat // 2)):
+            c = _child_cpu()
+            t = time.perf_counter()
+            subprocess.run(bare_cmd, check=True, cwd=ROOT)
+            bares.append((time.perf_counter() - t, _child_cpu() - c))
+        t_bare_cmd = (min(w for w, _ in bares), min(c for _, c in bares))
+
         sample = pl.read_csv(out, infer_schema=False)
         print(f"sample: {sample.height:,} rows ({units.height:,} stage units in the frame)")
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
@@ -148,11 +157,15 @@ def run(seed: int, repeat: int, *, local: bool = False) -> None:
         line("  frame hash", t_hash)
         line("  draw_school_sample (checked frame)", t_draw)
         line("bare svy pps_sys call, all strata", t_bare)
+        line("bare svy + polars command (subprocess)", t_bare_cmd)
         print(
             f"ratio main / bare svy (wall, cpu):       {t_main[0] / t_bare[0]:.2f}x {t_main[1] / t_bare[1]:.2f}x"
         )
         print(
             f"ratio draw / bare svy (wall, cpu):       {t_draw[0] / t_bare[0]:.2f}x {t_draw[1] / t_bare[1]:.2f}x"
+        )
+        print(
+            f"ratio command / bare svy command:        {t_sub[0] / t_bare_cmd[0]:.2f}x {t_sub[1] / t_bare_cmd[1]:.2f}x"
         )
 
 
