@@ -226,7 +226,11 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
             detail=f"学生名单导入被拒绝：{filename}，{len(check.errors)} 处错误",
         )
         return ImportOutcome(check, applied=False)
-    created = _replace_students(roster, check)
+    try:
+        with transaction.atomic():
+            created = _replace_students(roster, check)
+    except IntegrityError as exc:  # another school reported one of these numbers a moment ago
+        raise RosterError(_("名单中的身份证号刚被本周期其他学校报送，未导入；请重新上传以查看具体行。")) from exc
     RosterUpload.objects.filter(roster=roster).delete()
     _bump(roster)
     RosterEvent.objects.create(
