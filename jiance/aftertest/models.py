@@ -1,0 +1,256 @@
+"""After the test (SPEC §3): the tested students' basic information, absentees included
+(测试生基本信息), reported by each sample school and reviewed by its county.
+
+`TestedReport` — one per roster (cycle, school, stage) — carries the review state
+(填报中 → 待县级审核 → 已通过, or 已退回); `TestedReportEvent` keeps every step; `TestedStudent`
+is one sampled student's attendance; `TestedCorrection` records each correction of the roster's
+name/sex/class (the roster itself is never overwritten); `SupplementaryWindow` is a 补报 window a
+county opened for one school.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AftertestError(ValueError):
+    """A refused operation, with the reason in Chinese for the user."""
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("填报中")
+    SUBMITTED = "submitted", _("待县级审核")
+    APPROVED = "approved", _("已通过")
+    RETURNED = "returned", _("已退回")
+
+
+class ReportAction(models.TextChoices):
+    CREATE = "create", _("生成（按座位表预填）")
+    EDIT = "edit", _("修改")
+    IMPORT = "import", _("导入")
+    SUBMIT = "submit", _("提交县级审核")
+    APPROVE = "approve", _("县级审核通过")
+    RETURN = "return", _("退回")
+
+
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    ReportAction.SUBMIT: (EDITABLE_STATUSES, ReportStatus.SUBMITTED),
+    ReportAction.APPROVE: ((ReportStatus.SUBMITTED,), ReportStatus.APPROVED),
+    ReportAction.RETURN: ((ReportStatus.SUBMITTED,), ReportStatus.RETURNED),
+}
+
+
+class Attendance(models.TextChoices):
+    PRESENT = "present", _("参加")
+    PARTIAL = "partial", _("部分缺考")
+    ABSENT = "absent", _("缺考")
+
+
+class AbsenceReason(models.TextChoices):
+    SICK = "sick", _("病假")
+    PERSONAL = "personal", _("事假")
+    TRANSFERRED = "transferred", _("转学")
+    OTHER = "other", _("其他")
+
+
+class TestedReport(models.Model):
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("units.Unit", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
+    roster = models.OneToOneField("rosters.Roster", on_delete=models.PROTECT, related_name="tested_report")
+    stage = models.CharField(_("学段"), max_length=8)
+    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    locked = models.BooleanField(_("已锁定"), default=False)
+    comment = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        verbose_name = _("测试生基本信息")
+        verbose_name_plural = _("测试生基本信息")
+        ordering = ["school__path", "stage"]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}:{self.stage}:{self.status}"
+
+    @property
+    def unit(self) -> Any:
+        return self.school
+
+    @property
+    def stage_label(self) -> str:
+        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES and not self.locked
+
+    def check_editable(self) -> None:
+        if self.locked or self.status == ReportStatus.APPROVED:
+            raise AftertestError(str(_("测试生信息已审核通过并锁定，不能修改。")))
+        if self.status not in EDITABLE_STATUSES:
+            raise AftertestError(
+                str(_("当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系县级审核人退回。"))
+                % {"status": self.get_status_display()}
+            )
+
+    def target_status(self, action: str) -> str:
+        sources, target = TRANSITIONS[action]
+        if self.status not in sources:
+            raise AftertestError(
+                str(_("当前状态为“%(status)s”，不能%(action)s。"))
+                % {"status": self.get_status_display(), "action": ReportAction(action).label}
+            )
+        return target
+
+
+class TestedReportEvent(models.Model):
+    report = models.ForeignKey(TestedReport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=10, choices=ReportAction.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    from_status = models.CharField(_("原状态"), max_length=10)
+    to_status = models.CharField(_("新状态"), max_length=10)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.action}"
+
+    @property
+    def unit(self) -> Any:
+        return self.report.school
+
+    @property
+    def from_label(self) -> str:
+        return str(dict(ReportStatus.choices).get(self.from_status, self.from_status))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(ReportStatus.choices).get(self.to_status, self.to_status))
+
+
+class TestedStudent(models.Model):
+    """One sampled student after the test: attended, partly absent or absent (with a reason)."""
+
+    report = models.ForeignKey(TestedReport, on_delete=models.CASCADE, related_name="students")
+    sampled = models.OneToOneField("rosters.SampledStudent", on_delete=models.PROTECT, related_name="tested")
+    school = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    attendance = models.CharField(_("参加情况"), max_length=8, choices=Attendance.choices,
+                                  default=Attendance.PRESENT)
+    absent_sessions = models.JSONField(_("缺考场次"), default=list)
+    reason = models.CharField(_("缺考原因"), max_length=12, choices=AbsenceReason.choices, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Corrections of the roster (blank = the roster is right); each change is a TestedCorrection.
+    name = models.CharField(_("更正姓名"), max_length=50, blank=True)
+    sex = models.CharField(_("更正性别"), max_length=2, blank=True)
+    class_name = models.CharField(_("更正班级"), max_length=50, blank=True)
+    row = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        ordering = ["report", "row", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.sampled_id}"
+
+    @property
+    def unit(self) -> Any:
+        return self.school
+
+    @property
+    def tested(self) -> bool:
+        """Took part in at least one session."""
+        return self.attendance != Attendance.ABSENT
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(column, reason) pairs that block this row."""
+        out: list[tuple[str, str]] = []
+        if self.attendance != Attendance.PRESENT and not self.reason:
+            out.append(("缺考原因", str(_("缺考学生必须填写缺考原因（病假/事假/转学/其他）"))))
+        if self.attendance == Attendance.PRESENT and self.reason:
+            out.append(("缺考原因", str(_("参加测试的学生不应填写缺考原因"))))
+        if self.attendance == Attendance.PARTIAL and not self.absent_sessions:
+            out.append(("缺考场次", str(_("部分缺考的学生必须注明缺考的场次"))))
+        if self.reason == AbsenceReason.OTHER and not self.note.strip():
+            out.append(("备注", str(_("缺考原因为“其他”时须在备注中说明"))))
+        if self.sex and self.sex not in ("男", "女"):
+            out.append(("更正性别", str(_("性别只能填“男”或“女”"))))
+        return out
+
+
+class CorrectionField(models.TextChoices):
+    NAME = "name", _("姓名")
+    SEX = "sex", _("性别")
+    CLASS = "class_name", _("班级")
+
+
+class TestedCorrection(models.Model):
+    """A recorded correction of the roster (old value → new value), never a silent overwrite."""
+
+    tested = models.ForeignKey(TestedStudent, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(_("字段"), max_length=12, choices=CorrectionField.choices)
+    old_value = models.CharField(_("原值"), max_length=50)
+    new_value = models.CharField(_("更正为"), max_length=50)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tested_id}:{self.field}"
+
+    @property
+    def unit(self) -> Any:
+        return self.tested.school
+
+
+class TestedUpload(models.Model):
+    """The last rejected file of a report, kept for the rejected-rows download."""
+
+    report = models.OneToOneField(TestedReport, on_delete=models.CASCADE, related_name="rejected_upload")
+    filename = models.CharField(max_length=200)
+    rows_json = models.JSONField(default=list)  # [[row, {header: value}, [reasons]], ...]
+    error_count = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def unit(self) -> Any:
+        return self.report.school
+
+
+class SupplementaryWindow(models.Model):
+    """补报: a county reopens reporting for one school between two dates (inclusive)."""
+
+    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("units.Unit", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("截止日期"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("开放时间"))
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}:{self.start}..{self.end}"
+
+    @property
+    def unit(self) -> Any:
+        return self.school
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
