@@ -60,6 +60,8 @@ class AbsenceReason(models.TextChoices):
 
 
 class TestedReport(models.Model):
+    __test__ = False  # not a pytest class
+
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="+")
     school = models.ForeignKey("units.Unit", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
     roster = models.OneToOneField("rosters.Roster", on_delete=models.PROTECT, related_name="tested_report")
@@ -111,6 +113,8 @@ class TestedReport(models.Model):
 
 
 class TestedReportEvent(models.Model):
+    __test__ = False  # not a pytest class
+
     report = models.ForeignKey(TestedReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=10, choices=ReportAction.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -140,6 +144,8 @@ class TestedReportEvent(models.Model):
 
 class TestedStudent(models.Model):
     """One sampled student after the test: attended, partly absent or absent (with a reason)."""
+
+    __test__ = False  # not a pytest class
 
     report = models.ForeignKey(TestedReport, on_delete=models.CASCADE, related_name="students")
     sampled = models.OneToOneField("rosters.SampledStudent", on_delete=models.PROTECT, related_name="tested")
@@ -196,6 +202,8 @@ class CorrectionField(models.TextChoices):
 class TestedCorrection(models.Model):
     """A recorded correction of the roster (old value → new value), never a silent overwrite."""
 
+    __test__ = False  # not a pytest class
+
     tested = models.ForeignKey(TestedStudent, on_delete=models.CASCADE, related_name="corrections")
     field = models.CharField(_("字段"), max_length=12, choices=CorrectionField.choices)
     old_value = models.CharField(_("原值"), max_length=50)
@@ -216,6 +224,8 @@ class TestedCorrection(models.Model):
 
 class TestedUpload(models.Model):
     """The last rejected file of a report, kept for the rejected-rows download."""
+
+    __test__ = False  # not a pytest class
 
     report = models.OneToOneField(TestedReport, on_delete=models.CASCADE, related_name="rejected_upload")
     filename = models.CharField(max_length=200)
