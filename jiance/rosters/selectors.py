@@ -154,6 +154,31 @@ def reviewable_rosters(*, scope: Scope, cycle: Cycle) -> QuerySet[Roster]:
     )
 
 
+@dataclass(frozen=True)
+class OverviewRow:
+    school: Unit
+    stage: str
+    roster: Any  # Roster (annotated with n_students, n_teachers) or None when not started
+
+    @property
+    def stage_label(self) -> str:
+        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+
+
+def overview_rows(*, scope: Scope, cycle: Cycle) -> list[OverviewRow]:
+    """Every in-sample school (and stage) of the published draws that the person reviews, with
+    its roster when the school has opened one."""
+    units = scope.units_for_roles((*COUNTY_ROLES, *DRAW_ROLES))
+    rows = scope.filter(
+        SampledSchool.objects.filter(
+            draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE, school__in=units,
+        ),
+        unit_field="school",
+    ).select_related("school", "school__parent").order_by("school__path", "stage")
+    rosters = {(r.school_id, r.stage): r for r in reviewable_rosters(scope=scope, cycle=cycle)}
+    return [OverviewRow(r.school, r.stage, rosters.get((r.school_id, r.stage))) for r in rows]
+
+
 def draw_owner(*, scope: Scope) -> Unit | None:
     """The highest unit where the person may draw students."""
     ids = [g.unit_id for g in scope.grants if g.role in DRAW_ROLES and g.unit_level in DRAW_LEVELS]

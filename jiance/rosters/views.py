@@ -69,14 +69,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not scope.holds((*selectors.COUNTY_ROLES, *selectors.DRAW_ROLES)):
         raise PermissionDenied
     cycle = _cycle()
-    rosters = list(selectors.reviewable_rosters(scope=scope, cycle=cycle))
+    rows = selectors.overview_rows(scope=scope, cycle=cycle)
+    rosters = [r.roster for r in rows if r.roster is not None]
     counts = selectors.status_counts(rosters)
+    counts["not_started"] = len(rows) - len(rosters)
     owner = selectors.draw_owner(scope=scope)
     return render(request, "rosters/overview.html", {
-        "cycle": cycle, "rosters": rosters,
+        "cycle": cycle, "rows": rows,
         "can_draw": owner is not None, "owner": owner,
         "draw": selectors.draw_for(scope=scope, cycle=cycle, owner=owner) if owner else None,
-        "status_rows": [(label, counts.get(value, 0)) for value, label in RosterStatus.choices],
+        "status_rows": [(_("未开始"), counts["not_started"])]
+        + [(label, counts.get(value, 0)) for value, label in RosterStatus.choices],
     })
 
 

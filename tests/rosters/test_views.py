@@ -183,3 +183,13 @@ def test_draw_page_for_the_city_only(world: World, cycle: Cycle, people: People)
     assert client_for(people.county_a).get(reverse("rosters:draw")).status_code == 403
     response = client_for(people.city).post(reverse("rosters:draw"), {"seed": "5"}, follow=True)
     assert "尚未经市级审核通过" in response.content.decode()
+
+
+def test_overview_lists_every_sample_school_of_the_county(world: World, cycle: Cycle, people: People) -> None:
+    services.roster_open(scope=scope_of(people.officer_a1), cycle=cycle, school=world.school_a1, stage="primary")
+    body = client_for(people.county_a).get(reverse("rosters:overview")).content.decode()
+    assert world.school_a1.name in body and world.school_a2.name in body  # a2 not started yet
+    assert world.school_b1.name not in body  # another county
+    assert body.count("未开始") >= 2
+    city = client_for(people.city).get(reverse("rosters:overview")).content.decode()
+    assert all(s.name in city for s in (world.school_a1, world.school_a2, world.school_b1, world.school_b2))
