@@ -330,3 +330,9 @@ def supplementary_window_open(*, scope: Scope, cycle: Cycle, school: Unit, start
 def reasons_text() -> str:
     return "/".join(str(label) for _v, label in AbsenceReason.choices)
 
+
+
+def personal_data_recorded(*, report: TestedReport, actor: Any, export: bool, what: str, rows: int) -> None:
+    """Audit a display or an export of the tested students' names."""
+    audit_record(action=Action.EXPORT if export else Action.VIEW_PERSONAL, obj=report, unit=report.school,
+                 actor=actor, detail=f"{what}：{report.school.name}{report.stage_label}，{rows} 人")

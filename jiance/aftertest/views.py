@@ -1,10 +1,306 @@
+"""Thin views of after-test reporting: permission check → form → service → render."""
+
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jiance import clock
+from jiance.accounts.scoping import get_scope
+from jiance.aftertest import importing, selectors, services
+from jiance.aftertest.forms import ReviewForm, RowForm, SupplementaryForm, UploadForm
+from jiance.aftertest.models import (
+    AftertestError,
+    ReportStatus,
+    TestedReport,
+    TestedStudent,
+    TestedUpload,
+)
+from jiance.aftertest.windows import supplementary_bounds, window_state
+from jiance.cycles.models import Cycle
+from jiance.cycles.selectors import active_cycle
+from jiance.rosters.models import Roster
+from jiance.spreadsheets import XLSX_CONTENT_TYPE
+from jiance.units.models import Level, Unit
+
+
+def _cycle() -> Cycle:
+    cycle = active_cycle()
+    if cycle is None:
+        raise Http404(_("当前没有进行中的监测周期"))
+    return cycle
+
+
+def _school(request: HttpRequest, code: str) -> Unit:
+    scope = get_scope(request)
+    school = scope.get_unit(code=code, level=Level.SCHOOL)
+    scope.require(selectors.VIEW_ROLES, school)
+    return school
+
+
+def _roster(request: HttpRequest, code: str, stage: str) -> Roster:
+    school = _school(request, code)
+    for r in selectors.school_rosters(scope=get_scope(request), cycle=_cycle(), school=school):
+        if r.stage == stage:
+            return r
+    raise Http404
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    resp = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return resp
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "aftertest/home.html", {})
+    scope = get_scope(request)
+    if scope.holds(selectors.PARTICIPATION_ROLES):
+        cycle = _cycle()
+        now = clock.now()
+        schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
+        return render(request, "aftertest/overview.html", {
+            "cycle": cycle,
+            "reports": [r for r in selectors.reviewable_reports(scope=scope, cycle=cycle)
+                        if selectors.visible(scope, r, now)],
+            "p": selectors.participation(scope=scope, cycle=cycle, now=now),
+            "can_review": scope.holds(selectors.REVIEW_ROLES),
+            "supp_form": SupplementaryForm(schools=schools) if schools else None,
+            "supp_bounds": supplementary_bounds(cycle),
+            "windows": list(selectors.supplementary_windows(scope=scope, cycle=cycle)),
+            "status_choices": ReportStatus.choices,
+        })
+    school = scope.units_for_roles(selectors.SCHOOL_ROLES).filter(level=Level.SCHOOL).order_by("path").first()
+    if school is None:
+        raise PermissionDenied
+    return redirect("aftertest:school", code=school.code)
+
+
+@login_required
+@require_GET
+def school(request: HttpRequest, code: str) -> HttpResponse:
+    scope = get_scope(request)
+    unit = _school(request, code)
+    cycle = _cycle()
+    now = clock.now()
+    rosters = selectors.school_rosters(scope=scope, cycle=cycle, school=unit)
+    visible = selectors.sampled_students_visible(scope, unit, cycle, now)
+    rows = [{"roster": r, "report": selectors.report_of(scope=scope, roster=r)} for r in rosters] if visible else []
+    return render(request, "aftertest/school.html", {
+        "cycle": cycle, "school": unit, "rows": rows, "visible": visible,
+        "window": window_state(cycle, unit, clock.today()),
+        "can_enter": scope.holds(selectors.SCHOOL_ROLES, unit),
+    })
+
+
+@login_required
+@require_POST
+def open_report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    roster = _roster(request, code, stage)
+    try:
+        services.tested_report_open(scope=get_scope(request), roster=roster, actor=request.user)
+    except AftertestError as exc:
+        messages.error(request, str(exc))
+        return redirect("aftertest:school", code=code)
+    return redirect("aftertest:report", code=code, stage=stage)
+
+
+def _report(request: HttpRequest, code: str, stage: str) -> TestedReport:
+    roster = _roster(request, code, stage)
+    report = selectors.report_of(scope=get_scope(request), roster=roster)
+    if report is None or not selectors.visible(get_scope(request), report, clock.now()):
+        raise Http404
+    return report
+
+
+def _row_form(t: TestedStudent, sessions: list[dict[str, str]], data: object = None) -> RowForm:
+    initial = {"attendance": t.attendance, "absent_sessions": t.absent_sessions, "reason": t.reason,
+               "note": t.note, "name": t.name, "sex": t.sex, "class_name": t.class_name}
+    form = RowForm(data, initial=initial, sessions=sessions, prefix=f"r{t.pk}")
+    for f in form.fields.values():
+        f.widget.attrs["form"] = f"f-{t.pk}"
+    return form
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    scope = get_scope(request)
+    rep = _report(request, code, stage)
+    now = clock.now()
+    sessions = services.session_list(rep.cycle, rep.stage)
+    students = list(selectors.tested_students_of(scope=scope, report=rep, now=now))
+    can_edit = rep.editable and scope.holds(selectors.SCHOOL_ROLES, rep.school)
+    window = window_state(rep.cycle, rep.school, clock.today())
+    services.personal_data_recorded(report=rep, actor=request.user, export=False, what=_("查看测试生基本信息"),
+                                    rows=len(students))
+    return render(request, "aftertest/report.html", {
+        "cycle": rep.cycle, "school": rep.school, "report": rep, "window": window,
+        "rows": [{"t": t, "form": _row_form(t, sessions)} for t in students],
+        "can_edit": can_edit and window.open,
+        "can_review": rep.status == "submitted" and scope.holds(selectors.REVIEW_ROLES, rep.school),
+        "summary": {"total": len(students), "absent": sum(1 for t in students if not t.tested),
+                    "partial": sum(1 for t in students if t.attendance == "partial")},
+        "events": list(selectors.events_of(scope=scope, report=rep)),
+        "corrections": list(selectors.corrections_of(scope=scope, report=rep, now=now)),
+        "upload_form": UploadForm(), "review_form": ReviewForm(),
+        "rejected": TestedUpload.objects.filter(report=rep).first(),
+    })
+
+
+@login_required
+@require_POST
+def row_save(request: HttpRequest, code: str, stage: str, tested_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    rep = _report(request, code, stage)
+    t = scope.get(TestedStudent.objects.select_related("sampled__student"), unit_field="school",
+                  pk=tested_id, report=rep)
+    sessions = services.session_list(rep.cycle, rep.stage)
+    form = _row_form(t, sessions, request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            t = services.tested_student_save(scope=scope, tested=t, data=form.row_input(), actor=request.user)
+            form = _row_form(t, sessions)
+        except AftertestError as exc:
+            error = str(exc)
+    else:
+        error = "；".join(f"{form.fields[k].label}：{'、'.join(v)}" for k, v in form.errors.items())
+        error = _("第 %(row)s 行（%(name)s）") % {"row": t.row, "name": t.sampled.student.name} + error
+    if getattr(request, "htmx", False):
+        rep.refresh_from_db()
+        return render(request, "aftertest/report.html#row", {
+            "r": {"t": t, "form": form, "error": error, "saved": not error}, "report": rep, "school": rep.school,
+            "can_edit": True,
+        })
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("第 %(row)s 行已保存") % {"row": t.row})
+    return redirect("aftertest:report", code=code, stage=stage)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    rep = _report(request, code, stage)
+    try:
+        services.tested_report_submit(scope=get_scope(request), report=rep, actor=request.user)
+        messages.success(request, _("已提交县级审核"))
+    except AftertestError as exc:
+        messages.error(request, str(exc))
+    return redirect("aftertest:report", code=code, stage=stage)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    scope = get_scope(request)
+    rep = _report(request, code, stage)
+    scope.require(selectors.REVIEW_ROLES, rep.school)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.tested_report_approve(scope=scope, report=rep, actor=request.user,
+                                               comment=form.cleaned_data["comment"])
+                messages.success(request, _("已审核通过"))
+            else:
+                services.tested_report_return(scope=scope, report=rep, actor=request.user,
+                                              comment=form.cleaned_data["comment"])
+                messages.success(request, _("已退回"))
+        except AftertestError as exc:
+            messages.error(request, str(exc))
+    return redirect("aftertest:report", code=code, stage=stage)
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    scope = get_scope(request)
+    rep = _report(request, code, stage)
+    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
+    sessions = services.session_list(rep.cycle, rep.stage)
+    content = importing.template(students, sessions, _("%(school)s%(stage)s测试生基本信息（含缺考学生）")
+                                 % {"school": rep.school.name, "stage": rep.stage_label})
+    services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载测试生基本信息表"),
+                                    rows=len(students))
+    return _xlsx(content, f"测试生基本信息-{rep.school.code}-{rep.stage}.xlsx")
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    scope = get_scope(request)
+    rep = _report(request, code, stage)
+    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            messages.error(request, "；".join(errs))
+        return redirect("aftertest:report", code=code, stage=stage)
+    f = form.cleaned_data["file"]
+    students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
+    sessions = services.session_list(rep.cycle, rep.stage)
+    check = importing.check_upload(f.read(), students, sessions)
+    try:
+        outcome = services.tested_import(scope=scope, report=rep, rows=check.rows, errors=check.errors,
+                                         raw=check.raw, filename=f.name, actor=request.user)
+    except AftertestError as exc:
+        messages.error(request, str(exc))
+        return redirect("aftertest:report", code=code, stage=stage)
+    if outcome.errors:
+        for n, col, reason in outcome.errors[:20]:
+            messages.error(request, _("第 %(row)s 行“%(col)s”列：%(reason)s") % {"row": n, "col": col, "reason": reason})
+        messages.error(request, _("文件有 %(n)s 处错误，未导入任何数据；请下载被拒绝的行修改后重新上传。")
+                       % {"n": len(outcome.errors)})
+    else:
+        messages.success(request, _("已导入 %(n)s 行，更正 %(c)s 项") % {"n": outcome.applied, "c": outcome.corrections})
+    return redirect("aftertest:report", code=code, stage=stage)
+
+
+@login_required
+@require_GET
+def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    scope = get_scope(request)
+    rep = _report(request, code, stage)
+    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    up = TestedUpload.objects.filter(report=rep).first()
+    if up is None:
+        raise Http404
+    services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载被拒绝的行"),
+                                    rows=len(up.rows_json))
+    content = importing.rejected_workbook(up.rows_json, services.session_list(rep.cycle, rep.stage))
+    return _xlsx(content, f"被拒绝的行-{rep.school.code}-{rep.stage}.xlsx")
+
+
+@login_required
+@require_POST
+def supplementary(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request)
+    scope.require(selectors.REVIEW_ROLES)
+    cycle = _cycle()
+    schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
+    form = SupplementaryForm(request.POST, schools=schools)
+    if form.is_valid():
+        unit = scope.get_unit(code=form.cleaned_data["school"], level=Level.SCHOOL)
+        try:
+            services.supplementary_window_open(scope=scope, cycle=cycle, school=unit,
+                                               start=form.cleaned_data["start"], end=form.cleaned_data["end"],
+                                               reason=form.cleaned_data["reason"], actor=request.user)
+            messages.success(request, _("已为%(school)s开放补报") % {"school": unit.name})
+        except AftertestError as exc:
+            messages.error(request, str(exc))
+    else:
+        for k, errs in form.errors.items():
+            messages.error(request, f"{form.fields[k].label if k in form.fields else ''}：{'；'.join(errs)}")
+    return redirect("aftertest:home")
