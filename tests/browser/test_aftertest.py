@@ -1,0 +1,114 @@
+"""After the test, in a real browser: the school reports its absentees (htmx rows) and submits,
+the county approves and sees the participation table of its schools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jiance import clock
+from jiance.accounts.models import Role
+from jiance.accounts.scoping import Scope
+from jiance.aftertest import services
+from jiance.aftertest.models import ReportStatus, TestedReport, TestedStudent
+from jiance.rosters.models import SampledStudent
+from jiance.testday.models import Seat, TestRoom
+from tests.aftertest.builders import IN_WINDOW, aftertest_cycle, draw
+from tests.browser.conftest import _page, login, screenshot
+from tests.factories import make_user
+from tests.testday.builders import sample_school
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def window_clock() -> Any:
+    with clock.frozen(IN_WINDOW):
+        yield
+
+
+@pytest.fixture
+def setup(world: Any, settings: Any) -> Any:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cycle = aftertest_cycle()
+    draw(cycle, world, [{"code": world.school_a1.code}, {"code": world.school_a2.code, "stage": "junior"}])
+    students = sample_school(cycle, world.school_a1, 10)
+    sample_school(cycle, world.school_a2, 10, stage="junior", start=100)
+    room = TestRoom.objects.create(cycle=cycle, school=world.school_a1, stage="primary", number=1, kind="paper",
+                                   students=10, rows=7, columns=6, pattern="vertical", created_at=clock.now())
+    for i, s in enumerate(students, start=1):
+        Seat.objects.create(room=room, seat=i, row=1, column=i, student=s, absent=i in (2, 5))
+    make_user("a1_xx", Role.SCHOOL_INFO_OFFICER, world.school_a1, full_name="莲塘一小信息员")
+    make_user("nc_county", Role.COUNTY_INFO_OFFICER, world.county_a, full_name="南昌县信息员")
+    # the second school has already reported: everybody present
+    a2 = make_user("a2_xx", Role.SCHOOL_INFO_OFFICER, world.school_a2)
+    roster = SampledStudent.objects.filter(school=world.school_a2).first().roster
+    report = services.tested_report_open(scope=Scope(a2), roster=roster, actor=a2)
+    services.tested_report_submit(scope=Scope(a2), report=report, actor=a2)
+    return cycle
+
+
+def save_row(page: Any, row: int, reason: str) -> None:
+    tr = page.locator(f"#tested-table tr[data-row='{row}']")
+    tr.locator("select[name$='-reason']").select_option(label=reason)
+    tr.get_by_role("button", name="保存").click()
+    page.locator(f"#tested-table tr[data-row='{row}'] .ok").wait_for()
+
+
+def test_school_reports_absentees_county_approves(page, browser, live_server, setup, world) -> None:
+    login(page, live_server, "a1_xx")
+    page.locator(".topnav").get_by_role("link", name="测后上报", exact=True).click()
+    page.wait_for_url(f"**/aftertest/school/{world.school_a1.code}/")
+    assert "上报开放中" in page.locator("#window-note").inner_text()
+    page.get_by_role("button", name="开始上报（按座位表预填）").click()
+    page.wait_for_url("**/primary/")
+    # prefilled from the seat plan: seats 2 and 5 absent
+    assert page.locator("#tested-table tr.absent").count() == 2
+    # submitting without reasons is refused, naming the rows
+    page.get_by_role("button", name="提交县级审核").click()
+    msg = page.locator(".msg-error").inner_text()
+    assert "第 2 行" in msg and "缺考原因" in msg
+    screenshot(page, "aftertest_school_missing_reasons")
+    # an htmx save without a reason shows the error inside the row
+    tr7 = page.locator("#tested-table tr[data-row='7']")
+    tr7.locator("select[name$='-attendance']").select_option(label="缺考")
+    tr7.get_by_role("button", name="保存").click()
+    page.locator("#tested-table tr[data-row='7'] .errors").wait_for()
+    assert "缺考原因" in page.locator("#tested-table tr[data-row='7'] .errors").inner_text()
+    save_row(page, 7, "转学")
+    save_row(page, 2, "病假")
+    save_row(page, 5, "事假")
+    # a roster correction on row 1
+    tr1 = page.locator("#tested-table tr[data-row='1']")
+    tr1.locator("input[name$='-name']").fill("王子晗")
+    tr1.get_by_role("button", name="保存").click()
+    page.locator("#tested-table tr[data-row='1'] .ok").wait_for()
+    screenshot(page, "aftertest_school_absentees")
+    page.get_by_role("button", name="提交县级审核").click()
+    page.wait_for_load_state()
+    assert page.locator("#report-status").inner_text() == "待县级审核"
+    assert page.locator("#corrections td", has_text="王子晗").count() == 1
+    screenshot(page, "aftertest_school_submitted")
+
+    report = TestedReport.objects.get(school=world.school_a1)
+    assert report.status == ReportStatus.SUBMITTED
+    assert TestedStudent.objects.filter(report=report, attendance="absent").count() == 3
+
+    for county_page in _page(browser, viewport={"width": 1280, "height": 900}):
+        login(county_page, live_server, "nc_county")
+        county_page.goto(f"{live_server.url}/aftertest/")
+        county_page.locator("#reports tr", has_text=world.school_a1.name).get_by_role("link", name="审核").click()
+        county_page.wait_for_url("**/primary/")
+        county_page.get_by_role("button", name="审核通过").click()
+        county_page.wait_for_load_state()
+        assert county_page.locator("#report-status").inner_text() == "已通过"
+        county_page.goto(f"{live_server.url}/aftertest/")
+        county_row = county_page.locator("#county-rates tr[data-unit='360121']")
+        text = county_row.inner_text()
+        # 2 schools, both tested; students (7 + 10) / (10 + 10) = 85.0% → meets 0.85
+        assert "100.0%" in text and "85.0%" in text and "未达标" not in text
+        assert county_page.locator("#school-rates tr", has_text=world.school_b1.name).count() == 0
+        screenshot(county_page, "aftertest_county_participation")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.APPROVED and report.locked
