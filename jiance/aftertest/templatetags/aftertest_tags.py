@@ -17,3 +17,8 @@ def rate(p: Any, value: float | None, kind: str) -> str:
     ok = p.meets(value, kind)
     return format_html('{}% <span class="tag {}">{}</span>', f"{value * 100:.1f}", "ok" if ok else "owing",
                        _("达标") if ok else _("未达标"))
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
