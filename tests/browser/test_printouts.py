@@ -18,7 +18,8 @@ from tests.browser.conftest import SCREENSHOTS, login, screenshot
 from tests.factories import make_user
 from tests.printouts.pdftools import is_pdf, squash, text
 from tests.rosters.builders import AFTER_RELEASE, BEFORE_RELEASE
-from tests.testday.builders import sample_school, student_name, testday_cycle
+from tests.testday.builders import sample_school, student_name
+from tests.testday.builders import testday_cycle as make_testday_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def setup(world: Any, settings: Any) -> Any:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cycle = testday_cycle(world)
+    cycle = make_testday_cycle(world)
     sample_school(cycle, world.school_a1, 50)
     make_user("a1_xx", Role.SCHOOL_INFO_OFFICER, world.school_a1, full_name="莲塘一小信息员")
     make_user("nc_county", Role.COUNTY_INFO_OFFICER, world.county_a, full_name="南昌县信息员")

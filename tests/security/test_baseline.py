@@ -233,7 +233,11 @@ def test_session_and_csrf_cookies_are_httponly_and_samesite(people: tuple[User, 
 
 
 def production_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIANCE_", "DATABASE_URL"))}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a production check.
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("JIANCE_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     env.update(
         JIANCE_ENV="production",
         JIANCE_SECRET_KEY=secrets.token_urlsafe(50),
