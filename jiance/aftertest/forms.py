@@ -26,10 +26,12 @@ class RowForm(forms.Form):
 
     def __init__(self, *args: Any, sessions: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["absent_sessions"].choices = [(s["code"], s["name"]) for s in sessions]
+        self.fields["absent_sessions"].choices = (  # type: ignore[attr-defined]
+            [(s["code"], s["name"]) for s in sessions]
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("attendance") and data["attendance"] != Attendance.PRESENT and not data.get("reason"):
             self.add_error("reason", _("缺考学生必须填写缺考原因（病假/事假/转学/其他）"))
         return data
@@ -67,4 +69,6 @@ class SupplementaryForm(forms.Form):
 
     def __init__(self, *args: Any, schools: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].choices = [(s.code, f"{s.name}（{s.code}）") for s in schools]
+        self.fields["school"].choices = [  # type: ignore[attr-defined]
+            (s.code, f"{s.name}（{s.code}）") for s in schools
+        ]

@@ -24,8 +24,8 @@ from jiance.spreadsheets import (
 ATTENDANCE_BY_LABEL = {"参加": Attendance.PRESENT, "部分缺考": Attendance.PARTIAL, "缺考": Attendance.ABSENT}
 REASON_BY_LABEL = {"病假": AbsenceReason.SICK, "事假": AbsenceReason.PERSONAL, "转学": AbsenceReason.TRANSFERRED,
                    "其他": AbsenceReason.OTHER}
-ATTENDANCE_LABEL = {v: k for k, v in ATTENDANCE_BY_LABEL.items()}
-REASON_LABEL = {v: k for k, v in REASON_BY_LABEL.items()}
+ATTENDANCE_LABEL: dict[str, str] = {v: k for k, v in ATTENDANCE_BY_LABEL.items()}
+REASON_LABEL: dict[str, str] = {v: k for k, v in REASON_BY_LABEL.items()}
 
 
 def columns(sessions: list[dict[str, str]]) -> list[Column]:

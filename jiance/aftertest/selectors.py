@@ -210,6 +210,7 @@ def participation(*, scope: Scope, cycle: Cycle, now: dt.datetime) -> Participat
     rows: list[SchoolParticipation] = []
     hidden = 0
     for o in originals:
+        school: Unit | None
         if o.status == RowStatus.IN_SAMPLE:
             school, replaced = o.school, False
         else:

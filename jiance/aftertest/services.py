@@ -36,7 +36,7 @@ from jiance.rosters.models import Roster, SampledStudent
 from jiance.testday.models import Seat
 from jiance.units.models import Level, Unit
 
-AUDIT_ACTIONS = {
+AUDIT_ACTIONS: dict[str, str] = {
     ReportAction.SUBMIT: Action.SUBMIT,
     ReportAction.APPROVE: Action.APPROVE,
     ReportAction.RETURN: Action.RETURN,

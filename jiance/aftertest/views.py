@@ -140,6 +140,9 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=now))
     can_edit = rep.editable and scope.holds(selectors.SCHOOL_ROLES, rep.school)
     window = window_state(rep.cycle, rep.school, clock.today())
+    names = {s["code"]: s["name"] for s in sessions}
+    for t in students:
+        t.absent_labels = "、".join(names.get(c, c) for c in t.absent_sessions)  # type: ignore[attr-defined]
     services.personal_data_recorded(report=rep, actor=request.user, export=False, what=_("查看测试生基本信息"),
                                     rows=len(students))
     return render(request, "aftertest/report.html", {
@@ -173,7 +176,7 @@ def row_save(request: HttpRequest, code: str, stage: str, tested_id: int) -> Htt
         except AftertestError as exc:
             error = str(exc)
     else:
-        error = "；".join(f"{form.fields[k].label}：{'、'.join(v)}" for k, v in form.errors.items())
+        error = "；".join(f"{form.fields[k].label}：{'、'.join(str(x) for x in v)}" for k, v in form.errors.items())
         error = _("第 %(row)s 行（%(name)s）") % {"row": t.row, "name": t.sampled.student.name} + error
     if getattr(request, "htmx", False):
         rep.refresh_from_db()
@@ -246,7 +249,7 @@ def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for errs in form.errors.values():
-            messages.error(request, "；".join(errs))
+            messages.error(request, "；".join(str(x) for x in errs))
         return redirect("aftertest:report", code=code, stage=stage)
     f = form.cleaned_data["file"]
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
@@ -302,5 +305,5 @@ def supplementary(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
     else:
         for k, errs in form.errors.items():
-            messages.error(request, f"{form.fields[k].label if k in form.fields else ''}：{'；'.join(errs)}")
+            messages.error(request, f"{form.fields[k].label if k in form.fields else ''}：{'；'.join(str(x) for x in errs)}")
     return redirect("aftertest:home")
