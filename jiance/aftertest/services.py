@@ -90,6 +90,7 @@ def tested_report_open(*, scope: Scope, roster: Roster, actor: Any) -> TestedRep
     every sampled student, marked absent (all sessions) when their seat was marked absent."""
     _require_school(scope, roster.school)
     _require_visible(scope, roster)
+    Roster.objects.select_for_update().filter(pk=roster.pk).first()  # two first opens queue here
     existing = TestedReport.objects.filter(roster=roster).first()
     if existing is not None:
         return existing
