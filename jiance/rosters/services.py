@@ -442,6 +442,122 @@ def teacher_delete(*, scope: Scope, roster: Roster, teacher: Teacher, actor: Any
                  detail=f"教师名单删除：{name}")
 
 
+@dataclass
+class TeacherImportOutcome:
+    rows: int
+    errors: list[RowError]
+    applied: bool = False
+    created: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_teachers(*, roster: Roster, content: bytes) -> tuple[int, list[RowError], list[dict[str, Any]]]:
+    """Every problem of a teacher file for this roster (row, column, reason) and the rows it holds."""
+    from jiance.rosters.models import TeacherRole
+    from jiance.rosters.spreadsheet import ROLE_SEPARATORS, teacher_columns
+    from jiance.spreadsheets import SheetError, cell_text, read_sheet
+
+    columns = teacher_columns(roster)
+    head = {c.key: c.header for c in columns}
+    try:
+        rows = list(read_sheet(content, columns))
+    except SheetError as exc:
+        return 0, [RowError(0, "", str(exc))], []
+    by_label = {str(label): value for value, label in TeacherRole.choices}
+    labels = {value: str(label) for value, label in TeacherRole.choices}
+    allowed = teacher_roles_for(roster.cycle)
+    errors: list[RowError] = []
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        n = row.number
+        name = cell_text(row.values.get("name"))
+        sex = cell_text(row.values.get("sex"))
+        class_name = cell_text(row.values.get("class_name"))
+        roles_text = cell_text(row.values.get("roles"))
+        chosen_text = cell_text(row.values.get("questionnaire_role"))
+        row_errors: list[RowError] = []
+        if not name:
+            row_errors.append(RowError(n, head["name"], _("姓名为空")))
+        if not sex:
+            row_errors.append(RowError(n, head["sex"], _("性别为空：请填写“男”或“女”")))
+        elif sex not in ("男", "女"):
+            row_errors.append(RowError(n, head["sex"], _("性别“%(v)s”无效：应为“男”或“女”") % {"v": sex}))
+        for sep in ROLE_SEPARATORS[1:]:
+            roles_text = roles_text.replace(sep, ROLE_SEPARATORS[0])
+        role_labels = [p.strip() for p in roles_text.split(ROLE_SEPARATORS[0]) if p.strip()]
+        roles: list[str] = []
+        if not role_labels:
+            row_errors.append(RowError(n, head["roles"], _("角色为空：请至少填写一个角色")))
+        for label in role_labels:
+            value = by_label.get(label)
+            if value is None:
+                row_errors.append(RowError(n, head["roles"], _("未知的角色“%(v)s”：可选角色为%(ok)s")
+                                           % {"v": label, "ok": "、".join(labels[r] for r in allowed)}))
+            elif value not in allowed:
+                row_errors.append(RowError(n, head["roles"], _("本周期不上报“%(v)s”：需要填报的角色为%(ok)s")
+                                           % {"v": label, "ok": "、".join(labels[r] for r in allowed)}))
+            elif value not in roles:
+                roles.append(value)
+        chosen = ""
+        if chosen_text:
+            chosen = by_label.get(chosen_text, "")
+            if not chosen:
+                row_errors.append(RowError(n, head["questionnaire_role"], _("未知的问卷角色“%(v)s”") % {"v": chosen_text}))
+            elif chosen not in {by_label.get(label) for label in role_labels}:
+                row_errors.append(RowError(n, head["questionnaire_role"],
+                                           _("问卷角色“%(v)s”不是该教师的角色之一") % {"v": chosen_text}))
+        elif len(set(role_labels)) > 1:
+            row_errors.append(RowError(n, head["questionnaire_role"], _("身兼多职教师须选择一个问卷角色（须为其角色之一）")))
+        if name:
+            key = (name, class_name)
+            if key in seen:
+                row_errors.append(RowError(n, head["name"], _("与第 %(r)s 行重复：同一任教班级中已有同名教师“%(v)s”")
+                                           % {"r": seen[key], "v": name}))
+            else:
+                seen[key] = n
+        errors.extend(row_errors)
+        if not row_errors:
+            out.append({"name": name, "sex": sex, "class_name": class_name, "roles": roles,
+                        "questionnaire_role": chosen or roles[0]})
+    if not rows:
+        errors.append(RowError(0, "", _("文件中没有教师：请在“数据”工作表中每行填写一名教师")))
+    errors.sort()
+    return len(rows), errors, out
+
+
+@transaction.atomic
+def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: str, actor: Any) -> TeacherImportOutcome:
+    """Replace the roster's teachers with a checked file: every row or, on any error, none."""
+    _require_entry(scope, roster)
+    roster = _locked(roster.pk)
+    roster.check_editable()
+    rows, errors, teachers = check_teachers(roster=roster, content=content)
+    if errors:
+        audit_record(
+            action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
+            detail=f"教师名单导入被拒绝：{filename}，{len(errors)} 处错误",
+        )
+        return TeacherImportOutcome(rows, errors)
+    now = clock.now()
+    before = Teacher.objects.filter(roster=roster).count()
+    Teacher.objects.filter(roster=roster).delete()
+    Teacher.objects.bulk_create([Teacher(roster=roster, updated_at=now, **t) for t in teachers])
+    _bump(roster)
+    RosterEvent.objects.create(
+        roster=roster, action=RosterAction.IMPORT, actor=actor, at=now, from_status=roster.status,
+        to_status=roster.status, comment=f"{filename}：{len(teachers)} 名教师",
+    )
+    audit_record(
+        action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, before={"teachers": before},
+        after={"teachers": len(teachers)}, detail=f"教师名单导入：{filename}，{len(teachers)} 名教师",
+    )
+    return TeacherImportOutcome(rows, [], applied=True, created=len(teachers))
+
+
 # --- the review chain -----------------------------------------------------------------------------
 def _check_complete(roster: Roster) -> None:
     n = Student.objects.filter(roster=roster).count()

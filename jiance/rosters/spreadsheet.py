@@ -36,3 +36,44 @@ def roster_template(roster: Roster) -> bytes:
         for r in range(2, spec.max_rows + 2):
             ws[f"{letter}{r}"].number_format = "@"
     return workbook_bytes(wb)
+
+
+# --- teachers -------------------------------------------------------------------------------------
+ROLE_SEPARATORS = ("、", "，", ",", "；", ";", "/", "／")
+
+
+def teacher_columns(roster: Roster) -> tuple[Column, ...]:
+    """The teacher template's columns; the role dropdowns list only the roles this cycle asks for."""
+    from jiance.rosters.models import TeacherRole, teacher_roles_for
+
+    labels = dict(TeacherRole.choices)
+    allowed = [str(labels[r]) for r in teacher_roles_for(roster.cycle)]
+    return (
+        Column("name", "姓名", help="必填"),
+        Column("sex", "性别", choices=("男", "女"), help="必填：男 或 女", width=8),
+        Column("class_name", "任教班级", required=False, help="选填：如 4年级1班；同名教师以任教班级区分", width=20),
+        Column("roles", "角色", help="必填：一个或多个角色，多个角色用顿号“、”分隔，如 班主任、语文教师；可选角色："
+               + "、".join(allowed), width=28),
+        Column("questionnaire_role", "问卷角色", required=False, choices=tuple(allowed),
+               help="只有一个角色时可不填（即该角色）；身兼多职的教师必填，须为其角色之一", width=22),
+    )
+
+
+def teacher_template(roster: Roster) -> bytes:
+    from jiance.rosters.models import TeacherRole, teacher_roles_for
+
+    labels = dict(TeacherRole.choices)
+    allowed = "、".join(str(labels[r]) for r in teacher_roles_for(roster.cycle))
+    spec = TemplateSpec(
+        title=f"{roster.school.name} {roster.grade}年级相关教师名单",
+        columns=teacher_columns(roster),
+        instructions=[
+            f"本周期需要填报的教师角色：{allowed}。只填写具有这些角色的教师，每行一名教师，不要改动表头。",
+            "一名教师有多个角色时，在“角色”列中用顿号“、”分隔填写全部角色；身兼多职教师须选择一个问卷角色"
+            "（“问卷角色”列，须为其角色之一），该教师只按这个角色填答一份问卷。",
+            "同一任教班级中不能有两名同名教师。",
+            "上传时系统会检查全部数据，有任何错误都不会导入，并逐行说明行号、列和原因；"
+            "没有错误时整体替换本校当前的教师名单。",
+        ],
+    )
+    return build_template(spec)

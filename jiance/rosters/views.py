@@ -21,7 +21,7 @@ from jiance.cycles.selectors import active_cycle
 from jiance.rosters import selectors, services
 from jiance.rosters.forms import CommentForm, DrawForm, StudentForm, TeacherForm, UploadForm
 from jiance.rosters.models import Roster, RosterError, RosterStatus, RosterUpload, teacher_roles_for
-from jiance.rosters.spreadsheet import roster_template
+from jiance.rosters.spreadsheet import roster_template, teacher_template
 from jiance.spreadsheets import XLSX_CONTENT_TYPE, write_rows
 from jiance.units.models import Level
 from jiance_core.errors import ValidationFailed
@@ -163,6 +163,48 @@ def upload(request: HttpRequest, roster_id: int) -> HttpResponse:
     ctx = _roster_context(request, scope, roster, outcome=outcome, upload_error=error)
     if _htmx(request):
         return render(request, "rosters/roster.html#upload-result", ctx)
+    return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
+
+
+@login_required
+@require_GET
+def teacher_template_download(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    return _download(teacher_template(roster), f"{roster.school.code}-{roster.grade}年级教师名单模板.xlsx")
+
+
+@login_required
+@require_POST
+def teacher_upload(request: HttpRequest, roster_id: int) -> HttpResponse:
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    form = UploadForm(request.POST, request.FILES)
+    outcome = None
+    error = ""
+    if form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            outcome = services.teacher_import(
+                scope=scope, roster=roster, content=f.read(), filename=f.name, actor=request.user
+            )
+        except RosterError as exc:
+            error = str(exc)
+    else:
+        error = "；".join(str(e) for errs in form.errors.values() for e in errs)
+    roster.refresh_from_db()
+    if outcome is not None and outcome.applied:
+        messages.success(request, _("已导入 %(n)s 名教师") % {"n": outcome.created})
+        target = reverse("rosters:roster", kwargs={"roster_id": roster.pk})
+        if _htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    ctx = _roster_context(request, scope, roster, teacher_outcome=outcome, teacher_upload_error=error)
+    if _htmx(request):
+        return render(request, "rosters/roster.html#teacher-upload-result", ctx)
     return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
 
 

@@ -1,0 +1,222 @@
+"""The teacher roster by XLSX: template, whole-file checks with row/column/reason, atomic replace."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from jiance.audit.models import Action, AuditEntry
+from jiance.cycles.models import Cycle
+from jiance.rosters import services
+from jiance.rosters.models import (
+    Roster,
+    RosterError,
+    RosterStatus,
+    Teacher,
+    TeacherRole,
+    teacher_roles_for,
+)
+from tests.factories import World
+from tests.rosters.builders import People
+from tests.rosters.conftest import scope_of
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["姓名", "性别", "任教班级", "角色", "问卷角色"]
+GOOD = [
+    ["王老师", "女", "4年级1班", "班主任、语文教师", "班主任"],
+    ["李老师", "男", "4年级2班", "英语教师", ""],
+    ["张老师", "女", "4年级1班、4年级2班", "音乐教师", "音乐教师"],
+]
+
+
+def teacher_xlsx(rows: list[list[Any]], headers: list[str] = HEADERS) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def roster(world: World, cycle: Cycle, people: People) -> Roster:
+    return services.roster_open(scope=scope_of(people.officer_a1), cycle=cycle, school=world.school_a1, stage="primary")
+
+
+def do_import(people: People, roster: Roster, rows: list[list[Any]], user: Any = None) -> services.TeacherImportOutcome:
+    user = user or people.officer_a1
+    return services.teacher_import(scope=scope_of(user), roster=roster, content=teacher_xlsx(rows),
+                                   filename="教师.xlsx", actor=user)
+
+
+def existing_teacher(roster: Roster) -> Teacher:
+    from jiance import clock
+
+    return Teacher.objects.create(roster=roster, name="旧教师", sex="男", roles=["chinese"],
+                                  questionnaire_role="chinese", updated_at=clock.now())
+
+
+def triples(outcome: services.TeacherImportOutcome) -> set[tuple[int, str]]:
+    return {(e.row, e.column) for e in outcome.errors}
+
+
+def test_template_has_dropdowns_and_the_cycles_rules(roster: Roster) -> None:
+    from jiance.rosters.spreadsheet import teacher_template
+
+    wb = load_workbook(io.BytesIO(teacher_template(roster)))
+    assert [c.value for c in wb["数据"][1]] == HEADERS
+    labels = dict(TeacherRole.choices)
+    allowed = [str(labels[r]) for r in teacher_roles_for(roster.cycle)]
+    options = wb["选项"]
+    assert [options.cell(row=i, column=2).value for i in (2, 3)] == ["男", "女"]
+    assert [options.cell(row=i, column=5).value for i in range(2, len(allowed) + 2)] == allowed
+    assert str(labels["math"]) not in allowed  # the 2022 cycle has no maths questionnaire
+    refs = {str(dv.sqref).split(":")[0] for dv in wb["数据"].data_validations.dataValidation}
+    assert refs == {"B2", "E2"}
+    text = "\n".join(str(c.value) for c in wb["填表说明"]["A"] if c.value)
+    assert "、".join(allowed) in text
+    assert "身兼多职教师须选择一个问卷角色" in text
+
+
+def test_good_file_replaces_the_teachers(roster: Roster, people: People) -> None:
+    existing_teacher(roster)
+    version = roster.version
+    out = do_import(people, roster, GOOD)
+    assert out.applied and out.created == 3 and not out.errors
+    got = {t.name: t for t in Teacher.objects.filter(roster=roster)}
+    assert set(got) == {"王老师", "李老师", "张老师"}
+    assert got["王老师"].roles == ["head_teacher", "chinese"]
+    assert got["王老师"].questionnaire_role == "head_teacher"
+    assert got["李老师"].questionnaire_role == "english"  # a single role is the questionnaire role
+    assert got["张老师"].class_name == "4年级1班、4年级2班"
+    roster.refresh_from_db()
+    assert roster.version == version + 1
+    entry = AuditEntry.objects.filter(action=Action.IMPORT, result="ok").latest("pk")
+    assert "3 名教师" in entry.detail
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "reason"),
+    [
+        (["", "女", "4年级1班", "班主任", ""], "姓名", "姓名为空"),
+        (["赵老师", "", "4年级1班", "班主任", ""], "性别", "性别为空"),
+        (["赵老师", "M", "4年级1班", "班主任", ""], "性别", "性别“M”无效"),
+        (["赵老师", "女", "4年级1班", "", ""], "角色", "角色为空"),
+        (["赵老师", "女", "4年级1班", "体育老师", ""], "角色", "未知的角色“体育老师”"),
+        (["赵老师", "女", "4年级1班", "数学教师", ""], "角色", "本周期不上报“数学教师”"),
+        (["赵老师", "女", "4年级1班", "班主任、语文教师", ""], "问卷角色", "身兼多职教师须选择一个问卷角色"),
+        (["赵老师", "女", "4年级1班", "班主任、语文教师", "英语教师"], "问卷角色", "不是该教师的角色之一"),
+        (["赵老师", "女", "4年级1班", "班主任", "校长"], "问卷角色", "未知的问卷角色"),
+        (["王老师", "女", "4年级1班", "美术教师", ""], "姓名", "与第 2 行重复"),
+    ],
+)
+def test_each_error_names_row_column_and_reason(
+    roster: Roster, people: People, row: list[str], column: str, reason: str,
+) -> None:
+    out = do_import(people, roster, [*GOOD, row])
+    assert not out.applied
+    bad_row = len(GOOD) + 2  # header is row 1
+    assert [(e.row, e.column) for e in out.errors] == [(bad_row, column)]
+    assert reason in out.errors[0].reason
+
+
+def test_one_bad_row_changes_nothing(roster: Roster, people: People) -> None:
+    old = existing_teacher(roster)
+    version = roster.version
+    rows = [*GOOD[:1], ["孙老师", "x", "4年级2班", "英语教师", ""], *GOOD[1:]]
+    out = do_import(people, roster, rows)
+    assert not out.applied and triples(out) == {(3, "性别")}
+    assert list(Teacher.objects.filter(roster=roster).values_list("pk", flat=True)) == [old.pk]
+    roster.refresh_from_db()
+    assert roster.version == version
+    assert AuditEntry.objects.filter(action=Action.IMPORT, result="rejected").exists()
+
+
+def test_every_row_is_checked_before_writing(roster: Roster, people: People) -> None:
+    rows = [["", "女", "", "班主任", ""], *GOOD, ["钱老师", "女", "", "数学教师", ""]]
+    out = do_import(people, roster, rows)
+    assert triples(out) == {(2, "姓名"), (6, "角色")}
+    assert not Teacher.objects.filter(roster=roster).exists()
+
+
+def test_missing_column_is_a_file_error(roster: Roster, people: People) -> None:
+    out = services.teacher_import(
+        scope=scope_of(people.officer_a1), roster=roster, content=teacher_xlsx(GOOD, [*HEADERS[:3], "x", "y"]),
+        filename="t.xlsx", actor=people.officer_a1,
+    )
+    assert not out.applied and out.errors[0].row == 0 and "角色" in out.errors[0].reason
+
+
+def test_locked_or_submitted_roster_is_refused(roster: Roster, people: People) -> None:
+    existing_teacher(roster)
+    Roster.objects.filter(pk=roster.pk).update(status=RosterStatus.APPROVED, locked=True)
+    with pytest.raises(RosterError, match="锁定"):
+        do_import(people, roster, GOOD)
+    Roster.objects.filter(pk=roster.pk).update(status=RosterStatus.SUBMITTED, locked=False)
+    with pytest.raises(RosterError, match="审核中"):
+        do_import(people, roster, GOOD)
+    assert list(Teacher.objects.filter(roster=roster).values_list("name", flat=True)) == ["旧教师"]
+
+
+def test_officer_of_another_school_is_refused(roster: Roster, people: People) -> None:
+    with pytest.raises(Http404):
+        do_import(people, roster, GOOD, user=people.officer_b1)
+    assert not Teacher.objects.filter(roster=roster).exists()
+
+
+# --- views ---------------------------------------------------------------------------------------
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def post_file(client: Client, roster: Roster, rows: list[list[Any]], **headers: Any) -> Any:
+    f = SimpleUploadedFile("教师名单.xlsx", teacher_xlsx(rows), content_type="application/octet-stream")
+    return client.post(reverse("rosters:teacher_upload", kwargs={"roster_id": roster.pk}), {"file": f}, **headers)
+
+
+def test_roster_page_links_template_and_upload(roster: Roster, people: People) -> None:
+    client = client_for(people.officer_a1)
+    body = client.get(reverse("rosters:roster", kwargs={"roster_id": roster.pk})).content.decode()
+    assert reverse("rosters:teacher_template", kwargs={"roster_id": roster.pk}) in body
+    assert reverse("rosters:teacher_upload", kwargs={"roster_id": roster.pk}) in body
+    response = client.get(reverse("rosters:teacher_template", kwargs={"roster_id": roster.pk}))
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.content))["数据"]["D1"].value == "角色"
+
+
+def test_upload_view_shows_errors_then_imports(roster: Roster, people: People) -> None:
+    client = client_for(people.officer_a1)
+    bad = [*GOOD, ["赵老师", "女", "", "数学教师", ""]]
+    response = post_file(client, roster, bad)
+    body = response.content.decode()
+    assert response.status_code == 200 and 'id="teacher-import-errors"' in body
+    assert "第 5 行" in body and "本周期不上报“数学教师”" in body
+    partial = post_file(client, roster, bad, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.strip().startswith('<div id="teacher-upload-result">') and "第 5 行" in partial
+    assert not Teacher.objects.filter(roster=roster).exists()
+    response = post_file(client, roster, GOOD)
+    assert response.status_code == 302
+    assert Teacher.objects.filter(roster=roster).count() == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "已导入 3 名教师" in page and "王老师" in page
+
+
+def test_user_of_another_school_gets_404(roster: Roster, people: People) -> None:
+    client = client_for(people.officer_b1)
+    assert post_file(client, roster, GOOD).status_code == 404
+    url = reverse("rosters:teacher_template", kwargs={"roster_id": roster.pk})
+    assert client.get(url).status_code == 404
+    assert not Teacher.objects.filter(roster=roster).exists()
