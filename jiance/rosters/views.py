@@ -132,9 +132,11 @@ def template_download(request: HttpRequest, roster_id: int) -> HttpResponse:
     return _download(roster_template(roster), f"{roster.school.code}-{roster.grade}年级学生名单模板.xlsx")
 
 
-@login_required
-@require_POST
-def upload(request: HttpRequest, roster_id: int) -> HttpResponse:
+def _handle_upload(
+    request: HttpRequest, roster_id: int, *, importer: Any, imported_message: str,
+    partial: str, outcome_key: str, error_key: str,
+) -> HttpResponse:
+    """One upload flow for students and teachers: check the whole file, import or show errors."""
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
     scope.require(selectors.SCHOOL_ROLES, roster.school)
@@ -144,26 +146,33 @@ def upload(request: HttpRequest, roster_id: int) -> HttpResponse:
     if form.is_valid():
         f = form.cleaned_data["file"]
         try:
-            outcome = services.roster_import(
-                scope=scope, roster=roster, content=f.read(), filename=f.name, actor=request.user
-            )
+            outcome = importer(scope=scope, roster=roster, content=f.read(), filename=f.name, actor=request.user)
         except RosterError as exc:
             error = str(exc)
     else:
         error = "；".join(str(e) for errs in form.errors.values() for e in errs)
     roster.refresh_from_db()
     if outcome is not None and outcome.applied:
-        messages.success(request, _("已导入 %(n)s 名学生") % {"n": outcome.created})
+        messages.success(request, imported_message % {"n": outcome.created})
         target = reverse("rosters:roster", kwargs={"roster_id": roster.pk})
         if _htmx(request):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target
             return response
         return redirect(target)
-    ctx = _roster_context(request, scope, roster, outcome=outcome, upload_error=error)
+    ctx = _roster_context(request, scope, roster, **{outcome_key: outcome, error_key: error})
     if _htmx(request):
-        return render(request, "rosters/roster.html#upload-result", ctx)
+        return render(request, f"rosters/roster.html#{partial}", ctx)
     return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, roster_id: int) -> HttpResponse:
+    return _handle_upload(
+        request, roster_id, importer=services.roster_import, imported_message=_("已导入 %(n)s 名学生"),
+        partial="upload-result", outcome_key="outcome", error_key="upload_error",
+    )
 
 
 @login_required
@@ -177,35 +186,10 @@ def teacher_template_download(request: HttpRequest, roster_id: int) -> HttpRespo
 @login_required
 @require_POST
 def teacher_upload(request: HttpRequest, roster_id: int) -> HttpResponse:
-    scope = get_scope(request)
-    roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
-    form = UploadForm(request.POST, request.FILES)
-    outcome = None
-    error = ""
-    if form.is_valid():
-        f = form.cleaned_data["file"]
-        try:
-            outcome = services.teacher_import(
-                scope=scope, roster=roster, content=f.read(), filename=f.name, actor=request.user
-            )
-        except RosterError as exc:
-            error = str(exc)
-    else:
-        error = "；".join(str(e) for errs in form.errors.values() for e in errs)
-    roster.refresh_from_db()
-    if outcome is not None and outcome.applied:
-        messages.success(request, _("已导入 %(n)s 名教师") % {"n": outcome.created})
-        target = reverse("rosters:roster", kwargs={"roster_id": roster.pk})
-        if _htmx(request):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return redirect(target)
-    ctx = _roster_context(request, scope, roster, teacher_outcome=outcome, teacher_upload_error=error)
-    if _htmx(request):
-        return render(request, "rosters/roster.html#teacher-upload-result", ctx)
-    return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
+    return _handle_upload(
+        request, roster_id, importer=services.teacher_import, imported_message=_("已导入 %(n)s 名教师"),
+        partial="teacher-upload-result", outcome_key="teacher_outcome", error_key="teacher_upload_error",
+    )
 
 
 @login_required
