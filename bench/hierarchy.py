@@ -22,7 +22,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,50 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.benchdb import prepare_database  # noqa: E402
+
 BENCH_DB = "jiance_bench"
-
-
-def _pg_admin(url: str) -> Any:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    info = conninfo_to_dict(url)
-    info["dbname"] = "postgres"
-    return psycopg.connect(make_conninfo("", **info), autocommit=True)
-
-
-def prepare_database(keep: bool) -> tuple[str, Any]:
-    """Point DATABASE_URL at a fresh database; return (description, cleanup)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        base = url.rsplit("/", 1)[0]
-        with _pg_admin(url) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
-
-        def cleanup() -> None:
-            from django.db import connections
-
-            connections.close_all()
-            if not keep:
-                with _pg_admin(url) as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-        return f"PostgreSQL ({BENCH_DB})", cleanup
-    tmp = tempfile.mkdtemp(prefix="jiance-bench-")
-    path = Path(tmp) / "bench.sqlite3"
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-
-    def cleanup_sqlite() -> None:
-        if not keep:
-            for f in Path(tmp).iterdir():
-                f.unlink()
-            Path(tmp).rmdir()
-        else:
-            print(f"database kept: {path}")
-
-    return f"SQLite ({path})", cleanup_sqlite
 
 
 def timed(fn: Any, repeat: int) -> tuple[float, Any]:
@@ -93,7 +51,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    where, cleanup = prepare_database(args.keep)
+    where, cleanup = prepare_database(BENCH_DB, keep=args.keep)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiance.settings")
     import django
 

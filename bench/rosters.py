@@ -27,7 +27,6 @@ import io
 import os
 import resource
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -37,50 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.benchdb import prepare_database  # noqa: E402
+
 BENCH_DB = "jiance_bench_rosters"
 TEST_DAY = dt.date(2027, 5, 20)  # jiance_core.synth.DEFAULT_TEST_DATE
-
-
-def _pg_admin(url: str) -> Any:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    info = conninfo_to_dict(url)
-    info["dbname"] = "postgres"
-    return psycopg.connect(make_conninfo("", **info), autocommit=True)
-
-
-def prepare_database(keep: bool) -> tuple[str, Any]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        base = url.rsplit("/", 1)[0]
-        with _pg_admin(url) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
-
-        def cleanup() -> None:
-            from django.db import connections
-
-            connections.close_all()
-            if not keep:
-                with _pg_admin(url) as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-        return f"PostgreSQL ({BENCH_DB})", cleanup
-    tmp = tempfile.mkdtemp(prefix="jiance-bench-rosters-")
-    path = Path(tmp) / "bench.sqlite3"
-    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-
-    def cleanup_sqlite() -> None:
-        if keep:
-            print(f"database kept: {path}")
-            return
-        for f in Path(tmp).iterdir():
-            f.unlink()
-        Path(tmp).rmdir()
-
-    return f"SQLite ({path})", cleanup_sqlite
 
 
 def rss_mb() -> float:
@@ -168,7 +127,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    where, cleanup = prepare_database(args.keep)
+    where, cleanup = prepare_database(BENCH_DB, keep=args.keep)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiance.settings")
     import django
 
