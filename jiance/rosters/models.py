@@ -253,17 +253,27 @@ class Teacher(models.Model):
         return str(dict(TeacherRole.choices).get(self.questionnaire_role, self.questionnaire_role))
 
 
-class RosterUpload(models.Model):
-    """The last rejected file of a roster, kept for the rejected-rows download. The file and its
-    errors name ID numbers, so both are encrypted at rest like the students' numbers."""
+class UploadKind(models.TextChoices):
+    STUDENTS = "students", _("学生名单")
+    TEACHERS = "teachers", _("教师名单")
 
-    roster = models.OneToOneField(Roster, on_delete=models.CASCADE, related_name="rejected_upload")
+
+class RosterUpload(models.Model):
+    """The last rejected file of a roster, per kind (students, teachers), kept for the
+    rejected-rows download. The file and its errors name ID numbers, so both are encrypted at rest
+    like the students' numbers."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="rejected_uploads")
+    kind = models.CharField(max_length=10, choices=UploadKind.choices, default=UploadKind.STUDENTS)
     filename = models.CharField(max_length=200)
     # base64 of the file, then encrypted; the errors as JSON [[row, column, reason], ...], encrypted
     content_b64 = EncryptedTextField()
     errors_json = EncryptedTextField()
     error_count = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["roster", "kind"], name="one_rejected_upload_per_kind")]
 
     def __str__(self) -> str:
         return self.filename

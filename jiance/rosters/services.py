@@ -42,6 +42,7 @@ from jiance.rosters.models import (
     Student,
     StudentDraw,
     Teacher,
+    UploadKind,
     teacher_roles_for,
 )
 from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
@@ -213,14 +214,8 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
         check = check_students(roster=roster, raw=raw)
     now = clock.now()
     if not check.ok:
-        RosterUpload.objects.update_or_create(
-            roster=roster,
-            defaults={
-                "filename": filename[:200], "content_b64": base64.b64encode(content).decode("ascii"),
-                "uploaded_at": now, "error_count": len(check.errors),
-                "errors_json": json.dumps([[e.row, e.column, e.reason] for e in check.errors], ensure_ascii=False),
-            },
-        )
+        _keep_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
+                       errors=check.errors)
         audit_record(
             action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
             detail=f"学生名单导入被拒绝：{filename}，{len(check.errors)} 处错误",
@@ -231,7 +226,7 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
             created = _replace_students(roster, check)
     except IntegrityError as exc:  # another school reported one of these numbers a moment ago
         raise RosterError(_("名单中的身份证号刚被本周期其他学校报送，未导入；请重新上传以查看具体行。")) from exc
-    RosterUpload.objects.filter(roster=roster).delete()
+    RosterUpload.objects.filter(roster=roster, kind=UploadKind.STUDENTS).delete()
     _bump(roster)
     RosterEvent.objects.create(
         roster=roster, action=RosterAction.IMPORT, actor=actor, at=now, from_status=roster.status,
@@ -276,25 +271,53 @@ def _replace_students(roster: Roster, check: CheckOutcome) -> int:
     return len(rows)
 
 
-def rejected_rows(upload: RosterUpload) -> bytes:
-    """The rejected file's rows that have errors, with the reasons, as XLSX (formula-safe)."""
-    from jiance.spreadsheets import write_rows
+def _keep_rejected(*, roster: Roster, kind: str, filename: str, content: bytes, errors: list[RowError]) -> None:
+    """Keep the last rejected file of this kind (encrypted) for the rejected-rows download."""
+    RosterUpload.objects.update_or_create(
+        roster=roster, kind=kind,
+        defaults={
+            "filename": filename[:200], "content_b64": base64.b64encode(content).decode("ascii"),
+            "uploaded_at": clock.now(), "error_count": len(errors),
+            "errors_json": json.dumps([[e.row, e.column, e.reason] for e in errors], ensure_ascii=False),
+        },
+    )
 
+
+def _uploaded_rows(upload: RosterUpload) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """The headers and numbered rows of a kept file, read the way its import read it."""
+    if upload.kind == UploadKind.TEACHERS:
+        from jiance.rosters.spreadsheet import teacher_columns
+        from jiance.spreadsheets import SheetError, read_sheet
+
+        columns = teacher_columns(upload.roster)
+        try:
+            rows = [(r.number, [r.values.get(c.key) for c in columns]) for r in read_sheet(upload.content, columns)]
+        except SheetError:
+            return [], []
+        return [c.header for c in columns], rows
     try:
         raw = _raw_from_bytes(upload.content, upload.filename)
     except ValidationFailed:
-        raw = pl.DataFrame()
+        return [], []
+    return list(raw.columns), [(i, list(v)) for i, v in enumerate(raw.iter_rows(), start=2)]
+
+
+def rejected_rows(upload: RosterUpload) -> bytes:
+    """The rejected file's rows that have errors, with the reasons, as XLSX (formula-safe).
+    Problems of the whole file (row 0) and of the header (row 1) come first."""
+    from jiance.spreadsheets import write_rows
+
+    headers, rows = _uploaded_rows(upload)
     reasons: dict[int, list[str]] = {}
     for row, column, reason in upload.errors:
         reasons.setdefault(int(row), []).append(f"{column}：{reason}" if column else reason)
-    headers = ["行号", *raw.columns, "错误原因"]
-    out = [[0, *([""] * len(raw.columns)), "；".join(reasons[0])]] if 0 in reasons or 1 in reasons else []
-    if 1 in reasons:
-        out[0][-1] = "；".join(reasons.get(0, []) + reasons[1])
-    for i, values in enumerate(raw.iter_rows(), start=2):
-        if i in reasons:
-            out.append([i, *(v if v is not None else "" for v in values), "；".join(reasons[i])])
-    return write_rows("未通过的行", headers, out)
+    out: list[list[Any]] = []
+    if 0 in reasons or 1 in reasons:
+        out.append([0, *([""] * len(headers)), "；".join(reasons.get(0, []) + reasons.get(1, []))])
+    for number, values in rows:
+        if number in reasons:
+            out.append([number, *(v if v is not None else "" for v in values), "；".join(reasons[number])])
+    return write_rows("未通过的行", ["行号", *headers, "错误原因"], out)
 
 
 # --- single records -------------------------------------------------------------------------------
@@ -537,6 +560,7 @@ def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: st
     roster.check_editable()
     rows, errors, teachers = check_teachers(roster=roster, content=content)
     if errors:
+        _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content, errors=errors)
         audit_record(
             action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
             detail=f"教师名单导入被拒绝：{filename}，{len(errors)} 处错误",
@@ -546,6 +570,7 @@ def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: st
     before = Teacher.objects.filter(roster=roster).count()
     Teacher.objects.filter(roster=roster).delete()
     Teacher.objects.bulk_create([Teacher(roster=roster, updated_at=now, **t) for t in teachers])
+    RosterUpload.objects.filter(roster=roster, kind=UploadKind.TEACHERS).delete()
     _bump(roster)
     RosterEvent.objects.create(
         roster=roster, action=RosterAction.IMPORT, actor=actor, at=now, from_status=roster.status,

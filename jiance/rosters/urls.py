@@ -14,6 +14,7 @@ urlpatterns = [
     path("roster/<int:roster_id>/template.xlsx", views.template_download, name="template"),
     path("roster/<int:roster_id>/upload/", views.upload, name="upload"),
     path("roster/<int:roster_id>/rejected.xlsx", views.rejected_download, name="rejected"),
+    path("roster/<int:roster_id>/teachers/rejected.xlsx", views.teacher_rejected_download, name="teacher_rejected"),
     path("roster/<int:roster_id>/export.xlsx", views.export, name="export"),
     path("roster/<int:roster_id>/students/add/", views.student_add, name="student_add"),
     path("roster/<int:roster_id>/students/<int:student_id>/delete/", views.student_delete, name="student_delete"),

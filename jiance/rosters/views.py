@@ -20,7 +20,14 @@ from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import active_cycle
 from jiance.rosters import selectors, services
 from jiance.rosters.forms import CommentForm, DrawForm, StudentForm, TeacherForm, UploadForm
-from jiance.rosters.models import Roster, RosterError, RosterStatus, RosterUpload, teacher_roles_for
+from jiance.rosters.models import (
+    Roster,
+    RosterError,
+    RosterStatus,
+    RosterUpload,
+    UploadKind,
+    teacher_roles_for,
+)
 from jiance.rosters.spreadsheet import roster_template, teacher_template
 from jiance.spreadsheets import XLSX_CONTENT_TYPE, write_rows
 from jiance.units.models import Level
@@ -102,7 +109,7 @@ def _roster_context(request: HttpRequest, scope: Scope, roster: Roster, **extra:
     if full:
         services.personal_data_viewed(roster=roster, actor=request.user, what=_("查看完整身份证号"), rows=len(students))
     allowed = teacher_roles_for(roster.cycle)
-    upload = RosterUpload.objects.filter(roster=roster).first()
+    kept = {u.kind: u for u in RosterUpload.objects.filter(roster=roster)}
     ctx = {
         "roster": roster, "school": roster.school, "cycle": roster.cycle, "students": students, "full": full,
         "can_unmask": selectors.can_unmask(scope, roster), "can": services.can_act(scope, roster),
@@ -110,7 +117,8 @@ def _roster_context(request: HttpRequest, scope: Scope, roster: Roster, **extra:
         "events": list(selectors.events_of(scope=scope, roster=roster)),
         "classes": len({s.class_name for s in students}),
         "student_form": StudentForm(), "teacher_form": TeacherForm(allowed=allowed),
-        "upload_form": UploadForm(), "comment_form": CommentForm(), "rejected": upload,
+        "upload_form": UploadForm(), "comment_form": CommentForm(),
+        "rejected": kept.get(UploadKind.STUDENTS), "teacher_rejected": kept.get(UploadKind.TEACHERS),
     }
     ctx.update(extra)
     return ctx
@@ -192,18 +200,28 @@ def teacher_upload(request: HttpRequest, roster_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def rejected_download(request: HttpRequest, roster_id: int) -> HttpResponse:
+def _rejected(request: HttpRequest, roster_id: int, kind: str, filename: str) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
     scope.require(selectors.SCHOOL_ROLES, roster.school)
-    upload_row = RosterUpload.objects.filter(roster=roster).first()
+    upload_row = RosterUpload.objects.filter(roster=roster, kind=kind).first()
     if upload_row is None:
         raise Http404
     services.export_record(roster=roster, actor=request.user, what=_("下载未通过的行"), rows=upload_row.error_count,
                            full=True)
-    return _download(services.rejected_rows(upload_row), f"{roster.school.code}-未通过的行.xlsx")
+    return _download(services.rejected_rows(upload_row), f"{roster.school.code}-{filename}.xlsx")
+
+
+@login_required
+@require_GET
+def rejected_download(request: HttpRequest, roster_id: int) -> HttpResponse:
+    return _rejected(request, roster_id, UploadKind.STUDENTS, "学生名单未通过的行")
+
+
+@login_required
+@require_GET
+def teacher_rejected_download(request: HttpRequest, roster_id: int) -> HttpResponse:
+    return _rejected(request, roster_id, UploadKind.TEACHERS, "教师名单未通过的行")
 
 
 @login_required

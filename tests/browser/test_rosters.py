@@ -14,11 +14,13 @@ from jiance.rosters.models import Roster, RosterStatus, Student
 from tests.browser.conftest import _page, login, screenshot
 from tests.rosters.builders import (
     ENTRY_TIME,
+    TEACHERS,
     approve_frames,
     make_cycle,
     make_people,
     publish_draw,
     students,
+    teacher_xlsx,
     xlsx,
 )
 
@@ -80,6 +82,27 @@ def test_school_uploads_principal_checks_county_returns(page, browser, live_serv
     assert "已导入 40 名学生" in page.locator(".messages").inner_text()
     assert page.locator("#student-count").inner_text() == "40"
     assert ids[1] not in page.content()  # masked
+
+    bad_teachers = [*TEACHERS, ["赵老师", "女", "4年级1班", "数学教师", ""], ["钱老师", "x", "", "班主任", ""]]
+    teacher_file = tmp_path / "teachers-bad.xlsx"
+    teacher_file.write_bytes(teacher_xlsx(bad_teachers))
+    page.set_input_files("input[aria-label=教师名单文件]", str(teacher_file))
+    page.locator("#teacher-upload-button").click()
+    teacher_errors = page.locator("#teacher-import-errors")
+    teacher_errors.wait_for()
+    text = teacher_errors.inner_text()
+    for expected in ("第 5 行", "不上报“数学教师”", "第 6 行", "性别“x”无效"):
+        assert expected in text, expected
+    screenshot(page, "rosters_teacher_upload_errors")
+    with page.expect_download() as dl:
+        page.locator("#teacher-rejected-link").click()
+    assert dl.value.suggested_filename == "3601210001-教师名单未通过的行.xlsx"
+    teacher_file.write_bytes(teacher_xlsx(TEACHERS))
+    page.set_input_files("input[aria-label=教师名单文件]", str(teacher_file))
+    with page.expect_navigation():
+        page.locator("#teacher-upload-button").click()
+    assert "已导入 3 名教师" in page.locator(".messages").inner_text()
+
     page.fill("#teacher-form input[name=name]", "王芳")
     page.check("#teacher-form input[value=chinese]")
     page.check("#teacher-form input[value=head_teacher]")

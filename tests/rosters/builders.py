@@ -138,3 +138,24 @@ def xlsx(df: pl.DataFrame) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+TEACHER_HEADERS = ["姓名", "性别", "任教班级", "角色", "问卷角色"]
+TEACHERS = [
+    ["王老师", "女", "4年级1班", "班主任、语文教师", "班主任"],
+    ["李老师", "男", "4年级2班", "英语教师", ""],
+    ["张老师", "女", "4年级1班、4年级2班", "音乐教师", "音乐教师"],
+]
+
+
+def teacher_xlsx(rows: list[list[Any]], headers: list[str] = TEACHER_HEADERS) -> bytes:
+    """A teacher roster file laid out like the template's data sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

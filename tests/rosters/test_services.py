@@ -201,7 +201,7 @@ def test_rejected_rows_workbook_has_reasons_and_is_formula_safe(world: World, cy
     ids[1] = wrong_check_digit(ids[1])
     outcome = do_import(people, roster, df.with_columns(pl.Series("姓名", names), pl.Series("身份证号", ids)))
     assert not outcome.applied
-    wb = load_workbook(io.BytesIO(services.rejected_rows(roster.rejected_upload)))
+    wb = load_workbook(io.BytesIO(services.rejected_rows(roster.rejected_uploads.get(kind="students"))))
     rows = list(wb.active.iter_rows(values_only=True))
     assert rows[0][0] == "行号" and rows[0][-1] == "错误原因"
     assert [r[0] for r in rows[1:]] == [3]
@@ -415,4 +415,5 @@ def test_a_rejected_file_is_kept_encrypted(world: World, cycle: Cycle, people: P
         (content, errors), = cur.fetchall()
     ids = df["身份证号"].to_list()
     assert not any(i in content or i in errors for i in ids)
-    assert all("重复" in e[2] for e in roster.rejected_upload.errors) and roster.rejected_upload.error_count == 2
+    kept = roster.rejected_uploads.get(kind="students")
+    assert all("重复" in e[2] for e in kept.errors) and kept.error_count == 2

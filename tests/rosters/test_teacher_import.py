@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from jiance.audit.models import Action, AuditEntry
 from jiance.cycles.models import Cycle
@@ -24,29 +25,13 @@ from jiance.rosters.models import (
     teacher_roles_for,
 )
 from tests.factories import World
-from tests.rosters.builders import People
+from tests.rosters.builders import TEACHER_HEADERS, TEACHERS, People, teacher_xlsx
 from tests.rosters.conftest import scope_of
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["姓名", "性别", "任教班级", "角色", "问卷角色"]
-GOOD = [
-    ["王老师", "女", "4年级1班", "班主任、语文教师", "班主任"],
-    ["李老师", "男", "4年级2班", "英语教师", ""],
-    ["张老师", "女", "4年级1班、4年级2班", "音乐教师", "音乐教师"],
-]
-
-
-def teacher_xlsx(rows: list[list[Any]], headers: list[str] = HEADERS) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "数据"
-    ws.append(headers)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+HEADERS = TEACHER_HEADERS
+GOOD = TEACHERS
 
 
 @pytest.fixture
@@ -220,3 +205,58 @@ def test_user_of_another_school_gets_404(roster: Roster, people: People) -> None
     url = reverse("rosters:teacher_template", kwargs={"roster_id": roster.pk})
     assert client.get(url).status_code == 404
     assert not Teacher.objects.filter(roster=roster).exists()
+
+
+# --- rejected rows ---------------------------------------------------------------------------------
+def rejected_sheet(content: bytes) -> list[tuple[Any, ...]]:
+    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def test_a_rejected_file_keeps_only_the_bad_rows_with_reasons(roster: Roster, people: People) -> None:
+    rows = [*GOOD[:1], ["+cmd|calc", "x", "4年级2班", "英语教师", ""], *GOOD[1:],
+            ["钱老师", "女", "", "数学教师", ""]]
+    out = do_import(people, roster, rows)
+    assert not out.applied
+    kept = roster.rejected_uploads.get(kind="teachers")
+    assert kept.error_count == len(out.errors) == 2 and kept.filename == "教师.xlsx"
+    sheet = rejected_sheet(services.rejected_rows(kept))
+    assert sheet[0] == ("行号", *HEADERS, "错误原因")
+    assert [r[0] for r in sheet[1:]] == [3, 6]
+    assert sheet[1][1] == "'+cmd|calc"  # formula-safe
+    assert sheet[1][-1].startswith("性别：") and "无效" in sheet[1][-1]
+    assert sheet[2][1:6] == ("钱老师", "女", None, "数学教师", None) and "不上报“数学教师”" in sheet[2][-1]
+
+
+def test_a_file_error_is_the_first_rejected_row(roster: Roster, people: People) -> None:
+    out = services.teacher_import(
+        scope=scope_of(people.officer_a1), roster=roster, content=b"not a workbook", filename="t.xlsx",
+        actor=people.officer_a1,
+    )
+    assert not out.applied
+    sheet = rejected_sheet(services.rejected_rows(roster.rejected_uploads.get(kind="teachers")))
+    assert sheet[0] == ("行号", "错误原因") and sheet[1][0] == 0 and "无法读取文件" in sheet[1][1]
+
+
+def test_a_successful_import_drops_the_teacher_rejects_only(roster: Roster, people: People) -> None:
+    from jiance.rosters.models import RosterUpload
+
+    do_import(people, roster, [["", "女", "", "班主任", ""]])
+    RosterUpload.objects.create(roster=roster, kind="students", filename="s.xlsx", content_b64="", errors_json="[]",
+                                uploaded_at=roster.updated_at)
+    assert roster.rejected_uploads.count() == 2
+    assert do_import(people, roster, GOOD).applied
+    assert list(roster.rejected_uploads.values_list("kind", flat=True)) == ["students"]
+
+
+def test_rejected_download_view_is_for_the_school_and_audited(roster: Roster, people: People) -> None:
+    url = reverse("rosters:teacher_rejected", kwargs={"roster_id": roster.pk})
+    client = client_for(people.officer_a1)
+    assert client.get(url).status_code == 404  # nothing rejected yet
+    body = post_file(client, roster, [*GOOD, ["赵老师", "女", "", "数学教师", ""]]).content.decode()
+    assert url in body
+    assert url in client.get(reverse("rosters:roster", kwargs={"roster_id": roster.pk})).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and quote("教师名单未通过的行") in response["Content-Disposition"]
+    assert [r[0] for r in rejected_sheet(response.content)[1:]] == [5]
+    assert AuditEntry.objects.filter(action=Action.EXPORT, actor=people.officer_a1).exists()
+    assert client_for(people.officer_b1).get(url).status_code == 404
