@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance.stages import stage_label
+
 
 class AftertestError(ValueError):
     """A refused operation, with the reason in Chinese for the user."""
@@ -87,7 +89,7 @@ class TestedReport(models.Model):
 
     @property
     def stage_label(self) -> str:
-        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+        return stage_label(self.stage)
 
     @property
     def editable(self) -> bool:

@@ -33,6 +33,7 @@ from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
 from jiance.rosters.models import Roster, SampledStudent
+from jiance.stages import stage_name
 from jiance.testday.models import Seat
 from jiance.units.models import Level, Unit
 
@@ -336,4 +337,4 @@ def reasons_text() -> str:
 def personal_data_recorded(*, report: TestedReport, actor: Any, export: bool, what: str, rows: int) -> None:
     """Audit a display or an export of the tested students' names."""
     audit_record(action=Action.EXPORT if export else Action.VIEW_PERSONAL, obj=report, unit=report.school,
-                 actor=actor, detail=f"{what}：{report.school.name}{report.stage_label}，{rows} 人")
+                 actor=actor, detail=f"{what}：{report.school.name}{stage_name(report.stage)}，{rows} 人")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-STAGE_NAMES = {"primary": "小学", "junior": "初中"}
+from jiance.stages import STAGE_NAMES
+
 KIND_NAMES = {"paper": "纸笔", "computer": "计算机"}
 # Seed 001: primary boxes are kraft-coloured, secondary boxes white.
 BOX_COLOURS = {"primary": "牛皮纸色", "junior": "白色"}

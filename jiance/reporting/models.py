@@ -14,12 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance.stages import STAGE_NAMES
 from jiance.units.models import SCHOOL_TYPE_STAGES, Affiliation, Area, Nature, SchoolType
 
 # Plausibility: no tested-grade class holds more than this many students.
 MAX_CLASS_SIZE = 60
 STAGES = ("primary", "junior")
-STAGE_NAMES = {"primary": "小学", "junior": "初中"}
 DEFAULT_GRADES = {"primary": 4, "junior": 8}
 
 

@@ -21,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiance.crypto import EncryptedTextField, masked_id
+from jiance.stages import stage_label
 
 
 class RosterError(ValueError):
@@ -91,7 +92,7 @@ class Roster(models.Model):
 
     @property
     def stage_label(self) -> str:
-        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+        return stage_label(self.stage)
 
     @property
     def editable(self) -> bool:

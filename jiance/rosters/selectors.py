@@ -30,6 +30,7 @@ from jiance.rosters.models import (
 )
 from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
 from jiance.sampling.selectors import school_sample_status
+from jiance.stages import stage_label
 from jiance.units.models import Level, Unit
 
 SCHOOL_ROLES = (Role.SCHOOL_INFO_OFFICER,)
@@ -162,7 +163,7 @@ class OverviewRow:
 
     @property
     def stage_label(self) -> str:
-        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+        return stage_label(self.stage)
 
 
 def overview_rows(*, scope: Scope, cycle: Cycle) -> list[OverviewRow]:

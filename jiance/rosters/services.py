@@ -46,6 +46,7 @@ from jiance.rosters.models import (
     teacher_roles_for,
 )
 from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
+from jiance.stages import stage_name
 from jiance.units.models import Unit
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.rooms.students import sample_students
@@ -669,14 +670,14 @@ def personal_data_viewed(*, roster: Roster, actor: Any, what: str, rows: int) ->
     """Audit a display or export of unmasked ID numbers."""
     audit_record(
         action=Action.VIEW_PERSONAL, obj=roster, unit=roster.school, actor=actor,
-        detail=f"{what}：{roster.school.name}{roster.stage_label}名单，{rows} 人（完整身份证号）",
+        detail=f"{what}：{roster.school.name}{stage_name(roster.stage)}名单，{rows} 人（完整身份证号）",
     )
 
 
 def export_record(*, roster: Roster, actor: Any, what: str, rows: int, full: bool) -> None:
     audit_record(
         action=Action.EXPORT, obj=roster, unit=roster.school, actor=actor,
-        detail=f"{what}：{roster.school.name}{roster.stage_label}，{rows} 人" + ("（含完整身份证号）" if full else ""),
+        detail=f"{what}：{roster.school.name}{stage_name(roster.stage)}，{rows} 人" + ("（含完整身份证号）" if full else ""),
     )
 
 

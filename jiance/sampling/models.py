@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance.stages import Stage
+
 HASH_VERSION = "jiance-sample-v1"
 LINK_VERSION = "jiance-sample-link-v1"
 
@@ -46,11 +48,6 @@ class Method(models.TextChoices):
 class DrawStatus(models.TextChoices):
     DRAFT = "draft", _("预览（未发布）")
     PUBLISHED = "published", _("已发布")
-
-
-class Stage(models.TextChoices):
-    PRIMARY = "primary", _("小学")
-    JUNIOR = "junior", _("初中")
 
 
 class SampleRole(models.TextChoices):

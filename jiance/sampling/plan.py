@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jiance.sampling.models import SamplingError
+from jiance.stages import stage_name
 from jiance.units.models import Unit
 from jiance_core.sampling.schools import SamplingPlan
 
@@ -100,7 +101,7 @@ def plan_from_config(config: dict[str, Any], counties: Sequence[Unit]) -> PlanPa
                 overrides.setdefault(unit.code, {})[stage] = _count(value, f"sample_size.schools_by_unit[{i}].{stage}")
 
     missing = [
-        f"{c.name}（{stage_label(stage)}）"
+        f"{c.name}（{stage_name(stage)}）"
         for c in counties for stage in STAGES
         if counts[stage] < 0 and stage not in overrides.get(c.code, {})
     ]
@@ -114,5 +115,3 @@ def plan_from_config(config: dict[str, Any], counties: Sequence[Unit]) -> PlanPa
     )
 
 
-def stage_label(stage: str) -> str:
-    return {"primary": "小学", "junior": "初中"}.get(stage, stage)

@@ -28,6 +28,7 @@ from jiance.sampling.models import (
     SampleRole,
     SchoolDraw,
 )
+from jiance.stages import stage_label
 from jiance.units.models import Level, Unit
 
 # Who draws, publishes and decides replacements; who confirms and asks for replacements.
@@ -174,7 +175,7 @@ class StratumView:
 
     @property
     def stage_label(self) -> str:
-        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+        return stage_label(self.stage)
 
     @property
     def selected(self) -> list[SampledSchool]:
@@ -299,7 +300,7 @@ class SchoolNotice:
 
     @property
     def stage_label(self) -> str:
-        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+        return stage_label(self.stage)
 
     @property
     def role_label(self) -> str:

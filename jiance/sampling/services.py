@@ -31,8 +31,9 @@ from jiance.sampling.models import (
     SamplingError,
     SchoolDraw,
 )
-from jiance.sampling.plan import plan_from_config, stage_label
+from jiance.sampling.plan import plan_from_config
 from jiance.sampling.selectors import COUNTY_ROLES, DRAW_ROLES, OWNER_LEVELS
+from jiance.stages import stage_name
 from jiance.units.models import Unit
 from jiance_core.errors import ValidationFailed
 from jiance_core.sampling.schools import draw_school_sample, frame_content_hash
@@ -245,7 +246,7 @@ def draw_verify(*, draw: SchoolDraw) -> Verification:
     for r in rows:
         if r.status != expected[r.pk]:
             problems.append(
-                f"{r.county.name} {stage_label(r.stage)} {r.school.name}：状态为“{r.get_status_display()}”，"
+                f"{r.county.name} {stage_name(r.stage)} {r.school.name}：状态为“{r.get_status_display()}”，"
                 f"按已审核的替换记录应为“{RowStatus(expected[r.pk]).label}”。"
             )
     return Verification(not problems, draw.sample_hash, computed, problems, len(approved))
@@ -269,7 +270,7 @@ def sample_confirm(*, scope: Scope, sampled_school: SampledSchool, actor: Any) -
         audit_record(
             action=Action.UPDATE, obj=row, unit=sampled_school.county, actor=actor,
             before={"confirmed_at": None}, after={"confirmed_at": now},
-            detail=f"确认样本校：{sampled_school.school.name}（{stage_label(row.stage)}）",
+            detail=f"确认样本校：{sampled_school.school.name}（{stage_name(row.stage)}）",
         )
     return SampledSchool.objects.select_related("county", "school", "confirmed_by", "replaces__school").get(pk=row.pk)
 
@@ -321,7 +322,7 @@ def replacement_request(
     audit_record(
         action=Action.SUBMIT, obj=req, unit=sampled_school.county, actor=actor,
         after={"school": row.school.code, "stage": row.stage, "reason_kind": reason_kind, "reason": reason},
-        detail=f"申请替换样本校：{row.school.name}（{stage_label(row.stage)}），原因：{reason}",
+        detail=f"申请替换样本校：{row.school.name}（{stage_name(row.stage)}），原因：{reason}",
     )
     return req
 
@@ -368,7 +369,7 @@ def replacement_approve(
         candidates = [c for c in candidates if c.role != SampleRole.REPLACEMENT1]
     if not candidates:
         raise SamplingError(
-            f"{row.school.name}（{stage_label(row.stage)}）没有可用的替补学校：第一、第二替补校均已使用或不可用。"
+            f"{row.school.name}（{stage_name(row.stage)}）没有可用的替补学校：第一、第二替补校均已使用或不可用。"
         )
     chosen = candidates[0]
     sequence = ReplacementRequest.objects.filter(sampled_school__draw=draw, status=RequestStatus.APPROVED).count() + 1

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance.stages import stage_label
 from jiance_core.rooms import ComputerRoom as CoreComputerRoom
 
 
@@ -98,7 +99,7 @@ class TestRoom(models.Model):
 
     @property
     def stage_label(self) -> str:
-        return {"primary": "小学", "junior": "初中"}.get(self.stage, self.stage)
+        return stage_label(self.stage)
 
 
 class Seat(models.Model):

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from jiance import clock
 from jiance.accounts.models import Role
@@ -19,6 +20,7 @@ from jiance.cycles.models import Cycle
 from jiance.printouts import STUDENT_RULES, Phone, RoomSheet, SessionLine, StudentLine, TestDayData
 from jiance.printouts.data import BOX_COLOURS
 from jiance.rosters.selectors import sampled_students_visible
+from jiance.stages import stage_label
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestRoom
 from jiance.units.models import Level, Unit
 
@@ -43,7 +45,11 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "notice": ("公示栏", ("pdf",)),
     "boxes": ("监测工具箱标签", ("pdf",)),
 }
-STAGE_NAMES = {"primary": "小学", "junior": "初中"}
+# The same printouts named on pages, in the user's language (the documents stay Chinese).
+KIND_LABELS = {
+    "checkin": _("检录名册"), "roomlist": _("监测室学生名单"), "labels": _("座位签"),
+    "barcodes": _("学生条形码"), "notice": _("公示栏"), "boxes": _("监测工具箱标签"),
+}
 
 
 def students_visible(scope: Scope, school: Unit, cycle: Cycle) -> bool:
@@ -178,7 +184,7 @@ def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_
         sheets.append(RoomSheet(
             number=room.number, kind=room.kind, computer_room=room.computer_room_name,
             seats=len(desks), students=lines, desks=desks, pattern=room.pattern,
-            stage_label=STAGE_NAMES.get(stage, "") if two_stages else "",
+            stage_label=stage_label(stage) if two_stages else "",
         ))
     config: dict[str, Any] = cycle.config or {}
     county = school.county()
@@ -208,7 +214,7 @@ def county_schools(*, scope: Scope, cycle: Cycle) -> list[dict[str, Any]]:
     ):
         rooms[r] = rooms.get(r, 0) + 1
     return [
-        {"school": r.school, "stage": r.stage, "stage_label": STAGE_NAMES.get(r.stage, r.stage),
+        {"school": r.school, "stage": r.stage, "stage_label": stage_label(r.stage),
          "rooms": rooms.get((r.school_id, r.stage), 0)}
         for r in rows
     ]

@@ -14,6 +14,7 @@ from jiance.audit.models import Action
 from jiance.audit.services import audit_record, snapshot
 from jiance.cycles.models import Cycle
 from jiance.rosters.models import SampledStudent, release_at
+from jiance.stages import stage_name
 from jiance.testday import selectors
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestdayError, TestRoom
 from jiance.units.models import Unit
@@ -128,7 +129,7 @@ def rooms_plan(*, school: Unit, cycle: Cycle, actor: Any = None, scope: Scope | 
                 forms = {name: booklet_form(number, n) for name, n in subjects} if student else {}
                 seats.append(Seat(room=obj, seat=number, row=r, column=c, student=student, booklets=forms))
     Seat.objects.bulk_create(seats, batch_size=1000)
-    summary = "；".join(f"{r.stage_label}{r.name}（{r.get_kind_display()}，{r.students} 人）" for r in created)
+    summary = "；".join(f"{stage_name(r.stage)}{r.name}（{r.get_kind_display()}，{r.students} 人）" for r in created)
     audit_record(action=Action.CREATE, obj=school, unit=school, actor=actor,
                  after={"rooms": [(r.stage, r.number, r.kind, r.students) for r in created]},
                  detail=f"监测室与座位编排：{school.name}，{cycle.name}：{summary}" + (
@@ -186,7 +187,7 @@ def printout_downloaded(*, school: Unit, cycle: Cycle, kind: str, fmt: str, stag
     audit_record(
         action=Action.EXPORT, obj=school, unit=school, actor=actor, object_type="testday.printout",
         object_id=f"{school.code}:{stage}:{kind}",
-        detail=f"下载{label}（{fmt.upper()}）：{school.name}{selectors.STAGE_NAMES.get(stage, stage)}，{rows} 名学生，{cycle.name}",
+        detail=f"下载{label}（{fmt.upper()}）：{school.name}{stage_name(stage)}，{rows} 名学生，{cycle.name}",
     )
 
 
@@ -195,5 +196,5 @@ def seat_plan_viewed(*, school: Unit, cycle: Cycle, stage: str, rows: int, actor
     audit_record(
         action=Action.VIEW_PERSONAL, obj=school, unit=school, actor=actor, object_type="testday.seats",
         object_id=f"{school.code}:{stage}",
-        detail=f"查看座位表：{school.name}{selectors.STAGE_NAMES.get(stage, stage)}，{rows} 名学生，{cycle.name}",
+        detail=f"查看座位表：{school.name}{stage_name(stage)}，{rows} 名学生，{cycle.name}",
     )

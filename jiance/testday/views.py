@@ -22,6 +22,7 @@ from jiance.accounts.scoping import get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import active_cycle
 from jiance.spreadsheets import XLSX_CONTENT_TYPE
+from jiance.stages import stage_label, stage_name
 from jiance.testday import selectors, services
 from jiance.testday.forms import AbsenceForm, ComputerRoomForm, PhoneForm
 from jiance.testday.models import TestdayError
@@ -74,12 +75,12 @@ def _school_context(request: HttpRequest, school: Unit, cycle: Cycle, **extra: o
     stages = selectors.stages_of(scope=scope, cycle=cycle, school=school)
     rooms = list(selectors.rooms_of(scope=scope, cycle=cycle, school=school))
     kinds = [
-        {"kind": k, "label": label, "formats": fmts, "secret": k in selectors.SECRET_KINDS}
-        for k, (label, fmts) in selectors.KINDS.items()
+        {"kind": k, "label": selectors.KIND_LABELS[k], "formats": fmts, "secret": k in selectors.SECRET_KINDS}
+        for k, (_name, fmts) in selectors.KINDS.items()
     ]
     ctx: dict[str, object] = {
         "school": school, "cycle": cycle, "visible": visible, "rooms": rooms,
-        "stages": [(s, selectors.STAGE_NAMES.get(s, s)) for s in stages], "kinds": kinds,
+        "stages": [(s, stage_label(s)) for s in stages], "kinds": kinds,
         "labs": list(selectors.computer_rooms_of(scope=scope, cycle=cycle, school=school)),
         "can_enter": scope.holds(selectors.ENTRY_ROLES, school),
         "can_mark": scope.holds(selectors.ABSENCE_ROLES, school) and visible,
@@ -162,7 +163,7 @@ def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     services.seat_plan_viewed(school=school, cycle=cycle, stage=stage, rows=sum(len(p[1]) for p in plans),
                               actor=request.user)
     return render(request, "testday/seats.html", {
-        "school": school, "cycle": cycle, "stage_label": selectors.STAGE_NAMES.get(stage, stage), "plans": plans,
+        "school": school, "cycle": cycle, "stage_label": stage_label(stage), "plans": plans,
         "can_mark": scope.holds(selectors.ABSENCE_ROLES, school),
     })
 
@@ -210,7 +211,7 @@ def printout(request: HttpRequest, code: str, stage: str, kind: str, fmt: str) -
         services.printout_downloaded(school=school, cycle=cycle, kind=kind, fmt=fmt, stage=stage, rows=rows,
                                      actor=request.user)
     label = selectors.KINDS[kind][0]
-    filename = f"{school.code}-{school.name}-{selectors.STAGE_NAMES.get(stage, stage)}-{label}.{fmt}"
+    filename = f"{school.code}-{school.name}-{stage_name(stage)}-{label}.{fmt}"
     response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response["Cache-Control"] = "no-store"
