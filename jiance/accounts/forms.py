@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.http import Http404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.models import (
@@ -35,7 +36,7 @@ class SchoolAccountsForm(forms.Form):
         label=_("角色"),
         widget=forms.CheckboxSelectMultiple,
         choices=[
-            (r, f"{Role(r).label}（用户名后缀 -{SCHOOL_ACCOUNT_SUFFIXES[r]}）")
+            (r, format_lazy(_("{role}（用户名后缀 -{suffix}）"), role=Role(r).label, suffix=SCHOOL_ACCOUNT_SUFFIXES[r]))
             for r in SCHOOL_ACCOUNT_SUFFIXES
             if Level.SCHOOL in ROLE_LEVELS[r]
         ],

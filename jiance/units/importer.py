@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from jiance.spreadsheets import (
     FORMULA_PREFIXES,
@@ -126,19 +126,19 @@ def unit_template() -> bytes:
 class Kind:
     """Kinds of error; the (Chinese) label is the group key, translated when shown."""
 
-    MISSING = N_("缺少必填项")
-    BAD_CODE = N_("单位代码格式错误")
-    DUPLICATE = N_("代码重复")
-    BAD_LEVEL = N_("层级无效")
-    BAD_COUNTY_KIND = N_("县级类型无效")
-    NO_PARENT = N_("上级单位不存在")
-    LEVEL_MISMATCH = N_("层级与上级不匹配")
-    LEVEL_CHANGE = N_("不能修改已有单位的层级")
-    TOO_LONG = N_("内容过长")
-    OUT_OF_SCOPE = N_("单位不在您的管辖范围内")
-    FILE = N_("文件无法读取")
+    MISSING = gettext_noop("缺少必填项")
+    BAD_CODE = gettext_noop("单位代码格式错误")
+    DUPLICATE = gettext_noop("代码重复")
+    BAD_LEVEL = gettext_noop("层级无效")
+    BAD_COUNTY_KIND = gettext_noop("县级类型无效")
+    NO_PARENT = gettext_noop("上级单位不存在")
+    LEVEL_MISMATCH = gettext_noop("层级与上级不匹配")
+    LEVEL_CHANGE = gettext_noop("不能修改已有单位的层级")
+    TOO_LONG = gettext_noop("内容过长")
+    OUT_OF_SCOPE = gettext_noop("单位不在您的管辖范围内")
+    FILE = gettext_noop("文件无法读取")
     # one kind per choice column: "<表头>无效"
-    CHOICE_KINDS = (N_("学校类型无效"), N_("办学性质无效"), N_("城乡区域无效"), N_("隶属关系无效"))
+    CHOICE_KINDS = (gettext_noop("学校类型无效"), gettext_noop("办学性质无效"), gettext_noop("城乡区域无效"), gettext_noop("隶属关系无效"))
 
 
 @dataclass(frozen=True, order=True)

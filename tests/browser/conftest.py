@@ -83,3 +83,43 @@ def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+HAN = "[\u4e00-\u9fff]"
+# The page's own words (not its data): headings, table heads, buttons, labels, navigation.
+CHROME = "h2, h3, th, button:not([value=zh-hans]), label, .topnav a, .chain li"
+
+
+def switch_to_english(page: Any) -> None:
+    """Press the English button in the page header (the choice stays with the browser)."""
+    if page.locator("html").get_attribute("lang") == "en":
+        return
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def chinese_chrome(page: Any) -> list[str]:
+    """The page's own words that are still Chinese. Data may be Chinese: the units' and cycles'
+    names, and any element that declares its language (`lang="zh-Hans"`, e.g. session names)."""
+    import re
+
+    from jiance.cycles.models import Cycle
+    from jiance.units.models import Unit
+
+    names = sorted({*Unit.objects.values_list("name", flat=True), *Cycle.objects.values_list("name", flat=True)},
+                   key=len, reverse=True)
+
+    texts = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
+            .filter((el) => !el.parentElement.closest("[lang]:not(html)"))
+            .map((el) => {
+                const copy = el.cloneNode(true);
+                copy.querySelectorAll("[lang]").forEach((inner) => inner.remove());
+                return copy.textContent;
+            })""",
+        CHROME,
+    )
+    for name in names:
+        texts = [t.replace(name, "") for t in texts]
+    return [t.strip() for t in texts if re.search(HAN, t)]

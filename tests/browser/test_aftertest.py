@@ -15,7 +15,7 @@ from jiance.aftertest.models import ReportStatus, TestedReport, TestedStudent
 from jiance.rosters.models import SampledStudent
 from jiance.testday.models import Seat, TestRoom
 from tests.aftertest.builders import IN_WINDOW, aftertest_cycle, draw
-from tests.browser.conftest import _page, login, screenshot
+from tests.browser.conftest import _page, chinese_chrome, login, screenshot, switch_to_english
 from tests.factories import make_user
 from tests.testday.builders import sample_school
 
@@ -112,3 +112,23 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
         screenshot(county_page, "aftertest_county_participation")
     report.refresh_from_db()
     assert report.status == ReportStatus.APPROVED and report.locked
+
+
+def test_after_test_pages_in_english(page, browser, live_server, setup, world) -> None:
+    login(page, live_server, "a1_xx")
+    switch_to_english(page)
+    page.goto(f"{live_server.url}/aftertest/school/{world.school_a1.code}/")
+    assert "Reporting is open" in page.locator("#window-note").inner_text()
+    page.get_by_role("button", name="Start reporting (pre-filled from the seat plan)").click()
+    page.wait_for_url("**/primary/")
+    assert page.locator("#tested-table tr.absent").count() == 2
+    assert chinese_chrome(page) == []
+    assert page.locator("h1").inner_text().endswith("Primary: tested-student information (absent students included)")
+    screenshot(page, "aftertest_school_en")
+    for county_page in _page(browser, viewport={"width": 1280, "height": 900}):
+        login(county_page, live_server, "nc_county")
+        switch_to_english(county_page)
+        county_page.goto(f"{live_server.url}/aftertest/")
+        assert county_page.locator("#county-rates").count() == 1
+        assert chinese_chrome(county_page) == []
+        screenshot(county_page, "aftertest_county_en")

@@ -14,7 +14,7 @@ from jiance import clock
 from jiance.accounts.models import Role
 from jiance.audit.models import AuditEntry
 from jiance.testday.models import Seat, TestRoom
-from tests.browser.conftest import SCREENSHOTS, login, screenshot
+from tests.browser.conftest import SCREENSHOTS, chinese_chrome, login, screenshot, switch_to_english
 from tests.factories import make_user
 from tests.printouts.pdftools import is_pdf, squash, text
 from tests.rosters.builders import AFTER_RELEASE, BEFORE_RELEASE
@@ -129,3 +129,23 @@ def test_county_sees_the_school(page: Any, live_server: Any, world: Any, setup: 
         info.value.save_as(path)
         body = squash(text(path.read_bytes()))
         assert "0791-85712345" in body and student_name(0) not in body
+
+
+def test_test_day_pages_in_english(page: Any, live_server: Any, world: Any, setup: Any) -> None:
+    from jiance.testday.services import rooms_plan
+
+    rooms_plan(school=world.school_a1, cycle=setup)
+    with clock.frozen(AFTER_RELEASE):
+        login(page, live_server, "a1_xx")
+        switch_to_english(page)
+        page.goto(f"{live_server.url}/testday/school/{world.school_a1.code}/")
+        assert page.locator("#rooms").count() == 1
+        assert chinese_chrome(page) == []
+        assert "Check-in roster" in page.get_by_role("row").filter(has=page.locator("a[data-kind=checkin]")).inner_text()
+        assert page.get_by_role("link", name="Primary: seating charts and absences").count() == 1
+        screenshot(page, "testday-school-en")
+        login(page, live_server, "nc_county")
+        switch_to_english(page)
+        page.goto(f"{live_server.url}/testday/")
+        assert chinese_chrome(page) == []
+        screenshot(page, "testday-county-en")

@@ -11,7 +11,7 @@ import pytest
 
 from jiance import clock
 from jiance.rosters.models import Roster, RosterStatus, Student
-from tests.browser.conftest import _page, login, screenshot
+from tests.browser.conftest import _page, chinese_chrome, login, screenshot, switch_to_english
 from tests.rosters.builders import (
     ENTRY_TIME,
     TEACHERS,
@@ -152,3 +152,20 @@ def test_school_uploads_principal_checks_county_returns(page, browser, live_serv
     assert "学号与学籍系统不一致" in page.locator("#return-reason").inner_text()
     for gen in (principal_gen, county_gen):
         gen.close()
+
+
+def test_roster_page_in_english(page, live_server, setup, world, tmp_path) -> None:
+    login(page, live_server, "a1_xx")
+    switch_to_english(page)
+    page.goto(f"{live_server.url}/rosters/")
+    page.wait_for_url("**/rosters/roster/*/")
+    bad = tmp_path / "t.xlsx"
+    bad.write_bytes(teacher_xlsx([["赵老师", "x", "4年级1班", "数学教师", ""]]))
+    page.set_input_files("input[name=file] >> nth=1", str(bad))
+    page.locator("#teacher-upload-button").click()
+    page.locator("#teacher-import-errors").wait_for()
+    assert "nothing was imported" in page.locator("#teacher-import-errors-head").inner_text()
+    assert "is invalid" in page.locator("#teacher-import-errors").inner_text()
+    assert page.locator("#teacher-rejected-link").inner_text() == "Download the rejected rows (with reasons)"
+    assert chinese_chrome(page) == []
+    screenshot(page, "rosters_school_en")

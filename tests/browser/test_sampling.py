@@ -18,7 +18,15 @@ from jiance.sampling.models import (
     SampledSchool,
     SchoolDraw,
 )
-from tests.browser.conftest import DESKTOP, PHONE, _page, login, screenshot
+from tests.browser.conftest import (
+    DESKTOP,
+    PHONE,
+    _page,
+    chinese_chrome,
+    login,
+    screenshot,
+    switch_to_english,
+)
 from tests.factories import make_user
 from tests.sampling.conftest import CONFIG, add_schools, approve_frame
 
@@ -136,3 +144,26 @@ def test_city_draws_publishes_county_confirms(page, second_page, phone, live_ser
     assert req.replacement.school.name in phone.locator(f"#sample-{req.replacement.pk}").inner_text()
     assert phone.locator(f"#sample-{req.replacement.pk}").get_by_role("button", name="确认").is_visible()
     screenshot(phone, "sampling_county_phone")
+
+
+def test_sampling_pages_in_english(page, second_page, live_server, world, setup) -> None:
+    login(page, live_server, "nc_city")
+    switch_to_english(page)
+    page.goto(f"{live_server.url}/sampling/draws/")
+    assert chinese_chrome(page) == []
+    page.fill("#id_seed", "20220315")
+    page.select_option("#id_method", "pps")
+    with page.expect_navigation():
+        page.click("#run-draw")
+    assert "preview" in page.locator("h1").inner_text().lower()
+    assert chinese_chrome(page) == []
+    page.check("#id_confirm")
+    with page.expect_navigation():
+        page.click("#publish")
+    assert chinese_chrome(page) == []
+    screenshot(page, "sampling_published_en")
+    login(second_page, live_server, "nanchang_info")
+    switch_to_english(second_page)
+    second_page.goto(f"{live_server.url}/sampling/county/{world.county_a.code}/")
+    assert chinese_chrome(second_page) == []
+    screenshot(second_page, "sampling_county_en")

@@ -10,7 +10,7 @@ import pytest
 
 from jiance.accounts.models import Role
 from jiance.units.models import Unit
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import chinese_chrome, login, screenshot, switch_to_english
 from tests.factories import World, make_user
 from tests.units.helpers import county, school, xlsx
 
@@ -81,3 +81,21 @@ def test_import_page_bad_then_good_file(page: Any, live_server: Any, tmp_path: P
 
     page.goto(f"{live_server.url}/units/360199/")
     assert "经开区第一小学" in page.inner_text("main")
+
+
+def test_import_page_in_english(page: Any, live_server: Any, tmp_path: Path) -> None:
+    world = World()
+    make_user("nc_city", Role.CITY_ADMIN, world.city)
+    login(page, live_server, "nc_city")
+    switch_to_english(page)
+    page.goto(f"{live_server.url}/units/360100/import/")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx(school("3601210011", "挂在市下的学校", "360100"),
+                         school("3601990001", "上级不存在的学校", "360199")))
+    page.set_input_files("#id_file", str(bad))
+    page.click("#check-button")
+    page.wait_for_selector("#check-failed")
+    text = page.inner_text("#import-result")
+    assert "Level and parent do not match" in text and "Parent unit not found" in text
+    assert chinese_chrome(page) == []
+    screenshot(page, "units-import-bad-file-en")
