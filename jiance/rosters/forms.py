@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiance.rosters.models import TeacherRole
+from jiance.rosters.models import Employment, TeacherRole
 
 MAX_UPLOAD = 30 * 1024 * 1024
 SEXES = [("男", _("男")), ("女", _("女"))]
@@ -44,6 +44,9 @@ class TeacherForm(forms.Form):
     questionnaire_role = forms.ChoiceField(
         label=_("填答问卷时的角色（身兼多职时必选）"), choices=[("", "—"), *TeacherRole.choices], required=False,
     )
+    # optional so that a post without it (an old form, a script) means a regular teacher
+    employment = forms.ChoiceField(label=_("任职类型"), choices=Employment.choices, initial=Employment.REGULAR,
+                                   required=False)
 
     def __init__(self, *args: Any, allowed: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jiance.crypto import EncryptedTextField, masked_id
@@ -223,6 +224,22 @@ def teacher_roles_for(cycle: Any) -> list[str]:
     return [str(r) for r in roles] or [r.value for r in TeacherRole]
 
 
+class Employment(models.TextChoices):
+    """How a teacher holds the post: substitute and rehired teachers in post are reported too [003]."""
+
+    REGULAR = "regular", _("在编在岗")
+    SUBSTITUTE = "substitute", _("代课")
+    REHIRED = "rehired", _("返聘")
+    OTHER = "other", _("其他聘用")
+
+
+def chinese_labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """value → Chinese label. Spreadsheets keep their Chinese values whatever the page language,
+    so a file made from an English page reads the same as one from a Chinese page."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in choices.choices}
+
+
 class Teacher(models.Model):
     """A teacher concerned by the cycle; one with several roles picks the one they answer as."""
 
@@ -232,6 +249,7 @@ class Teacher(models.Model):
     class_name = models.CharField(_("任教班级"), max_length=100, blank=True)
     roles = models.JSONField(_("角色"), default=list)
     questionnaire_role = models.CharField(_("问卷角色"), max_length=20)
+    employment = models.CharField(_("任职类型"), max_length=12, choices=Employment.choices, default=Employment.REGULAR)
     updated_at = models.DateTimeField(_("更新时间"))
 
     class Meta:

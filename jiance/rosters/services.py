@@ -32,6 +32,7 @@ from jiance.crypto import blind_index
 from jiance.cycles.models import Cycle
 from jiance.rosters import selectors
 from jiance.rosters.models import (
+    Employment,
     Roster,
     RosterAction,
     RosterError,
@@ -43,6 +44,7 @@ from jiance.rosters.models import (
     StudentDraw,
     Teacher,
     UploadKind,
+    chinese_labels,
     teacher_roles_for,
 )
 from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
@@ -433,7 +435,8 @@ def teacher_save(
     roles = list(dict.fromkeys(r for r in data["roles"] if r))
     values = {
         "name": data["name"].strip(), "sex": data.get("sex") or "", "class_name": data.get("class_name") or "",
-        "roles": roles, "questionnaire_role": data.get("questionnaire_role") or roles[0], "updated_at": clock.now(),
+        "roles": roles, "questionnaire_role": data.get("questionnaire_role") or roles[0],
+        "employment": data.get("employment") or Employment.REGULAR, "updated_at": clock.now(),
     }
     if teacher is None:
         teacher = Teacher.objects.create(roster=roster, **values)
@@ -448,6 +451,7 @@ def teacher_save(
     _bump(roster)
     audit_record(action=action, obj=teacher, unit=roster.school, actor=actor, after={
         "name": teacher.name, "roles": roles, "questionnaire_role": teacher.questionnaire_role,
+        "employment": teacher.employment,
     }, detail=f"教师名单：{teacher.name}")
     return teacher
 
@@ -490,8 +494,9 @@ def check_teachers(*, roster: Roster, content: bytes) -> tuple[int, list[RowErro
         rows = list(read_sheet(content, columns))
     except SheetError as exc:
         return 0, [RowError(0, "", str(exc))], []
-    by_label = {str(label): value for value, label in TeacherRole.choices}
-    labels = {value: str(label) for value, label in TeacherRole.choices}
+    labels = chinese_labels(TeacherRole)
+    by_label = {label: value for value, label in labels.items()}
+    employment_by_label = {label: value for value, label in chinese_labels(Employment).items()}
     allowed = teacher_roles_for(roster.cycle)
     errors: list[RowError] = []
     out: list[dict[str, Any]] = []
@@ -503,7 +508,12 @@ def check_teachers(*, roster: Roster, content: bytes) -> tuple[int, list[RowErro
         class_name = cell_text(row.values.get("class_name"))
         roles_text = cell_text(row.values.get("roles"))
         chosen_text = cell_text(row.values.get("questionnaire_role"))
+        employment_text = cell_text(row.values.get("employment"))
         row_errors: list[RowError] = []
+        employment = employment_by_label.get(employment_text) if employment_text else Employment.REGULAR
+        if employment is None:
+            row_errors.append(RowError(n, head["employment"], _("任职类型“%(v)s”无效：应为%(ok)s")
+                                       % {"v": employment_text, "ok": "、".join(employment_by_label)}))
         if not name:
             row_errors.append(RowError(n, head["name"], _("姓名为空")))
         if not sex:
@@ -546,7 +556,7 @@ def check_teachers(*, roster: Roster, content: bytes) -> tuple[int, list[RowErro
         errors.extend(row_errors)
         if not row_errors:
             out.append({"name": name, "sex": sex, "class_name": class_name, "roles": roles,
-                        "questionnaire_role": chosen or roles[0]})
+                        "questionnaire_role": chosen or roles[0], "employment": employment})
     if not rows:
         errors.append(RowError(0, "", _("文件中没有教师：请在“数据”工作表中每行填写一名教师")))
     errors.sort()

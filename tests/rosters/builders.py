@@ -140,7 +140,7 @@ def xlsx(df: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-TEACHER_HEADERS = ["姓名", "性别", "任教班级", "角色", "问卷角色"]
+TEACHER_HEADERS = ["姓名", "性别", "任教班级", "角色", "问卷角色", "任职类型"]
 TEACHERS = [
     ["王老师", "女", "4年级1班", "班主任、语文教师", "班主任"],
     ["李老师", "男", "4年级2班", "英语教师", ""],

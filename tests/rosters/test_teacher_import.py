@@ -68,10 +68,50 @@ def test_template_has_dropdowns_and_the_cycles_rules(roster: Roster) -> None:
     assert [options.cell(row=i, column=5).value for i in range(2, len(allowed) + 2)] == allowed
     assert str(labels["math"]) not in allowed  # the 2022 cycle has no maths questionnaire
     refs = {str(dv.sqref).split(":")[0] for dv in wb["数据"].data_validations.dataValidation}
-    assert refs == {"B2", "E2"}
+    assert refs == {"B2", "E2", "F2"}
+    assert [options.cell(row=i, column=6).value for i in range(2, 6)] == ["在编在岗", "代课", "返聘", "其他聘用"]
     text = "\n".join(str(c.value) for c in wb["填表说明"]["A"] if c.value)
     assert "、".join(allowed) in text
     assert "身兼多职教师须选择一个问卷角色" in text
+    assert "九年一贯制学校只填报抽中学段（小学）的教师" in text
+    assert "所有在岗教师" not in text  # only cycles that ask every teacher say so
+
+
+def test_a_cycle_asking_every_teacher_says_so_in_the_template(roster: Roster) -> None:
+    from jiance.rosters.spreadsheet import teacher_template
+
+    config = dict(roster.cycle.config)
+    config["questionnaires"] = [*config.get("questionnaires", []), {"code": "teacher", "respondents": ["teacher"]}]
+    Cycle.objects.filter(pk=roster.cycle_id).update(config=config)
+    roster.refresh_from_db()
+    roster.cycle.refresh_from_db()
+    wb = load_workbook(io.BytesIO(teacher_template(roster)))
+    text = "\n".join(str(c.value) for c in wb["填表说明"]["A"] if c.value)
+    assert "所有在岗教师（含代课、返聘教师），以及校长和中层及以上管理干部" in text
+
+
+def test_employment_type_is_read_and_defaults_to_regular(roster: Roster, people: People) -> None:
+    rows = [[*GOOD[0], "代课"], [*GOOD[1], "返聘"], [*GOOD[2], ""]]
+    assert do_import(people, roster, rows).applied
+    got = dict(Teacher.objects.filter(roster=roster).values_list("name", "employment"))
+    assert got == {"王老师": "substitute", "李老师": "rehired", "张老师": "regular"}
+
+
+def test_a_file_without_the_employment_column_is_still_read(roster: Roster, people: People) -> None:
+    content = teacher_xlsx(GOOD, HEADERS[:5])
+    out = services.teacher_import(scope=scope_of(people.officer_a1), roster=roster, content=content,
+                                  filename="旧模板.xlsx", actor=people.officer_a1)
+    assert out.applied and set(Teacher.objects.values_list("employment", flat=True)) == {"regular"}
+
+
+def test_a_file_reads_the_same_from_an_english_page(roster: Roster, people: People) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        out = do_import(people, roster, [[*GOOD[0], "返聘"]])
+    assert out.applied, out.errors
+    teacher = Teacher.objects.get(roster=roster)
+    assert teacher.roles == ["head_teacher", "chinese"] and teacher.employment == "rehired"
 
 
 def test_good_file_replaces_the_teachers(roster: Roster, people: People) -> None:
@@ -104,6 +144,7 @@ def test_good_file_replaces_the_teachers(roster: Roster, people: People) -> None
         (["赵老师", "女", "4年级1班", "班主任、语文教师", "英语教师"], "问卷角色", "不是该教师的角色之一"),
         (["赵老师", "女", "4年级1班", "班主任", "校长"], "问卷角色", "未知的问卷角色"),
         (["王老师", "女", "4年级1班", "美术教师", ""], "姓名", "与第 2 行重复"),
+        (["赵老师", "女", "4年级1班", "班主任", "", "临时工"], "任职类型", "任职类型“临时工”无效"),
     ],
 )
 def test_each_error_names_row_column_and_reason(

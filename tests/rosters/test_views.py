@@ -193,3 +193,15 @@ def test_overview_lists_every_sample_school_of_the_county(world: World, cycle: C
     assert body.count("未开始") >= 2
     city = client_for(people.city).get(reverse("rosters:overview")).content.decode()
     assert all(s.name in city for s in (world.school_a1, world.school_a2, world.school_b1, world.school_b2))
+
+
+def test_teacher_form_records_the_employment_type(roster: Roster, people: People) -> None:
+    client = client_for(people.officer_a1)
+    url = reverse("rosters:teacher_add", kwargs={"roster_id": roster.pk})
+    response = client.post(url, {"name": "刘老师", "sex": "男", "roles": ["english"], "employment": "substitute"})
+    assert response.status_code == 302
+    assert roster.teachers.get().employment == "substitute"
+    page = client.get(reverse("rosters:roster", kwargs={"roster_id": roster.pk})).content.decode()
+    assert "<td>代课</td>" in page
+    response = client.post(url, {"name": "孙老师", "sex": "男", "roles": ["english"], "employment": "temp"})
+    assert response.status_code == 400 and roster.teachers.count() == 1
