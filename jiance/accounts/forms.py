@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.http import Http404
@@ -21,6 +21,9 @@ from jiance.accounts.scoping import Scope
 from jiance.accounts.selectors import bulk_account_units, manageable_units
 from jiance.accounts.services import DEFAULT_SCHOOL_ROLES
 from jiance.units.models import LEVEL_DEPTH, Level, Unit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 
@@ -54,7 +57,7 @@ class SchoolAccountsForm(forms.Form):
 DATALIST_LIMIT = 500
 
 
-def assignable_role_choices(scope: Scope) -> list[tuple[str, str]]:
+def assignable_role_choices(scope: Scope) -> list[tuple[str, StrOrPromise]]:
     """Roles a manager can hand out somewhere in their subtree: any role held at a level below
     their highest unit, and non-admin roles at that unit's own level."""
     depths = [LEVEL_DEPTH[Level(g.unit_level)] for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]

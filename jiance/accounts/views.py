@@ -32,6 +32,7 @@ from jiance.accounts.services import (
 )
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
+from jiance.htmx import HtmxHttpRequest
 from jiance.spreadsheets import XLSX_CONTENT_TYPE
 
 
@@ -73,23 +74,24 @@ def _people_context(request: HttpRequest, assign_form: RoleAssignForm | None = N
             detail=f"查看人员名单第 {page.number} 页，{len(page.object_list)} 条",
         )
     manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
-    for a in page.object_list:
-        a.can_revoke = a.user_id != request.user.pk and role_assignable_by_manager(
-            a.role, target_path=a.unit.path, manager_paths=manager_paths
-        )
-        a.can_reset = a.user_id != request.user.pk and manager_may_manage_user(scope, a.user)
+    others = [a for a in page.object_list if a.user_id != request.user.pk]
+    revocable = {a.pk for a in others
+                 if role_assignable_by_manager(a.role, target_path=a.unit.path, manager_paths=manager_paths)}
+    resettable = {a.pk for a in others if manager_may_manage_user(scope, a.user)}
     query = request.GET.copy()
     query.pop("page", None)
     return {
         "filters": filters,
         "page": page,
+        "revocable": revocable,
+        "resettable": resettable,
         "query": query.urlencode(),
         "assign_form": assign_form or RoleAssignForm(scope=scope),
     }
 
 
 @login_required
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: HtmxHttpRequest) -> HttpResponse:
     _require_manager(request)
     context = _people_context(request)
     template = "accounts/people.html#table" if request.htmx else "accounts/people.html"

@@ -26,6 +26,7 @@ from jiance.aftertest.models import (
 from jiance.aftertest.windows import supplementary_bounds, window_state
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import active_cycle
+from jiance.htmx import HtmxHttpRequest
 from jiance.rosters.models import Roster
 from jiance.spreadsheets import XLSX_CONTENT_TYPE
 from jiance.units.models import Level, Unit
@@ -161,7 +162,7 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def row_save(request: HttpRequest, code: str, stage: str, tested_id: int) -> HttpResponse:
+def row_save(request: HtmxHttpRequest, code: str, stage: str, tested_id: int) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
     t = scope.get(TestedStudent.objects.select_related("sampled__student"), unit_field="school",
@@ -178,7 +179,7 @@ def row_save(request: HttpRequest, code: str, stage: str, tested_id: int) -> Htt
     else:
         error = "；".join(f"{form.fields[k].label}：{'、'.join(str(x) for x in v)}" for k, v in form.errors.items())
         error = _("第 %(row)s 行（%(name)s）") % {"row": t.row, "name": t.sampled.student.name} + error
-    if getattr(request, "htmx", False):
+    if request.htmx:
         rep.refresh_from_db()
         return render(request, "aftertest/report.html#row", {
             "r": {"t": t, "form": form, "error": error, "saved": not error}, "report": rep, "school": rep.school,

@@ -3,21 +3,24 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from jiance.accounts.scoping import get_scope
 from jiance.audit.forms import AuditFilterForm
 from jiance.audit.models import AuditEntry
 from jiance.audit.selectors import audit_entries, can_read_audit
+from jiance.htmx import HtmxHttpRequest
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: HtmxHttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if not can_read_audit(scope):
         raise PermissionDenied
     form = AuditFilterForm(request.GET or None, scope=scope)
+    entries: QuerySet[AuditEntry]
     if form.is_bound and not form.is_valid():
         entries = AuditEntry.objects.none()
     else:

@@ -69,10 +69,10 @@ def cycle_load_template(
                 "phase": m.phase, "start": m.start, "deadline": m.deadline,
                 "task": m.task, "responsible": m.office or "",
             }
-    existing = {(m.level, m.number): m for m in cycle.milestones.all()}
-    for key, m in existing.items():
+    existing = {(row.level, row.number): row for row in cycle.milestones.all()}
+    for key, row in existing.items():
         if key not in wanted:
-            m.delete()
+            row.delete()
     for key, fields in wanted.items():
         if key in existing:
             Milestone.objects.filter(pk=existing[key].pk).update(**fields)

@@ -61,7 +61,7 @@ def cycle_copy_view(request: HttpRequest, cycle_code: str) -> HttpResponse:
             return redirect("cycles:detail", cycle_code=copy.code)
     else:
         for error in form.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect("cycles:detail", cycle_code=cycle.code)
 
 

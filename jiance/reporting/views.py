@@ -18,6 +18,7 @@ from jiance import clock
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import active_cycle
+from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.reporting import selectors, services
 from jiance.reporting.forms import (
     FrameRecordForm,
@@ -62,10 +63,6 @@ def _quote(name: str) -> str:
     from urllib.parse import quote
 
     return quote(name)
-
-
-def _htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _error_text(exc: Exception) -> str:
@@ -121,7 +118,7 @@ def _school(scope: Scope, county: Unit, school_code: str) -> Unit:
 
 
 @login_required
-def school_edit(request: HttpRequest, code: str, school_code: str) -> HttpResponse:
+def school_edit(request: HtmxHttpRequest, code: str, school_code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code, COUNTY_ROLES)
     school = _school(scope, county, school_code)
@@ -129,7 +126,7 @@ def school_edit(request: HttpRequest, code: str, school_code: str) -> HttpRespon
     grades = cycle_grades(cycle)
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     record = selectors.records_by_school(scope=scope, submission=sub).get(school.pk)
-    template = "reporting/school_edit.html#row-form" if _htmx(request) else "reporting/school_edit.html"
+    template = page_or_partial(request, "reporting/school_edit.html", "row-form")
     if request.method == "POST":
         form = FrameRecordForm(request.POST, grades=grades)
         if form.is_valid():
@@ -141,7 +138,7 @@ def school_edit(request: HttpRequest, code: str, school_code: str) -> HttpRespon
             except (FrameError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                if _htmx(request):
+                if request.htmx:
                     row = selectors.SchoolRow(school, record)
                     return render(request, "reporting/county.html#school-row",
                                   {"row": row, "county": county, "can_edit": True, "grades": grades,

@@ -749,7 +749,7 @@ def students_draw(*, cycle: Cycle, actor: Any, seed: int | None = None, scope: S
     # one executemany: the ORM's bulk_create costs more than the draw itself at 7,000 schools
     names = ["draw_id", "student_id", "roster_id", "school_id", "school_students", "sampled_students",
              "selection_probability", "within_school_weight", "final_weight"]
-    rows = [
+    values = [
         (draw.pk, int(sid), int(rid), school_of[rid], int(big_n), int(n), float(p), float(w),
          None if fw is None else float(fw))
         for sid, rid, big_n, n, p, w, fw in sample.select(
@@ -763,8 +763,8 @@ def students_draw(*, cycle: Cycle, actor: Any, seed: int | None = None, scope: S
         f"VALUES ({', '.join(['%s'] * len(names))})"
     )
     with connection.cursor() as cur:
-        for start in range(0, len(rows), 10_000):
-            cur.executemany(sql, rows[start:start + 10_000])
+        for start in range(0, len(values), 10_000):
+            cur.executemany(sql, values[start:start + 10_000])
     audit_record(
         action=Action.CREATE, obj=draw, unit=owner, actor=actor,
         after={"seed": seed, "schools": draw.schools, "students": draw.students},

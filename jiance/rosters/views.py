@@ -18,6 +18,7 @@ from jiance import clock
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import active_cycle
+from jiance.htmx import HtmxHttpRequest
 from jiance.rosters import selectors, services
 from jiance.rosters.forms import CommentForm, DrawForm, StudentForm, TeacherForm, UploadForm
 from jiance.rosters.models import (
@@ -51,10 +52,6 @@ def _roster(scope: Scope, roster_id: int) -> Roster:
     roster = selectors.roster_get(scope=scope, pk=roster_id)
     scope.require(selectors.VIEW_ROLES, roster.school)
     return roster
-
-
-def _htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 @login_required
@@ -141,7 +138,7 @@ def template_download(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 
 def _handle_upload(
-    request: HttpRequest, roster_id: int, *, importer: Any, imported_message: str,
+    request: HtmxHttpRequest, roster_id: int, *, importer: Any, imported_message: str,
     partial: str, outcome_key: str, error_key: str,
 ) -> HttpResponse:
     """One upload flow for students and teachers: check the whole file, import or show errors."""
@@ -163,20 +160,20 @@ def _handle_upload(
     if outcome is not None and outcome.applied:
         messages.success(request, imported_message % {"n": outcome.created})
         target = reverse("rosters:roster", kwargs={"roster_id": roster.pk})
-        if _htmx(request):
+        if request.htmx:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = target
             return response
         return redirect(target)
     ctx = _roster_context(request, scope, roster, **{outcome_key: outcome, error_key: error})
-    if _htmx(request):
+    if request.htmx:
         return render(request, f"rosters/roster.html#{partial}", ctx)
     return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
 
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, roster_id: int) -> HttpResponse:
+def upload(request: HtmxHttpRequest, roster_id: int) -> HttpResponse:
     return _handle_upload(
         request, roster_id, importer=services.roster_import, imported_message=_("已导入 %(n)s 名学生"),
         partial="upload-result", outcome_key="outcome", error_key="upload_error",
@@ -193,7 +190,7 @@ def teacher_template_download(request: HttpRequest, roster_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def teacher_upload(request: HttpRequest, roster_id: int) -> HttpResponse:
+def teacher_upload(request: HtmxHttpRequest, roster_id: int) -> HttpResponse:
     return _handle_upload(
         request, roster_id, importer=services.teacher_import, imported_message=_("已导入 %(n)s 名教师"),
         partial="teacher-upload-result", outcome_key="teacher_outcome", error_key="teacher_upload_error",

@@ -20,6 +20,7 @@ from jiance.accounts.models import Role
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import active_cycle
+from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.sampling import selectors, services
 from jiance.sampling.forms import DecisionForm, DrawForm, PublishForm, ReplacementRequestForm
 from jiance.sampling.models import RequestStatus, RowStatus, SamplingError
@@ -36,10 +37,6 @@ def _cycle() -> Cycle:
     if cycle is None:
         raise Http404(_("当前没有进行中的监测周期"))
     return cycle
-
-
-def _htmx_template(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if getattr(request, "htmx", False) else template
 
 
 @login_required
@@ -169,10 +166,10 @@ def draw_publish(request: HttpRequest, draw_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def draw_verify(request: HttpRequest, draw_id: int) -> HttpResponse:
+def draw_verify(request: HtmxHttpRequest, draw_id: int) -> HttpResponse:
     scope, draw = _draw(request, draw_id)
     result = services.draw_verify(draw=draw)
-    template = _htmx_template(request, "sampling/draw.html", "verify")
+    template = page_or_partial(request, "sampling/draw.html", "verify")
     return render(request, template, _draw_context(scope, draw, verification=result))
 
 

@@ -21,6 +21,7 @@ from jiance import printouts
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import active_cycle
+from jiance.htmx import HtmxHttpRequest
 from jiance.spreadsheets import XLSX_CONTENT_TYPE
 from jiance.stages import stage_label, stage_name
 from jiance.testday import selectors, services
@@ -170,7 +171,7 @@ def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def absence(request: HttpRequest, code: str, seat_id: int) -> HttpResponse:
+def absence(request: HtmxHttpRequest, code: str, seat_id: int) -> HttpResponse:
     scope = get_scope(request)
     school = _school(request, code)
     seat = selectors.seat_get(scope=scope, pk=seat_id)
@@ -182,7 +183,7 @@ def absence(request: HttpRequest, code: str, seat_id: int) -> HttpResponse:
             services.seat_mark_absent(scope=scope, seat=seat, absent=form.cleaned_data["absent"], actor=request.user)
         except TestdayError as exc:
             messages.error(request, str(exc))
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return render(request, "testday/seats.html#seat-row", {"s": seat, "school": school, "can_mark": True})
     return redirect("testday:seats", code=school.code, stage=seat.room.stage)
 

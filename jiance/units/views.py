@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
 from jiance.accounts.scoping import get_scope
+from jiance.htmx import HtmxHttpRequest
 from jiance.spreadsheets import XLSX_CONTENT_TYPE
 from jiance.units import uploads
 from jiance.units.forms import ConfirmImportForm, UnitImportForm
@@ -75,13 +76,13 @@ def _changes(result: ImportResult, limit: int = 50) -> list[dict[str, object]]:
     return rows
 
 
-def _render_import(request: HttpRequest, unit: Unit, form: UnitImportForm, **ctx: object) -> HttpResponse:
-    template = "units/import.html#result" if request.htmx and "result" in ctx else "units/import.html"  # type: ignore[attr-defined]
+def _render_import(request: HtmxHttpRequest, unit: Unit, form: UnitImportForm, **ctx: object) -> HttpResponse:
+    template = "units/import.html#result" if request.htmx and "result" in ctx else "units/import.html"
     return render(request, template, {"unit": unit, "form": form, **ctx})
 
 
 @login_required
-def unit_import(request: HttpRequest, code: str) -> HttpResponse:
+def unit_import(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """Upload → check (nothing written) → preview with counts and grouped errors."""
     unit = _managed_unit(request, code)
     if request.method != "POST":
@@ -98,7 +99,7 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_import_confirm(request: HttpRequest, code: str) -> HttpResponse:
+def unit_import_confirm(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """Write the checked file (re-checked inside the transaction): all of it or nothing."""
     unit = _managed_unit(request, code)
     form = ConfirmImportForm(request.POST)

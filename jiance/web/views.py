@@ -8,6 +8,7 @@ from jiance import clock
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.models import Cycle, Milestone
 from jiance.cycles.selectors import active_cycle
+from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.units.models import CHILD_LEVEL, Level, Unit
 from jiance.web.selectors import home_panels, lagging_subunits, owing_units
 
@@ -35,12 +36,8 @@ def _unit_and_cycle(request: HttpRequest, code: str) -> tuple[Unit, Cycle]:
     return unit, cycle
 
 
-def _partial(request: HttpRequest, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if getattr(request, "htmx", False) else template
-
-
 @login_required
-def owing(request: HttpRequest, code: str, milestone_id: int) -> HttpResponse:
+def owing(request: HtmxHttpRequest, code: str, milestone_id: int) -> HttpResponse:
     """The sub-units of a unit that have not done one task of the level below."""
     scope = get_scope(request)
     unit, cycle = _unit_and_cycle(request, code)
@@ -50,7 +47,7 @@ def owing(request: HttpRequest, code: str, milestone_id: int) -> HttpResponse:
     units = owing_units(scope=scope, cycle=cycle, unit=unit, milestone=milestone)
     return render(
         request,
-        _partial(request, "web/owing.html", "owing-list"),
+        page_or_partial(request, "web/owing.html", "owing-list"),
         {"unit": unit, "cycle": cycle, "milestone": milestone, "units": units},
     )
 

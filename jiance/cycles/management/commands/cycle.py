@@ -70,11 +70,11 @@ class Command(BaseCommand):
                 cycle = cycle_copy(source=source, new_year=o["year"], days=o["days"], new_code=o["new_code"])
                 self.stdout.write(f"已复制：{cycle.code}（{cycle.name}），测试日 {', '.join(map(str, cycle.test_days))}")
             elif action == "activate":
-                cycle = Cycle.objects.filter(code=o["code"]).first()
-                if cycle is None:
+                target = Cycle.objects.filter(code=o["code"]).first()
+                if target is None:
                     raise CommandError(f"找不到监测周期：{o['code']}")
-                cycle_activate(cycle=cycle)
-                self.stdout.write(f"已启用：{cycle.code}")
+                cycle_activate(cycle=target)
+                self.stdout.write(f"已启用：{target.code}")
             else:
                 for c in Cycle.objects.all():
                     self.stdout.write(f"{c.code}\t{c.year}\t{c.get_status_display()}\t{c.name}")
