@@ -611,8 +611,12 @@ def _check_complete(roster: Roster) -> None:
 
 
 def _transition(*, scope: Scope, roster: Roster, action: str, actor: Any, comment: str = "") -> Roster:
+    seen = roster.status
     roster = _locked(roster.pk)
     from_status = roster.status
+    if from_status != seen:  # someone acted between the page and this click: say so, never guess
+        raise RosterError(_("名单状态刚由“%(a)s”变为“%(b)s”（他人已处理），请刷新页面后再操作")
+                          % {"a": RosterStatus(seen).label, "b": roster.get_status_display()})
     if action == RosterAction.RETURN:
         roles = STEP_ROLES.get(from_status)
         if roles is None:

@@ -1,53 +1,19 @@
-"""Two reviewers acting on one submission at the same moment leave one consistent state.
-
-Real concurrency needs real row locks: PostgreSQL only (SQLite serialises whole-database writes,
-so the race cannot happen there and the test would prove nothing).
-"""
+"""Two reviewers acting on one submission at the same moment leave one consistent state
+(PostgreSQL only: see tests/concurrency.py)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
 
 from jiance.reporting import services
 from jiance.reporting.models import FrameError, FrameReviewEvent, FrameStatus, FrameSubmission
+from tests.concurrency import POSTGRES_RACE, holding_lock, race
 from tests.reporting.conftest import good_rows_a, scope_of, xlsx
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks (set DATABASE_URL=postgres://...); SQLite cannot run two writers",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-def race(*calls: Any) -> list[Any]:
-    """Run each call in its own thread with its own connection, released together by a barrier."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the loser's refusal is the expected outcome
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+pytestmark = POSTGRES_RACE
 
 
 def submitted(people: Any, world: Any, cycle: Any) -> FrameSubmission:
@@ -57,14 +23,7 @@ def submitted(people: Any, world: Any, cycle: Any) -> FrameSubmission:
     return services.frame_submit(scope=scope_of(people.county_a), submission=sub, actor=people.county_a)
 
 
-_real_locked = services._locked
-
-
-def slow_locked(pk: int) -> FrameSubmission:
-    """Hold the row lock a little, so the other thread is certainly waiting on it."""
-    sub = _real_locked(pk)
-    time.sleep(0.2)
-    return sub
+slow_locked = holding_lock(services._locked)
 
 
 @pytest.mark.parametrize("second", ["return", "approve"])

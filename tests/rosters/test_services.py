@@ -417,3 +417,15 @@ def test_a_rejected_file_is_kept_encrypted(world: World, cycle: Cycle, people: P
     assert not any(i in content or i in errors for i in ids)
     kept = roster.rejected_uploads.get(kind="students")
     assert all("重复" in e[2] for e in kept.errors) and kept.error_count == 2
+
+
+def test_acting_on_a_stale_page_is_refused_with_a_reason(world: World, cycle: Cycle, people: People) -> None:
+    roster = open_roster(people, world, cycle)
+    do_import(people, roster, a1_students())
+    roster = submit_with_teacher(people, roster)
+    stale = Roster.objects.get(pk=roster.pk)  # the principal's page, loaded before the return
+    services.roster_return(scope=scope_of(people.principal_a1), roster=roster, actor=people.principal_a1,
+                           comment="漏报两人")
+    with pytest.raises(RosterError, match="刚由“待校长审核”变为“已退回”"):
+        services.roster_approve(scope=scope_of(people.principal_a1), roster=stale, actor=people.principal_a1)
+    assert Roster.objects.get(pk=roster.pk).status == RosterStatus.RETURNED

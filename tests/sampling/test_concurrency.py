@@ -1,18 +1,11 @@
 """Two city officers approving two replacements at the same moment leave one unbroken hash chain;
-two approving the same request leave one approval.
-
-Real concurrency needs real row locks: PostgreSQL only (SQLite serialises whole-database writes).
-"""
+two approving the same request leave one approval. (PostgreSQL only: see
+tests/concurrency.py)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 from unittest import mock
-
-import pytest
-from django.db import connection, connections
 
 from jiance.sampling import services
 from jiance.sampling.models import (
@@ -22,47 +15,12 @@ from jiance.sampling.models import (
     SampledSchool,
     SamplingError,
 )
+from tests.concurrency import POSTGRES_RACE, holding_lock, race
 from tests.sampling.conftest import scope_of
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL row locks (set DATABASE_URL=postgres://...); SQLite cannot run two writers",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_RACE
 
-
-def race(*calls: Any) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int, call: Any) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the loser's refusal is an expected outcome
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
-_real_locked_draw = services._locked_draw
-
-
-def slow_locked_draw(draw: Any) -> Any:
-    """Hold the draw's row lock a little, so the other thread is certainly waiting on it."""
-    locked = _real_locked_draw(draw)
-    time.sleep(0.2)
-    return locked
+slow_locked_draw = holding_lock(services._locked_draw)
 
 
 def _setup(people: Any, world: Any, cycle: Any) -> tuple[Any, list[ReplacementRequest]]:
