@@ -196,6 +196,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "jiance" / "static"]
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploaded files kept for previews and rejected-rows downloads hold personal data: `jiance
+# purge-uploads` (run daily) deletes those older than this many days.
+UPLOAD_KEEP_DAYS = env_int("JIANCE_UPLOAD_KEEP_DAYS", 14)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
