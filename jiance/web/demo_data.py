@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jiance_core.synth import nanchang_city
+from jiance_core.synth import SynthCity, nanchang_city
 
 CENTRE = ("CN", "教育部基础教育质量监测中心")
 PROVINCE = ("360000", "江西省")
@@ -28,6 +28,11 @@ class SchoolRow:
     nature: str
     area: str
     affiliation: str
+    # tested-grade enrolment and classes (grade 4 and grade 8), as the county reports them
+    primary_students: int = 0
+    primary_classes: int = 0
+    junior_students: int = 0
+    junior_classes: int = 0
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class DemoUnits:
     counties: list[CountyRow]
     schools: list[SchoolRow]
     source: str = "jiance_core.synth"
+    # the synthetic city itself: its students and teachers fill the sample schools' rosters
+    city: SynthCity | None = None
 
 
 def nanchang_units(seed: int) -> DemoUnits:
@@ -44,8 +51,10 @@ def nanchang_units(seed: int) -> DemoUnits:
         SchoolRow(
             code=r["school_id"], name=r["school_name"], county_code=r["county"],
             school_type=r["school_type"], nature=r["nature"], area=r["area"],
-            affiliation=r["affiliation"],
+            affiliation=r["affiliation"], primary_students=r["primary_students"],
+            primary_classes=r["primary_classes"], junior_students=r["junior_students"],
+            junior_classes=r["junior_classes"],
         )
         for r in city.schools.iter_rows(named=True)
     ]
-    return DemoUnits(counties=counties, schools=schools)
+    return DemoUnits(counties=counties, schools=schools, city=city)

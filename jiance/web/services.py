@@ -1,6 +1,9 @@
-"""The demo: a realistic 南昌市 with an active cycle, progress and one account per role.
+"""The demo: a realistic 南昌市 with an active cycle, progress and one account per role, and the
+chain of work as it stands some ten days before test day (frames approved, the sample schools
+drawn and published, 南昌县's rosters under review: `jiance.web.demo_chain`).
 
-`demo_build(*, seed, today)` writes everything in one transaction (bulk inserts, a few seconds);
+`demo_build(*, seed, today)` writes everything in one transaction (bulk inserts for the hierarchy,
+the real services for the chain; a few seconds);
 `demo_present()` tells whether the database already holds it, so `jiance demo` can reuse it.
 """
 
@@ -19,7 +22,8 @@ from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle, CycleParticipant, Milestone, MilestoneCompletion
 from jiance.cycles.services import TEMPLATES_DIR, cycle_activate, cycle_copy, cycle_load_file
-from jiance.units.models import SCHOOL_TYPE_STAGES, Level, Unit
+from jiance.units.models import Level, Unit
+from jiance.web.demo_chain import ChainSummary, build_rosters, build_sample, pick_demo_school
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
@@ -66,6 +70,7 @@ class DemoSummary:
     completions: int = 0
     accounts: list[tuple[DemoAccount, Unit]] = field(default_factory=list)
     source: str = ""
+    chain: ChainSummary = field(default_factory=ChainSummary)
 
 
 def demo_present() -> bool:
@@ -139,41 +144,46 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary
     active = cycle_activate(cycle=cycle_copy(source=base, days=days, new_code=code))
     summary.active_cycle = active.code
 
-    # Participants: the 12 counties, and 12 primary + 8 junior sample schools per county.
-    participants = [CycleParticipant(cycle=active, unit=c, coordinator=city) for c in counties_in(city)]
-    by_county: dict[int, list[Unit]] = {}
-    for s in Unit.objects.filter(level=Level.SCHOOL, path__startswith=city.path).order_by("code"):
-        by_county.setdefault(s.parent_id or 0, []).append(s)
-    sample: dict[int, list[Unit]] = {}
-    for county_id, rows in by_county.items():
-        chosen: list[Unit] = []
-        for stage, n in (("primary", 12), ("junior", 8)):
-            pool = [s for s in rows if stage in SCHOOL_TYPE_STAGES.get(s.school_type, ()) and s not in chosen]
-            idx = rng.choice(len(pool), size=min(n, len(pool)), replace=False) if pool else []
-            chosen += [pool[int(i)] for i in sorted(idx)]
-        sample[county_id] = sorted(chosen, key=lambda u: u.code)
-        participants += [CycleParticipant(cycle=active, unit=s, coordinator_id=county_id) for s in chosen]
-    CycleParticipant.objects.bulk_create(participants)
+    # Participants: the 12 counties (the draw covers the counties taking part).
+    counties = counties_in(city)
+    CycleParticipant.objects.bulk_create(CycleParticipant(cycle=active, unit=c, coordinator=city) for c in counties)
+    county = county_by_code.get(DEMO_COUNTY_CODE) or counties[0]
 
-    county = county_by_code.get(DEMO_COUNTY_CODE) or next(iter(county_by_code.values()))
-    demo_school = next(
-        (s for s in sample.get(county.pk, []) if "primary" in SCHOOL_TYPE_STAGES.get(s.school_type, ())),
-        None,
-    ) or Unit.objects.filter(parent=county).order_by("code").first()
-    summary.completions = _mark_progress(
-        active, city=city, sample=sample, rng=rng, today=today, demo_school=demo_school
-    )
-
-    # Accounts.
-    where = {"centre": centre, "province": province, "city": city, "county": county, "school": demo_school}
+    # Accounts first: the chain below is written by them (and by stand-ins where none works).
     hashed = make_password(DEMO_PASSWORD)
-    users = User.objects.bulk_create(
+    User.objects.bulk_create(
         User(username=a.username, full_name=a.full_name, password=hashed, must_change_password=False)
         for a in DEMO_ACCOUNTS
     )
-    by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
+    by_name = {u.username: u for u in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])}
+    where: dict[str, Unit] = {"centre": centre, "province": province, "city": city, "county": county}
     RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=by_name[a.username], role=a.role, unit=where[a.where]) for a in DEMO_ACCOUNTS
+        RoleAssignment(user=by_name[a.username], role=a.role, unit=where[a.where])
+        for a in DEMO_ACCOUNTS if a.where != "school"
+    )
+
+    # Frames reported and approved, the sample drawn and published; its schools take part.
+    chain = ChainSummary()
+    sample = build_sample(cycle=active, city=city, counties=counties, demo_county=county, data=data, seed=seed,
+                          today=today, users=by_name, summary=chain)
+    by_county = sample.schools_by_county()
+    CycleParticipant.objects.bulk_create(
+        CycleParticipant(cycle=active, unit=s, coordinator_id=county_id)
+        for county_id, rows in by_county.items() for s in rows
+    )
+    demo_school = pick_demo_school(sample, county) or Unit.objects.filter(parent=county).order_by("code").first()
+    if demo_school is None:
+        raise RuntimeError("演示数据：南昌县没有学校")
+    where["school"] = demo_school
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(user=by_name[a.username], role=a.role, unit=demo_school)
+        for a in DEMO_ACCOUNTS if a.where == "school"
+    )
+    build_rosters(cycle=active, sample=sample, demo_county=county, demo_school=demo_school, data=data, seed=seed,
+                  today=today, users=by_name, summary=chain)
+    summary.chain = chain
+    summary.completions = _mark_progress(
+        active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school
     )
     summary.accounts = [(a, where[a.where]) for a in DEMO_ACCOUNTS]
     audit_record(

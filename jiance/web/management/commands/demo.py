@@ -13,7 +13,10 @@ from jiance.web.services import DEMO_PASSWORD, demo_accounts, demo_build, demo_p
 
 
 class Command(BaseCommand):
-    help = "建库并写入演示数据（南昌市 12 个县区、约 1,200 所学校、进行中的监测周期），打印演示账号"
+    help = (
+        "建库并写入演示数据（南昌市 12 个县区、约 1,200 所学校、进行中的监测周期，以及测试前约十天的进度："
+        "属地学校信息已审核、样本校已抽取发布、南昌县样本校名单审核中），打印演示账号"
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seed", type=int, default=2022, help="随机种子（默认 2022）")
@@ -39,6 +42,8 @@ class Command(BaseCommand):
                 f"周期模板 {len(summary.cycles)} 个，进行中周期 {summary.active_cycle}，"
                 f"已完成节点 {summary.completions} 条，用时 {time.perf_counter() - started:.1f} 秒。"
             )
+            for line in summary.chain.lines():
+                self.stdout.write("  " + line)
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for account, unit in demo_accounts():
