@@ -48,7 +48,7 @@ test: venv system-deps
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/mypy jiance_core
+	$(BIN)/mypy jiance_core jiance
 
 bench: venv
 	for b in bench/*.py; do $(BIN)/python $$b; done
