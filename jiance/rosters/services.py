@@ -28,6 +28,7 @@ from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
+from jiance.bulk import insert_rows
 from jiance.crypto import blind_index
 from jiance.cycles.models import Cycle
 from jiance.rosters import selectors
@@ -243,7 +244,7 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
 
 
 def _replace_students(roster: Roster, check: CheckOutcome) -> int:
-    """Delete the roster's students and insert the checked rows in one executemany.
+    """Delete the roster's students and insert the checked rows (COPY / executemany).
 
     The ORM's bulk_create costs most of an import (per-value preparation, ~100-row batches on
     SQLite); the rows are prepared here the way the fields would (ID numbers encrypted by the
@@ -264,14 +265,7 @@ def _replace_students(roster: Roster, check: CheckOutcome) -> int:
         (roster.pk, roster.cycle_id, name, sex, adapt(birth), id_field.get_prep_value(nid), idx, cls, no, int(row))
         for (name, sex, birth, nid, cls, no, row), idx in zip(zip(*cols, strict=True), check.indexes, strict=True)
     ]
-    sql = (
-        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(n) for n in names)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    with connection.cursor() as cur:
-        for start in range(0, len(rows), 10_000):
-            cur.executemany(sql, rows[start:start + 10_000])
-    return len(rows)
+    return insert_rows(Student, names, rows)
 
 
 def _keep_rejected(*, roster: Roster, kind: str, filename: str, content: bytes, errors: list[RowError]) -> None:
@@ -750,7 +744,7 @@ def students_draw(*, cycle: Cycle, actor: Any, seed: int | None = None, scope: S
         schools=len(rosters), students=sample.height,
     )
     school_of = {x.pk: x.school_id for x in rosters.values()}
-    # one executemany: the ORM's bulk_create costs more than the draw itself at 7,000 schools
+    # plain rows (COPY / executemany): the ORM's bulk_create costs more than the draw itself
     names = ["draw_id", "student_id", "roster_id", "school_id", "school_students", "sampled_students",
              "selection_probability", "within_school_weight", "final_weight"]
     values = [
@@ -761,14 +755,7 @@ def students_draw(*, cycle: Cycle, actor: Any, seed: int | None = None, scope: S
             "within_school_weight", "final_weight",
         ).iter_rows()
     ]
-    table = connection.ops.quote_name(SampledStudent._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in names)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    with connection.cursor() as cur:
-        for start in range(0, len(values), 10_000):
-            cur.executemany(sql, values[start:start + 10_000])
+    insert_rows(SampledStudent, names, values)
     audit_record(
         action=Action.CREATE, obj=draw, unit=owner, actor=actor,
         after={"seed": seed, "schools": draw.schools, "students": draw.students},
