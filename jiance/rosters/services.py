@@ -413,6 +413,8 @@ def teacher_problems(*, cycle: Cycle, data: dict[str, Any]) -> dict[str, str]:
         out["questionnaire_role"] = _("身兼多职的教师须选择填答问卷时的角色")
     elif chosen and chosen not in roles:
         out["questionnaire_role"] = _("问卷角色必须是该教师的角色之一")
+    if (data.get("employment") or Employment.REGULAR) not in Employment.values:
+        out["employment"] = _("任职类型无效")
     return out
 
 

@@ -429,3 +429,11 @@ def test_acting_on_a_stale_page_is_refused_with_a_reason(world: World, cycle: Cy
     with pytest.raises(RosterError, match="刚由“待校长审核”变为“已退回”"):
         services.roster_approve(scope=scope_of(people.principal_a1), roster=stale, actor=people.principal_a1)
     assert Roster.objects.get(pk=roster.pk).status == RosterStatus.RETURNED
+
+
+def test_a_teacher_with_an_unknown_employment_type_is_refused(world: World, cycle: Cycle, people: People) -> None:
+    roster = open_roster(people, world, cycle)
+    with pytest.raises(ValidationFailed, match="任职类型无效"):
+        services.teacher_save(scope=scope_of(people.officer_a1), roster=roster, actor=people.officer_a1,
+                              data={"name": "王老师", "sex": "女", "roles": ["chinese"], "employment": "temp"})
+    assert not Teacher.objects.filter(roster=roster).exists()
