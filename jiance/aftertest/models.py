@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance.review import ReviewEvent
 from jiance.stages import stage_label
 
 
@@ -114,19 +115,17 @@ class TestedReport(models.Model):
         return target
 
 
-class TestedReportEvent(models.Model):
+class TestedReportEvent(ReviewEvent):
+    """One step of a tested-student report's review chain."""
+
     __test__ = False  # not a pytest class
+    statuses = ReportStatus
 
     report = models.ForeignKey(TestedReport, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=10, choices=ReportAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("时间"))
-    from_status = models.CharField(_("原状态"), max_length=10)
-    to_status = models.CharField(_("新状态"), max_length=10)
-    comment = models.TextField(_("说明"), blank=True)
+    action = models.CharField(_("操作"), max_length=12, choices=ReportAction.choices)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(ReviewEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.action}"
@@ -134,14 +133,6 @@ class TestedReportEvent(models.Model):
     @property
     def unit(self) -> Any:
         return self.report.school
-
-    @property
-    def from_label(self) -> str:
-        return str(dict(ReportStatus.choices).get(self.from_status, self.from_status))
-
-    @property
-    def to_label(self) -> str:
-        return str(dict(ReportStatus.choices).get(self.to_status, self.to_status))
 
 
 class TestedStudent(models.Model):

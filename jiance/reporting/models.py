@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance.review import ReviewEvent
 from jiance.stages import STAGE_NAMES
 from jiance.units.models import SCHOOL_TYPE_STAGES, Affiliation, Area, Nature, SchoolType
 
@@ -223,21 +224,17 @@ class FrameRecord(models.Model):
             raise ValidationError(errors)
 
 
-class FrameReviewEvent(models.Model):
-    """One step of the review chain: who, when, why, from which status to which."""
+class FrameReviewEvent(ReviewEvent):
+    """One step of the frame's review chain."""
+
+    statuses = FrameStatus
+    unknown_status_label = NOT_STARTED_LABEL
 
     submission = models.ForeignKey(FrameSubmission, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=10, choices=ReviewAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("时间"))
-    from_status = models.CharField(_("原状态"), max_length=12)
-    to_status = models.CharField(_("新状态"), max_length=12)
-    comment = models.TextField(_("说明"), blank=True)
+    action = models.CharField(_("操作"), max_length=12, choices=ReviewAction.choices)
 
-    class Meta:
-        verbose_name = _("审核记录")
-        verbose_name_plural = _("审核记录")
-        ordering = ["at", "pk"]
+    class Meta(ReviewEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.submission_id}:{self.action}@{self.at:%Y-%m-%d %H:%M}"
@@ -245,14 +242,6 @@ class FrameReviewEvent(models.Model):
     @property
     def unit(self) -> Any:
         return self.submission.county
-
-    @property
-    def from_label(self) -> str:
-        return status_label(self.from_status)
-
-    @property
-    def to_label(self) -> str:
-        return status_label(self.to_status)
 
 
 class FrameUpload(models.Model):

@@ -22,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from jiance.crypto import EncryptedTextField, masked_id
+from jiance.review import ReviewEvent
 from jiance.stages import stage_label
 
 
@@ -124,17 +125,16 @@ class Roster(models.Model):
         return target
 
 
-class RosterEvent(models.Model):
-    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("操作"), max_length=10, choices=RosterAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("时间"))
-    from_status = models.CharField(_("原状态"), max_length=10)
-    to_status = models.CharField(_("新状态"), max_length=10)
-    comment = models.TextField(_("说明"), blank=True)
+class RosterEvent(ReviewEvent):
+    """One step of a roster's review chain."""
 
-    class Meta:
-        ordering = ["at", "pk"]
+    statuses = RosterStatus
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=12, choices=RosterAction.choices)
+
+    class Meta(ReviewEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.roster_id}:{self.action}"
@@ -143,13 +143,6 @@ class RosterEvent(models.Model):
     def unit(self) -> Any:
         return self.roster.school
 
-    @property
-    def from_label(self) -> str:
-        return str(dict(RosterStatus.choices).get(self.from_status, self.from_status))
-
-    @property
-    def to_label(self) -> str:
-        return str(dict(RosterStatus.choices).get(self.to_status, self.to_status))
 
 
 class Student(models.Model):
