@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
+    EDITABLE_STATUSES,
     AbsenceReason,
     AftertestError,
     Attendance,
@@ -32,6 +33,7 @@ from jiance.aftertest.windows import supplementary_bounds, window_state
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
+from jiance.cycles.services import milestones_observed
 from jiance.rosters.models import Roster, SampledStudent
 from jiance.stages import stage_name
 from jiance.testday.models import Seat
@@ -284,7 +286,19 @@ def tested_report_submit(*, scope: Scope, report: TestedReport, actor: Any) -> T
     if bad:
         raise AftertestError(_("以下学生信息有问题，不能提交：") + "；".join(bad[:10])
                              + (_("等 %(n)s 处") % {"n": len(bad)} if len(bad) > 10 else ""))
-    return _transition(report=locked, action=ReportAction.SUBMIT, actor=actor)
+    report = _transition(report=locked, action=ReportAction.SUBMIT, actor=actor)
+    # the school's 测试生基本信息上报 task is done once every stage with sampled students is submitted
+    stages = set(
+        SampledStudent.objects.filter(roster__cycle=report.cycle, school=report.school)
+        .values_list("roster__stage", flat=True).distinct()
+    )
+    submitted = set(
+        TestedReport.objects.filter(cycle=report.cycle, school=report.school)
+        .exclude(status__in=EDITABLE_STATUSES).values_list("stage", flat=True)
+    )
+    if stages <= submitted:
+        milestones_observed(cycle=report.cycle, unit=report.school, event="tested_submitted", actor=actor)
+    return report
 
 
 @transaction.atomic

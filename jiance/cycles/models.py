@@ -78,6 +78,8 @@ class Milestone(models.Model):
     deadline = models.DateField(_("截止"), null=True, blank=True)
     task = models.TextField(_("工作任务"))
     responsible = models.CharField(_("负责部门"), max_length=200, blank=True)
+    # set when the platform sees the task done itself (jiance_core.cycles.schema.DoneWhen)
+    done_when = models.CharField(_("自动完成条件"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("工作节点")

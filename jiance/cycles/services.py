@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db import transaction
 
+from jiance import clock
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
-from jiance.cycles.models import Cycle, CycleStatus, DocumentKind, Milestone
+from jiance.cycles.models import Cycle, CycleStatus, DocumentKind, Milestone, MilestoneCompletion
 from jiance.units.models import Level, Unit
 from jiance_core.cycles.loader import load_template, parse_template, shift_cycle
 from jiance_core.cycles.schema import CycleTemplate
@@ -67,7 +68,7 @@ def cycle_load_template(
         for m in items:
             wanted[(unit_level, m.number)] = {
                 "phase": m.phase, "start": m.start, "deadline": m.deadline,
-                "task": m.task, "responsible": m.office or "",
+                "task": m.task, "responsible": m.office or "", "done_when": m.done_when or "",
             }
     existing = {(row.level, row.number): row for row in cycle.milestones.all()}
     for key, row in existing.items():
@@ -123,3 +124,18 @@ def cycle_activate(*, cycle: Cycle) -> Cycle:
     cycle.save(update_fields=["status"])
     audit_record(action=Action.UPDATE, obj=cycle, after={"status": "active"}, detail="启用监测周期")
     return cycle
+
+
+def milestones_observed(*, cycle: Cycle, unit: Unit, event: str, actor: Any = None) -> int:
+    """The platform saw `unit` finish a task (`event`, a `done_when` of the cycle's template):
+    complete that unit's milestones marked with it, once. Returns how many were completed now.
+    Runs inside the caller's transaction, so a refused action completes nothing."""
+    made = 0
+    for m in Milestone.objects.filter(cycle=cycle, level=unit.level, done_when=event):
+        _, created = MilestoneCompletion.objects.get_or_create(
+            milestone=m, unit=unit,
+            defaults={"done_at": clock.now(), "done_by": actor if getattr(actor, "pk", None) else None,
+                      "note": "系统记录：已在平台上完成"},
+        )
+        made += created
+    return made

@@ -31,8 +31,10 @@ from jiance.audit.services import audit_record
 from jiance.bulk import insert_rows
 from jiance.crypto import blind_index
 from jiance.cycles.models import Cycle
+from jiance.cycles.services import milestones_observed
 from jiance.rosters import selectors
 from jiance.rosters.models import (
+    EDITABLE_STATUSES,
     Employment,
     Roster,
     RosterAction,
@@ -641,7 +643,19 @@ def _transition(*, scope: Scope, roster: Roster, action: str, actor: Any, commen
 
 @transaction.atomic
 def roster_submit(*, scope: Scope, roster: Roster, actor: Any, comment: str = "") -> Roster:
-    return _transition(scope=scope, roster=roster, action=RosterAction.SUBMIT, actor=actor, comment=comment.strip())
+    roster = _transition(scope=scope, roster=roster, action=RosterAction.SUBMIT, actor=actor, comment=comment.strip())
+    # the school's 师生信息上报 task is done once every sampled stage's roster is submitted
+    stages = set(
+        SampledSchool.objects.filter(draw__cycle=roster.cycle, draw__status=DrawStatus.PUBLISHED,
+                                     status=RowStatus.IN_SAMPLE, school=roster.school).values_list("stage", flat=True)
+    )
+    submitted = set(
+        Roster.objects.filter(cycle=roster.cycle, school=roster.school).exclude(status__in=EDITABLE_STATUSES)
+        .values_list("stage", flat=True)
+    )
+    if stages <= submitted:
+        milestones_observed(cycle=roster.cycle, unit=roster.school, event="roster_submitted", actor=actor)
+    return roster
 
 
 @transaction.atomic

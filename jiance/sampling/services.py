@@ -17,6 +17,7 @@ from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
+from jiance.cycles.services import milestones_observed
 from jiance.sampling import selectors
 from jiance.sampling.models import (
     REPLACEMENT_ROLES,
@@ -272,6 +273,7 @@ def sample_confirm(*, scope: Scope, sampled_school: SampledSchool, actor: Any) -
             before={"confirmed_at": None}, after={"confirmed_at": now},
             detail=f"确认样本校：{sampled_school.school.name}（{stage_name(row.stage)}）",
         )
+        _county_confirmed(draw=row.draw, county=row.county, actor=actor)
     return SampledSchool.objects.select_related("county", "school", "confirmed_by", "replaces__school").get(pk=row.pk)
 
 
@@ -295,7 +297,16 @@ def sample_confirm_county(*, scope: Scope, draw: SchoolDraw, county: Unit, actor
         after={"confirmed": [r.pk for r in rows], "confirmed_at": now},
         detail=f"确认样本校名单：{county.name}，{len(rows)} 所",
     )
+    _county_confirmed(draw=draw, county=county, actor=actor)
     return len(rows)
+
+
+def _county_confirmed(*, draw: SchoolDraw, county: Unit, actor: Any) -> None:
+    """The county's 确认样本校名单 task is done once every school of its current sample is confirmed."""
+    pending = SampledSchool.objects.filter(draw=draw, county=county, status=RowStatus.IN_SAMPLE,
+                                           confirmed_at__isnull=True)
+    if not pending.exists():
+        milestones_observed(cycle=draw.cycle, unit=county, event="sample_confirmed", actor=actor)
 
 
 @transaction.atomic

@@ -34,6 +34,14 @@ Level = Literal["national", "province", "city", "county", "school"]
 """Administrative levels, top down (SPEC §1). ``county`` covers 县/区/开发区/管理局 and Chongqing's 区县."""
 
 LEVELS: tuple[Level, ...] = ("national", "province", "city", "county", "school")
+
+DoneWhen = Literal["sample_confirmed", "roster_submitted", "tested_submitted"]
+"""Tasks the platform itself sees done, completing a milestone of one unit: a county has confirmed
+every school of its published sample; a school has submitted all its rosters / tested-student reports."""
+
+DONE_WHEN_LEVEL: dict[str, Level] = {
+    "sample_confirmed": "county", "roster_submitted": "school", "tested_submitted": "school",
+}
 LEVEL_NAMES: dict[str, str] = {
     "national": "国家",
     "province": "省级",
@@ -352,6 +360,8 @@ class Milestone(StrictModel):
     task: str
     office: str | None = None
     """responsible office / people (责任部门, 主要完成人), where the seed names them."""
+    done_when: DoneWhen | None = None
+    """set when the platform itself sees the task done (the unit's milestone completes by itself)."""
 
     @property
     def due(self) -> date | None:
@@ -804,6 +814,9 @@ def _check_milestones(t: CycleTemplate) -> list[Issue]:
                 numbers[m.number] = i
             if not m.task.strip():
                 out.append(Issue(f"{p}.task", "工作任务不能为空"))
+            if m.done_when and DONE_WHEN_LEVEL[m.done_when] != level:
+                out.append(Issue(f"{p}.done_when", f"“{m.done_when}”只能用于{LEVEL_NAMES[DONE_WHEN_LEVEL[m.done_when]]}"
+                                                   f"工作节点，这里是{LEVEL_NAMES[level]}"))
             out += _window_issues(p, m.start, m.deadline, "deadline")
             if first is None or last is None:
                 continue

@@ -227,3 +227,18 @@ def test_school_cannot_open_another_school(setup, world):  # type: ignore[no-unt
     with pytest.raises(Http404):
         services.tested_report_open(scope=Scope(other), roster=roster, actor=other)
     assert not TestedStudent.objects.exists()
+
+
+
+def test_submitting_the_report_completes_the_schools_task(setup):  # type: ignore[no-untyped-def]
+    from jiance.cycles.models import Milestone, MilestoneCompletion
+
+    cycle, roster, officer, *_ = setup
+    task = Milestone.objects.create(cycle=cycle, level="school", number=10, phase="after", task="完成测试生基本信息的上报。",
+                                    done_when="tested_submitted")
+    scope = Scope(officer)
+    report = services.tested_report_open(scope=scope, roster=roster, actor=officer)
+    for t in TestedStudent.objects.filter(report=report, attendance=Attendance.ABSENT):
+        services.tested_student_save(scope=scope, tested=t, data=row("absent", reason="sick"), actor=officer)
+    services.tested_report_submit(scope=scope, report=report, actor=officer)
+    assert MilestoneCompletion.objects.get(milestone=task).unit == roster.school

@@ -474,6 +474,19 @@ BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
     ),
     (
         "national-2022",
+        "platform-observed task at the wrong level",
+        _set(["milestones", "city", 0, "done_when"], "roster_submitted"),
+        "milestones.city[0].done_when：“roster_submitted”只能用于样本校工作节点，这里是市级",
+    ),
+    (
+        "national-2022",
+        "unknown platform-observed task",
+        _set(["milestones", "school", 0, "done_when"], "coffee_made"),
+        "milestones.school[0].done_when：取值“coffee_made”无效，应为 'sample_confirmed', 'roster_submitted' or "
+        "'tested_submitted' 之一",
+    ),
+    (
+        "national-2022",
         "not a date",
         _set(["test_days", 1], "5月26日"),
         "test_days[1]：应为日期，格式 YYYY-MM-DD，现为“5月26日”",
@@ -605,3 +618,15 @@ def test_no_django_import() -> None:
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_platform_observed_tasks_are_marked_in_the_national_templates(
+    templates: dict[str, CycleTemplate],
+) -> None:
+    for code in ("national-2022", "national-2024"):
+        t = templates[code]
+        marked = {(level, m.done_when) for level, items in t.milestones.items() for m in items if m.done_when}
+        assert marked == {("county", "sample_confirmed"), ("school", "roster_submitted"),
+                          ("school", "tested_submitted")}, code
+    shifted = shift_cycle(templates["national-2022"], days=364)
+    assert [m.done_when for m in shifted.milestones_for("school")][1] == "roster_submitted"

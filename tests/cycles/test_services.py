@@ -11,6 +11,7 @@ from jiance.cycles.services import (
     cycle_activate,
     cycle_copy,
     cycle_load_file,
+    milestones_observed,
     shipped_template_path,
     template_of,
 )
@@ -90,3 +91,25 @@ def test_command_copy_is_one_action(capsys) -> None:
     call_command("cycle", "load", "national-2022")
     call_command("cycle", "copy", "national-2022", "--year", "2026")
     assert Cycle.objects.get(code="national-2026").test_days[0] == dt.date(2026, 5, 20)
+
+
+def test_an_observed_task_completes_the_units_milestone_once(world) -> None:
+    cycle = cycle_load_file(path=shipped_template_path("national-2022"))
+    m = cycle.milestones.get(level="school", done_when="roster_submitted")
+    assert m.number == 2
+    assert milestones_observed(cycle=cycle, unit=world.school_a1, event="roster_submitted") == 1
+    assert milestones_observed(cycle=cycle, unit=world.school_a1, event="roster_submitted") == 0
+    done = MilestoneCompletion.objects.get(milestone=m, unit=world.school_a1)
+    assert "系统记录" in done.note
+    # another level or another event completes nothing
+    assert milestones_observed(cycle=cycle, unit=world.county_a, event="roster_submitted") == 0
+    assert milestones_observed(cycle=cycle, unit=world.school_a1, event="sample_confirmed") == 0
+    assert MilestoneCompletion.objects.count() == 1
+
+
+def test_copying_a_cycle_keeps_the_observed_tasks() -> None:
+    source = cycle_load_file(path=shipped_template_path("national-2022"))
+    copy = cycle_copy(source=source, days=364)
+    assert set(copy.milestones.exclude(done_when="").values_list("level", "number", "done_when")) == {
+        ("county", 3, "sample_confirmed"), ("school", 2, "roster_submitted"), ("school", 10, "tested_submitted"),
+    }

@@ -437,3 +437,17 @@ def test_a_teacher_with_an_unknown_employment_type_is_refused(world: World, cycl
         services.teacher_save(scope=scope_of(people.officer_a1), roster=roster, actor=people.officer_a1,
                               data={"name": "王老师", "sex": "女", "roles": ["chinese"], "employment": "temp"})
     assert not Teacher.objects.filter(roster=roster).exists()
+
+
+
+def test_submitting_every_sampled_roster_completes_the_schools_task(world: World, cycle: Cycle, people: People) -> None:
+    from jiance.cycles.models import Milestone, MilestoneCompletion
+
+    task = Milestone.objects.create(cycle=cycle, level="school", number=2, phase="before", task="完成测试年级师生信息的上报。",
+                                    done_when="roster_submitted")
+    roster = open_roster(people, world, cycle)
+    do_import(people, roster, a1_students())
+    assert not MilestoneCompletion.objects.exists()  # importing is not submitting
+    submit_with_teacher(people, roster)
+    done = MilestoneCompletion.objects.get(milestone=task)
+    assert done.unit == world.school_a1 and done.done_by == people.officer_a1

@@ -528,3 +528,23 @@ def test_school_sample_status(sampling_world: World, cycle: Cycle, people: Peopl
     assert all(n.stage != standby.stage for n in selectors.school_sample_status(city_scope, standby.school, cycle))
     # Another city's person learns nothing about this school.
     assert selectors.school_sample_status(scope_of(people.other_city), row.school, cycle) == []
+
+
+
+def test_confirming_the_whole_sample_completes_the_countys_task(
+    sampling_world: World, cycle: Cycle, people: People, frames: Any
+) -> None:
+    from jiance.cycles.models import Milestone, MilestoneCompletion
+
+    task = Milestone.objects.create(cycle=cycle, level="county", number=3, phase="before", task="确认样本校名单。",
+                                    done_when="sample_confirmed")
+    d = published(people, sampling_world, cycle)
+    rows = in_sample(d, sampling_world.county_a)
+    services.sample_confirm(scope=scope_of(people.county_a), sampled_school=rows[0], actor=people.county_a)
+    assert not MilestoneCompletion.objects.exists()  # one school of several
+    for r in rows[1:]:
+        services.sample_confirm(scope=scope_of(people.county_a), sampled_school=r, actor=people.county_a)
+    assert MilestoneCompletion.objects.get(milestone=task).unit == sampling_world.county_a
+    services.sample_confirm_county(scope=scope_of(people.county_b), draw=d, county=sampling_world.county_b,
+                                   actor=people.county_b)
+    assert MilestoneCompletion.objects.filter(milestone=task).count() == 2
