@@ -60,3 +60,11 @@ def holding_lock(locker: Callable[..., T], seconds: float = 0.2) -> Callable[...
         return locked
 
     return slow
+
+
+def one_winner(results: list[Any], kind: type[T]) -> tuple[T, Exception]:
+    """The race's single success (a `kind`) and its single refusal; fails on anything else."""
+    wins = [r for r in results if isinstance(r, kind)]
+    losses = [r for r in results if isinstance(r, Exception)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    return wins[0], losses[0]

@@ -13,7 +13,7 @@ from jiance.accounts.scoping import Scope
 from jiance.aftertest import services
 from jiance.aftertest.models import AftertestError, ReportStatus, TestedReport, TestedReportEvent
 from tests.aftertest.builders import aftertest_cycle, draw
-from tests.concurrency import POSTGRES_RACE, holding_lock, race
+from tests.concurrency import POSTGRES_RACE, holding_lock, one_winner, race
 from tests.factories import make_user
 from tests.testday.builders import sample_school
 
@@ -45,12 +45,10 @@ def test_two_county_reviewers_make_one_decision(world: Any, second: str) -> None
     with mock.patch.object(services, "_locked", side_effect=slow_locked):
         results = race(approve, other)
 
-    wins = [r for r in results if isinstance(r, TestedReport)]
-    losses = [r for r in results if isinstance(r, Exception)]
-    assert len(wins) == 1 and len(losses) == 1, results
-    assert isinstance(losses[0], AftertestError) and "当前状态为" in str(losses[0])
+    win, loss = one_winner(results, TestedReport)
+    assert isinstance(loss, AftertestError) and "当前状态为" in str(loss)
     final = TestedReport.objects.get(pk=report.pk)
-    assert final.status == wins[0].status != ReportStatus.SUBMITTED
+    assert final.status == win.status != ReportStatus.SUBMITTED
     assert final.locked == (final.status == ReportStatus.APPROVED)
     decisions = TestedReportEvent.objects.filter(report=report, from_status=ReportStatus.SUBMITTED)
     assert decisions.count() == 1 and decisions.get().to_status == final.status

@@ -10,7 +10,7 @@ import pytest
 
 from jiance.reporting import services
 from jiance.reporting.models import FrameError, FrameReviewEvent, FrameStatus, FrameSubmission
-from tests.concurrency import POSTGRES_RACE, holding_lock, race
+from tests.concurrency import POSTGRES_RACE, holding_lock, one_winner, race
 from tests.reporting.conftest import good_rows_a, scope_of, xlsx
 
 pytestmark = POSTGRES_RACE
@@ -41,13 +41,11 @@ def test_one_decision_wins(people, world, cycle, second: str) -> None:
     with mock.patch.object(services, "_locked", side_effect=slow_locked):
         results = race(approve, other)
 
-    wins = [r for r in results if isinstance(r, FrameSubmission)]
-    losses = [r for r in results if isinstance(r, Exception)]
-    assert len(wins) == 1 and len(losses) == 1, results
-    assert isinstance(losses[0], FrameError)
-    assert "当前状态为" in str(losses[0])
+    win, loss = one_winner(results, FrameSubmission)
+    assert isinstance(loss, FrameError)
+    assert "当前状态为" in str(loss)
     final = FrameSubmission.objects.get(pk=sub.pk)
-    assert final.status == wins[0].status
+    assert final.status == win.status
     assert final.locked == (final.status == FrameStatus.APPROVED)
     assert final.version == sub.version + 1
     decisions = FrameReviewEvent.objects.filter(submission=sub, action__in=["approve", "return"])

@@ -11,7 +11,7 @@ import pytest
 from jiance.accounts.models import Role
 from jiance.rosters import services
 from jiance.rosters.models import Roster, RosterError, RosterEvent, RosterStatus, Teacher
-from tests.concurrency import POSTGRES_RACE, holding_lock, race
+from tests.concurrency import POSTGRES_RACE, holding_lock, one_winner, race
 from tests.factories import make_user
 from tests.rosters.conftest import scope_of
 from tests.rosters.test_services import a1_students, do_import, open_roster
@@ -47,12 +47,10 @@ def test_two_county_reviewers_make_one_decision(people, world, cycle, second: st
     with mock.patch.object(services, "_locked", side_effect=slow_locked):
         results = race(approve, other)
 
-    wins = [r for r in results if isinstance(r, Roster)]
-    losses = [r for r in results if isinstance(r, Exception)]
-    assert len(wins) == 1 and len(losses) == 1, results
-    assert isinstance(losses[0], RosterError) and "请刷新页面" in str(losses[0])
+    win, loss = one_winner(results, Roster)
+    assert isinstance(loss, RosterError) and "请刷新页面" in str(loss)
     final = Roster.objects.get(pk=roster.pk)
-    assert final.status == wins[0].status != RosterStatus.SCHOOL_APPROVED
+    assert final.status == win.status != RosterStatus.SCHOOL_APPROVED
     assert final.version == roster.version + 1
     decisions = RosterEvent.objects.filter(roster=roster, from_status=RosterStatus.SCHOOL_APPROVED)
     assert decisions.count() == 1 and decisions.get().to_status == final.status
