@@ -99,6 +99,15 @@ def test_people_page_lists_holders_in_subtree_only(world: World, county_admin: U
     assert "city-admin" not in html
 
 
+def test_people_page_offers_reset_and_revoke_for_others_only(world: World, county_admin: User) -> None:
+    principal = make_user("a1-principal", Role.PRINCIPAL, world.school_a1)
+    html = client_for(county_admin).get(PEOPLE).content.decode()
+    own = county_admin.roles.get().pk
+    theirs = principal.roles.get().pk
+    assert html.count(f'name="assignment" value="{theirs}"') == 2  # reset password and revoke role
+    assert f'name="assignment" value="{own}"' not in html  # never on oneself
+
+
 def test_people_page_display_is_audited(world: World, county_admin: User) -> None:
     make_user("a1-principal", Role.PRINCIPAL, world.school_a1)
     client_for(county_admin).get(PEOPLE)
