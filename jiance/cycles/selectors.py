@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.scoping import Scope
@@ -22,6 +23,15 @@ DUE_SOON_DAYS = 14
 
 def active_cycle() -> Cycle | None:
     return Cycle.objects.filter(status=CycleStatus.ACTIVE).order_by("-year", "-pk").first()
+
+
+def current_cycle(*, scope: Scope | None = None) -> Cycle:
+    """The cycle a page works on: the active one, else 404 with a message saying so.
+    Every view that needs "this year's cycle" calls this, never its own copy."""
+    cycle = active_cycle()
+    if cycle is None:
+        raise Http404(_("当前没有进行中的监测周期"))
+    return cycle
 
 
 STATE_LABELS = {

@@ -18,7 +18,7 @@ from tests.rosters.test_services import a1_students, do_import, open_roster
 
 pytestmark = POSTGRES_RACE
 
-slow_locked = holding_lock(services._locked)
+slow_locked = holding_lock(services.chain._locked)
 
 
 def submitted(people: Any, world: Any, cycle: Any) -> Roster:
@@ -44,7 +44,7 @@ def test_two_county_reviewers_make_one_decision(people, world, cycle, second: st
             return services.roster_return(scope=scope_of(colleague), roster=roster, actor=colleague, comment="学号有误")
         return services.roster_approve(scope=scope_of(colleague), roster=roster, actor=colleague)
 
-    with mock.patch.object(services, "_locked", side_effect=slow_locked):
+    with mock.patch.object(services.chain, "_locked", side_effect=slow_locked):
         results = race(approve, other)
 
     win, loss = one_winner(results, Roster)
@@ -70,7 +70,7 @@ def test_the_principal_approves_while_the_officer_adds_a_teacher(people, world, 
         return services.teacher_save(scope=scope_of(people.officer_a1), roster=roster, actor=people.officer_a1,
                                      data={"name": "王老师", "sex": "女", "roles": ["english"]})
 
-    with mock.patch.object(services, "_locked", side_effect=slow_locked):
+    with mock.patch.object(services.chain, "_locked", side_effect=slow_locked):
         results = race(resubmit_and_approve, add_teacher)
     assert isinstance(results[0], Roster) and results[0].status == RosterStatus.SCHOOL_APPROVED, results
     final = Roster.objects.get(pk=roster.pk)

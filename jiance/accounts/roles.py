@@ -1,0 +1,65 @@
+"""The one role registry: named sets of roles, each meaning one thing everywhere.
+
+Apps import these names instead of spelling tuples of roles of their own. A set is named by what
+the people in it do, not by the app that first needed it; an app that needs a new combination
+adds it here, so two apps can never mean different people by the same word.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jiance.accounts.models import Role
+from jiance.units.models import Level
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from jiance.accounts.scoping import Scope
+    from jiance.units.models import Unit
+
+Roles = tuple[str, ...]
+
+# --- one level each ------------------------------------------------------------------------------
+# The school's information officer: enters and submits the school's data.
+SCHOOL_OFFICER: Roles = (Role.SCHOOL_INFO_OFFICER,)
+# The principal: checks the school's data before it goes up, signs what the school sends.
+PRINCIPAL: Roles = (Role.PRINCIPAL,)
+# The school office: officer and principal (both see and fill in the school's reports).
+SCHOOL_OFFICE: Roles = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL)
+# School staff on test day, who see the school's test-day pages.
+SCHOOL_TESTDAY: Roles = (*SCHOOL_OFFICE, Role.CUSTODIAN, Role.CHIEF_PROCTOR, Role.PROCTOR)
+# The county office that reports and reviews (实施办 head and information officer).
+COUNTY_OFFICE: Roles = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
+# The county office plus its liaison (follows test-day work, cannot decide reviews).
+COUNTY_STAFF: Roles = (*COUNTY_OFFICE, Role.COUNTY_LIAISON)
+# The city office that reviews its counties.
+CITY_OFFICE: Roles = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
+# The city and every level above it: draw samples, see sampled students before release, oversee.
+CITY_AND_ABOVE: Roles = (*CITY_OFFICE, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
+CITY_AND_ABOVE_LEVELS: tuple[str, ...] = (Level.CITY, Level.PROVINCE, Level.CENTRE)
+
+# --- across levels -------------------------------------------------------------------------------
+ADMINS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.COUNTY_ADMIN)
+# Offices that manage data of the units below them (units, accounts, reviews).
+OFFICES: Roles = (*ADMINS, Role.CITY_INFO_OFFICER, Role.COUNTY_INFO_OFFICER)
+# The county office and everything above it: overviews of many schools.
+COUNTY_AND_ABOVE: Roles = (*COUNTY_OFFICE, *CITY_AND_ABOVE)
+# Who may see full ID numbers: the school's officer and principal while entering and checking.
+UNMASK_ID: Roles = SCHOOL_OFFICE
+
+
+# --- "my unit" helpers ---------------------------------------------------------------------------
+def units_at(scope: Scope, level: str, roles: Roles) -> QuerySet[Unit]:
+    """Units of `level` inside the subtrees where the person holds one of `roles`."""
+    return scope.units_for_roles(roles).filter(level=level, is_active=True).order_by("path")
+
+
+def my_school(scope: Scope, roles: Roles = SCHOOL_TESTDAY) -> Unit | None:
+    """The school where the person holds one of `roles` (the first, for a person in several)."""
+    return units_at(scope, Level.SCHOOL, roles).first()
+
+
+def my_county(scope: Scope, roles: Roles = COUNTY_STAFF) -> Unit | None:
+    """The county where the person holds one of `roles` (the first, for a person in several)."""
+    return units_at(scope, Level.COUNTY, roles).first()

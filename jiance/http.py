@@ -1,0 +1,37 @@
+"""HTTP helpers every app shares: the one way a file leaves the platform.
+
+Every download is `Cache-Control: no-store, private`: most files the platform serves hold personal
+data (rosters, sampled students, accounts with initial passwords), and a template that does not
+costs nothing to refetch, so one rule for all keeps a new export from forgetting it. The filename
+follows RFC 6266 (`filename*=UTF-8''…`, with an ASCII fallback), so Chinese names survive every
+browser. Auditing the export stays with the service that knows what was exported.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    ".xlsx": XLSX,
+    ".pdf": "application/pdf",
+    ".csv": "text/csv; charset=utf-8",
+    ".zip": "application/zip",
+    ".json": "application/json",
+    ".png": "image/png",
+}
+
+
+def download(content: bytes, filename: str, *, content_type: str | None = None) -> HttpResponse:
+    """A file as an attachment, never cached (see the module docstring)."""
+    kind = content_type or CONTENT_TYPES.get(PurePath(filename).suffix.lower(), "application/octet-stream")
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
+    return response

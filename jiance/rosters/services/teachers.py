@@ -1,0 +1,225 @@
+"""Teachers of a roster: checks, single records and the all-or-nothing XLSX import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jiance import clock
+from jiance.accounts.scoping import Scope
+from jiance.audit.models import Action
+from jiance.audit.services import audit_record
+from jiance.cycles.models import Cycle
+from jiance.rosters.models import (
+    Employment,
+    Roster,
+    RosterAction,
+    RosterError,
+    RosterEvent,
+    RosterUpload,
+    Teacher,
+    UploadKind,
+    chinese_labels,
+    teacher_roles_for,
+)
+from jiance.rosters.services import chain
+from jiance.rosters.services.chain import _bump, _require_entry
+from jiance.rosters.services.students import _keep_rejected
+from jiance_core.errors import RowError, ValidationFailed
+
+
+def teacher_problems(*, cycle: Cycle, data: dict[str, Any]) -> dict[str, str]:
+    """What is wrong with a teacher row (field -> Chinese reason); shared by form and service."""
+    allowed = teacher_roles_for(cycle)
+    roles = [r for r in (data.get("roles") or []) if r]
+    out: dict[str, str] = {}
+    if not (data.get("name") or "").strip():
+        out["name"] = _("姓名为空")
+    if not roles:
+        out["roles"] = _("教师没有角色：请至少选择一个角色")
+    bad = [r for r in roles if r not in allowed]
+    if bad:
+        out["roles"] = _("本周期不上报这些角色的教师：%(roles)s") % {"roles": "、".join(bad)}
+    chosen = data.get("questionnaire_role") or ""
+    if len(roles) > 1 and not chosen:
+        out["questionnaire_role"] = _("身兼多职的教师须选择填答问卷时的角色")
+    elif chosen and chosen not in roles:
+        out["questionnaire_role"] = _("问卷角色必须是该教师的角色之一")
+    if (data.get("employment") or Employment.REGULAR) not in Employment.values:
+        out["employment"] = _("任职类型无效")
+    return out
+
+
+@transaction.atomic
+def teacher_save(
+    *, scope: Scope, roster: Roster, data: dict[str, Any], actor: Any, teacher: Teacher | None = None,
+) -> Teacher:
+    _require_entry(scope, roster)
+    roster = chain._locked(roster.pk)
+    roster.check_editable()
+    problems = teacher_problems(cycle=roster.cycle, data=data)
+    if problems:
+        raise ValidationFailed([RowError(2, k, v) for k, v in problems.items()])
+    roles = list(dict.fromkeys(r for r in data["roles"] if r))
+    values = {
+        "name": data["name"].strip(), "sex": data.get("sex") or "", "class_name": data.get("class_name") or "",
+        "roles": roles, "questionnaire_role": data.get("questionnaire_role") or roles[0],
+        "employment": data.get("employment") or Employment.REGULAR, "updated_at": clock.now(),
+    }
+    if teacher is None:
+        teacher = Teacher.objects.create(roster=roster, **values)
+        action = Action.CREATE
+    else:
+        if teacher.roster_id != roster.pk:
+            raise RosterError(_("该教师不在本名单中"))
+        for k, v in values.items():
+            setattr(teacher, k, v)
+        teacher.save()
+        action = Action.UPDATE
+    _bump(roster)
+    audit_record(action=action, obj=teacher, unit=roster.school, actor=actor, after={
+        "name": teacher.name, "roles": roles, "questionnaire_role": teacher.questionnaire_role,
+        "employment": teacher.employment,
+    }, detail=f"教师名单：{teacher.name}")
+    return teacher
+
+
+@transaction.atomic
+def teacher_delete(*, scope: Scope, roster: Roster, teacher: Teacher, actor: Any) -> None:
+    _require_entry(scope, roster)
+    roster = chain._locked(roster.pk)
+    roster.check_editable()
+    if teacher.roster_id != roster.pk:
+        raise RosterError(_("该教师不在本名单中"))
+    name = teacher.name
+    teacher.delete()
+    _bump(roster)
+    audit_record(action=Action.DELETE, obj=roster, unit=roster.school, actor=actor, before={"teacher": name},
+                 detail=f"教师名单删除：{name}")
+
+
+@dataclass
+class TeacherImportOutcome:
+    rows: int
+    errors: list[RowError]
+    applied: bool = False
+    created: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_teachers(*, roster: Roster, content: bytes) -> tuple[int, list[RowError], list[dict[str, Any]]]:
+    """Every problem of a teacher file for this roster (row, column, reason) and the rows it holds."""
+    from jiance.rosters.models import TeacherRole
+    from jiance.rosters.spreadsheet import ROLE_SEPARATORS, teacher_columns
+    from jiance.spreadsheets import SheetError, cell_text, read_sheet
+
+    columns = teacher_columns(roster)
+    head = {c.key: c.header for c in columns}
+    try:
+        rows = list(read_sheet(content, columns))
+    except SheetError as exc:
+        return 0, [RowError(0, "", str(exc))], []
+    labels = chinese_labels(TeacherRole)
+    by_label = {label: value for value, label in labels.items()}
+    employment_by_label = {label: value for value, label in chinese_labels(Employment).items()}
+    allowed = teacher_roles_for(roster.cycle)
+    errors: list[RowError] = []
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        n = row.number
+        name = cell_text(row.values.get("name"))
+        sex = cell_text(row.values.get("sex"))
+        class_name = cell_text(row.values.get("class_name"))
+        roles_text = cell_text(row.values.get("roles"))
+        chosen_text = cell_text(row.values.get("questionnaire_role"))
+        employment_text = cell_text(row.values.get("employment"))
+        row_errors: list[RowError] = []
+        employment = employment_by_label.get(employment_text) if employment_text else Employment.REGULAR
+        if employment is None:
+            row_errors.append(RowError(n, head["employment"], _("任职类型“%(v)s”无效：应为%(ok)s")
+                                       % {"v": employment_text, "ok": "、".join(employment_by_label)}))
+        if not name:
+            row_errors.append(RowError(n, head["name"], _("姓名为空")))
+        if not sex:
+            row_errors.append(RowError(n, head["sex"], _("性别为空：请填写“男”或“女”")))
+        elif sex not in ("男", "女"):
+            row_errors.append(RowError(n, head["sex"], _("性别“%(v)s”无效：应为“男”或“女”") % {"v": sex}))
+        for sep in ROLE_SEPARATORS[1:]:
+            roles_text = roles_text.replace(sep, ROLE_SEPARATORS[0])
+        role_labels = [p.strip() for p in roles_text.split(ROLE_SEPARATORS[0]) if p.strip()]
+        roles: list[str] = []
+        if not role_labels:
+            row_errors.append(RowError(n, head["roles"], _("角色为空：请至少填写一个角色")))
+        for label in role_labels:
+            value = by_label.get(label)
+            if value is None:
+                row_errors.append(RowError(n, head["roles"], _("未知的角色“%(v)s”：可选角色为%(ok)s")
+                                           % {"v": label, "ok": "、".join(labels[r] for r in allowed)}))
+            elif value not in allowed:
+                row_errors.append(RowError(n, head["roles"], _("本周期不上报“%(v)s”：需要填报的角色为%(ok)s")
+                                           % {"v": label, "ok": "、".join(labels[r] for r in allowed)}))
+            elif value not in roles:
+                roles.append(value)
+        chosen = ""
+        if chosen_text:
+            chosen = by_label.get(chosen_text, "")
+            if not chosen:
+                row_errors.append(RowError(n, head["questionnaire_role"], _("未知的问卷角色“%(v)s”") % {"v": chosen_text}))
+            elif chosen not in {by_label.get(label) for label in role_labels}:
+                row_errors.append(RowError(n, head["questionnaire_role"],
+                                           _("问卷角色“%(v)s”不是该教师的角色之一") % {"v": chosen_text}))
+        elif len(set(role_labels)) > 1:
+            row_errors.append(RowError(n, head["questionnaire_role"], _("身兼多职教师须选择一个问卷角色（须为其角色之一）")))
+        if name:
+            key = (name, class_name)
+            if key in seen:
+                row_errors.append(RowError(n, head["name"], _("与第 %(r)s 行重复：同一任教班级中已有同名教师“%(v)s”")
+                                           % {"r": seen[key], "v": name}))
+            else:
+                seen[key] = n
+        errors.extend(row_errors)
+        if not row_errors:
+            out.append({"name": name, "sex": sex, "class_name": class_name, "roles": roles,
+                        "questionnaire_role": chosen or roles[0], "employment": employment})
+    if not rows:
+        errors.append(RowError(0, "", _("文件中没有教师：请在“数据”工作表中每行填写一名教师")))
+    errors.sort()
+    return len(rows), errors, out
+
+
+@transaction.atomic
+def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: str, actor: Any) -> TeacherImportOutcome:
+    """Replace the roster's teachers with a checked file: every row or, on any error, none."""
+    _require_entry(scope, roster)
+    roster = chain._locked(roster.pk)
+    roster.check_editable()
+    rows, errors, teachers = check_teachers(roster=roster, content=content)
+    if errors:
+        _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content, errors=errors)
+        audit_record(
+            action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
+            detail=f"教师名单导入被拒绝：{filename}，{len(errors)} 处错误",
+        )
+        return TeacherImportOutcome(rows, errors)
+    now = clock.now()
+    before = Teacher.objects.filter(roster=roster).count()
+    Teacher.objects.filter(roster=roster).delete()
+    Teacher.objects.bulk_create([Teacher(roster=roster, updated_at=now, **t) for t in teachers])
+    RosterUpload.objects.filter(roster=roster, kind=UploadKind.TEACHERS).delete()
+    _bump(roster)
+    RosterEvent.objects.create(
+        roster=roster, action=RosterAction.IMPORT, actor=actor, at=now, from_status=roster.status,
+        to_status=roster.status, comment=f"{filename}：{len(teachers)} 名教师",
+    )
+    audit_record(
+        action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, before={"teachers": before},
+        after={"teachers": len(teachers)}, detail=f"教师名单导入：{filename}，{len(teachers)} 名教师",
+    )
+    return TeacherImportOutcome(rows, [], applied=True, created=len(teachers))
