@@ -41,7 +41,7 @@ system-deps:
 # The demo always runs on SQLite (var/jiance.sqlite3): built once, reused afterwards.
 demo: venv system-deps
 	DATABASE_URL= $(BIN)/jiance demo
-	DATABASE_URL= $(BIN)/jiance serve --addr 127.0.0.1:8000
+	DATABASE_URL= JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000
 
 test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

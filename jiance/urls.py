@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from jiance.accounts import views as account_views
@@ -25,4 +27,9 @@ urlpatterns = [
     path("testday/", include("jiance.testday.urls")),
     path("aftertest/", include("jiance.aftertest.urls")),
     path("api/", api.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("jiance/favicon.ico"), permanent=True)),
 ]
+
+handler403 = "jiance.errors.forbidden"
+handler404 = "jiance.errors.not_found"
+handler500 = "jiance.errors.server_error"

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from jiance.accounts.models import Role, RoleAssignment
+from jiance.errors import RoleRequired
 from jiance.units.models import Level, Unit, subtree_upper_bound
 
 if TYPE_CHECKING:
@@ -126,11 +126,13 @@ class Scope:
         return any(g.role in wanted and g.unit_level == level for g in self.grants)
 
     def require(self, roles: Iterable[str], unit: Unit | None = None) -> None:
-        """Raise 404 when the unit is outside the scope, 403 when the role is missing."""
+        """Raise 404 when the unit is outside the scope, 403 (naming who may act) when the role
+        is missing."""
+        roles = tuple(roles)
         if unit is not None and not self.sees(unit):
             raise Http404
         if not self.holds(roles, unit):
-            raise PermissionDenied
+            raise RoleRequired(roles)
 
     def units_for_roles(self, roles: Iterable[str]) -> QuerySet[Unit]:
         """Units (and descendants) where the person holds one of `roles`."""

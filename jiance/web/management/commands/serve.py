@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -14,4 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0)
-        call_command("runserver", options["addr"], use_reloader=False)
+        # The demo runs with DEBUG off (the platform's own error pages, no debug pages listing
+        # URL patterns), so the development server must be told to serve the static files.
+        call_command("runserver", options["addr"], use_reloader=False, insecure_serving=not settings.DEBUG)

@@ -1,0 +1,48 @@
+"""The platform's error pages: 403, 404 and 500 in its own layout, in Chinese and English.
+
+A refusal says what happened and offers a way back (the home page, the previous page); a 403
+raised by `Scope.require` carries the roles that may act, so the page can say who can do this
+instead. The 500 page renders without the database or the session: whatever broke may be them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.utils.functional import Promise
+
+
+class RoleRequired(PermissionDenied):
+    """A 403 naming the roles that may do what was refused."""
+
+    def __init__(self, roles: tuple[str, ...] | list[str]) -> None:
+        super().__init__()
+        self.roles = tuple(dict.fromkeys(roles))
+
+
+def _role_labels(exception: Exception | None) -> list[str]:
+    from jiance.accounts.models import Role  # the registry is above this root module
+
+    roles = getattr(exception, "roles", ()) or ()
+    return [str(Role(r).label) for r in roles if r in Role.values]
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    context = {"allowed_roles": _role_labels(exception), "back": request.META.get("HTTP_REFERER", "")}
+    return HttpResponse(loader.render_to_string("errors/403.html", context, request), status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = ""
+    if exception is not None and exception.args and isinstance(exception.args[0], str | Promise):
+        message = str(exception.args[0])  # a view's own explanation ("当前没有进行中的监测周期")
+    context: dict[str, Any] = {"message": message, "back": request.META.get("HTTP_REFERER", "")}
+    return HttpResponse(loader.render_to_string("errors/404.html", context, request), status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: context processors touch the session and the database.
+    return HttpResponseServerError(loader.render_to_string("errors/500.html", {}))

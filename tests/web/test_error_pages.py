@@ -1,0 +1,76 @@
+"""The platform's own 403, 404 and 500 pages: in its layout, with a way back, never a debug page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, RequestFactory
+
+from jiance import errors
+from jiance.accounts.models import Role
+from jiance.accounts.scoping import Scope
+from tests.factories import World, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_missing_page_is_the_platforms_404_with_a_way_home(world: World) -> None:
+    client = login(make_user("officer", Role.SCHOOL_INFO_OFFICER, world.school_a1))
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "找不到这个页面" in body and 'href="/"' in body
+    assert "URLconf" not in body and "Using the URLconf" not in body
+
+
+def test_a_view_s_own_404_reason_is_shown(world: World) -> None:
+    # No cycle is active: the page says so instead of a bare 404.
+    client = login(make_user("county", Role.COUNTY_INFO_OFFICER, world.county_a))
+    response = client.get("/reporting/frame/county/360121/")
+    assert response.status_code == 404
+    assert "当前没有进行中的监测周期" in response.content.decode()
+
+
+def test_refusal_names_the_roles_who_may_act(world: World) -> None:
+    proctor = make_user("proctor", Role.PROCTOR, world.school_a1)
+    scope = Scope(proctor)
+    with pytest.raises(errors.RoleRequired) as refused:
+        scope.require([Role.PRINCIPAL], world.school_a1)
+    request = RequestFactory().get("/x/", HTTP_REFERER="/testday/")
+    request.user = proctor
+    response = errors.forbidden(request, refused.value)
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "无权进行此操作" in body and "校长" in body and 'href="/testday/"' in body
+
+
+def test_plain_permission_denied_still_gets_the_styled_page(world: World) -> None:
+    client = login(make_user("officer", Role.SCHOOL_INFO_OFFICER, world.school_a1))
+    response = client.get("/accounts/people/")
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "无权进行此操作" in body and "返回首页" in body
+
+
+def test_server_error_page_renders_without_database_or_session() -> None:
+    request = RequestFactory().get("/boom/")
+    response = errors.server_error(request)
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "服务器出错了" in body and 'href="/"' in body
+
+
+def test_favicon_is_served(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.ico")
