@@ -43,6 +43,8 @@ demo: venv system-deps
 	DATABASE_URL= $(BIN)/jiance demo
 	DATABASE_URL= JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000
 
+# One worker per core (pytest-xdist; each worker has its own test database), a file per worker at a time.
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
