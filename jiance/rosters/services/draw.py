@@ -6,7 +6,9 @@ import secrets
 from typing import Any
 
 import polars as pl
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from jiance import clock
@@ -17,6 +19,7 @@ from jiance.bulk import insert_rows
 from jiance.cycles.models import Cycle
 from jiance.rosters import selectors
 from jiance.rosters.models import (
+    Roster,
     RosterError,
     RosterStatus,
     SampledStudent,
@@ -24,37 +27,55 @@ from jiance.rosters.models import (
     StudentDraw,
 )
 from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
+from jiance.stages import stage_name
+from jiance.units.models import Unit
 from jiance_core.rooms.students import sample_students
 
 
 # --- the student draw ---------------------------------------------------------------------------
 @transaction.atomic
-def students_draw(*, cycle: Cycle, actor: Any, seed: int | None = None, scope: Scope | None = None) -> StudentDraw:
-    """Draw the sample students of every in-sample school below the actor's city (or province /
-    centre): equal probability within each school, the school's planned size (all if fewer),
-    seeded and reproducible; refused unless every roster there is approved by the city."""
+def students_draw(
+    *, cycle: Cycle, actor: Any, seed: int | None = None, scope: Scope | None = None, area: Unit | None = None,
+) -> StudentDraw:
+    """Draw the sample students of the in-sample schools below `area` (a county, say; default the
+    actor's city, province or centre) that have no sample students yet: equal probability within
+    each school, the school's planned size (all if fewer), seeded and reproducible.
+
+    A county whose rosters are all approved by the city is drawn without waiting for the others
+    (one lagging county must not hold up the test day of the rest); a later draw for the city
+    takes the schools still left. Refused unless every roster it covers is approved by the city.
+    """
     scope = scope or Scope(actor)
     owner = selectors.draw_owner(scope=scope)
     if owner is None:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
-    if StudentDraw.objects.filter(cycle=cycle, owner=owner).exists():
-        raise RosterError(_("%(owner)s本周期已抽取样本学生，不能重复抽取") % {"owner": owner.name})
+    area = owner if area is None else area
+    if not area.path.startswith(owner.path):
+        raise Http404
+    Cycle.objects.select_for_update().filter(pk=cycle.pk).first()  # one draw of a cycle at a time
+    if StudentDraw.objects.filter(cycle=cycle, owner=area).exists():
+        raise RosterError(_("%(owner)s本周期已抽取样本学生，不能重复抽取") % {"owner": area.name})
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     if seed < 0:
         raise RosterError(_("随机种子应为非负整数"))
-    rows = list(
-        SampledSchool.objects.filter(
+    # (school, stage) places whose students an earlier draw of this cycle already took
+    drawn = set(Roster.objects.filter(
+        cycle=cycle, pk__in=SampledStudent.objects.filter(draw__cycle=cycle).values("roster_id"),
+    ).values_list("school_id", "stage"))
+    rows = [
+        r for r in SampledSchool.objects.filter(
             draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE,
-            school__path__startswith=owner.path,
+            school__path__startswith=area.path,
         ).select_related("school")
-    )
+        if (r.school_id, r.stage) not in drawn
+    ]
     if not rows:
-        raise RosterError(_("%(owner)s本周期没有已发布的样本校") % {"owner": owner.name})
-    rosters = {(r.school_id, r.stage): r for r in selectors.rosters_for_draw(cycle=cycle, owner=owner)}
-    missing = [f"{r.school.name}（{'小学' if r.stage == 'primary' else '初中'}）" for r in rows
-               if (r.school_id, r.stage) not in rosters]
+        if drawn:
+            raise RosterError(_("%(owner)s的样本校均已抽取样本学生") % {"owner": area.name})
+        raise RosterError(_("%(owner)s本周期没有已发布的样本校") % {"owner": area.name})
+    rosters = {(r.school_id, r.stage): r for r in selectors.rosters_for_draw(cycle=cycle, owner=area)
+               if (r.school_id, r.stage) not in drawn}
+    missing = [f"{r.school.name}（{stage_name(r.stage)}）" for r in rows if (r.school_id, r.stage) not in rosters]
     pending = [f"{x.school.name}（{x.get_status_display()}）" for x in rosters.values()
                if x.status != RosterStatus.APPROVED]
     if missing or pending:
@@ -78,7 +99,7 @@ def students_draw(*, cycle: Cycle, actor: Any, seed: int | None = None, scope: S
     default = int(((cycle.config or {}).get("sample_size") or {}).get("students_per_school") or 30)
     sample = sample_students(frame, seed=seed, default_size=default, sizes=sizes, base_weights=weights)
     draw = StudentDraw.objects.create(
-        cycle=cycle, owner=owner, seed=seed, created_at=clock.now(), created_by=actor,
+        cycle=cycle, owner=area, seed=seed, created_at=clock.now(), created_by=actor,
         schools=len(rosters), students=sample.height,
     )
     school_of = {x.pk: x.school_id for x in rosters.values()}
@@ -95,9 +116,9 @@ def students_draw(*, cycle: Cycle, actor: Any, seed: int | None = None, scope: S
     ]
     insert_rows(SampledStudent, names, values)
     audit_record(
-        action=Action.CREATE, obj=draw, unit=owner, actor=actor,
+        action=Action.CREATE, obj=draw, unit=area, actor=actor,
         after={"seed": seed, "schools": draw.schools, "students": draw.students},
-        detail=f"样本学生抽取：{owner.name}，{cycle.name}，随机种子 {seed}，{draw.schools} 份名单，{draw.students} 名学生",
+        detail=f"样本学生抽取：{area.name}，{cycle.name}，随机种子 {seed}，{draw.schools} 份名单，{draw.students} 名学生",
     )
     return draw
 
