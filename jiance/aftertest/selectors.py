@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from jiance.accounts.models import Role
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
     SupplementaryWindow,
@@ -26,12 +26,14 @@ from jiance.rosters.selectors import sampled_students_visible
 from jiance.sampling.models import SELECTED_ROLES, DrawStatus, RowStatus, SampledSchool
 from jiance.units.models import Level, Unit
 
-SCHOOL_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL)
-COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
-ABOVE_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
-REVIEW_ROLES = COUNTY_ROLES
-VIEW_ROLES = (*SCHOOL_ROLES, *COUNTY_ROLES, *ABOVE_ROLES)
-PARTICIPATION_ROLES = (*COUNTY_ROLES, *ABOVE_ROLES)
+# The after-test words for the registry's sets (jiance.accounts.roles): here the school office
+# (officer and principal) enters and submits; the county office reviews.
+SCHOOL_ROLES = roles.SCHOOL_OFFICE
+COUNTY_ROLES = roles.COUNTY_OFFICE
+ABOVE_ROLES = roles.CITY_AND_ABOVE
+REVIEW_ROLES = roles.COUNTY_OFFICE
+VIEW_ROLES = (*roles.SCHOOL_OFFICE, *roles.COUNTY_AND_ABOVE)
+PARTICIPATION_ROLES = roles.COUNTY_AND_ABOVE
 
 
 def school_rosters(*, scope: Scope, cycle: Cycle, school: Unit) -> list[Roster]:

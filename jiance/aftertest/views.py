@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
+from jiance.accounts.roles import my_school
 from jiance.accounts.scoping import get_scope
 from jiance.aftertest import importing, selectors, services
 from jiance.aftertest.forms import ReviewForm, RowForm, SupplementaryForm, UploadForm
@@ -25,18 +24,16 @@ from jiance.aftertest.models import (
 )
 from jiance.aftertest.windows import supplementary_bounds, window_state
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import active_cycle
+from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
+from jiance.http import download
+from jiance.review.forms import Button, PageVersionForm
 from jiance.rosters.models import Roster
-from jiance.spreadsheets import XLSX_CONTENT_TYPE
 from jiance.units.models import Level, Unit
 
 
 def _cycle() -> Cycle:
-    cycle = active_cycle()
-    if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
-    return cycle
+    return current_cycle()
 
 
 def _school(request: HttpRequest, code: str) -> Unit:
@@ -52,12 +49,6 @@ def _roster(request: HttpRequest, code: str, stage: str) -> Roster:
         if r.stage == stage:
             return r
     raise Http404
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    resp = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
 
 
 @login_required
@@ -79,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "windows": list(selectors.supplementary_windows(scope=scope, cycle=cycle)),
             "status_choices": ReportStatus.choices,
         })
-    school = scope.units_for_roles(selectors.SCHOOL_ROLES).filter(level=Level.SCHOOL).order_by("path").first()
+    school = my_school(scope, selectors.SCHOOL_ROLES)
     if school is None:
         raise PermissionDenied
     return redirect("aftertest:school", code=school.code)
@@ -156,6 +147,8 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         "events": list(selectors.events_of(scope=scope, report=rep)),
         "corrections": list(selectors.corrections_of(scope=scope, report=rep, now=now)),
         "upload_form": UploadForm(), "review_form": ReviewForm(),
+        "review_buttons": [Button(_("审核通过"), "approve", name="decision"),
+                           Button(_("退回"), "return", name="decision", css="")],
         "rejected": TestedUpload.objects.filter(report=rep).first(),
     })
 
@@ -197,7 +190,8 @@ def row_save(request: HtmxHttpRequest, code: str, stage: str, tested_id: int) ->
 def submit(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     rep = _report(request, code, stage)
     try:
-        services.tested_report_submit(scope=get_scope(request), report=rep, actor=request.user)
+        services.tested_report_submit(scope=get_scope(request), report=rep, actor=request.user,
+                                      version=PageVersionForm(request.POST).posted_version())
         messages.success(request, _("已提交县级审核"))
     except AftertestError as exc:
         messages.error(request, str(exc))
@@ -215,11 +209,11 @@ def review(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         try:
             if form.cleaned_data["decision"] == "approve":
                 services.tested_report_approve(scope=scope, report=rep, actor=request.user,
-                                               comment=form.cleaned_data["comment"])
+                                               comment=form.cleaned_data["comment"], version=form.posted_version())
                 messages.success(request, _("已审核通过"))
             else:
                 services.tested_report_return(scope=scope, report=rep, actor=request.user,
-                                              comment=form.cleaned_data["comment"])
+                                              comment=form.cleaned_data["comment"], version=form.posted_version())
                 messages.success(request, _("已退回"))
         except AftertestError as exc:
             messages.error(request, str(exc))
@@ -238,7 +232,7 @@ def template(request: HttpRequest, code: str, stage: str) -> HttpResponse:
                                  % {"school": rep.school.name, "stage": rep.stage_label})
     services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载测试生基本信息表"),
                                     rows=len(students))
-    return _xlsx(content, f"测试生基本信息-{rep.school.code}-{rep.stage}.xlsx")
+    return download(content, f"测试生基本信息-{rep.school.code}-{rep.stage}.xlsx")
 
 
 @login_required
@@ -284,7 +278,7 @@ def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载被拒绝的行"),
                                     rows=len(up.rows_json))
     content = importing.rejected_workbook(up.rows_json, services.session_list(rep.cycle, rep.stage))
-    return _xlsx(content, f"被拒绝的行-{rep.school.code}-{rep.stage}.xlsx")
+    return download(content, f"被拒绝的行-{rep.school.code}-{rep.stage}.xlsx")
 
 
 @login_required

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from jiance.accounts.models import Role
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
 from jiance.reporting.importing import CheckResult, check_upload
@@ -25,9 +25,9 @@ from jiance.reporting.models import (
 from jiance.units.models import Level, Unit
 
 # Who reports a county's frame, who reviews it (the level above), who may look at the overview.
-COUNTY_ROLES = (Role.COUNTY_INFO_OFFICER, Role.COUNTY_ADMIN)
-REVIEW_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
-OVERVIEW_ROLES = (*REVIEW_ROLES, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
+COUNTY_ROLES = roles.COUNTY_OFFICE
+REVIEW_ROLES = roles.CITY_OFFICE
+OVERVIEW_ROLES = roles.CITY_AND_ABOVE
 
 
 def county_for(*, scope: Scope, code: str) -> Unit:

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
+from jiance.accounts.roles import my_county
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import active_cycle
+from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
+from jiance.http import download
 from jiance.reporting import selectors, services
 from jiance.reporting.forms import (
     FrameRecordForm,
@@ -36,33 +38,19 @@ from jiance.reporting.models import (
     status_label,
 )
 from jiance.reporting.selectors import COUNTY_ROLES, OVERVIEW_ROLES, REVIEW_ROLES
-from jiance.spreadsheets import XLSX_CONTENT_TYPE, safe_cell, write_rows
+from jiance.review.forms import Button
+from jiance.spreadsheets import safe_cell, write_rows
 from jiance.units.models import Level, Unit
 
 
 def _cycle() -> Cycle:
-    cycle = active_cycle()
-    if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
-    return cycle
+    return current_cycle()
 
 
 def _county(scope: Scope, code: str, roles: tuple[str, ...] = (*COUNTY_ROLES, *OVERVIEW_ROLES)) -> Unit:
     county = selectors.county_for(scope=scope, code=code)
     scope.require(roles, county)
     return county
-
-
-def _download(content: bytes, filename: str, content_type: str = XLSX_CONTENT_TYPE) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def _error_text(exc: Exception) -> str:
@@ -76,8 +64,7 @@ def frame_home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if scope.holds(OVERVIEW_ROLES):
         return redirect("reporting:overview")
-    counties = scope.units_for_roles(COUNTY_ROLES).filter(level=Level.COUNTY)
-    county = counties.order_by("path").first()
+    county = my_county(scope, COUNTY_ROLES)
     if county is None:
         raise PermissionDenied
     return redirect("reporting:county", code=county.code)
@@ -109,6 +96,12 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
         "primary_total": sum(r.primary_students for r in reported),
         "junior_total": sum(r.junior_students for r in reported),
         "upload_form": UploadForm(), "submit_form": SubmitForm(), "review_form": ReviewForm(),
+        "review_buttons": [
+            Button(_("审核通过"), ReviewAction.APPROVE),
+            Button(_("退回修改"), ReviewAction.RETURN, css="danger"),
+        ] if sub is not None and sub.status == FrameStatus.SUBMITTED else [
+            Button(_("解锁（允许县级修改）"), ReviewAction.UNLOCK, css="danger"),
+        ],
     }
     return render(request, "reporting/county.html", context)
 
@@ -184,7 +177,7 @@ def template_download(request: HttpRequest, code: str) -> HttpResponse:
         schools=list(selectors.county_schools(scope=scope, county=county)),
         records=selectors.records_by_school(scope=scope, submission=sub),
     )
-    return _download(content, f"{county.name}属地学校信息填报表.xlsx")
+    return download(content, f"{county.name}属地学校信息填报表.xlsx")
 
 
 @login_required
@@ -266,7 +259,7 @@ def upload_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     scope.require(COUNTY_ROLES, sub.county)
     result = selectors.check_frame_upload(scope=scope, cycle=sub.cycle, county=sub.county,
                                           content=bytes(stored.content))
-    return _download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
+    return download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
 
 
 @login_required
@@ -281,7 +274,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     elif form.is_valid():
         try:
             services.frame_submit(scope=scope, submission=sub, actor=request.user,
-                                  comment=form.cleaned_data["comment"])
+                                  comment=form.cleaned_data["comment"], version=form.posted_version())
             messages.success(request, _("已提交市级审核"))
         except FrameError as exc:
             messages.error(request, str(exc))
@@ -310,7 +303,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         ReviewAction.UNLOCK: services.frame_unlock,
     }[action]
     try:
-        service(scope=scope, submission=sub, actor=request.user, comment=comment)
+        service(scope=scope, submission=sub, actor=request.user, comment=comment, version=form.posted_version())
         messages.success(request, _("%(county)s：已%(action)s") % {
             "county": county.name, "action": ReviewAction(action).label})
     except FrameError as exc:
@@ -349,6 +342,5 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         writer.writerow(selectors.EXPORT_COLUMNS)
         for row in rows:
             writer.writerow([safe_cell(v) for v in row])
-        return _download(("\ufeff" + buf.getvalue()).encode("utf-8"), f"frame-{cycle.code}-{stamp}.csv",
-                         "text/csv; charset=utf-8")
-    return _download(write_rows("frame", selectors.EXPORT_COLUMNS, rows), f"frame-{cycle.code}-{stamp}.xlsx")
+        return download(("\ufeff" + buf.getvalue()).encode("utf-8"), f"frame-{cycle.code}-{stamp}.csv")
+    return download(write_rows("frame", selectors.EXPORT_COLUMNS, rows), f"frame-{cycle.code}-{stamp}.xlsx")
