@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiance import clock
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
     TESTED_CHAIN,
@@ -28,7 +29,7 @@ from jiance.aftertest.models import (
     TestedStudent,
     TestedUpload,
 )
-from jiance.aftertest.selectors import REVIEW_ROLES, SCHOOL_ROLES, visible
+from jiance.aftertest.selectors import visible
 from jiance.aftertest.windows import supplementary_bounds, window_state
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
@@ -43,11 +44,11 @@ AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in TESTED_CHAIN.steps}
 
 
 def _require_school(scope: Scope, school: Unit) -> None:
-    scope.require(SCHOOL_ROLES, school)
+    scope.require(roles.SCHOOL_OFFICE, school)
 
 
 def _require_reviewer(scope: Scope, school: Unit) -> None:
-    scope.require(REVIEW_ROLES, school)
+    scope.require(roles.COUNTY_OFFICE, school)
 
 
 def _require_open(cycle: Cycle, school: Unit) -> None:

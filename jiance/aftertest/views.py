@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
+from jiance.accounts import roles
 from jiance.accounts.roles import my_school
 from jiance.accounts.scoping import get_scope
 from jiance.aftertest import importing, selectors, services
@@ -55,7 +56,7 @@ def _roster(request: HttpRequest, code: str, stage: str) -> Roster:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if scope.holds(selectors.PARTICIPATION_ROLES):
+    if scope.holds(roles.COUNTY_AND_ABOVE):
         cycle = _cycle()
         now = clock.now()
         schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
@@ -64,13 +65,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "reports": [r for r in selectors.reviewable_reports(scope=scope, cycle=cycle)
                         if selectors.visible(scope, r, now)],
             "p": selectors.participation(scope=scope, cycle=cycle, now=now),
-            "can_review": scope.holds(selectors.REVIEW_ROLES),
+            "can_review": scope.holds(roles.COUNTY_OFFICE),
             "supp_form": SupplementaryForm(schools=schools) if schools else None,
             "supp_bounds": supplementary_bounds(cycle),
             "windows": list(selectors.supplementary_windows(scope=scope, cycle=cycle)),
             "status_choices": ReportStatus.choices,
         })
-    school = my_school(scope, selectors.SCHOOL_ROLES)
+    school = my_school(scope, roles.SCHOOL_OFFICE)
     if school is None:
         raise PermissionDenied
     return redirect("aftertest:school", code=school.code)
@@ -89,7 +90,7 @@ def school(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "aftertest/school.html", {
         "cycle": cycle, "school": unit, "rows": rows, "visible": visible,
         "window": window_state(cycle, unit, clock.today()),
-        "can_enter": scope.holds(selectors.SCHOOL_ROLES, unit),
+        "can_enter": scope.holds(roles.SCHOOL_OFFICE, unit),
     })
 
 
@@ -130,7 +131,7 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     now = clock.now()
     sessions = services.session_list(rep.cycle, rep.stage)
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=now))
-    can_edit = rep.editable and scope.holds(selectors.SCHOOL_ROLES, rep.school)
+    can_edit = rep.editable and scope.holds(roles.SCHOOL_OFFICE, rep.school)
     window = window_state(rep.cycle, rep.school, clock.today())
     names = {s["code"]: s["name"] for s in sessions}
     for t in students:
@@ -141,7 +142,7 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         "cycle": rep.cycle, "school": rep.school, "report": rep, "window": window,
         "rows": [{"t": t, "form": _row_form(t, sessions)} for t in students],
         "can_edit": can_edit and window.open,
-        "can_review": rep.status == "submitted" and scope.holds(selectors.REVIEW_ROLES, rep.school),
+        "can_review": rep.status == "submitted" and scope.holds(roles.COUNTY_OFFICE, rep.school),
         "summary": {"total": len(students), "absent": sum(1 for t in students if not t.tested),
                     "partial": sum(1 for t in students if t.attendance == "partial")},
         "events": list(selectors.events_of(scope=scope, report=rep)),
@@ -203,7 +204,7 @@ def submit(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def review(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.REVIEW_ROLES, rep.school)
+    scope.require(roles.COUNTY_OFFICE, rep.school)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -225,7 +226,7 @@ def review(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def template(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    scope.require(roles.SCHOOL_OFFICE, rep.school)
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
     sessions = services.session_list(rep.cycle, rep.stage)
     content = importing.template(students, sessions, _("%(school)s%(stage)s测试生基本信息（含缺考学生）")
@@ -240,7 +241,7 @@ def template(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    scope.require(roles.SCHOOL_OFFICE, rep.school)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for errs in form.errors.values():
@@ -271,7 +272,7 @@ def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    scope.require(roles.SCHOOL_OFFICE, rep.school)
     up = TestedUpload.objects.filter(report=rep).first()
     if up is None:
         raise Http404
@@ -285,7 +286,7 @@ def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 @require_POST
 def supplementary(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    scope.require(selectors.REVIEW_ROLES)
+    scope.require(roles.COUNTY_OFFICE)
     cycle = _cycle()
     schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
     form = SupplementaryForm(request.POST, schools=schools)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jiance import clock
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record, snapshot
@@ -34,7 +35,6 @@ from jiance.reporting.models import (
     cycle_grades,
 )
 from jiance.reporting.selectors import (
-    COUNTY_ROLES,
     ImportPlan,
     check_frame_upload,
     county_schools,
@@ -50,7 +50,7 @@ AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in FRAME_CHAIN.steps}
 def _require_county_role(scope: Scope, county: Unit) -> None:
     if county.level != Level.COUNTY:
         raise FrameError(_("只有县（区）填报属地学校信息"))
-    scope.require(COUNTY_ROLES, county)
+    scope.require(roles.COUNTY_OFFICE, county)
 
 
 def _locked(pk: int) -> FrameSubmission:

@@ -33,8 +33,9 @@ from jiance.sampling.selectors import school_sample_status
 from jiance.stages import stage_label
 from jiance.units.models import Level, Unit
 
-# The roster's words for the registry's sets (jiance.accounts.roles): the officer enters and submits
-# (SCHOOL_ROLES is the officer only here), the principal checks, the county and city offices review.
+# The registry's sets (jiance.accounts.roles) under the names the roster's other modules still use:
+# the officer enters and submits (SCHOOL_ROLES is the officer only here), the principal checks, the
+# county and city offices review. New code uses `roles.*` directly.
 SCHOOL_ROLES = roles.SCHOOL_OFFICER
 PRINCIPAL_ROLES = roles.PRINCIPAL
 COUNTY_ROLES = roles.COUNTY_OFFICE
@@ -148,7 +149,7 @@ def grade_for(cycle: Cycle, stage: str) -> int:
 
 def reviewable_rosters(*, scope: Scope, cycle: Cycle) -> QuerySet[Roster]:
     """Rosters below a unit where the person reviews (county, city and above)."""
-    units = scope.units_for_roles((*COUNTY_ROLES, *DRAW_ROLES))
+    units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
     return (
         scope.filter(Roster.objects.filter(cycle=cycle, school__in=units), unit_field="school")
         .select_related("school", "school__parent")
@@ -171,7 +172,7 @@ class OverviewRow:
 def overview_rows(*, scope: Scope, cycle: Cycle) -> list[OverviewRow]:
     """Every in-sample school (and stage) of the published draws that the person reviews, with
     its roster when the school has opened one."""
-    units = scope.units_for_roles((*COUNTY_ROLES, *DRAW_ROLES))
+    units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
     rows = scope.filter(
         SampledSchool.objects.filter(
             draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE, school__in=units,

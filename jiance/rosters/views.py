@@ -50,7 +50,7 @@ def _roster(scope: Scope, roster_id: int) -> Roster:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if scope.holds((*selectors.COUNTY_ROLES, *selectors.DRAW_ROLES)):
+    if scope.holds(roles.COUNTY_AND_ABOVE):
         return redirect("rosters:overview")
     school = my_school(scope, roles.SCHOOL_OFFICE)
     if school is None:
@@ -62,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if not scope.holds((*selectors.COUNTY_ROLES, *selectors.DRAW_ROLES)):
+    if not scope.holds(roles.COUNTY_AND_ABOVE):
         raise PermissionDenied
     cycle = _cycle()
     rows = selectors.overview_rows(scope=scope, cycle=cycle)
@@ -141,7 +141,7 @@ def _handle_upload(
     """One upload flow for students and teachers: check the whole file, import or show errors."""
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     form = UploadForm(request.POST, request.FILES)
     outcome = None
     error = ""
@@ -197,7 +197,7 @@ def teacher_upload(request: HtmxHttpRequest, roster_id: int) -> HttpResponse:
 def _rejected(request: HttpRequest, roster_id: int, kind: str, filename: str) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     upload_row = RosterUpload.objects.filter(roster=roster, kind=kind).first()
     if upload_row is None:
         raise Http404
@@ -223,7 +223,7 @@ def teacher_rejected_download(request: HttpRequest, roster_id: int) -> HttpRespo
 def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     form = StudentForm(request.POST)
     row_errors: list[Any] = []
     if form.is_valid():
@@ -246,7 +246,7 @@ def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
 def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     student = scope.get(selectors.students_of(scope=scope, roster=roster), unit_field="roster__school", pk=student_id)
     try:
         services.student_delete(scope=scope, roster=roster, student=student, actor=request.user)
@@ -261,7 +261,7 @@ def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> Htt
 def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     form = TeacherForm(request.POST, allowed=teacher_roles_for(roster.cycle))
     if form.is_valid():
         try:
@@ -283,7 +283,7 @@ def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
 def teacher_delete(request: HttpRequest, roster_id: int, teacher_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     teacher = scope.get(selectors.teachers_of(scope=scope, roster=roster), unit_field="roster__school", pk=teacher_id)
     try:
         services.teacher_delete(scope=scope, roster=roster, teacher=teacher, actor=request.user)
