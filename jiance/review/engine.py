@@ -10,6 +10,7 @@ when and by whom.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -54,8 +55,8 @@ def stale_message(obj: Reviewable, seen_status: str = "") -> str:
     chain = obj.chain
     event = obj.events.order_by("-at", "-pk").select_related("actor").first()  # type: ignore[attr-defined]
     updated = getattr(obj, "updated_at", None)
-    if event is None or (updated is not None and event.at < updated and event.to_status == obj.status
-                         and event.action not in chain.actions):
+    if event is None or (updated is not None and updated - event.at > dt.timedelta(seconds=1)):
+        # the last change was an edit, which leaves no history row: say when, not who
         return _("%(noun)s已于 %(at)s 被他人修改，页面已过期，请刷新页面后再操作。") % {
             "noun": chain.noun, "at": _when(updated)}
     who = getattr(event.actor, "display_name", "") or getattr(event.actor, "username", "") or _("系统")
