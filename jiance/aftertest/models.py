@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jiance.accounts import roles
 from jiance.audit.models import Action
 from jiance.review.events import ReviewEvent
-from jiance.review.models import Reviewable
+from jiance.review.models import Reviewable, every_stage_submitted
 from jiance.review.spec import Chain, ReviewRefused, Step
 from jiance.stages import stage_label
 
@@ -56,11 +56,7 @@ def _all_stages_submitted(report: Any) -> bool:
         SampledStudent.objects.filter(roster__cycle=report.cycle, school=report.school)
         .values_list("roster__stage", flat=True).distinct()
     )
-    submitted = set(
-        TestedReport.objects.filter(cycle=report.cycle, school=report.school)
-        .exclude(status__in=EDITABLE_STATUSES).values_list("stage", flat=True)
-    )
-    return stages <= submitted
+    return every_stage_submitted(report, stages)
 
 
 # The school office (officer or principal) submits; the county office decides.
@@ -133,20 +129,11 @@ class TestedReportEvent(ReviewEvent):
     """One step of a tested-student report's review chain."""
 
     __test__ = False  # not a pytest class
+    subject = "report"
     statuses = ReportStatus
 
     report = models.ForeignKey(TestedReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=12, choices=ReportAction.choices)
-
-    class Meta(ReviewEvent.Meta):
-        pass
-
-    def __str__(self) -> str:
-        return f"{self.report_id}:{self.action}"
-
-    @property
-    def unit(self) -> Any:
-        return self.report.school
 
 
 class TestedStudent(models.Model):

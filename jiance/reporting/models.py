@@ -236,21 +236,12 @@ class FrameRecord(models.Model):
 class FrameReviewEvent(ReviewEvent):
     """One step of the frame's review chain."""
 
+    subject = "submission"
     statuses = FrameStatus
     unknown_status_label = NOT_STARTED_LABEL
 
     submission = models.ForeignKey(FrameSubmission, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=12, choices=ReviewAction.choices)
-
-    class Meta(ReviewEvent.Meta):
-        pass
-
-    def __str__(self) -> str:
-        return f"{self.submission_id}:{self.action}@{self.at:%Y-%m-%d %H:%M}"
-
-    @property
-    def unit(self) -> Any:
-        return self.submission.county
 
 
 class FrameUpload(models.Model):

@@ -46,3 +46,13 @@ class Reviewable(models.Model):
                 % {"status": chain.status_label(self.status), "action": chain.actions[action].label}
             )
         return target
+
+
+def every_stage_submitted(record: Reviewable, expected: set[str]) -> bool:
+    """For chains with one record per (cycle, school, stage): has every stage in `expected` left the
+    editable statuses? (The school's reporting task is then done.)"""
+    submitted = set(
+        type(record).objects.filter(cycle=record.cycle, school=record.school)  # type: ignore[attr-defined]
+        .exclude(status__in=record.chain.editable).values_list("stage", flat=True)
+    )
+    return expected <= submitted

@@ -25,7 +25,7 @@ from jiance.accounts import roles
 from jiance.audit.models import Action
 from jiance.crypto import EncryptedTextField, masked_id
 from jiance.review.events import ReviewEvent
-from jiance.review.models import Reviewable
+from jiance.review.models import Reviewable, every_stage_submitted
 from jiance.review.spec import Chain, ReviewRefused, Step
 from jiance.stages import stage_label
 
@@ -75,11 +75,7 @@ def _all_stages_submitted(roster: Any) -> bool:
         SampledSchool.objects.filter(draw__cycle=roster.cycle, draw__status=DrawStatus.PUBLISHED,
                                      status=RowStatus.IN_SAMPLE, school=roster.school).values_list("stage", flat=True)
     )
-    submitted = set(
-        Roster.objects.filter(cycle=roster.cycle, school=roster.school).exclude(status__in=EDITABLE_STATUSES)
-        .values_list("stage", flat=True)
-    )
-    return stages <= submitted
+    return every_stage_submitted(roster, stages)
 
 
 # school information officer → principal → county → city; each step returns what waits for it.
@@ -144,21 +140,11 @@ class Roster(Reviewable):
 class RosterEvent(ReviewEvent):
     """One step of a roster's review chain."""
 
+    subject = "roster"
     statuses = RosterStatus
 
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=12, choices=RosterAction.choices)
-
-    class Meta(ReviewEvent.Meta):
-        pass
-
-    def __str__(self) -> str:
-        return f"{self.roster_id}:{self.action}"
-
-    @property
-    def unit(self) -> Any:
-        return self.roster.school
-
 
 
 class Student(models.Model):
