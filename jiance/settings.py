@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jiance.units",
     "jiance.cycles",
     "jiance.audit",
+    "jiance.review",
     "jiance.web",
     "jiance.reporting",
     "jiance.sampling",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.aftertest.models import AbsenceReason, Attendance
 from jiance.aftertest.services import RowInput
+from jiance.review.forms import PageVersionForm
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -43,7 +44,7 @@ class RowForm(forms.Form):
                         class_name=d["class_name"])
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PageVersionForm):
     decision = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回"))])
     comment = forms.CharField(label=_("审核意见"), required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))

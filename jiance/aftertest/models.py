@@ -17,11 +17,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiance.review import ReviewEvent
+from jiance.accounts import roles
+from jiance.audit.models import Action
+from jiance.review.events import ReviewEvent
+from jiance.review.models import Reviewable, every_stage_submitted
+from jiance.review.spec import Chain, ReviewRefused, Step
 from jiance.stages import stage_label
 
 
-class AftertestError(ValueError):
+class AftertestError(ReviewRefused):
     """A refused operation, with the reason in Chinese for the user."""
 
 
@@ -42,11 +46,41 @@ class ReportAction(models.TextChoices):
 
 
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    ReportAction.SUBMIT: (EDITABLE_STATUSES, ReportStatus.SUBMITTED),
-    ReportAction.APPROVE: ((ReportStatus.SUBMITTED,), ReportStatus.APPROVED),
-    ReportAction.RETURN: ((ReportStatus.SUBMITTED,), ReportStatus.RETURNED),
-}
+
+
+def _all_stages_submitted(report: Any) -> bool:
+    """The school's 测试生基本信息上报 task is done once every stage with sampled students is submitted."""
+    from jiance.rosters.models import SampledStudent
+
+    stages = set(
+        SampledStudent.objects.filter(roster__cycle=report.cycle, school=report.school)
+        .values_list("roster__stage", flat=True).distinct()
+    )
+    return every_stage_submitted(report, stages)
+
+
+# The school office (officer or principal) submits; the county office decides.
+TESTED_CHAIN = Chain(
+    name="tested",
+    statuses=ReportStatus,
+    editable=EDITABLE_STATUSES,
+    steps=(
+        Step(ReportAction.SUBMIT, ReportAction.SUBMIT.label, EDITABLE_STATUSES, ReportStatus.SUBMITTED,
+             roles.SCHOOL_OFFICE, Action.SUBMIT, milestone="tested_submitted"),
+        Step(ReportAction.APPROVE, ReportAction.APPROVE.label, (ReportStatus.SUBMITTED,), ReportStatus.APPROVED,
+             roles.COUNTY_OFFICE, Action.APPROVE),
+        Step(ReportAction.RETURN, ReportAction.RETURN.label, (ReportStatus.SUBMITTED,), ReportStatus.RETURNED,
+             roles.COUNTY_OFFICE, Action.RETURN, reason_required=True, reason_message=_("退回时必须填写退回原因")),
+    ),
+    error=AftertestError,
+    noun=_("测试生信息"),
+    audit_subject="测试生基本信息",
+    locked_message=_("测试生信息已审核通过并锁定，不能修改。"),
+    in_review_message=_("当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系县级审核人退回。"),
+    milestone_done=_all_stages_submitted,
+)
+# action -> (statuses it may start from, status it leads to), read from the chain
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in TESTED_CHAIN.steps}
 
 
 class Attendance(models.TextChoices):
@@ -62,7 +96,8 @@ class AbsenceReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class TestedReport(models.Model):
+class TestedReport(Reviewable):
+    chain = TESTED_CHAIN
     __test__ = False  # not a pytest class
 
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="+")
@@ -70,9 +105,6 @@ class TestedReport(models.Model):
     roster = models.OneToOneField("rosters.Roster", on_delete=models.PROTECT, related_name="tested_report")
     stage = models.CharField(_("学段"), max_length=8)
     status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    locked = models.BooleanField(_("已锁定"), default=False)
-    comment = models.TextField(_("审核意见"), blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -92,47 +124,16 @@ class TestedReport(models.Model):
     def stage_label(self) -> str:
         return stage_label(self.stage)
 
-    @property
-    def editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES and not self.locked
-
-    def check_editable(self) -> None:
-        if self.locked or self.status == ReportStatus.APPROVED:
-            raise AftertestError(str(_("测试生信息已审核通过并锁定，不能修改。")))
-        if self.status not in EDITABLE_STATUSES:
-            raise AftertestError(
-                str(_("当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系县级审核人退回。"))
-                % {"status": self.get_status_display()}
-            )
-
-    def target_status(self, action: str) -> str:
-        sources, target = TRANSITIONS[action]
-        if self.status not in sources:
-            raise AftertestError(
-                str(_("当前状态为“%(status)s”，不能%(action)s。"))
-                % {"status": self.get_status_display(), "action": ReportAction(action).label}
-            )
-        return target
-
 
 class TestedReportEvent(ReviewEvent):
     """One step of a tested-student report's review chain."""
 
     __test__ = False  # not a pytest class
+    subject = "report"
     statuses = ReportStatus
 
     report = models.ForeignKey(TestedReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=12, choices=ReportAction.choices)
-
-    class Meta(ReviewEvent.Meta):
-        pass
-
-    def __str__(self) -> str:
-        return f"{self.report_id}:{self.action}"
-
-    @property
-    def unit(self) -> Any:
-        return self.report.school
 
 
 class TestedStudent(models.Model):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from jiance.accounts.models import Role
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
     SupplementaryWindow,
@@ -26,12 +26,9 @@ from jiance.rosters.selectors import sampled_students_visible
 from jiance.sampling.models import SELECTED_ROLES, DrawStatus, RowStatus, SampledSchool
 from jiance.units.models import Level, Unit
 
-SCHOOL_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL)
-COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
-ABOVE_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
-REVIEW_ROLES = COUNTY_ROLES
-VIEW_ROLES = (*SCHOOL_ROLES, *COUNTY_ROLES, *ABOVE_ROLES)
-PARTICIPATION_ROLES = (*COUNTY_ROLES, *ABOVE_ROLES)
+# The school office (officer and principal) enters and submits; the county office reviews; the
+# county and above see participation. Everyone of these sees the pages.
+VIEW_ROLES = (*roles.SCHOOL_OFFICE, *roles.COUNTY_AND_ABOVE)
 
 
 def school_rosters(*, scope: Scope, cycle: Cycle, school: Unit) -> list[Roster]:
@@ -81,7 +78,7 @@ def events_of(*, scope: Scope, report: TestedReport) -> QuerySet[TestedReportEve
 
 
 def reviewable_reports(*, scope: Scope, cycle: Cycle) -> QuerySet[TestedReport]:
-    units = scope.units_for_roles((*REVIEW_ROLES, *ABOVE_ROLES))
+    units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
     return scope.filter(TestedReport.objects.filter(cycle=cycle, school__in=units), unit_field="school") \
         .select_related("school", "school__parent").order_by("school__path", "stage")
 
@@ -93,7 +90,7 @@ def supplementary_windows(*, scope: Scope, cycle: Cycle) -> QuerySet[Supplementa
 
 def county_schools_in_sample(*, scope: Scope, cycle: Cycle) -> list[Unit]:
     """Schools of the person's counties that are in a published sample (for 开放补报)."""
-    units = scope.units_for_roles(COUNTY_ROLES)
+    units = scope.units_for_roles(roles.COUNTY_OFFICE)
     ids = SampledSchool.objects.filter(
         draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE, school__in=units,
     ).values("school_id")

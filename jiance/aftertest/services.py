@@ -1,6 +1,6 @@
 """Writes of the after-test reporting. Every service runs under `transaction.atomic`, locks the
-report row (`select_for_update`), checks its status, then updates it, like
-`jiance.reporting.services`; every write is audited."""
+report row (`select_for_update`), checks its status, then updates it; the review steps go through
+the one review engine (`jiance.review.engine`, chain `TESTED_CHAIN`); every write is audited."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiance import clock
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
-    EDITABLE_STATUSES,
+    TESTED_CHAIN,
     AbsenceReason,
     AftertestError,
     Attendance,
@@ -28,30 +29,26 @@ from jiance.aftertest.models import (
     TestedStudent,
     TestedUpload,
 )
-from jiance.aftertest.selectors import REVIEW_ROLES, SCHOOL_ROLES, visible
+from jiance.aftertest.selectors import visible
 from jiance.aftertest.windows import supplementary_bounds, window_state
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
-from jiance.cycles.services import milestones_observed
+from jiance.review import engine
 from jiance.rosters.models import Roster, SampledStudent
 from jiance.stages import stage_name
 from jiance.testday.models import Seat
 from jiance.units.models import Level, Unit
 
-AUDIT_ACTIONS: dict[str, str] = {
-    ReportAction.SUBMIT: Action.SUBMIT,
-    ReportAction.APPROVE: Action.APPROVE,
-    ReportAction.RETURN: Action.RETURN,
-}
+AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in TESTED_CHAIN.steps}
 
 
 def _require_school(scope: Scope, school: Unit) -> None:
-    scope.require(SCHOOL_ROLES, school)
+    scope.require(roles.SCHOOL_OFFICE, school)
 
 
 def _require_reviewer(scope: Scope, school: Unit) -> None:
-    scope.require(REVIEW_ROLES, school)
+    scope.require(roles.COUNTY_OFFICE, school)
 
 
 def _require_open(cycle: Cycle, school: Unit) -> None:
@@ -66,20 +63,10 @@ def _require_visible(scope: Scope, obj: Any) -> None:
 
 
 def _locked(pk: int) -> TestedReport:
-    return TestedReport.objects.select_for_update().select_related("school", "cycle").get(pk=pk)
+    return engine.lock(TestedReport, pk)
 
 
-def _bump(report: TestedReport, **fields: Any) -> None:
-    """Conditional update on the version read under the lock."""
-    fields["updated_at"] = clock.now()
-    n = TestedReport.objects.filter(pk=report.pk, version=report.version).update(
-        version=report.version + 1, **fields
-    )
-    if n != 1:  # pragma: no cover - the row lock makes this unreachable
-        raise AftertestError(_("数据已被他人修改，请刷新后重试。"))
-    for k, v in fields.items():
-        setattr(report, k, v)
-    report.version += 1
+_bump = engine.bump  # conditional UPDATE on (version, status), as every review chain writes
 
 
 def _event(report: TestedReport, action: str, actor: Any, from_status: str, comment: str = "") -> None:
@@ -258,61 +245,41 @@ def tested_import(*, scope: Scope, report: TestedReport, rows: list[tuple[int, i
     return ImportOutcome(applied=len(staged), corrections=n_corr, errors=[])
 
 
-def _transition(*, report: TestedReport, action: str, actor: Any, comment: str = "") -> TestedReport:
-    report = _locked(report.pk)
-    from_status = report.status
-    target = report.target_status(action)
-    _bump(report, status=target, comment=comment, locked=target == ReportStatus.APPROVED)
-    _event(report, action, actor, from_status, comment)
-    audit_record(action=AUDIT_ACTIONS[action], obj=report, unit=report.school, actor=actor,
-                 before={"status": from_status}, after={"status": target, "version": report.version},
-                 detail=_("测试生基本信息%(action)s") % {"action": ReportAction(action).label}
-                 + (f"：{comment}" if comment else ""))
-    return report
-
-
-@transaction.atomic
-def tested_report_submit(*, scope: Scope, report: TestedReport, actor: Any) -> TestedReport:
-    _require_school(scope, report.school)
+def _check_submittable(scope: Scope, report: TestedReport) -> None:
     _require_visible(scope, report)
-    locked = _locked(report.pk)
-    locked.check_editable()
-    _require_open(locked.cycle, locked.school)
+    report.check_editable()
+    _require_open(report.cycle, report.school)
     bad = []
-    for t in TestedStudent.objects.filter(report=locked).select_related("sampled__student").order_by("row"):
+    for t in TestedStudent.objects.filter(report=report).select_related("sampled__student").order_by("row"):
         for col, reason in t.problems():
             bad.append(_("第 %(row)s 行（%(name)s）“%(col)s”：%(reason)s")
                        % {"row": t.row, "name": t.sampled.student.name, "col": col, "reason": reason})
     if bad:
         raise AftertestError(_("以下学生信息有问题，不能提交：") + "；".join(bad[:10])
                              + (_("等 %(n)s 处") % {"n": len(bad)} if len(bad) > 10 else ""))
-    report = _transition(report=locked, action=ReportAction.SUBMIT, actor=actor)
-    # the school's 测试生基本信息上报 task is done once every stage with sampled students is submitted
-    stages = set(
-        SampledStudent.objects.filter(roster__cycle=report.cycle, school=report.school)
-        .values_list("roster__stage", flat=True).distinct()
-    )
-    submitted = set(
-        TestedReport.objects.filter(cycle=report.cycle, school=report.school)
-        .exclude(status__in=EDITABLE_STATUSES).values_list("stage", flat=True)
-    )
-    if stages <= submitted:
-        milestones_observed(cycle=report.cycle, unit=report.school, event="tested_submitted", actor=actor)
-    return report
+
+
+# --- the review chain: thin wrappers over the engine (TESTED_CHAIN holds roles and reasons) ------
+@transaction.atomic
+def tested_report_submit(*, scope: Scope, report: TestedReport, actor: Any,
+                         version: int | None = None) -> TestedReport:
+    """Completes the school's 测试生基本信息上报 task once every sampled stage is submitted."""
+    return engine.transition(report, ReportAction.SUBMIT, scope=scope, actor=actor, version=version,
+                             check=lambda r: _check_submittable(scope, r))
 
 
 @transaction.atomic
-def tested_report_approve(*, scope: Scope, report: TestedReport, actor: Any, comment: str = "") -> TestedReport:
-    _require_reviewer(scope, report.school)
-    return _transition(report=report, action=ReportAction.APPROVE, actor=actor, comment=comment.strip())
+def tested_report_approve(*, scope: Scope, report: TestedReport, actor: Any, comment: str = "",
+                          version: int | None = None) -> TestedReport:
+    return engine.transition(report, ReportAction.APPROVE, scope=scope, actor=actor, comment=comment,
+                             version=version)
 
 
 @transaction.atomic
-def tested_report_return(*, scope: Scope, report: TestedReport, actor: Any, comment: str) -> TestedReport:
-    _require_reviewer(scope, report.school)
-    if not (comment or "").strip():
-        raise AftertestError(_("退回时必须填写退回原因"))
-    return _transition(report=report, action=ReportAction.RETURN, actor=actor, comment=comment.strip())
+def tested_report_return(*, scope: Scope, report: TestedReport, actor: Any, comment: str,
+                         version: int | None = None) -> TestedReport:
+    return engine.transition(report, ReportAction.RETURN, scope=scope, actor=actor, comment=comment,
+                             version=version)
 
 
 @transaction.atomic

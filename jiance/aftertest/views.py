@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
+from jiance.accounts import roles
+from jiance.accounts.roles import my_school
 from jiance.accounts.scoping import get_scope
 from jiance.aftertest import importing, selectors, services
 from jiance.aftertest.forms import ReviewForm, RowForm, SupplementaryForm, UploadForm
@@ -25,18 +25,16 @@ from jiance.aftertest.models import (
 )
 from jiance.aftertest.windows import supplementary_bounds, window_state
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import active_cycle
+from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
+from jiance.http import download
+from jiance.review.forms import Button, PageVersionForm
 from jiance.rosters.models import Roster
-from jiance.spreadsheets import XLSX_CONTENT_TYPE
 from jiance.units.models import Level, Unit
 
 
 def _cycle() -> Cycle:
-    cycle = active_cycle()
-    if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
-    return cycle
+    return current_cycle()
 
 
 def _school(request: HttpRequest, code: str) -> Unit:
@@ -54,17 +52,11 @@ def _roster(request: HttpRequest, code: str, stage: str) -> Roster:
     raise Http404
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    resp = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
-
-
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if scope.holds(selectors.PARTICIPATION_ROLES):
+    if scope.holds(roles.COUNTY_AND_ABOVE):
         cycle = _cycle()
         now = clock.now()
         schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
@@ -73,13 +65,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "reports": [r for r in selectors.reviewable_reports(scope=scope, cycle=cycle)
                         if selectors.visible(scope, r, now)],
             "p": selectors.participation(scope=scope, cycle=cycle, now=now),
-            "can_review": scope.holds(selectors.REVIEW_ROLES),
+            "can_review": scope.holds(roles.COUNTY_OFFICE),
             "supp_form": SupplementaryForm(schools=schools) if schools else None,
             "supp_bounds": supplementary_bounds(cycle),
             "windows": list(selectors.supplementary_windows(scope=scope, cycle=cycle)),
             "status_choices": ReportStatus.choices,
         })
-    school = scope.units_for_roles(selectors.SCHOOL_ROLES).filter(level=Level.SCHOOL).order_by("path").first()
+    school = my_school(scope, roles.SCHOOL_OFFICE)
     if school is None:
         raise PermissionDenied
     return redirect("aftertest:school", code=school.code)
@@ -98,7 +90,7 @@ def school(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "aftertest/school.html", {
         "cycle": cycle, "school": unit, "rows": rows, "visible": visible,
         "window": window_state(cycle, unit, clock.today()),
-        "can_enter": scope.holds(selectors.SCHOOL_ROLES, unit),
+        "can_enter": scope.holds(roles.SCHOOL_OFFICE, unit),
     })
 
 
@@ -139,7 +131,7 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     now = clock.now()
     sessions = services.session_list(rep.cycle, rep.stage)
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=now))
-    can_edit = rep.editable and scope.holds(selectors.SCHOOL_ROLES, rep.school)
+    can_edit = rep.editable and scope.holds(roles.SCHOOL_OFFICE, rep.school)
     window = window_state(rep.cycle, rep.school, clock.today())
     names = {s["code"]: s["name"] for s in sessions}
     for t in students:
@@ -150,12 +142,14 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         "cycle": rep.cycle, "school": rep.school, "report": rep, "window": window,
         "rows": [{"t": t, "form": _row_form(t, sessions)} for t in students],
         "can_edit": can_edit and window.open,
-        "can_review": rep.status == "submitted" and scope.holds(selectors.REVIEW_ROLES, rep.school),
+        "can_review": rep.status == "submitted" and scope.holds(roles.COUNTY_OFFICE, rep.school),
         "summary": {"total": len(students), "absent": sum(1 for t in students if not t.tested),
                     "partial": sum(1 for t in students if t.attendance == "partial")},
         "events": list(selectors.events_of(scope=scope, report=rep)),
         "corrections": list(selectors.corrections_of(scope=scope, report=rep, now=now)),
         "upload_form": UploadForm(), "review_form": ReviewForm(),
+        "review_buttons": [Button(_("审核通过"), "approve", name="decision"),
+                           Button(_("退回"), "return", name="decision", css="")],
         "rejected": TestedUpload.objects.filter(report=rep).first(),
     })
 
@@ -197,7 +191,8 @@ def row_save(request: HtmxHttpRequest, code: str, stage: str, tested_id: int) ->
 def submit(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     rep = _report(request, code, stage)
     try:
-        services.tested_report_submit(scope=get_scope(request), report=rep, actor=request.user)
+        services.tested_report_submit(scope=get_scope(request), report=rep, actor=request.user,
+                                      version=PageVersionForm(request.POST).posted_version())
         messages.success(request, _("已提交县级审核"))
     except AftertestError as exc:
         messages.error(request, str(exc))
@@ -209,17 +204,17 @@ def submit(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def review(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.REVIEW_ROLES, rep.school)
+    scope.require(roles.COUNTY_OFFICE, rep.school)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
                 services.tested_report_approve(scope=scope, report=rep, actor=request.user,
-                                               comment=form.cleaned_data["comment"])
+                                               comment=form.cleaned_data["comment"], version=form.posted_version())
                 messages.success(request, _("已审核通过"))
             else:
                 services.tested_report_return(scope=scope, report=rep, actor=request.user,
-                                              comment=form.cleaned_data["comment"])
+                                              comment=form.cleaned_data["comment"], version=form.posted_version())
                 messages.success(request, _("已退回"))
         except AftertestError as exc:
             messages.error(request, str(exc))
@@ -231,14 +226,14 @@ def review(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def template(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    scope.require(roles.SCHOOL_OFFICE, rep.school)
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
     sessions = services.session_list(rep.cycle, rep.stage)
     content = importing.template(students, sessions, _("%(school)s%(stage)s测试生基本信息（含缺考学生）")
                                  % {"school": rep.school.name, "stage": rep.stage_label})
     services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载测试生基本信息表"),
                                     rows=len(students))
-    return _xlsx(content, f"测试生基本信息-{rep.school.code}-{rep.stage}.xlsx")
+    return download(content, f"测试生基本信息-{rep.school.code}-{rep.stage}.xlsx")
 
 
 @login_required
@@ -246,7 +241,7 @@ def template(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    scope.require(roles.SCHOOL_OFFICE, rep.school)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for errs in form.errors.values():
@@ -277,21 +272,21 @@ def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    scope.require(selectors.SCHOOL_ROLES, rep.school)
+    scope.require(roles.SCHOOL_OFFICE, rep.school)
     up = TestedUpload.objects.filter(report=rep).first()
     if up is None:
         raise Http404
     services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载被拒绝的行"),
                                     rows=len(up.rows_json))
     content = importing.rejected_workbook(up.rows_json, services.session_list(rep.cycle, rep.stage))
-    return _xlsx(content, f"被拒绝的行-{rep.school.code}-{rep.stage}.xlsx")
+    return download(content, f"被拒绝的行-{rep.school.code}-{rep.stage}.xlsx")
 
 
 @login_required
 @require_POST
 def supplementary(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    scope.require(selectors.REVIEW_ROLES)
+    scope.require(roles.COUNTY_OFFICE)
     cycle = _cycle()
     schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
     form = SupplementaryForm(request.POST, schools=schools)

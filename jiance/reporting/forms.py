@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiance.reporting.models import FrameRecord, ReviewAction
+from jiance.review.forms import PageVersionForm
 from jiance.units.models import Affiliation, Area, Nature, SchoolType
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -67,12 +68,12 @@ class UploadForm(forms.Form):
         return f
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(PageVersionForm):
     comment = forms.CharField(label=_("提交说明"), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PageVersionForm):
     action = forms.ChoiceField(choices=[
         (ReviewAction.APPROVE, _("审核通过")), (ReviewAction.RETURN, _("退回")), (ReviewAction.UNLOCK, _("解锁")),
     ])

@@ -14,7 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiance.review import ReviewEvent
+from jiance.accounts import roles
+from jiance.audit.models import Action
+from jiance.review.events import ReviewEvent
+from jiance.review.models import Reviewable
+from jiance.review.spec import Chain, ReviewRefused, Step
 from jiance.stages import STAGE_NAMES
 from jiance.units.models import SCHOOL_TYPE_STAGES, Affiliation, Area, Nature, SchoolType
 
@@ -24,7 +28,7 @@ STAGES = ("primary", "junior")
 DEFAULT_GRADES = {"primary": 4, "junior": 8}
 
 
-class FrameError(ValueError):
+class FrameError(ReviewRefused):
     """A refused operation, with the reason in Chinese for the user."""
 
 
@@ -52,13 +56,38 @@ class ReviewAction(models.TextChoices):
     UNLOCK = "unlock", _("解锁")
 
 
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    ReviewAction.SUBMIT: ((FrameStatus.DRAFT, FrameStatus.RETURNED), FrameStatus.SUBMITTED),
-    ReviewAction.APPROVE: ((FrameStatus.SUBMITTED,), FrameStatus.APPROVED),
-    ReviewAction.RETURN: ((FrameStatus.SUBMITTED,), FrameStatus.RETURNED),
-    ReviewAction.UNLOCK: ((FrameStatus.APPROVED,), FrameStatus.DRAFT),
-}
+
+def _stamp(action: str, now: Any, actor: Any) -> dict[str, Any]:
+    """The county's submission is stamped as submitted, the city's decisions as reviewed."""
+    if action == ReviewAction.SUBMIT:
+        return {"submitted_at": now, "submitted_by": actor}
+    return {"reviewed_at": now, "reviewed_by": actor}
+
+
+# The county office reports; the city office decides, and may reopen what it approved.
+FRAME_CHAIN = Chain(
+    name="frame",
+    statuses=FrameStatus,
+    editable=EDITABLE_STATUSES,
+    steps=(
+        Step(ReviewAction.SUBMIT, ReviewAction.SUBMIT.label, EDITABLE_STATUSES, FrameStatus.SUBMITTED,
+             roles.COUNTY_OFFICE, Action.SUBMIT),
+        Step(ReviewAction.APPROVE, ReviewAction.APPROVE.label, (FrameStatus.SUBMITTED,), FrameStatus.APPROVED,
+             roles.CITY_OFFICE, Action.APPROVE),
+        Step(ReviewAction.RETURN, ReviewAction.RETURN.label, (FrameStatus.SUBMITTED,), FrameStatus.RETURNED,
+             roles.CITY_OFFICE, Action.RETURN, reason_required=True, reason_message=_("退回时必须填写退回原因")),
+        Step(ReviewAction.UNLOCK, ReviewAction.UNLOCK.label, (FrameStatus.APPROVED,), FrameStatus.DRAFT,
+             roles.CITY_OFFICE, Action.UPDATE, reason_required=True, reason_message=_("解锁时必须填写解锁原因")),
+    ),
+    error=FrameError,
+    noun=_("本县属地学校信息"),
+    audit_subject="属地学校信息",
+    locked_message=_("本县属地学校信息已审核通过并锁定，不能修改；如需修改，请联系市级解锁。"),
+    in_review_message=_("本县属地学校信息已提交，正在等待市级审核，不能修改；如需修改，请联系市级退回。"),
+    stamp=_stamp,
+)
+# action -> (statuses it may start from, status it leads to), read from the chain
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in FRAME_CHAIN.steps}
 
 
 def cycle_grades(cycle: Any) -> dict[str, int]:
@@ -74,7 +103,9 @@ def cycle_grades(cycle: Any) -> dict[str, int]:
     return grades
 
 
-class FrameSubmission(models.Model):
+class FrameSubmission(Reviewable):
+    chain = FRAME_CHAIN
+
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="frame_submissions")
     county = models.ForeignKey(
         "units.Unit", verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="frame_submissions"
@@ -82,9 +113,8 @@ class FrameSubmission(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=FrameStatus.choices, default=FrameStatus.DRAFT
     )
-    # Bumped by every write; a preview remembers it so a stale confirmation is refused.
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    locked = models.BooleanField(_("已锁定"), default=False)
+    # version and locked come from Reviewable; a preview remembers the version so a stale
+    # confirmation is refused, and so does a review page.
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -93,7 +123,6 @@ class FrameSubmission(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    comment = models.TextField(_("审核意见"), blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -112,26 +141,6 @@ class FrameSubmission(models.Model):
     def unit(self) -> Any:
         """The unit the submission belongs to (the audit log files entries under it)."""
         return self.county
-
-    @property
-    def editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES and not self.locked
-
-    def check_editable(self) -> None:
-        if self.locked or self.status == FrameStatus.APPROVED:
-            raise FrameError(str(_("本县属地学校信息已审核通过并锁定，不能修改；如需修改，请联系市级解锁。")))
-        if self.status == FrameStatus.SUBMITTED:
-            raise FrameError(str(_("本县属地学校信息已提交，正在等待市级审核，不能修改；如需修改，请联系市级退回。")))
-
-    def target_status(self, action: str) -> str:
-        """The status `action` leads to, or FrameError naming the current status."""
-        sources, target = TRANSITIONS[action]
-        if self.status not in sources:
-            raise FrameError(
-                str(_("当前状态为“%(status)s”，不能%(action)s。"))
-                % {"status": self.get_status_display(), "action": ReviewAction(action).label}
-            )
-        return target
 
 
 class FrameRecord(models.Model):
@@ -227,21 +236,12 @@ class FrameRecord(models.Model):
 class FrameReviewEvent(ReviewEvent):
     """One step of the frame's review chain."""
 
+    subject = "submission"
     statuses = FrameStatus
     unknown_status_label = NOT_STARTED_LABEL
 
     submission = models.ForeignKey(FrameSubmission, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=12, choices=ReviewAction.choices)
-
-    class Meta(ReviewEvent.Meta):
-        pass
-
-    def __str__(self) -> str:
-        return f"{self.submission_id}:{self.action}@{self.at:%Y-%m-%d %H:%M}"
-
-    @property
-    def unit(self) -> Any:
-        return self.submission.county
 
 
 class FrameUpload(models.Model):

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
-from jiance.accounts.models import Role
+from jiance.accounts import roles
+from jiance.accounts.roles import units_at
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
 from jiance.reporting.importing import CheckResult, check_upload
@@ -24,10 +25,8 @@ from jiance.reporting.models import (
 )
 from jiance.units.models import Level, Unit
 
-# Who reports a county's frame, who reviews it (the level above), who may look at the overview.
-COUNTY_ROLES = (Role.COUNTY_INFO_OFFICER, Role.COUNTY_ADMIN)
-REVIEW_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
-OVERVIEW_ROLES = (*REVIEW_ROLES, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
+# Who reports a county's frame (roles.COUNTY_OFFICE), who reviews it (roles.CITY_OFFICE, the level
+# above), who may look at the overview (roles.CITY_AND_ABOVE): the registry's sets, used directly.
 
 
 def county_for(*, scope: Scope, code: str) -> Unit:
@@ -127,7 +126,7 @@ class CountyStatus:
 
 def reviewable_counties(*, scope: Scope) -> QuerySet[Unit]:
     """Counties below a unit where the person holds an overview role."""
-    return scope.units_for_roles(OVERVIEW_ROLES).filter(level=Level.COUNTY, is_active=True).order_by("path")
+    return units_at(scope, Level.COUNTY, roles.CITY_AND_ABOVE)
 
 
 def frame_overview(*, scope: Scope, cycle: Cycle) -> list[CountyStatus]:

@@ -2,7 +2,8 @@
 
 Every service runs under `transaction.atomic`, locks the submission row (`select_for_update`),
 checks its status, and writes with a conditional UPDATE on (status, version), so two people
-acting at once leave one consistent state; the loser gets a FrameError in Chinese.
+acting at once leave one consistent state; the loser gets a FrameError in Chinese. The review
+steps go through the one review engine (`jiance.review.engine`, chain `FRAME_CHAIN`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jiance import clock
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record, snapshot
 from jiance.cycles.models import Cycle
 from jiance.reporting.importing import CheckResult
 from jiance.reporting.models import (
+    FRAME_CHAIN,
     FrameError,
     FrameRecord,
     FrameReviewEvent,
@@ -32,50 +35,29 @@ from jiance.reporting.models import (
     cycle_grades,
 )
 from jiance.reporting.selectors import (
-    COUNTY_ROLES,
-    REVIEW_ROLES,
     ImportPlan,
     check_frame_upload,
     county_schools,
     import_plan,
     records_by_school,
 )
+from jiance.review import engine
 from jiance.units.models import Level, Unit
 
-AUDIT_ACTIONS: dict[str, str] = {
-    ReviewAction.SUBMIT: Action.SUBMIT,
-    ReviewAction.APPROVE: Action.APPROVE,
-    ReviewAction.RETURN: Action.RETURN,
-    ReviewAction.UNLOCK: Action.UPDATE,
-}
+AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in FRAME_CHAIN.steps}
 
 
 def _require_county_role(scope: Scope, county: Unit) -> None:
     if county.level != Level.COUNTY:
         raise FrameError(_("只有县（区）填报属地学校信息"))
-    scope.require(COUNTY_ROLES, county)
-
-
-def _require_reviewer(scope: Scope, county: Unit) -> None:
-    scope.require(REVIEW_ROLES, county)
+    scope.require(roles.COUNTY_OFFICE, county)
 
 
 def _locked(pk: int) -> FrameSubmission:
-    return FrameSubmission.objects.select_for_update().select_related("county", "cycle").get(pk=pk)
+    return engine.lock(FrameSubmission, pk)
 
 
-def _bump(sub: FrameSubmission, **fields: Any) -> None:
-    """Write `fields` and the next version only if nobody changed the row since we read it."""
-    now = clock.now()
-    updated = FrameSubmission.objects.filter(pk=sub.pk, version=sub.version, status=sub.status).update(
-        version=sub.version + 1, updated_at=now, **fields
-    )
-    if updated != 1:
-        raise FrameError(_("数据已被他人修改，请刷新页面后重试"))
-    for k, v in fields.items():
-        setattr(sub, k, v)
-    sub.version += 1
-    sub.updated_at = now
+_bump = engine.bump  # conditional UPDATE on (version, status), as every review chain writes
 
 
 @transaction.atomic
@@ -226,33 +208,6 @@ def frame_upload_apply(*, scope: Scope, upload: FrameUpload, actor: Any) -> Impo
     return outcome
 
 
-def _transition(
-    *, scope: Scope, submission: FrameSubmission, action: str, actor: Any, comment: str = ""
-) -> FrameSubmission:
-    sub = _locked(submission.pk)
-    from_status = sub.status
-    target = sub.target_status(action)
-    now = clock.now()
-    fields: dict[str, Any] = {"status": target, "comment": comment}
-    if action == ReviewAction.SUBMIT:
-        _check_complete(scope, sub)
-        fields |= {"submitted_at": now, "submitted_by": actor}
-    else:
-        fields |= {"reviewed_at": now, "reviewed_by": actor}
-    fields["locked"] = target == FrameStatus.APPROVED
-    _bump(sub, **fields)
-    FrameReviewEvent.objects.create(
-        submission=sub, action=action, actor=actor, at=now, from_status=from_status, to_status=target,
-        comment=comment,
-    )
-    audit_record(
-        action=AUDIT_ACTIONS[action], obj=sub, unit=sub.county, actor=actor,
-        before={"status": from_status}, after={"status": target, "version": sub.version},
-        detail=f"属地学校信息{ReviewAction(action).label}" + (f"：{comment}" if comment else ""),
-    )
-    return sub
-
-
 def _check_complete(scope: Scope, sub: FrameSubmission) -> None:
     """All schools of the county reported, every row consistent."""
     schools = list(county_schools(scope=scope, county=sub.county))
@@ -270,37 +225,35 @@ def _check_complete(scope: Scope, sub: FrameSubmission) -> None:
         raise FrameError(_("以下学校的数据有问题，不能提交：") + "；".join(bad[:10]))
 
 
+# --- the review chain: thin wrappers over the engine (FRAME_CHAIN holds roles and reasons) ---------
 @transaction.atomic
-def frame_submit(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str = "") -> FrameSubmission:
+def frame_submit(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str = "",
+                 version: int | None = None) -> FrameSubmission:
     _require_county_role(scope, submission.county)
-    return _transition(scope=scope, submission=submission, action=ReviewAction.SUBMIT, actor=actor,
-                       comment=comment.strip())
+    return engine.transition(submission, ReviewAction.SUBMIT, scope=scope, actor=actor, comment=comment,
+                             version=version, check=lambda sub: _check_complete(scope, sub))
 
 
 @transaction.atomic
-def frame_approve(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str = "") -> FrameSubmission:
-    _require_reviewer(scope, submission.county)
-    return _transition(scope=scope, submission=submission, action=ReviewAction.APPROVE, actor=actor,
-                       comment=comment.strip())
+def frame_approve(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str = "",
+                  version: int | None = None) -> FrameSubmission:
+    return engine.transition(submission, ReviewAction.APPROVE, scope=scope, actor=actor, comment=comment,
+                             version=version)
 
 
 @transaction.atomic
-def frame_return(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str) -> FrameSubmission:
-    _require_reviewer(scope, submission.county)
-    if not (comment or "").strip():
-        raise FrameError(_("退回时必须填写退回原因"))
-    return _transition(scope=scope, submission=submission, action=ReviewAction.RETURN, actor=actor,
-                       comment=comment.strip())
+def frame_return(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str,
+                 version: int | None = None) -> FrameSubmission:
+    return engine.transition(submission, ReviewAction.RETURN, scope=scope, actor=actor, comment=comment,
+                             version=version)
 
 
 @transaction.atomic
-def frame_unlock(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str) -> FrameSubmission:
+def frame_unlock(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str,
+                 version: int | None = None) -> FrameSubmission:
     """The level above reopens approved data for changes; the county must submit again."""
-    _require_reviewer(scope, submission.county)
-    if not (comment or "").strip():
-        raise FrameError(_("解锁时必须填写解锁原因"))
-    return _transition(scope=scope, submission=submission, action=ReviewAction.UNLOCK, actor=actor,
-                       comment=comment.strip())
+    return engine.transition(submission, ReviewAction.UNLOCK, scope=scope, actor=actor, comment=comment,
+                             version=version)
 
 
 def frame_export_record(*, scope: Scope, cycle: Cycle, fmt: str, rows: int, actor: Any) -> None:

@@ -15,10 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
+from jiance.accounts import roles
+from jiance.accounts.roles import my_county
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import active_cycle
+from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
+from jiance.http import download
 from jiance.reporting import selectors, services
 from jiance.reporting.forms import (
     FrameRecordForm,
@@ -35,34 +38,19 @@ from jiance.reporting.models import (
     cycle_grades,
     status_label,
 )
-from jiance.reporting.selectors import COUNTY_ROLES, OVERVIEW_ROLES, REVIEW_ROLES
-from jiance.spreadsheets import XLSX_CONTENT_TYPE, safe_cell, write_rows
+from jiance.review.forms import Button
+from jiance.spreadsheets import safe_cell, write_rows
 from jiance.units.models import Level, Unit
 
 
 def _cycle() -> Cycle:
-    cycle = active_cycle()
-    if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
-    return cycle
+    return current_cycle()
 
 
-def _county(scope: Scope, code: str, roles: tuple[str, ...] = (*COUNTY_ROLES, *OVERVIEW_ROLES)) -> Unit:
+def _county(scope: Scope, code: str, allowed: tuple[str, ...] = roles.COUNTY_AND_ABOVE) -> Unit:
     county = selectors.county_for(scope=scope, code=code)
-    scope.require(roles, county)
+    scope.require(allowed, county)
     return county
-
-
-def _download(content: bytes, filename: str, content_type: str = XLSX_CONTENT_TYPE) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def _error_text(exc: Exception) -> str:
@@ -74,10 +62,9 @@ def _error_text(exc: Exception) -> str:
 @login_required
 def frame_home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if scope.holds(OVERVIEW_ROLES):
+    if scope.holds(roles.CITY_AND_ABOVE):
         return redirect("reporting:overview")
-    counties = scope.units_for_roles(COUNTY_ROLES).filter(level=Level.COUNTY)
-    county = counties.order_by("path").first()
+    county = my_county(scope, roles.COUNTY_OFFICE)
     if county is None:
         raise PermissionDenied
     return redirect("reporting:county", code=county.code)
@@ -91,8 +78,8 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
     cycle = _cycle()
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     rows = selectors.county_rows(scope=scope, submission=sub, county=county)
-    is_reporter = scope.holds(COUNTY_ROLES, county)
-    is_reviewer = scope.holds(REVIEW_ROLES, county)
+    is_reporter = scope.holds(roles.COUNTY_OFFICE, county)
+    is_reviewer = scope.holds(roles.CITY_OFFICE, county)
     reported = [r.record for r in rows if r.record is not None]
     status = selectors.display_status(sub, len(reported))
     context: dict[str, Any] = {
@@ -109,6 +96,12 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
         "primary_total": sum(r.primary_students for r in reported),
         "junior_total": sum(r.junior_students for r in reported),
         "upload_form": UploadForm(), "submit_form": SubmitForm(), "review_form": ReviewForm(),
+        "review_buttons": [
+            Button(_("审核通过"), ReviewAction.APPROVE),
+            Button(_("退回修改"), ReviewAction.RETURN, css="danger"),
+        ] if sub is not None and sub.status == FrameStatus.SUBMITTED else [
+            Button(_("解锁（允许县级修改）"), ReviewAction.UNLOCK, css="danger"),
+        ],
     }
     return render(request, "reporting/county.html", context)
 
@@ -120,7 +113,7 @@ def _school(scope: Scope, county: Unit, school_code: str) -> Unit:
 @login_required
 def school_edit(request: HtmxHttpRequest, code: str, school_code: str) -> HttpResponse:
     scope = get_scope(request)
-    county = _county(scope, code, COUNTY_ROLES)
+    county = _county(scope, code, roles.COUNTY_OFFICE)
     school = _school(scope, county, school_code)
     cycle = _cycle()
     grades = cycle_grades(cycle)
@@ -165,7 +158,7 @@ def school_row(request: HttpRequest, code: str, school_code: str) -> HttpRespons
     cycle = _cycle()
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     record = selectors.records_by_school(scope=scope, submission=sub).get(school.pk)
-    can_edit = scope.holds(COUNTY_ROLES, county) and (sub is None or sub.editable)
+    can_edit = scope.holds(roles.COUNTY_OFFICE, county) and (sub is None or sub.editable)
     return render(request, "reporting/county.html#school-row", {
         "row": selectors.SchoolRow(school, record), "county": county, "can_edit": can_edit,
         "grades": cycle_grades(cycle),
@@ -176,7 +169,7 @@ def school_row(request: HttpRequest, code: str, school_code: str) -> HttpRespons
 @require_GET
 def template_download(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
-    county = _county(scope, code, COUNTY_ROLES)
+    county = _county(scope, code, roles.COUNTY_OFFICE)
     cycle = _cycle()
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     content = build_frame_template(
@@ -184,14 +177,14 @@ def template_download(request: HttpRequest, code: str) -> HttpResponse:
         schools=list(selectors.county_schools(scope=scope, county=county)),
         records=selectors.records_by_school(scope=scope, submission=sub),
     )
-    return _download(content, f"{county.name}属地学校信息填报表.xlsx")
+    return download(content, f"{county.name}属地学校信息填报表.xlsx")
 
 
 @login_required
 @require_POST
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
-    county = _county(scope, code, COUNTY_ROLES)
+    county = _county(scope, code, roles.COUNTY_OFFICE)
     cycle = _cycle()
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -218,7 +211,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stored = selectors.upload_get(scope=scope, pk=pk)
     sub = stored.submission
     county = sub.county
-    scope.require(COUNTY_ROLES, county)
+    scope.require(roles.COUNTY_OFFICE, county)
     outcome = None
     error = ""
     if stored.applied_at is None:
@@ -241,7 +234,7 @@ def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     stored = selectors.upload_get(scope=scope, pk=pk)
     county = stored.submission.county
-    scope.require(COUNTY_ROLES, county)
+    scope.require(roles.COUNTY_OFFICE, county)
     try:
         outcome = services.frame_upload_apply(scope=scope, upload=stored, actor=request.user)
     except FrameError as exc:
@@ -263,17 +256,17 @@ def upload_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     scope = get_scope(request)
     stored = selectors.upload_get(scope=scope, pk=pk)
     sub = stored.submission
-    scope.require(COUNTY_ROLES, sub.county)
+    scope.require(roles.COUNTY_OFFICE, sub.county)
     result = selectors.check_frame_upload(scope=scope, cycle=sub.cycle, county=sub.county,
                                           content=bytes(stored.content))
-    return _download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
+    return download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
 
 
 @login_required
 @require_POST
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
-    county = _county(scope, code, COUNTY_ROLES)
+    county = _county(scope, code, roles.COUNTY_OFFICE)
     sub = selectors.submission_for(scope=scope, cycle=_cycle(), county=county)
     form = SubmitForm(request.POST)
     if sub is None:
@@ -281,7 +274,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     elif form.is_valid():
         try:
             services.frame_submit(scope=scope, submission=sub, actor=request.user,
-                                  comment=form.cleaned_data["comment"])
+                                  comment=form.cleaned_data["comment"], version=form.posted_version())
             messages.success(request, _("已提交市级审核"))
         except FrameError as exc:
             messages.error(request, str(exc))
@@ -292,7 +285,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
-    county = _county(scope, code, REVIEW_ROLES)
+    county = _county(scope, code, roles.CITY_OFFICE)
     sub = selectors.submission_for(scope=scope, cycle=_cycle(), county=county)
     if sub is None:
         raise Http404
@@ -310,7 +303,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         ReviewAction.UNLOCK: services.frame_unlock,
     }[action]
     try:
-        service(scope=scope, submission=sub, actor=request.user, comment=comment)
+        service(scope=scope, submission=sub, actor=request.user, comment=comment, version=form.posted_version())
         messages.success(request, _("%(county)s：已%(action)s") % {
             "county": county.name, "action": ReviewAction(action).label})
     except FrameError as exc:
@@ -322,7 +315,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if not scope.holds(OVERVIEW_ROLES):
+    if not scope.holds(roles.CITY_AND_ABOVE):
         raise PermissionDenied
     cycle = _cycle()
     rows = selectors.frame_overview(scope=scope, cycle=cycle)
@@ -337,7 +330,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     scope = get_scope(request)
-    if not scope.holds(OVERVIEW_ROLES):
+    if not scope.holds(roles.CITY_AND_ABOVE):
         raise PermissionDenied
     cycle = _cycle()
     rows = list(selectors.approved_frame(scope=scope, cycle=cycle))
@@ -349,6 +342,5 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         writer.writerow(selectors.EXPORT_COLUMNS)
         for row in rows:
             writer.writerow([safe_cell(v) for v in row])
-        return _download(("\ufeff" + buf.getvalue()).encode("utf-8"), f"frame-{cycle.code}-{stamp}.csv",
-                         "text/csv; charset=utf-8")
-    return _download(write_rows("frame", selectors.EXPORT_COLUMNS, rows), f"frame-{cycle.code}-{stamp}.xlsx")
+        return download(("\ufeff" + buf.getvalue()).encode("utf-8"), f"frame-{cycle.code}-{stamp}.csv")
+    return download(write_rows("frame", selectors.EXPORT_COLUMNS, rows), f"frame-{cycle.code}-{stamp}.xlsx")

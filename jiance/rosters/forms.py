@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiance.review.forms import PageVersionForm
 from jiance.rosters.models import Employment, TeacherRole
 
 MAX_UPLOAD = 30 * 1024 * 1024
@@ -70,7 +71,7 @@ class TeacherForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(PageVersionForm):
     comment = forms.CharField(label=_("审核意见"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -21,12 +21,16 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from jiance.accounts import roles
+from jiance.audit.models import Action
 from jiance.crypto import EncryptedTextField, masked_id
-from jiance.review import ReviewEvent
+from jiance.review.events import ReviewEvent
+from jiance.review.models import Reviewable, every_stage_submitted
+from jiance.review.spec import Chain, ReviewRefused, Step
 from jiance.stages import stage_label
 
 
-class RosterError(ValueError):
+class RosterError(ReviewRefused):
     """A refused operation, with the reason in Chinese for the user."""
 
 
@@ -54,26 +58,62 @@ class RosterAction(models.TextChoices):
     RETURN = "return", _("退回")
 
 
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    RosterAction.SUBMIT: (EDITABLE_STATUSES, RosterStatus.SUBMITTED),
-    RosterAction.PRINCIPAL_APPROVE: ((RosterStatus.SUBMITTED,), RosterStatus.SCHOOL_APPROVED),
-    RosterAction.COUNTY_APPROVE: ((RosterStatus.SCHOOL_APPROVED,), RosterStatus.COUNTY_APPROVED),
-    RosterAction.CITY_APPROVE: ((RosterStatus.COUNTY_APPROVED,), RosterStatus.APPROVED),
+# Who acts on a roster in each status, and may return what waits for them.
+STEP_ROLES: dict[str, tuple[str, ...]] = {
+    RosterStatus.SUBMITTED: roles.PRINCIPAL,
+    RosterStatus.SCHOOL_APPROVED: roles.COUNTY_OFFICE,
+    RosterStatus.COUNTY_APPROVED: roles.CITY_OFFICE,
 }
-# Who may return from which status: each step returns what is waiting for it.
-RETURNABLE_STATUSES = (RosterStatus.SUBMITTED, RosterStatus.SCHOOL_APPROVED, RosterStatus.COUNTY_APPROVED)
+RETURNABLE_STATUSES = tuple(STEP_ROLES)
 
 
-class Roster(models.Model):
+def _all_stages_submitted(roster: Any) -> bool:
+    """The school's 师生信息上报 task is done once every sampled stage's roster is submitted."""
+    from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
+
+    stages = set(
+        SampledSchool.objects.filter(draw__cycle=roster.cycle, draw__status=DrawStatus.PUBLISHED,
+                                     status=RowStatus.IN_SAMPLE, school=roster.school).values_list("stage", flat=True)
+    )
+    return every_stage_submitted(roster, stages)
+
+
+# school information officer → principal → county → city; each step returns what waits for it.
+ROSTER_CHAIN = Chain(
+    name="roster",
+    statuses=RosterStatus,
+    editable=EDITABLE_STATUSES,
+    steps=(
+        Step(RosterAction.SUBMIT, RosterAction.SUBMIT.label, EDITABLE_STATUSES, RosterStatus.SUBMITTED,
+             roles.SCHOOL_OFFICER, Action.SUBMIT, milestone="roster_submitted"),
+        Step(RosterAction.PRINCIPAL_APPROVE, RosterAction.PRINCIPAL_APPROVE.label, (RosterStatus.SUBMITTED,),
+             RosterStatus.SCHOOL_APPROVED, roles.PRINCIPAL, Action.APPROVE),
+        Step(RosterAction.COUNTY_APPROVE, RosterAction.COUNTY_APPROVE.label, (RosterStatus.SCHOOL_APPROVED,),
+             RosterStatus.COUNTY_APPROVED, roles.COUNTY_OFFICE, Action.APPROVE),
+        Step(RosterAction.CITY_APPROVE, RosterAction.CITY_APPROVE.label, (RosterStatus.COUNTY_APPROVED,),
+             RosterStatus.APPROVED, roles.CITY_OFFICE, Action.APPROVE),
+        Step(RosterAction.RETURN, RosterAction.RETURN.label, RETURNABLE_STATUSES, RosterStatus.RETURNED,
+             STEP_ROLES, Action.RETURN, reason_required=True, reason_message=_("退回时必须填写退回原因")),
+    ),
+    error=RosterError,
+    noun=_("名单"),
+    audit_subject="学生名单",
+    locked_message=_("名单已审核通过并锁定，不能修改。"),
+    in_review_message=_("名单当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系审核人退回。"),
+    milestone_done=_all_stages_submitted,
+)
+# action -> (statuses it may start from, status it leads to), read from the chain
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in ROSTER_CHAIN.steps}
+
+
+class Roster(Reviewable):
+    chain = ROSTER_CHAIN
+
     cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="rosters")
     school = models.ForeignKey("units.Unit", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="rosters")
     stage = models.CharField(_("学段"), max_length=8)
     grade = models.PositiveSmallIntegerField(_("测试年级"))
     status = models.CharField(_("状态"), max_length=10, choices=RosterStatus.choices, default=RosterStatus.DRAFT)
-    version = models.PositiveIntegerField(_("版本"), default=1)
-    locked = models.BooleanField(_("已锁定"), default=False)
-    comment = models.TextField(_("审核意见"), blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -96,53 +136,15 @@ class Roster(models.Model):
     def stage_label(self) -> str:
         return stage_label(self.stage)
 
-    @property
-    def editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES and not self.locked
-
-    def check_editable(self) -> None:
-        if self.locked or self.status == RosterStatus.APPROVED:
-            raise RosterError(str(_("名单已审核通过并锁定，不能修改。")))
-        if self.status not in EDITABLE_STATUSES:
-            raise RosterError(
-                str(_("名单当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系审核人退回。"))
-                % {"status": self.get_status_display()}
-            )
-
-    def target_status(self, action: str) -> str:
-        if action == RosterAction.RETURN:
-            if self.status not in RETURNABLE_STATUSES:
-                raise RosterError(
-                    str(_("当前状态为“%(status)s”，不能退回。")) % {"status": self.get_status_display()}
-                )
-            return RosterStatus.RETURNED
-        sources, target = TRANSITIONS[action]
-        if self.status not in sources:
-            raise RosterError(
-                str(_("当前状态为“%(status)s”，不能%(action)s。"))
-                % {"status": self.get_status_display(), "action": RosterAction(action).label}
-            )
-        return target
-
 
 class RosterEvent(ReviewEvent):
     """One step of a roster's review chain."""
 
+    subject = "roster"
     statuses = RosterStatus
 
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=12, choices=RosterAction.choices)
-
-    class Meta(ReviewEvent.Meta):
-        pass
-
-    def __str__(self) -> str:
-        return f"{self.roster_id}:{self.action}"
-
-    @property
-    def unit(self) -> Any:
-        return self.roster.school
-
 
 
 class Student(models.Model):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from jiance.accounts.models import Role
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
 from jiance.reporting.models import FrameRecord, cycle_grades
@@ -33,16 +33,19 @@ from jiance.sampling.selectors import school_sample_status
 from jiance.stages import stage_label
 from jiance.units.models import Level, Unit
 
-SCHOOL_ROLES = (Role.SCHOOL_INFO_OFFICER,)
-PRINCIPAL_ROLES = (Role.PRINCIPAL,)
-COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
-CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
+# The registry's sets (jiance.accounts.roles) under the names the roster's other modules still use:
+# the officer enters and submits (SCHOOL_ROLES is the officer only here), the principal checks, the
+# county and city offices review. New code uses `roles.*` directly.
+SCHOOL_ROLES = roles.SCHOOL_OFFICER
+PRINCIPAL_ROLES = roles.PRINCIPAL
+COUNTY_ROLES = roles.COUNTY_OFFICE
+CITY_ROLES = roles.CITY_OFFICE
 # Who draws the students and may see the sample before release (the city and above).
-DRAW_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
-DRAW_LEVELS = (Level.CITY, Level.PROVINCE, Level.CENTRE)
-VIEW_ROLES = (*SCHOOL_ROLES, *PRINCIPAL_ROLES, *COUNTY_ROLES, *DRAW_ROLES)
+DRAW_ROLES = roles.CITY_AND_ABOVE
+DRAW_LEVELS = roles.CITY_AND_ABOVE_LEVELS
+VIEW_ROLES = (*roles.SCHOOL_OFFICE, *roles.COUNTY_AND_ABOVE)
 # Who may see full ID numbers: the school's officer and principal while entering/checking.
-UNMASK_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL)
+UNMASK_ROLES = roles.UNMASK_ID
 
 
 # --- the secrecy rule -------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def grade_for(cycle: Cycle, stage: str) -> int:
 
 def reviewable_rosters(*, scope: Scope, cycle: Cycle) -> QuerySet[Roster]:
     """Rosters below a unit where the person reviews (county, city and above)."""
-    units = scope.units_for_roles((*COUNTY_ROLES, *DRAW_ROLES))
+    units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
     return (
         scope.filter(Roster.objects.filter(cycle=cycle, school__in=units), unit_field="school")
         .select_related("school", "school__parent")
@@ -169,7 +172,7 @@ class OverviewRow:
 def overview_rows(*, scope: Scope, cycle: Cycle) -> list[OverviewRow]:
     """Every in-sample school (and stage) of the published draws that the person reviews, with
     its roster when the school has opened one."""
-    units = scope.units_for_roles((*COUNTY_ROLES, *DRAW_ROLES))
+    units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
     rows = scope.filter(
         SampledSchool.objects.filter(
             draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE, school__in=units,

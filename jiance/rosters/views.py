@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
+from jiance.accounts import roles
+from jiance.accounts.roles import my_school
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import active_cycle
+from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
+from jiance.http import download
+from jiance.review.forms import Button
 from jiance.rosters import selectors, services
 from jiance.rosters.forms import CommentForm, DrawForm, StudentForm, TeacherForm, UploadForm
 from jiance.rosters.models import (
@@ -30,22 +33,12 @@ from jiance.rosters.models import (
     teacher_roles_for,
 )
 from jiance.rosters.spreadsheet import roster_template, teacher_template
-from jiance.spreadsheets import XLSX_CONTENT_TYPE, write_rows
-from jiance.units.models import Level
+from jiance.spreadsheets import write_rows
 from jiance_core.errors import ValidationFailed
 
 
 def _cycle() -> Cycle:
-    cycle = active_cycle()
-    if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
-    return cycle
-
-
-def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return current_cycle()
 
 
 def _roster(scope: Scope, roster_id: int) -> Roster:
@@ -57,10 +50,9 @@ def _roster(scope: Scope, roster_id: int) -> Roster:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if scope.holds((*selectors.COUNTY_ROLES, *selectors.DRAW_ROLES)):
+    if scope.holds(roles.COUNTY_AND_ABOVE):
         return redirect("rosters:overview")
-    schools = scope.units_for_roles((*selectors.SCHOOL_ROLES, *selectors.PRINCIPAL_ROLES)).filter(level=Level.SCHOOL)
-    school = schools.order_by("path").first()
+    school = my_school(scope, roles.SCHOOL_OFFICE)
     if school is None:
         raise PermissionDenied
     return redirect("rosters:school", code=school.code)
@@ -70,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if not scope.holds((*selectors.COUNTY_ROLES, *selectors.DRAW_ROLES)):
+    if not scope.holds(roles.COUNTY_AND_ABOVE):
         raise PermissionDenied
     cycle = _cycle()
     rows = selectors.overview_rows(scope=scope, cycle=cycle)
@@ -115,6 +107,11 @@ def _roster_context(request: HttpRequest, scope: Scope, roster: Roster, **extra:
         "classes": len({s.class_name for s in students}),
         "student_form": StudentForm(), "teacher_form": TeacherForm(allowed=allowed),
         "upload_form": UploadForm(), "comment_form": CommentForm(),
+        "review_buttons": [
+            Button(_("审核通过"), formaction=reverse("rosters:approve", args=[roster.pk]), id="approve-roster"),
+            Button(_("退回修改"), css="danger", formaction=reverse("rosters:return", args=[roster.pk]),
+                   id="return-roster"),
+        ],
         "rejected": kept.get(UploadKind.STUDENTS), "teacher_rejected": kept.get(UploadKind.TEACHERS),
     }
     ctx.update(extra)
@@ -134,7 +131,7 @@ def roster_page(request: HttpRequest, roster_id: int) -> HttpResponse:
 def template_download(request: HttpRequest, roster_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    return _download(roster_template(roster), f"{roster.school.code}-{roster.grade}年级学生名单模板.xlsx")
+    return download(roster_template(roster), f"{roster.school.code}-{roster.grade}年级学生名单模板.xlsx")
 
 
 def _handle_upload(
@@ -144,7 +141,7 @@ def _handle_upload(
     """One upload flow for students and teachers: check the whole file, import or show errors."""
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     form = UploadForm(request.POST, request.FILES)
     outcome = None
     error = ""
@@ -185,7 +182,7 @@ def upload(request: HtmxHttpRequest, roster_id: int) -> HttpResponse:
 def teacher_template_download(request: HttpRequest, roster_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    return _download(teacher_template(roster), f"{roster.school.code}-{roster.grade}年级教师名单模板.xlsx")
+    return download(teacher_template(roster), f"{roster.school.code}-{roster.grade}年级教师名单模板.xlsx")
 
 
 @login_required
@@ -200,13 +197,13 @@ def teacher_upload(request: HtmxHttpRequest, roster_id: int) -> HttpResponse:
 def _rejected(request: HttpRequest, roster_id: int, kind: str, filename: str) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     upload_row = RosterUpload.objects.filter(roster=roster, kind=kind).first()
     if upload_row is None:
         raise Http404
     services.export_record(roster=roster, actor=request.user, what=_("下载未通过的行"), rows=upload_row.error_count,
                            full=True)
-    return _download(services.rejected_rows(upload_row), f"{roster.school.code}-{filename}.xlsx")
+    return download(services.rejected_rows(upload_row), f"{roster.school.code}-{filename}.xlsx")
 
 
 @login_required
@@ -226,7 +223,7 @@ def teacher_rejected_download(request: HttpRequest, roster_id: int) -> HttpRespo
 def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     form = StudentForm(request.POST)
     row_errors: list[Any] = []
     if form.is_valid():
@@ -249,7 +246,7 @@ def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
 def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     student = scope.get(selectors.students_of(scope=scope, roster=roster), unit_field="roster__school", pk=student_id)
     try:
         services.student_delete(scope=scope, roster=roster, student=student, actor=request.user)
@@ -264,7 +261,7 @@ def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> Htt
 def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     form = TeacherForm(request.POST, allowed=teacher_roles_for(roster.cycle))
     if form.is_valid():
         try:
@@ -286,7 +283,7 @@ def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
 def teacher_delete(request: HttpRequest, roster_id: int, teacher_id: int) -> HttpResponse:
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
     teacher = scope.get(selectors.teachers_of(scope=scope, roster=roster), unit_field="roster__school", pk=teacher_id)
     try:
         services.teacher_delete(scope=scope, roster=roster, teacher=teacher, actor=request.user)
@@ -303,12 +300,13 @@ def transition(request: HttpRequest, roster_id: int, action: str) -> HttpRespons
     roster = _roster(scope, roster_id)
     form = CommentForm(request.POST)
     comment = form.cleaned_data.get("comment", "") if form.is_valid() else ""
+    version = form.posted_version()
     run = {"submit": services.roster_submit, "approve": services.roster_approve, "return": services.roster_return}
     if action not in run:
         raise Http404
     done = {"submit": _("已提交校长审核"), "approve": _("已审核通过"), "return": _("已退回")}
     try:
-        run[action](scope=scope, roster=roster, actor=request.user, comment=comment)
+        run[action](scope=scope, roster=roster, actor=request.user, comment=comment, version=version)
         messages.success(request, done[action])
     except RosterError as exc:
         messages.error(request, str(exc))
@@ -326,7 +324,7 @@ def export(request: HttpRequest, roster_id: int) -> HttpResponse:
              s.national_id if full else s.masked_id] for s in students]
     services.export_record(roster=roster, actor=request.user, what=_("导出学生名单"), rows=len(rows), full=full)
     content = write_rows(_("学生名单"), ["班级", "学号", "姓名", "性别", "出生日期", "身份证号"], rows)
-    return _download(content, f"{roster.school.code}-{roster.grade}年级学生名单.xlsx")
+    return download(content, f"{roster.school.code}-{roster.grade}年级学生名单.xlsx")
 
 
 # --- the student sample ---------------------------------------------------------------------------
@@ -354,7 +352,7 @@ def sampled_export(request: HttpRequest, roster_id: int) -> HttpResponse:
         ["班级", "学号", "姓名", "性别", "出生日期", "身份证号", "入样概率", "校内权重", "最终权重"],
         services.sampled_export_rows(rows, full=False),
     )
-    return _download(content, f"{roster.school.code}-样本学生.xlsx")
+    return download(content, f"{roster.school.code}-样本学生.xlsx")
 
 
 @login_required

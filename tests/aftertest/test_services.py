@@ -143,7 +143,7 @@ def test_supplementary_window_reopens(setup, world):  # type: ignore[no-untyped-
     for r in (2, 5):
         services.tested_student_save(scope=scope, tested=TestedStudent.objects.get(report=report, row=r),
                                      data=row("absent", reason="personal"), actor=officer)
-    services.tested_report_submit(scope=scope, report=report, actor=officer)
+    report = services.tested_report_submit(scope=scope, report=report, actor=officer)
     services.tested_report_approve(scope=Scope(county), report=report, actor=county)
     with clock.frozen(AFTER_WINDOW):
         today = clock.today()
@@ -191,7 +191,7 @@ def test_review_chain_history_and_lock(setup):  # type: ignore[no-untyped-def]
                                      data=row("absent", reason="sick"), actor=officer)
     with pytest.raises(AftertestError, match="不能县级审核通过"):
         services.tested_report_approve(scope=Scope(county), report=report, actor=county)
-    services.tested_report_submit(scope=scope, report=report, actor=officer)
+    report = services.tested_report_submit(scope=scope, report=report, actor=officer)
     with pytest.raises(AftertestError, match="审核中"):
         services.tested_student_save(scope=scope, tested=TestedStudent.objects.get(report=report, row=1),
                                      data=row(), actor=officer)
@@ -203,7 +203,7 @@ def test_review_chain_history_and_lock(setup):  # type: ignore[no-untyped-def]
         services.tested_report_return(scope=Scope(county), report=report, actor=county, comment=" ")
     report = services.tested_report_return(scope=Scope(county), report=report, actor=county, comment="请核对5号")
     assert report.status == ReportStatus.RETURNED and report.comment == "请核对5号"
-    services.tested_report_submit(scope=scope, report=report, actor=officer)
+    report = services.tested_report_submit(scope=scope, report=report, actor=officer)
     report = services.tested_report_approve(scope=Scope(county), report=report, actor=county)
     assert report.status == ReportStatus.APPROVED and report.locked
     with pytest.raises(AftertestError, match="锁定"):

@@ -104,6 +104,7 @@ def test_row_save_htmx_and_fallback(env):  # type: ignore[no-untyped-def]
 def test_xlsx_round_trip_and_rejected_rows(env):  # type: ignore[no-untyped-def]
     c, report = opened(env)
     r = c.get(url("template", env["code"]))
+    assert "no-store" in r["Cache-Control"]  # the prefilled sheet names the sampled students
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb["数据"]
     header = [cell.value for cell in ws[1]]

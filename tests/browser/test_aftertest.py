@@ -100,6 +100,9 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
         county_page.goto(f"{live_server.url}/aftertest/")
         county_page.locator("#reports tr", has_text=world.school_a1.name).get_by_role("link", name="审核").click()
         county_page.wait_for_url("**/primary/")
+        assert county_page.locator("#review input[name=version]").get_attribute("value") == str(
+            TestedReport.objects.get(school=world.school_a1).version)
+        screenshot(county_page, "aftertest_county_review")
         county_page.get_by_role("button", name="审核通过").click()
         county_page.wait_for_load_state()
         assert county_page.locator("#report-status").inner_text() == "已通过"

@@ -169,3 +169,37 @@ def test_roster_page_in_english(page, live_server, setup, world, tmp_path) -> No
     assert page.locator("#teacher-rejected-link").inner_text() == "Download the rejected rows (with reasons)"
     assert chinese_chrome(page) == []
     screenshot(page, "rosters_school_en")
+
+
+def test_a_stale_principal_page_is_refused(page, live_server, setup, world) -> None:
+    """The issue's reproduction: the principal opens the roster; in another tab it is returned and
+    submitted again; the first tab's "approve" is refused, naming what changed, and nothing moves."""
+    from jiance.accounts.scoping import Scope
+    from jiance.cycles.models import Cycle
+    from jiance.rosters import services
+    from tests.rosters.test_services import a1_students, do_import, open_roster, submit_with_teacher
+
+    people = setup
+    roster = open_roster(people, world, Cycle.objects.get())
+    do_import(people, roster, a1_students())
+    roster = submit_with_teacher(people, roster)
+
+    login(page, live_server, "a1_xz")
+    page.goto(f"{live_server.url}/rosters/roster/{roster.pk}/")
+    assert page.locator("#roster-status").inner_text() == "待校长审核"
+
+    # the other tab
+    returned = services.roster_return(scope=Scope(people.principal_a1), roster=roster, actor=people.principal_a1,
+                                      comment="漏报两人")
+    services.roster_submit(scope=Scope(people.officer_a1), roster=returned, actor=people.officer_a1)
+    before = Roster.objects.get(pk=roster.pk)
+
+    page.fill("#id_comment", "已核对")
+    with page.expect_navigation():
+        page.locator("#approve-roster").click()
+    message = page.locator(".messages").inner_text()
+    assert "页面已过期" in message and "莲塘一小信息员" in message and "提交校长审核" in message
+    assert page.locator("#roster-status").inner_text() == "待校长审核"
+    screenshot(page, "rosters_stale_page_refused")
+    after = Roster.objects.get(pk=roster.pk)
+    assert (after.status, after.version) == (before.status, before.version)

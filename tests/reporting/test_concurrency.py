@@ -1,16 +1,15 @@
-"""Two reviewers acting on one submission at the same moment leave one consistent state
-(PostgreSQL only: see tests/concurrency.py)."""
+"""The county submits while a colleague edits: one consistent state (PostgreSQL only: see
+tests/concurrency.py). Two reviewers deciding at once: tests/review/test_concurrency.py."""
 
 from __future__ import annotations
 
 from typing import Any
 from unittest import mock
 
-import pytest
-
 from jiance.reporting import services
-from jiance.reporting.models import FrameError, FrameReviewEvent, FrameStatus, FrameSubmission
-from tests.concurrency import POSTGRES_RACE, holding_lock, one_winner, race
+from jiance.reporting.models import FrameStatus, FrameSubmission
+from jiance.review import engine
+from tests.concurrency import POSTGRES_RACE, holding_lock, race
 from tests.reporting.conftest import good_rows_a, scope_of, xlsx
 
 pytestmark = POSTGRES_RACE
@@ -23,34 +22,7 @@ def submitted(people: Any, world: Any, cycle: Any) -> FrameSubmission:
     return services.frame_submit(scope=scope_of(people.county_a), submission=sub, actor=people.county_a)
 
 
-slow_locked = holding_lock(services._locked)
-
-
-@pytest.mark.parametrize("second", ["return", "approve"])
-def test_one_decision_wins(people, world, cycle, second: str) -> None:
-    sub = submitted(people, world, cycle)
-    a, b = people.city, people.city_info
-
-    def approve() -> Any:
-        return services.frame_approve(scope=scope_of(a), submission=sub, actor=a)
-
-    def other() -> Any:
-        fn = services.frame_return if second == "return" else services.frame_approve
-        return fn(scope=scope_of(b), submission=sub, actor=b, comment="数据不全")
-
-    with mock.patch.object(services, "_locked", side_effect=slow_locked):
-        results = race(approve, other)
-
-    win, loss = one_winner(results, FrameSubmission)
-    assert isinstance(loss, FrameError)
-    assert "当前状态为" in str(loss)
-    final = FrameSubmission.objects.get(pk=sub.pk)
-    assert final.status == win.status
-    assert final.locked == (final.status == FrameStatus.APPROVED)
-    assert final.version == sub.version + 1
-    decisions = FrameReviewEvent.objects.filter(submission=sub, action__in=["approve", "return"])
-    assert decisions.count() == 1
-    assert decisions.get().to_status == final.status
+slow_lock = holding_lock(engine.lock)  # every row lock of the chain, the edits' too
 
 
 def test_submit_races_with_edit(people, world, cycle) -> None:
@@ -69,7 +41,7 @@ def test_submit_races_with_edit(people, world, cycle) -> None:
                                           county=world.county_a, school=world.school_a1, data=data,
                                           actor=people.county_a_admin)
 
-    with mock.patch.object(services, "_locked", side_effect=slow_locked):
+    with mock.patch.object(engine, "lock", side_effect=slow_lock):
         results = race(submit, edit)
     assert isinstance(results[0], FrameSubmission), results
     final = FrameSubmission.objects.get(pk=sub.pk)

@@ -145,7 +145,9 @@ def test_export_masked_by_default_full_audited(roster: Roster, people: People) -
     url = reverse("rosters:export", kwargs={"roster_id": roster.pk})
     rows = list(load_workbook(io.BytesIO(client.get(url).content)).active.iter_rows(values_only=True))
     assert len(rows) == 41 and all(r[5].count("*") >= 10 for r in rows[1:])
-    rows = list(load_workbook(io.BytesIO(client.get(url + "?full=1").content)).active.iter_rows(values_only=True))
+    full = client.get(url + "?full=1")
+    assert "no-store" in full["Cache-Control"]  # full ID numbers never stay in a cache
+    rows = list(load_workbook(io.BytesIO(full.content)).active.iter_rows(values_only=True))
     assert {r[5] for r in rows[1:]} == set(df["身份证号"].to_list())
     entry = AuditEntry.objects.filter(action=Action.EXPORT).order_by("-pk").first()
     assert "完整身份证号" in entry.detail and entry.actor == people.officer_a1

@@ -1,7 +1,8 @@
 """The roster review chain: opening a school's roster, submit → principal → county → city, return.
 
-Every step runs under `transaction.atomic`, locks the roster row and writes with a conditional UPDATE
-on (status, version); the loser of a race gets a RosterError in Chinese. Every write is audit-logged.
+Every step goes through the one review engine (`jiance.review.engine`, chain `ROSTER_CHAIN` in the
+models): it locks the roster row, refuses a stale page, writes with a conditional UPDATE on (status,
+version), records the event and the audit entry; the loser of a race gets a RosterError in Chinese.
 """
 
 from __future__ import annotations
@@ -13,67 +14,43 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jiance import clock
+from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
-from jiance.audit.models import Action
-from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
-from jiance.cycles.services import milestones_observed
+from jiance.review import engine
 from jiance.rosters import selectors
 from jiance.rosters.models import (
-    EDITABLE_STATUSES,
+    ROSTER_CHAIN,
     Roster,
     RosterAction,
     RosterError,
-    RosterEvent,
     RosterStatus,
     Student,
     Teacher,
 )
-from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
+from jiance.rosters.models import (
+    STEP_ROLES as STEP_ROLES,  # re-exported: the page shows who acts next
+)
 from jiance.units.models import Unit
 
 STUDENT_FIELDS = ("name", "sex", "birth_date", "national_id", "class_name", "student_no")
-AUDIT_ACTIONS: dict[str, str] = {
-    RosterAction.SUBMIT: Action.SUBMIT,
-    RosterAction.PRINCIPAL_APPROVE: Action.APPROVE,
-    RosterAction.COUNTY_APPROVE: Action.APPROVE,
-    RosterAction.CITY_APPROVE: Action.APPROVE,
-    RosterAction.RETURN: Action.RETURN,
-}
-# Who acts on a roster in each status (and may return it).
-STEP_ROLES: dict[str, tuple[str, ...]] = {
-    RosterStatus.SUBMITTED: selectors.PRINCIPAL_ROLES,
-    RosterStatus.SCHOOL_APPROVED: selectors.COUNTY_ROLES,
-    RosterStatus.COUNTY_APPROVED: selectors.CITY_ROLES,
-}
+# Read from the chain (ROSTER_CHAIN in models): the audit action and the roles of each step.
+AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in ROSTER_CHAIN.steps}
 ACTION_ROLES: dict[str, tuple[str, ...]] = {
-    RosterAction.SUBMIT: selectors.SCHOOL_ROLES,
-    RosterAction.PRINCIPAL_APPROVE: selectors.PRINCIPAL_ROLES,
-    RosterAction.COUNTY_APPROVE: selectors.COUNTY_ROLES,
-    RosterAction.CITY_APPROVE: selectors.CITY_ROLES,
+    s.code: s.roles for s in ROSTER_CHAIN.steps if not isinstance(s.roles, dict)  # type: ignore[misc]
 }
 
 
 # --- helpers ------------------------------------------------------------------------------------
 def _locked(pk: int) -> Roster:
-    return Roster.objects.select_for_update().select_related("school", "cycle").get(pk=pk)
+    return engine.lock(Roster, pk)
 
 
-def _bump(roster: Roster, **fields: Any) -> None:
-    now = clock.now()
-    updated = Roster.objects.filter(pk=roster.pk, version=roster.version, status=roster.status).update(
-        version=roster.version + 1, updated_at=now, **fields
-    )
-    if updated != 1:
-        raise RosterError(_("数据已被他人修改，请刷新页面后重试"))
-    for k, v in fields.items():
-        setattr(roster, k, v)
-    roster.version += 1
-    roster.updated_at = now
+_bump = engine.bump  # conditional UPDATE on (version, status), as every review chain writes
 
 
 def _require_entry(scope: Scope, roster: Roster) -> None:
-    scope.require(selectors.SCHOOL_ROLES, roster.school)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
 
 
 def test_date_of(cycle: Cycle) -> date:
@@ -125,82 +102,39 @@ def _check_complete(roster: Roster) -> None:
         )
 
 
-def _transition(*, scope: Scope, roster: Roster, action: str, actor: Any, comment: str = "") -> Roster:
-    seen = roster.status
-    roster = _locked(roster.pk)
-    from_status = roster.status
-    if from_status != seen:  # someone acted between the page and this click: say so, never guess
-        raise RosterError(_("名单状态刚由“%(a)s”变为“%(b)s”（他人已处理），请刷新页面后再操作")
-                          % {"a": RosterStatus(seen).label, "b": roster.get_status_display()})
-    if action == RosterAction.RETURN:
-        roles = STEP_ROLES.get(from_status)
-        if roles is None:
-            roster.target_status(action)  # raises the Chinese reason
-            raise RosterError(_("当前状态不能退回"))
-        scope.require(roles, roster.school)
-        if not comment.strip():
-            raise RosterError(_("退回时必须填写退回原因"))
-    else:
-        scope.require(ACTION_ROLES[action], roster.school)
-    target = roster.target_status(action)
-    if action == RosterAction.SUBMIT:
-        _check_complete(roster)
-    _bump(roster, status=target, comment=comment, locked=target == RosterStatus.APPROVED)
-    now = clock.now()
-    RosterEvent.objects.create(
-        roster=roster, action=action, actor=actor, at=now, from_status=from_status, to_status=target, comment=comment,
-    )
-    audit_record(
-        action=AUDIT_ACTIONS[action], obj=roster, unit=roster.school, actor=actor,
-        before={"status": from_status}, after={"status": target, "version": roster.version},
-        detail=f"学生名单{RosterAction(action).label}" + (f"：{comment}" if comment else ""),
-    )
-    return roster
+@transaction.atomic
+def roster_submit(*, scope: Scope, roster: Roster, actor: Any, comment: str = "", version: int | None = None) -> Roster:
+    """Completes the school's 师生信息上报 task once every sampled stage is submitted (ROSTER_CHAIN)."""
+    return engine.transition(roster, RosterAction.SUBMIT, scope=scope, actor=actor, comment=comment,
+                             version=version, check=_check_complete)
+
+
+# the step waiting on a roster in each status: principal, then county, then city
+APPROVE_STEPS: dict[str, str] = {
+    RosterStatus.SUBMITTED: RosterAction.PRINCIPAL_APPROVE,
+    RosterStatus.SCHOOL_APPROVED: RosterAction.COUNTY_APPROVE,
+    RosterStatus.COUNTY_APPROVED: RosterAction.CITY_APPROVE,
+}
 
 
 @transaction.atomic
-def roster_submit(*, scope: Scope, roster: Roster, actor: Any, comment: str = "") -> Roster:
-    roster = _transition(scope=scope, roster=roster, action=RosterAction.SUBMIT, actor=actor, comment=comment.strip())
-    # the school's 师生信息上报 task is done once every sampled stage's roster is submitted
-    stages = set(
-        SampledSchool.objects.filter(draw__cycle=roster.cycle, draw__status=DrawStatus.PUBLISHED,
-                                     status=RowStatus.IN_SAMPLE, school=roster.school).values_list("stage", flat=True)
-    )
-    submitted = set(
-        Roster.objects.filter(cycle=roster.cycle, school=roster.school).exclude(status__in=EDITABLE_STATUSES)
-        .values_list("stage", flat=True)
-    )
-    if stages <= submitted:
-        milestones_observed(cycle=roster.cycle, unit=roster.school, event="roster_submitted", actor=actor)
-    return roster
-
-
-@transaction.atomic
-def roster_approve(*, scope: Scope, roster: Roster, actor: Any, comment: str = "") -> Roster:
+def roster_approve(*, scope: Scope, roster: Roster, actor: Any, comment: str = "", version: int | None = None) -> Roster:
     """The step waiting on the roster: principal, then county, then city."""
-    steps: dict[str, str] = {
-        RosterStatus.SUBMITTED: RosterAction.PRINCIPAL_APPROVE,
-        RosterStatus.SCHOOL_APPROVED: RosterAction.COUNTY_APPROVE,
-        RosterStatus.COUNTY_APPROVED: RosterAction.CITY_APPROVE,
-    }
-    step = steps.get(roster.status)
+    step = APPROVE_STEPS.get(roster.status)
     if step is None:
         raise RosterError(_("当前状态为“%(s)s”，没有待审核的步骤") % {"s": roster.get_status_display()})
-    return _transition(scope=scope, roster=roster, action=step, actor=actor, comment=comment.strip())
+    return engine.transition(roster, step, scope=scope, actor=actor, comment=comment, version=version)
 
 
 @transaction.atomic
-def roster_return(*, scope: Scope, roster: Roster, actor: Any, comment: str) -> Roster:
-    return _transition(scope=scope, roster=roster, action=RosterAction.RETURN, actor=actor, comment=(comment or "").strip())
+def roster_return(*, scope: Scope, roster: Roster, actor: Any, comment: str, version: int | None = None) -> Roster:
+    return engine.transition(roster, RosterAction.RETURN, scope=scope, actor=actor, comment=comment,
+                             version=version)
 
 
 def can_act(scope: Scope, roster: Roster) -> dict[str, bool]:
     """What this person may do on the roster now (for the page's buttons)."""
-    step_roles = STEP_ROLES.get(roster.status)
-    review = bool(step_roles) and scope.holds(step_roles or (), roster.school)
-    return {
-        "edit": roster.editable and scope.holds(selectors.SCHOOL_ROLES, roster.school),
-        "submit": roster.editable and scope.holds(selectors.SCHOOL_ROLES, roster.school),
-        "approve": review,
-        "return": review,
-    }
+    allowed = engine.allowed_actions(roster, scope)
+    review = bool(allowed & {*APPROVE_STEPS.values(), RosterAction.RETURN})
+    entry = roster.editable and scope.holds(roles.SCHOOL_OFFICER, roster.school)
+    return {"edit": entry, "submit": entry, "approve": review, "return": review}
