@@ -39,17 +39,6 @@ def snapshot(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict[s
     return data
 
 
-def user_home_unit(user: Any) -> Any:
-    """The highest unit where a person holds a role: where their logins and account are filed."""
-    if not getattr(user, "pk", None):
-        return None
-    from jiance.accounts.models import RoleAssignment
-
-    assignments = RoleAssignment.objects.filter(user_id=user.pk).select_related("unit")
-    rows = sorted(assignments, key=lambda r: (r.unit.path.count("/"), r.unit.path))
-    return rows[0].unit if rows else None
-
-
 def audit_record(
     *,
     action: str,

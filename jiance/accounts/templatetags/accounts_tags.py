@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from jiance.accounts.models import ACCOUNT_MANAGER_ROLES
+from jiance.accounts.roles import ACCOUNT_MANAGERS
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ register = template.Library()
 @register.filter
 def manages_accounts(scope: Any) -> bool:
     """True when the person may manage accounts and roles (used by the navigation)."""
-    return bool(scope) and scope.holds(ACCOUNT_MANAGER_ROLES)
+    return bool(scope) and scope.holds(ACCOUNT_MANAGERS)
