@@ -2,7 +2,8 @@
 hold names and (encrypted) ID numbers, so they are deleted once they are no longer useful.
 
 Which uploads are kept is declared by each app (`kept_uploads` in `jiance/<app>/registry.py`).
-Layer: a root module at the top (it reads every app's declaration and writes the audit log).
+Layer: a root module just above the audit journal: it finds the uploads through the app registry
+(no app import) and records the purge in the journal (tests/test_layers.py).
 """
 
 from __future__ import annotations
