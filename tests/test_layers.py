@@ -77,9 +77,9 @@ def _rank(module: str) -> tuple[int, str] | None:
     best: tuple[int, int, str] | None = None
     for i, (name, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
-                if best is None or len(prefix) > best[0]:
-                    best = (len(prefix), i, name)
+            inside = module == prefix or module.startswith(prefix + ".")
+            if inside and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), i, name)
     return None if best is None else (best[1], best[2])
 
 
