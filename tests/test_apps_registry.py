@@ -105,10 +105,15 @@ def test_kept_uploads_cover_every_upload_model() -> None:
 def test_a_new_app_is_read_from_its_declaration(monkeypatch: pytest.MonkeyPatch, world: World) -> None:
     """Adding an app = its declaration: the nav, the events and retention see it."""
     purged: list[Any] = []
+
+    def purge(cutoff: Any) -> int:
+        purged.append(cutoff)
+        return 3
+
     extra = AppEntry(
         app="newapp",
         nav=(NavEntry("新应用", "home", order=95, roles=(Role.CITY_ADMIN,)),),
-        kept_uploads=(KeptUpload("new_files", "新应用文件", purge=lambda cutoff: purged.append(cutoff) or 3),),
+        kept_uploads=(KeptUpload("new_files", "新应用文件", purge=purge),),
         milestone_events=(MilestoneEvent("plan_filed", "city"),),
     )
     known = apps_registry.entries()
