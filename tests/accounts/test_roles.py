@@ -59,3 +59,19 @@ def test_admin_roles_only_strictly_below_the_manager() -> None:
     assert not roles.role_assignable_by_manager(Role.COUNTY_ADMIN, target_path=county, manager_paths=[county])
     assert roles.role_assignable_by_manager(Role.COUNTY_ADMIN, target_path=county, manager_paths=["/CN/36/3601/"])
     assert not roles.role_assignable_by_manager(Role.PRINCIPAL, target_path="/CN/37/", manager_paths=[county])
+
+
+def test_a_stand_in_scope_holds_exactly_its_one_grant(world: World) -> None:
+    scope = Scope.acting_for(world.county_a, Role.COUNTY_INFO_OFFICER)
+    assert scope.user is None and [g.role for g in scope.grants] == [Role.COUNTY_INFO_OFFICER]
+    assert scope.holds(roles.COUNTY_OFFICE, world.school_a1)
+    assert not scope.holds(roles.COUNTY_OFFICE, world.school_b1) and not scope.sees(world.county_b)
+    assert roles.my_county(scope) == world.county_a
+
+
+def test_nothing_writes_into_scope_internals() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "jiance"
+    offenders = [str(p) for p in root.rglob("*.py") if '__dict__["grants"]' in p.read_text(encoding="utf-8")]
+    assert not offenders
