@@ -137,21 +137,22 @@ def people_assign(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/people.html", context, status=400)
 
 
-@login_required
-@require_POST
-def people_revoke(request: HttpRequest) -> HttpResponse:
+def _managed_assignment(request: HttpRequest) -> RoleAssignment:
+    """The role assignment the form names, inside the units the person manages (else 404)."""
     _require_manager(request)
     scope = get_scope(request)
     try:
         pk = int(request.POST.get("assignment", ""))
     except ValueError:
         pk = 0
-    assignment = scope.get(
-        RoleAssignment.objects.select_related("user", "unit").filter(
-            unit__in=scope.units_for_roles(ACCOUNT_MANAGERS)
-        ),
-        pk=pk,
-    )
+    managed = RoleAssignment.objects.select_related("user", "unit").filter(unit__in=scope.units_for_roles(ACCOUNT_MANAGERS))
+    return scope.get(managed, pk=pk)
+
+
+@login_required
+@require_POST
+def people_revoke(request: HttpRequest) -> HttpResponse:
+    assignment = _managed_assignment(request)
     try:
         role_revoke(actor=request.user, assignment=assignment)
     except PermissionDenied as exc:
@@ -164,18 +165,7 @@ def people_revoke(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def people_reset_password(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    scope = get_scope(request)
-    try:
-        pk = int(request.POST.get("assignment", ""))
-    except ValueError:
-        pk = 0
-    assignment = scope.get(
-        RoleAssignment.objects.select_related("user", "unit").filter(
-            unit__in=scope.units_for_roles(ACCOUNT_MANAGERS)
-        ),
-        pk=pk,
-    )
+    assignment = _managed_assignment(request)
     try:
         password = user_reset_password(actor=request.user, user=assignment.user)
     except PermissionDenied as exc:
