@@ -126,10 +126,6 @@ class Credential:
     username: str
     password: str
 
-    @property
-    def role_label(self) -> str:
-        return str(Role(self.role).label)
-
 
 @dataclass
 class SchoolAccounts:
@@ -150,7 +146,7 @@ def credentials_xlsx(credentials: list[Credential]) -> bytes:
         "初始账号",
         CREDENTIAL_HEADERS,
         (
-            (c.school_code, c.school_name, c.county_name, c.role_label, c.username, c.password, note)
+            (c.school_code, c.school_name, c.county_name, str(Role(c.role).label), c.username, c.password, note)
             for c in credentials
         ),
     )
