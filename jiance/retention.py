@@ -1,5 +1,10 @@
 """How long uploaded files stay: the previews and rejected files kept for the users' downloads
-hold names and (encrypted) ID numbers, so they are deleted once they are no longer useful."""
+hold names and (encrypted) ID numbers, so they are deleted once they are no longer useful.
+
+Which uploads are kept is declared by each app (`kept_uploads` in `jiance/<app>/registry.py`).
+Layer: a root module just above the audit journal: it finds the uploads through the app registry
+(no app import) and records the purge in the journal (tests/test_layers.py).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,9 @@ from django.conf import settings
 from django.db import transaction
 
 from jiance import clock
-from jiance.aftertest.models import TestedUpload
+from jiance.apps_registry import purge_kept_uploads
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
-from jiance.reporting.models import FrameUpload
-from jiance.rosters.models import RosterUpload
-from jiance.units import uploads as unit_uploads
 
 
 @transaction.atomic
@@ -24,13 +26,7 @@ def uploads_purge(*, keep_days: int | None = None) -> dict[str, int]:
     days = settings.UPLOAD_KEEP_DAYS if keep_days is None else keep_days
     if days < 0:
         raise ValueError("keep_days must not be negative")
-    cutoff = clock.now() - dt.timedelta(days=days)
-    counts = {
-        "roster_rejected": RosterUpload.objects.filter(uploaded_at__lt=cutoff).delete()[0],
-        "tested_rejected": TestedUpload.objects.filter(uploaded_at__lt=cutoff).delete()[0],
-        "frame_uploads": FrameUpload.objects.filter(uploaded_at__lt=cutoff).delete()[0],
-        "unit_imports": unit_uploads.sweep(),
-    }
+    counts = purge_kept_uploads(clock.now() - dt.timedelta(days=days))
     if any(counts.values()):
         audit_record(
             action=Action.DELETE, object_type="uploads", object_repr="过期上传文件", after=counts,

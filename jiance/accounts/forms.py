@@ -10,13 +10,8 @@ from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from jiance.accounts.models import (
-    ACCOUNT_MANAGER_ROLES,
-    ADMIN_ROLES,
-    ROLE_LEVELS,
-    SCHOOL_ACCOUNT_SUFFIXES,
-    Role,
-)
+from jiance.accounts.models import ROLE_LEVELS, SCHOOL_ACCOUNT_SUFFIXES, Role
+from jiance.accounts.roles import ACCOUNT_MANAGERS, ADMINS
 from jiance.accounts.scoping import Scope
 from jiance.accounts.selectors import bulk_account_units, manageable_units
 from jiance.accounts.services import DEFAULT_SCHOOL_ROLES
@@ -60,14 +55,14 @@ DATALIST_LIMIT = 500
 def assignable_role_choices(scope: Scope) -> list[tuple[str, StrOrPromise]]:
     """Roles a manager can hand out somewhere in their subtree: any role held at a level below
     their highest unit, and non-admin roles at that unit's own level."""
-    depths = [LEVEL_DEPTH[Level(g.unit_level)] for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    depths = [LEVEL_DEPTH[Level(g.unit_level)] for g in scope.grants if g.role in ACCOUNT_MANAGERS]
     if not depths:
         return []
     top = min(depths)
     choices = []
     for role, label in Role.choices:
         role_depths = [LEVEL_DEPTH[Level(lv)] for lv in ROLE_LEVELS[role]]
-        if any(d > top for d in role_depths) or (top in role_depths and role not in ADMIN_ROLES):
+        if any(d > top for d in role_depths) or (top in role_depths and role not in ADMINS):
             choices.append((role, label))
     return choices
 

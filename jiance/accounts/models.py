@@ -46,12 +46,6 @@ ROLE_LEVELS: dict[str, tuple[str, ...]] = {
     Role.TIMEKEEPER: (Level.SCHOOL,),
 }
 
-ADMIN_ROLES = frozenset(
-    {Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.COUNTY_ADMIN}
-)
-# Roles that manage accounts and role assignments in the units below them.
-ACCOUNT_MANAGER_ROLES = ADMIN_ROLES
-
 # Bulk-created school accounts are named `<school code>-<suffix>` (pinyin initials of the role).
 SCHOOL_ACCOUNT_SUFFIXES: dict[str, str] = {
     Role.PRINCIPAL: "xz",  # 校长
@@ -68,24 +62,6 @@ SCHOOL_ACCOUNT_SUFFIXES: dict[str, str] = {
 def school_account_username(school_code: str, role: str) -> str:
     """The username of a school's account for one role, e.g. `3601210001-xz` for the principal."""
     return f"{school_code}-{SCHOOL_ACCOUNT_SUFFIXES[role]}"
-
-
-def role_assignable_by_manager(role: str, *, target_path: str, manager_paths: list[str]) -> bool:
-    """An account manager grants roles in their own subtree, but admin roles only strictly below
-    the units where they manage (nobody makes a peer or a superior)."""
-    inside = [p for p in manager_paths if target_path.startswith(p)]
-    if not inside:
-        return False
-    if role in ADMIN_ROLES:
-        return any(target_path != p for p in inside)
-    return True
-# Roles that manage data of the units below them (reporting, review).
-REVIEWER_ROLES = frozenset(
-    {
-        Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.CITY_INFO_OFFICER,
-        Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER,
-    }
-)
 
 
 class User(AbstractUser):

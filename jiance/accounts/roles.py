@@ -47,6 +47,23 @@ OFFICES: Roles = (*ADMINS, Role.CITY_INFO_OFFICER, Role.COUNTY_INFO_OFFICER)
 COUNTY_AND_ABOVE: Roles = (*COUNTY_OFFICE, *CITY_AND_ABOVE)
 # Who may see full ID numbers: the school's officer and principal while entering and checking.
 UNMASK_ID: Roles = SCHOOL_OFFICE
+# Who manages accounts and role assignments in the units below them.
+ACCOUNT_MANAGERS: Roles = ADMINS
+# Who imports and exports the unit hierarchy below them (never at a school): the offices.
+UNIT_MANAGERS: Roles = OFFICES
+# Who reads the audit log of their subtree: the offices, and a principal for the school.
+AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
+
+
+def role_assignable_by_manager(role: str, *, target_path: str, manager_paths: list[str]) -> bool:
+    """An account manager grants roles in their own subtree, but admin roles only strictly below
+    the units where they manage (nobody makes a peer or a superior)."""
+    inside = [p for p in manager_paths if target_path.startswith(p)]
+    if not inside:
+        return False
+    if role in ADMINS:
+        return any(target_path != p for p in inside)
+    return True
 
 
 # --- "my unit" helpers ---------------------------------------------------------------------------

@@ -41,9 +41,22 @@ class Grant:
 class Scope:
     def __init__(self, user: User | Any) -> None:
         self.user = user
+        self._stand_in: tuple[Grant, ...] | None = None
+
+    @classmethod
+    def acting_for(cls, unit: Unit, role: str) -> Scope:
+        """Someone holding `role` at `unit` who has no account: the demo acts through the real
+        services for the people it creates no login for. The permission checks see exactly this
+        one grant; `user` is None, so the audit log names whoever `acting_as` says. Never for a
+        request."""
+        scope = cls(None)
+        scope._stand_in = (Grant(role, unit.pk, unit.path, unit.level, unit.name),)
+        return scope
 
     @cached_property
     def grants(self) -> tuple[Grant, ...]:
+        if self._stand_in is not None:
+            return self._stand_in
         if not getattr(self.user, "is_authenticated", False):
             return ()
         rows = (

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from jiance.accounts.models import ACCOUNT_MANAGER_ROLES, RoleAssignment
+from jiance.accounts.models import RoleAssignment
+from jiance.accounts.roles import ACCOUNT_MANAGERS
 from jiance.accounts.scoping import Scope
 from jiance.units.models import Level, Unit
 
@@ -16,7 +17,7 @@ def role_holders(
 ) -> QuerySet[RoleAssignment]:
     """Role assignments in the units this person manages (and below), newest structure first."""
     qs = RoleAssignment.objects.filter(
-        unit__in=scope.units_for_roles(ACCOUNT_MANAGER_ROLES)
+        unit__in=scope.units_for_roles(ACCOUNT_MANAGERS)
     ).select_related("user", "unit")
     qs = scope.filter(qs, unit_field="unit")
     if unit is not None:
@@ -32,7 +33,7 @@ def role_holders(
 
 def manageable_units(*, scope: Scope, levels: tuple[str, ...] | None = None) -> QuerySet[Unit]:
     """Units where this person may manage accounts (their admin units and everything below)."""
-    qs = scope.filter(scope.units_for_roles(ACCOUNT_MANAGER_ROLES), unit_field="self")
+    qs = scope.filter(scope.units_for_roles(ACCOUNT_MANAGERS), unit_field="self")
     if levels:
         qs = qs.filter(level__in=levels)
     return qs.filter(is_active=True).order_by("path")

@@ -15,18 +15,17 @@ from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.accounts.models import (
-    ACCOUNT_MANAGER_ROLES,
     ROLE_LEVELS,
     SCHOOL_ACCOUNT_SUFFIXES,
     Role,
     RoleAssignment,
     User,
-    role_assignable_by_manager,
     school_account_username,
 )
+from jiance.accounts.roles import ACCOUNT_MANAGERS, role_assignable_by_manager
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
-from jiance.audit.services import audit_record, audit_record_many, snapshot, user_home_unit
+from jiance.audit.services import audit_record, audit_record_many, snapshot
 from jiance.spreadsheets import write_rows
 from jiance.units.models import Level, Unit
 
@@ -92,7 +91,7 @@ def user_change_password(*, user: Any, new_password: str) -> User:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit_record(
-        action=Action.UPDATE, obj=user, unit=user_home_unit(user), object_repr=user_label(user),
+        action=Action.UPDATE, obj=user, unit=Scope(user).primary_unit, object_repr=user_label(user),
         after={"must_change_password": False}, detail="修改密码",
     )
     return user
@@ -127,10 +126,6 @@ class Credential:
     username: str
     password: str
 
-    @property
-    def role_label(self) -> str:
-        return str(Role(self.role).label)
-
 
 @dataclass
 class SchoolAccounts:
@@ -151,7 +146,7 @@ def credentials_xlsx(credentials: list[Credential]) -> bytes:
         "初始账号",
         CREDENTIAL_HEADERS,
         (
-            (c.school_code, c.school_name, c.county_name, c.role_label, c.username, c.password, note)
+            (c.school_code, c.school_name, c.county_name, str(Role(c.role).label), c.username, c.password, note)
             for c in credentials
         ),
     )
@@ -161,7 +156,7 @@ def _require_manager(actor: Any, unit: Unit) -> None:
     """`actor` None is the operator at the server shell (CLI); a person needs a manager role."""
     if actor is None:
         return
-    Scope(actor).require(ACCOUNT_MANAGER_ROLES, unit)
+    Scope(actor).require(ACCOUNT_MANAGERS, unit)
 
 
 @transaction.atomic
@@ -260,8 +255,8 @@ def role_assign(
     """Give a person a role in a unit of the actor's subtree. A new username creates the person
     with a random initial password (returned once, to be changed at first login)."""
     scope = Scope(actor)
-    scope.require(ACCOUNT_MANAGER_ROLES, unit)
-    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    scope.require(ACCOUNT_MANAGERS, unit)
+    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGERS]
     if not role_assignable_by_manager(role, target_path=unit.path, manager_paths=manager_paths):
         raise PermissionDenied(_("不能在本单位设置同级或上级管理员"))
     username = username.strip()
@@ -296,13 +291,13 @@ def role_assign(
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     scope = Scope(actor)
-    scope.require(ACCOUNT_MANAGER_ROLES, assignment.unit)
-    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    scope.require(ACCOUNT_MANAGERS, assignment.unit)
+    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGERS]
     if not role_assignable_by_manager(
         assignment.role, target_path=assignment.unit.path, manager_paths=manager_paths
     ):
         raise PermissionDenied(_("不能撤销同级或上级管理员的角色"))
-    if assignment.user_id == getattr(actor, "pk", None) and assignment.role in ACCOUNT_MANAGER_ROLES:
+    if assignment.user_id == getattr(actor, "pk", None) and assignment.role in ACCOUNT_MANAGERS:
         raise PermissionDenied(_("不能撤销自己的管理员角色"))
     before = {
         "user": assignment.user.username, "role": assignment.role, "unit": assignment.unit.code,
@@ -319,7 +314,7 @@ def manager_may_manage_user(scope: Scope, user: User) -> bool:
     """A manager acts on a person's account only when every role the person holds is one the
     manager could grant: a city admin who also proctors in a county stays out of the county's
     reach."""
-    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGERS]
     assignments = list(RoleAssignment.objects.filter(user=user).select_related("unit"))
     return bool(assignments) and all(
         role_assignable_by_manager(a.role, target_path=a.unit.path, manager_paths=manager_paths)
@@ -342,7 +337,7 @@ def user_reset_password(*, actor: Any, user: User) -> str:
 
     unlocked = axes_reset(username=user.username)
     audit_record(
-        action=Action.UPDATE, obj=user, unit=user_home_unit(user), object_repr=user_label(user),
+        action=Action.UPDATE, obj=user, unit=Scope(user).primary_unit, object_repr=user_label(user),
         after={"must_change_password": True, "lockouts_cleared": unlocked},
         detail="重置密码（新初始密码仅显示一次）", actor=actor,
     )

@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from jiance.accounts.scoping import Scope
 from jiance.audit.context import Actor, acting_as
 from jiance.audit.middleware import client_ip
 from jiance.audit.models import Action, Result
-from jiance.audit.services import audit_record, user_home_unit
+from jiance.audit.services import audit_record
 
 ANONYMOUS = "匿名"
 
@@ -19,6 +20,11 @@ ANONYMOUS = "匿名"
 def _request_actor(request: Any, user: Any = None) -> Actor:
     ip = client_ip(request) if request is not None else None
     return Actor(user=user, ip=ip, label="web")
+
+
+def home_unit(user: Any) -> Any:
+    """Where a person's logins are filed: the highest unit where they hold a role."""
+    return Scope(user).primary_unit if getattr(user, "pk", None) else None
 
 
 def _known_user(username: str) -> Any:
@@ -31,7 +37,7 @@ def _known_user(username: str) -> Any:
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     with acting_as(_request_actor(request, user)):
         audit_record(
-            action=Action.LOGIN, obj=user, unit=user_home_unit(user), object_repr=user.username,
+            action=Action.LOGIN, obj=user, unit=home_unit(user), object_repr=user.username,
             actor=user,
         )
 
@@ -42,7 +48,7 @@ def audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         return
     with acting_as(_request_actor(request, user)):
         audit_record(
-            action=Action.LOGOUT, obj=user, unit=user_home_unit(user), object_repr=user.username,
+            action=Action.LOGOUT, obj=user, unit=home_unit(user), object_repr=user.username,
             actor=user,
         )
 
@@ -63,7 +69,7 @@ def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = 
             object_type="accounts.user",
             object_id=str(user.pk) if user else "",
             object_repr=username,
-            unit=user_home_unit(user),
+            unit=home_unit(user),
             result=Result.LOCKED if locked else Result.FAILED,
             detail="登录失败，该账号在此地址已锁定 30 分钟" if locked else "用户名或密码错误",
         )

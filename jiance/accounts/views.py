@@ -14,11 +14,8 @@ from django.views.decorators.http import require_POST
 
 from jiance import clock
 from jiance.accounts.forms import PeopleFilterForm, RoleAssignForm, SchoolAccountsForm
-from jiance.accounts.models import (
-    ACCOUNT_MANAGER_ROLES,
-    RoleAssignment,
-    role_assignable_by_manager,
-)
+from jiance.accounts.models import RoleAssignment
+from jiance.accounts.roles import ACCOUNT_MANAGERS, role_assignable_by_manager
 from jiance.accounts.scoping import get_scope
 from jiance.accounts.selectors import role_holders
 from jiance.accounts.services import (
@@ -33,7 +30,7 @@ from jiance.accounts.services import (
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.htmx import HtmxHttpRequest
-from jiance.spreadsheets import XLSX_CONTENT_TYPE
+from jiance.http import download
 
 
 @login_required
@@ -48,7 +45,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not get_scope(request).holds(ACCOUNT_MANAGER_ROLES):
+    if not get_scope(request).holds(ACCOUNT_MANAGERS):
         raise PermissionDenied
 
 
@@ -73,7 +70,7 @@ def _people_context(request: HttpRequest, assign_form: RoleAssignForm | None = N
             after={"users": sorted({a.user.username for a in page.object_list})},
             detail=f"查看人员名单第 {page.number} 页，{len(page.object_list)} 条",
         )
-    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGER_ROLES]
+    manager_paths = [g.unit_path for g in scope.grants if g.role in ACCOUNT_MANAGERS]
     others = [a for a in page.object_list if a.user_id != request.user.pk]
     revocable = {a.pk for a in others
                  if role_assignable_by_manager(a.role, target_path=a.unit.path, manager_paths=manager_paths)}
@@ -140,21 +137,22 @@ def people_assign(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/people.html", context, status=400)
 
 
-@login_required
-@require_POST
-def people_revoke(request: HttpRequest) -> HttpResponse:
+def _managed_assignment(request: HttpRequest) -> RoleAssignment:
+    """The role assignment the form names, inside the units the person manages (else 404)."""
     _require_manager(request)
     scope = get_scope(request)
     try:
         pk = int(request.POST.get("assignment", ""))
     except ValueError:
         pk = 0
-    assignment = scope.get(
-        RoleAssignment.objects.select_related("user", "unit").filter(
-            unit__in=scope.units_for_roles(ACCOUNT_MANAGER_ROLES)
-        ),
-        pk=pk,
-    )
+    managed = RoleAssignment.objects.select_related("user", "unit").filter(unit__in=scope.units_for_roles(ACCOUNT_MANAGERS))
+    return scope.get(managed, pk=pk)
+
+
+@login_required
+@require_POST
+def people_revoke(request: HttpRequest) -> HttpResponse:
+    assignment = _managed_assignment(request)
     try:
         role_revoke(actor=request.user, assignment=assignment)
     except PermissionDenied as exc:
@@ -167,18 +165,7 @@ def people_revoke(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def people_reset_password(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    scope = get_scope(request)
-    try:
-        pk = int(request.POST.get("assignment", ""))
-    except ValueError:
-        pk = 0
-    assignment = scope.get(
-        RoleAssignment.objects.select_related("user", "unit").filter(
-            unit__in=scope.units_for_roles(ACCOUNT_MANAGER_ROLES)
-        ),
-        pk=pk,
-    )
+    assignment = _managed_assignment(request)
     try:
         password = user_reset_password(actor=request.user, user=assignment.user)
     except PermissionDenied as exc:
@@ -209,11 +196,8 @@ def school_accounts(request: HttpRequest) -> HttpResponse:
                 _("没有需要新建的账号：%(n)d 个账号已存在，已跳过。") % {"n": len(result.skipped)},
             )
             return redirect("accounts:school_accounts")
-        response = HttpResponse(result.xlsx, content_type=XLSX_CONTENT_TYPE)
-        filename = f"school-accounts-{result.unit.code}-{clock.now():%Y%m%d-%H%M}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response = download(result.xlsx, f"school-accounts-{result.unit.code}-{clock.now():%Y%m%d-%H%M}.xlsx")
         response["X-Jiance-Created"] = str(len(result.created))
         response["X-Jiance-Skipped"] = str(len(result.skipped))
-        add_never_cache_headers(response)
         return response
     return render(request, "accounts/school_accounts.html", {"form": form})

@@ -7,22 +7,18 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from jiance.accounts.models import REVIEWER_ROLES, Role
+from jiance.accounts.roles import AUDIT_READERS
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import AuditEntry
 from jiance.units.models import Unit, subtree_upper_bound
 
-# Who may read the log of the units they hold a role in (and everything below): the reviewing
-# levels, and a principal for their own school (they check what the school's officer entered).
-AUDIT_VIEWER_ROLES = frozenset(REVIEWER_ROLES | {Role.PRINCIPAL})
-
 
 def can_read_audit(scope: Scope) -> bool:
-    return scope.holds(AUDIT_VIEWER_ROLES)
+    return scope.holds(AUDIT_READERS)
 
 
 def _viewer_q(scope: Scope) -> Q:
-    roots = sorted({g.unit_path for g in scope.grants if g.role in AUDIT_VIEWER_ROLES})
+    roots = sorted({g.unit_path for g in scope.grants if g.role in AUDIT_READERS})
     q = Q(pk__in=[])
     for root in roots:
         q |= Q(unit__path__gte=root, unit__path__lt=subtree_upper_bound(root))

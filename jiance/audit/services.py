@@ -39,17 +39,6 @@ def snapshot(instance: models.Model, *, exclude: tuple[str, ...] = ()) -> dict[s
     return data
 
 
-def user_home_unit(user: Any) -> Any:
-    """The highest unit where a person holds a role: where their logins and account are filed."""
-    if not getattr(user, "pk", None):
-        return None
-    from jiance.accounts.models import RoleAssignment
-
-    assignments = RoleAssignment.objects.filter(user_id=user.pk).select_related("unit")
-    rows = sorted(assignments, key=lambda r: (r.unit.path.count("/"), r.unit.path))
-    return rows[0].unit if rows else None
-
-
 def audit_record(
     *,
     action: str,
@@ -63,36 +52,9 @@ def audit_record(
     result: str = "ok",
     detail: str = "",
     actor: Any = None,
+    save: bool = True,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
-        **_entry_fields(
-            action=action, obj=obj, object_type=object_type, object_id=object_id,
-            object_repr=object_repr, unit=unit, before=before, after=after, result=result,
-            detail=detail, actor=actor,
-        )
-    )
-
-
-def audit_record_many(entries: list[dict[str, Any]]) -> list[AuditEntry]:
-    """Several entries in one INSERT (bulk services); each dict takes `audit_record`'s arguments."""
-    rows = [AuditEntry(**_entry_fields(**e)) for e in entries]
-    return AuditEntry.objects.bulk_create(rows, batch_size=500)
-
-
-def _entry_fields(
-    *,
-    action: str,
-    obj: models.Model | None = None,
-    object_type: str = "",
-    object_id: str = "",
-    object_repr: str = "",
-    unit: Any = None,
-    before: Any = None,
-    after: Any = None,
-    result: str = "ok",
-    detail: str = "",
-    actor: Any = None,
-) -> dict[str, Any]:
+    """One entry of the log (`save=False`: built, not written, for `audit_record_many`)."""
     ctx = current_actor()
     user = actor if actor is not None else ctx.user
     if obj is not None:
@@ -103,7 +65,7 @@ def _entry_fields(
             unit = getattr(obj, "unit", None)
             if unit is None and obj._meta.label_lower == "units.unit":
                 unit = obj
-    return dict(
+    entry = AuditEntry(
         at=clock.now(),
         actor=user if getattr(user, "pk", None) else None,
         actor_name=(getattr(user, "username", "") or ctx.label or "system")[:150],
@@ -118,3 +80,12 @@ def _entry_fields(
         result=result,
         detail=detail,
     )
+    if save:
+        entry.save(force_insert=True)
+    return entry
+
+
+def audit_record_many(entries: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Several entries in one INSERT (bulk services); each dict takes `audit_record`'s arguments."""
+    rows = [audit_record(**e, save=False) for e in entries]
+    return AuditEntry.objects.bulk_create(rows, batch_size=500)

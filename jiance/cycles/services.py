@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from jiance import clock
+from jiance.apps_registry import check_cycle_done_when, check_done_when
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle, CycleStatus, DocumentKind, Milestone, MilestoneCompletion
@@ -43,6 +44,7 @@ def cycle_load_template(
     """Create (or, with replace, refresh) the cycle described by a validated template.
 
     Refreshing keeps milestone rows (and so their completions) matched by level and number."""
+    check_done_when(template.milestones)  # each done_when names an event an app reports
     config = template.model_dump(mode="json")
     cycle = Cycle.objects.select_for_update().filter(code=template.code).first()
     before = None
@@ -115,6 +117,7 @@ def cycle_copy(
 @transaction.atomic
 def cycle_activate(*, cycle: Cycle) -> Cycle:
     """Make this the active cycle; any other active cycle of the same programme is closed."""
+    check_cycle_done_when(cycle)
     others = Cycle.objects.filter(status=CycleStatus.ACTIVE, programme=cycle.programme).exclude(pk=cycle.pk)
     for other in others:
         other.status = CycleStatus.CLOSED

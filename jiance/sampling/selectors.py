@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 from django.db.models import Count, Q, QuerySet
 
-from jiance.accounts.models import Role
+from jiance.accounts.roles import CITY_AND_ABOVE, COUNTY_OFFICE
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle, CycleParticipant
 from jiance.reporting.models import (
@@ -32,8 +32,8 @@ from jiance.stages import stage_label
 from jiance.units.models import Level, Unit
 
 # Who draws, publishes and decides replacements; who confirms and asks for replacements.
-DRAW_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
-COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
+DRAW_ROLES = CITY_AND_ABOVE
+COUNTY_ROLES = COUNTY_OFFICE
 OWNER_LEVELS = (Level.CENTRE, Level.PROVINCE, Level.CITY)
 # The offline tool's output columns (jiance_core.sampling.schools), then the row's state.
 EXPORT_COLUMNS = (

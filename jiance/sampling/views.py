@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,27 +15,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jiance.accounts.models import Role
+from jiance.accounts.roles import COUNTY_OFFICE, SCHOOL_OFFICE, my_county, my_school
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import active_cycle
+from jiance.cycles.selectors import active_cycle, current_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
+from jiance.http import download
 from jiance.sampling import selectors, services
 from jiance.sampling.forms import DecisionForm, DrawForm, PublishForm, ReplacementRequestForm
 from jiance.sampling.models import RequestStatus, RowStatus, SamplingError
 from jiance.sampling.plan import plan_from_config
 from jiance.sampling.selectors import COUNTY_ROLES, DRAW_ROLES, EXPORT_COLUMNS
-from jiance.spreadsheets import XLSX_CONTENT_TYPE, safe_cell, write_rows
+from jiance.spreadsheets import safe_cell, write_rows
 from jiance.units.models import Level, Unit
-
-SCHOOL_ROLES = (Role.PRINCIPAL, Role.SCHOOL_INFO_OFFICER)
-
-
-def _cycle() -> Cycle:
-    cycle = active_cycle()
-    if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
-    return cycle
 
 
 @login_required
@@ -44,10 +35,10 @@ def sampling_home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if selectors.owner_units(scope=scope):
         return redirect("sampling:draws")
-    county = scope.units_for_roles(COUNTY_ROLES).filter(level=Level.COUNTY).order_by("path").first()
+    county = my_county(scope, COUNTY_OFFICE)
     if county is not None:
         return redirect("sampling:county", code=county.code)
-    if scope.units_for_roles(SCHOOL_ROLES).filter(level=Level.SCHOOL).exists():
+    if my_school(scope, SCHOOL_OFFICE) is not None:
         return redirect("sampling:school")
     raise PermissionDenied
 
@@ -85,7 +76,7 @@ def draws_page(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     owner = _owner(request, scope)
     scope.require(DRAW_ROLES, owner)
-    cycle = _cycle()
+    cycle = current_cycle(scope=scope)
     return render(request, "sampling/draws.html", _draws_context(scope, cycle, owner, DrawForm()))
 
 
@@ -95,7 +86,7 @@ def draw_create(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     owner = _owner(request, scope)
     scope.require(DRAW_ROLES, owner)
-    cycle = _cycle()
+    cycle = current_cycle(scope=scope)
     form = DrawForm(request.POST)
     if form.is_valid():
         try:
@@ -189,14 +180,8 @@ def draw_export(request: HttpRequest, draw_id: int, fmt: str) -> HttpResponse:
         writer.writerow(EXPORT_COLUMNS)
         for row in rows:  # booleans as the offline tool writes them (polars: true/false)
             writer.writerow([str(v).lower() if isinstance(v, bool) else safe_cell(v) for v in row])
-        return _download(buf.getvalue().encode("utf-8"), f"{name}.csv", "text/csv; charset=utf-8")
-    return _download(write_rows("样本校名单", EXPORT_COLUMNS, rows), f"{name}.xlsx", XLSX_CONTENT_TYPE)
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+        return download(buf.getvalue().encode("utf-8"), f"{name}.csv")
+    return download(write_rows("样本校名单", EXPORT_COLUMNS, rows), f"{name}.xlsx")
 
 
 @login_required
@@ -268,7 +253,7 @@ def _county_context(scope: Scope, cycle: Cycle, county: Unit, **extra: Any) -> d
 def county_page(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code)
-    return render(request, "sampling/county.html", _county_context(scope, _cycle(), county))
+    return render(request, "sampling/county.html", _county_context(scope, current_cycle(scope=scope), county))
 
 
 @login_required
@@ -296,7 +281,7 @@ def confirm_all(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code)
     scope.require(COUNTY_ROLES, county)
-    draw = selectors.published_draw_for_county(scope=scope, cycle=_cycle(), county=county)
+    draw = selectors.published_draw_for_county(scope=scope, cycle=current_cycle(scope=scope), county=county)
     if draw is None:
         raise Http404
     try:

@@ -7,13 +7,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from jiance.accounts.models import ADMIN_ROLES, Role
+from jiance.accounts.roles import UNIT_MANAGERS
 from jiance.accounts.scoping import Scope
 from jiance.units.importer import ExistingUnit
 from jiance.units.models import Level, Unit, subtree_upper_bound
 
-# Who may import and export the hierarchy of a unit: admins and the information officers.
-MANAGE_ROLES = frozenset({*ADMIN_ROLES, Role.CITY_INFO_OFFICER, Role.COUNTY_INFO_OFFICER})
 LOOKUP_BATCH = 5000
 EXPORT_FIELDS = (
     "code", "name", "level", "parent__code", "county_kind", "school_type", "nature", "area", "affiliation",
@@ -22,12 +20,12 @@ EXPORT_FIELDS = (
 
 def can_manage(scope: Scope, unit: Unit) -> bool:
     """May this person import into / export the subtree of `unit`? (never for a school)"""
-    return unit.level != Level.SCHOOL and scope.sees(unit) and scope.holds(MANAGE_ROLES, unit)
+    return unit.level != Level.SCHOOL and scope.sees(unit) and scope.holds(UNIT_MANAGERS, unit)
 
 
 def manage_roots(scope: Scope) -> list[str]:
     """Paths of the subtrees where this person holds a managing role (minimal set)."""
-    paths = sorted({g.unit_path for g in scope.grants if g.role in MANAGE_ROLES and g.unit_level != Level.SCHOOL})
+    paths = sorted({g.unit_path for g in scope.grants if g.role in UNIT_MANAGERS and g.unit_level != Level.SCHOOL})
     roots: list[str] = []
     for p in paths:
         if not any(p.startswith(r) for r in roots):

@@ -4,19 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
+from jiance.accounts.roles import UNIT_MANAGERS
 from jiance.accounts.scoping import get_scope
 from jiance.htmx import HtmxHttpRequest
-from jiance.spreadsheets import XLSX_CONTENT_TYPE
+from jiance.http import download
 from jiance.units import uploads
 from jiance.units.forms import ConfirmImportForm, UnitImportForm
 from jiance.units.importer import COMPARED_FIELDS, HEADER_OF, LEVEL_LABELS, unit_template
 from jiance.units.models import Level, Unit
-from jiance.units.selectors import MANAGE_ROLES, can_manage
+from jiance.units.selectors import can_manage
 from jiance.units.services import ImportResult, units_export, units_import
 
 
@@ -52,14 +52,8 @@ def _managed_unit(request: HttpRequest, code: str) -> Unit:
     unit = scope.get_unit(code=code)
     if unit.level == Level.SCHOOL:
         raise Http404
-    scope.require(MANAGE_ROLES, unit)
+    scope.require(UNIT_MANAGERS, unit)
     return unit
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    return response
 
 
 def _changes(result: ImportResult, limit: int = 50) -> list[dict[str, object]]:
@@ -128,7 +122,7 @@ def unit_import_rejected(request: HttpRequest, code: str, token: str) -> HttpRes
     data, filename = kept
     result = units_import(data=data, filename=filename, roots=[unit.path], dry_run=True)
     stem = filename.rsplit(".", 1)[0]
-    return _xlsx(result.rejected_xlsx(), f"{stem}-问题行.xlsx")
+    return download(result.rejected_xlsx(), f"{stem}-问题行.xlsx")
 
 
 @login_required
@@ -136,10 +130,10 @@ def unit_import_rejected(request: HttpRequest, code: str, token: str) -> HttpRes
 def unit_export(request: HttpRequest, code: str) -> HttpResponse:
     unit = _managed_unit(request, code)
     data = units_export(scope=get_scope(request), root=unit, actor=request.user)
-    return _xlsx(data, f"{unit.name}-单位-{clock.today():%Y%m%d}.xlsx")
+    return download(data, f"{unit.name}-单位-{clock.today():%Y%m%d}.xlsx")
 
 
 @login_required
 @require_GET
 def unit_template_download(request: HttpRequest) -> HttpResponse:
-    return _xlsx(unit_template(), "单位导入模板.xlsx")
+    return download(unit_template(), "单位导入模板.xlsx")

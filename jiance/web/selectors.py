@@ -6,11 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
-from jiance.accounts.models import ADMIN_ROLES, REVIEWER_ROLES, Role
 from jiance.accounts.scoping import Grant, Scope
+from jiance.apps_registry import unit_links
 from jiance.cycles.models import Cycle, Milestone, MilestoneCompletion
 from jiance.cycles.selectors import (
     LaggingRow,
@@ -20,9 +18,6 @@ from jiance.cycles.selectors import (
     unit_milestones,
 )
 from jiance.units.models import CHILD_LEVEL, Level, Unit
-
-# School roles that handle the school's data (notices, rosters).
-SCHOOL_OFFICE_ROLES = frozenset({Role.PRINCIPAL, Role.SCHOOL_INFO_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -85,37 +80,12 @@ def owing_units(*, scope: Scope, cycle: Cycle, unit: Unit, milestone: Milestone)
     return list(children.exclude(pk__in=done))
 
 
-def _url(name: str, *args: object) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def quick_links(*, scope: Scope, unit: Unit, cycle: Cycle | None) -> list[tuple[str, str]]:
-    """Links for the roles the person holds in `unit`: (label, url)."""
-    roles = {g.role for g in scope.grants if g.unit_id == unit.pk}
-    links: list[tuple[str, str | None]] = []
-    if unit.level == Level.SCHOOL:
-        links.append((str(_("本校信息")), _url("units:detail", unit.code)))
-    else:
-        links.append((str(_("下级单位与学校")), _url("units:detail", unit.code)))
-    if cycle is not None:
-        links.append((str(_("本周期工作节点")), _url("cycles:detail", cycle.code)))
-    if roles & REVIEWER_ROLES and unit.level in (Level.CITY, Level.COUNTY):
-        links.append((str(_("属地学校信息上报")), _url("reporting:home")))
-    if roles & REVIEWER_ROLES:
-        links.append((str(_("样本校抽样")), _url("sampling:home")))
-    if unit.level == Level.SCHOOL and roles & SCHOOL_OFFICE_ROLES:
-        links.append((str(_("样本校通知")), _url("sampling:school")))
-        links.append((str(_("学生名单")), _url("rosters:home")))
-    if roles & (ADMIN_ROLES | REVIEWER_ROLES):
-        links.append((str(_("监测周期模板")), _url("cycles:list")))
-    if roles & ADMIN_ROLES:
-        links.append((str(_("人员与账号")), _url("accounts:people")))
-        links.append((str(_("审计日志")), _url("audit:list")))
-    links.append((str(_("修改密码")), _url("password_change")))
-    return [(label, url) for label, url in links if url]
+    """Links for the roles the person holds in `unit`, as the apps declare them: (label, url)."""
+    return unit_links(
+        held_roles={g.role for g in scope.grants if g.unit_id == unit.pk}, unit_level=unit.level,
+        unit_code=unit.code, cycle_code=cycle.code if cycle is not None else None,
+    )
 
 
 def home_panels(*, scope: Scope, cycle: Cycle | None, today: dt.date) -> list[HomePanel]:

@@ -1,6 +1,6 @@
 """The demo: a realistic 南昌市 with an active cycle, progress and one account per role, and the
 chain of work as it stands some ten days before test day (frames approved, the sample schools
-drawn and published, 南昌县's rosters under review: `jiance.web.demo_chain`).
+drawn and published, 南昌县's rosters under review: `jiance.web.demo`).
 
 `demo_build(*, seed, today)` writes everything in one transaction (bulk inserts for the hierarchy,
 the real services for the chain; a few seconds);
@@ -23,7 +23,7 @@ from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle, CycleParticipant, Milestone, MilestoneCompletion
 from jiance.cycles.services import TEMPLATES_DIR, cycle_activate, cycle_copy, cycle_load_file
 from jiance.units.models import Level, Unit
-from jiance.web.demo_chain import ChainSummary, build_rosters, build_sample, pick_demo_school
+from jiance.web.demo import ChainSummary, build_rosters, build_sample, pick_demo_school
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).

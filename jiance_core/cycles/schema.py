@@ -35,13 +35,13 @@ Level = Literal["national", "province", "city", "county", "school"]
 
 LEVELS: tuple[Level, ...] = ("national", "province", "city", "county", "school")
 
-DoneWhen = Literal["sample_confirmed", "roster_submitted", "tested_submitted"]
-"""Tasks the platform itself sees done, completing a milestone of one unit: a county has confirmed
-every school of its published sample; a school has submitted all its rosters / tested-student reports."""
+DoneWhen = str
+"""A task the platform itself sees done, completing a milestone of one unit (e.g. ``sample_confirmed``:
+a county has confirmed every school of its published sample). Any identifier here: the events are
+declared by the web apps that report them, and the platform checks a template's names against them
+when it loads or activates a cycle (``jiance.apps_registry.check_done_when``)."""
 
-DONE_WHEN_LEVEL: dict[str, Level] = {
-    "sample_confirmed": "county", "roster_submitted": "school", "tested_submitted": "school",
-}
+DONE_WHEN_FORMAT = re.compile(r"[a-z][a-z0-9_]{0,29}")
 LEVEL_NAMES: dict[str, str] = {
     "national": "国家",
     "province": "省级",
@@ -814,9 +814,9 @@ def _check_milestones(t: CycleTemplate) -> list[Issue]:
                 numbers[m.number] = i
             if not m.task.strip():
                 out.append(Issue(f"{p}.task", "工作任务不能为空"))
-            if m.done_when and DONE_WHEN_LEVEL[m.done_when] != level:
-                out.append(Issue(f"{p}.done_when", f"“{m.done_when}”只能用于{LEVEL_NAMES[DONE_WHEN_LEVEL[m.done_when]]}"
-                                                   f"工作节点，这里是{LEVEL_NAMES[level]}"))
+            if m.done_when is not None and not DONE_WHEN_FORMAT.fullmatch(m.done_when):
+                out.append(Issue(f"{p}.done_when", f"“{m.done_when}”应为事件标识：小写字母开头，"
+                                                   "由小写字母、数字和下划线组成，最多 30 个字符"))
             out += _window_issues(p, m.start, m.deadline, "deadline")
             if first is None or last is None:
                 continue

@@ -671,9 +671,30 @@ def _explain(
     level: dict[int, int],
 ) -> list[StratumExplanation]:
     """One record per county and stage of the frame, with a Chinese text (built column-wise)."""
-    s = plan.students_per_school
+    grid = _explain_grid(frame, plan, strata, _explain_counts(rows, plan.students_per_school), level)
+    table = grid.select(
+        "county",
+        "stage",
+        "N",
+        "students",
+        "n",
+        "target",
+        "sampled",
+        "added",
+        "certain",
+        "small",
+        "reps",
+        "level",
+        "planned",
+        _explain_text(plan).alias("text"),
+    )
+    return [StratumExplanation._make(row) for row in table.iter_rows()]
+
+
+def _explain_counts(rows: pl.DataFrame, s: int) -> pl.DataFrame:
+    """Per county and stage: schools sampled, added, certain, small; replacements; planned students."""
     chosen = pl.col("role").is_in(("sample", "added"))
-    counts = rows.group_by("county", "stage").agg(
+    return rows.group_by("county", "stage").agg(
         (pl.col("role") == "sample").sum().cast(pl.Int64).alias("sampled"),
         (pl.col("role") == "added").sum().cast(pl.Int64).alias("added"),
         (chosen & pl.col("certainty")).sum().cast(pl.Int64).alias("certain"),
@@ -681,6 +702,14 @@ def _explain(
         pl.col("role").str.starts_with("replacement").sum().cast(pl.Int64).alias("reps"),
         pl.col("planned_students").filter(chosen).sum().cast(pl.Int64).alias("planned"),
     )
+
+
+def _explain_grid(
+    frame: pl.DataFrame, plan: SamplingPlan, strata: pl.DataFrame, counts: pl.DataFrame, level: dict[int, int]
+) -> pl.DataFrame:
+    """Every county × stage of the frame with its figures (absent strata: zeros and the plan's n),
+    and the helper columns the text reads (_none, _zero, _label, _grade, _taken)."""
+    s = plan.students_per_school
     levels = pl.DataFrame(
         {"_stratum": list(level), "level": list(level.values())},
         schema={"_stratum": pl.Int64, "level": pl.Int64},
@@ -709,7 +738,7 @@ def _explain(
     )
     none = pl.col("N").is_null()
     zero = ~none & ((pl.col("n") == 0) | pl.col("sampled").is_null())
-    grid = grid.with_columns(
+    return grid.with_columns(
         pl.when(none)
         .then(pl.coalesce("n_plan", default_n))
         .when(zero)
@@ -731,16 +760,67 @@ def _explain(
         pl.col("stage").replace_strict(STAGE_GRADES, return_dtype=pl.String).alias("_grade"),
         (pl.col("sampled") + pl.col("added")).alias("_taken"),
     )
-    label, grade, big, n = pl.col("_label"), pl.col("_grade"), pl.col("N"), pl.col("n")
-    taken, target, planned = pl.col("_taken"), pl.col("target"), pl.col("planned")
-    small, added, lvl = pl.col("small"), pl.col("added"), pl.col("level")
+
+
+def _explain_text(plan: SamplingPlan) -> pl.Expr:
+    """The stratum's sentence: no schools, not sampled by plan, or its parts joined by "；"."""
+    label, grade = pl.col("_label"), pl.col("_grade")
+    return (
+        pl.when(pl.col("_none"))
+        .then(pl.format("{}没有{}有学生的学校，{}不抽样。", pl.col("county"), grade, label))
+        .when(pl.col("_zero"))
+        .then(pl.format("{}{}按计划不抽样（计划 0 所）。", pl.col("county"), label))
+        .otherwise(
+            pl.concat_str(
+                [
+                    pl.col("county"),
+                    label,
+                    pl.lit("："),
+                    pl.concat_str(_explain_parts(plan), separator="；", ignore_nulls=True),
+                    pl.lit("。"),
+                ]
+            )
+        )
+    )
+
+
+def _explain_parts(plan: SamplingPlan) -> list[pl.Expr]:
+    """The clauses of a sampled stratum's sentence (a null clause is left out)."""
+    s = plan.students_per_school
+    big, n, taken = pl.col("N"), pl.col("n"), pl.col("_taken")
+    small, added, grade = pl.col("small"), pl.col("added"), pl.col("_grade")
+    all_frame = big <= n
+    return [
+        _schools_clause(plan),
+        pl.when(~all_frame & (small > 0)).then(
+            pl.format("{} 所样本校{}学生不足 " + str(s) + " 人，全部抽取", small, grade)
+        ),
+        pl.when(~all_frame & (added > 0)).then(
+            pl.format(
+                "为达到 {} 人的目标，从其余学校中按同一方法增抽 {} 所（追加学校），"
+                "入样概率按 {} 所重新计算",
+                pl.col("target"),
+                added,
+                taken,
+            )
+        ),
+        pl.when(~all_frame & (taken == big)).then(pl.lit("全县学校已全部入样")),
+        _students_clause(s),
+        pl.format("计划抽取学生共 {} 人", pl.col("planned")),
+        pl.when(big > taken).then(pl.format("配替补学校 {} 所（排序相邻学校）", pl.col("reps"))),
+    ]
+
+
+def _schools_clause(plan: SamplingPlan) -> pl.Expr:
+    """How many schools were drawn, and how (all of them when the frame is no bigger than n)."""
+    label, big, n = pl.col("_label"), pl.col("N"), pl.col("n")
     all_frame = big <= n
     certain_note = (
-        pl.when((pl.col("certain") > 0) & (added == 0) & pl.lit(plan.method == "pps"))
+        pl.when((pl.col("certain") > 0) & (pl.col("added") == 0) & pl.lit(plan.method == "pps"))
         .then(pl.format("，其中 {} 所因规模大（n×规模占比≥1）必选", pl.col("certain")))
         .otherwise(pl.lit(""))
     )
-    parts = [
+    return (
         pl.when(all_frame & (big < n))
         .then(pl.format("全县{}仅 {} 所（计划 {} 所），全部入样", label, big, n))
         .when(all_frame)
@@ -753,20 +833,14 @@ def _explain(
                 n,
                 certain_note,
             )
-        ),
-        pl.when(~all_frame & (small > 0)).then(
-            pl.format("{} 所样本校{}学生不足 " + str(s) + " 人，全部抽取", small, grade)
-        ),
-        pl.when(~all_frame & (added > 0)).then(
-            pl.format(
-                "为达到 {} 人的目标，从其余学校中按同一方法增抽 {} 所（追加学校），"
-                "入样概率按 {} 所重新计算",
-                target,
-                added,
-                taken,
-            )
-        ),
-        pl.when(~all_frame & (taken == big)).then(pl.lit("全县学校已全部入样")),
+        )
+    )
+
+
+def _students_clause(s: int) -> pl.Expr:
+    """How many students per school, and whether the stratum reaches its target."""
+    taken, target, planned, lvl = pl.col("_taken"), pl.col("target"), pl.col("planned"), pl.col("level")
+    return (
         pl.when((lvl > s) & (planned >= target))
         .then(
             pl.format(
@@ -776,11 +850,11 @@ def _explain(
                 target,
             )
         )
-        .when((planned < target) & (taken == big))
+        .when((planned < target) & (taken == pl.col("N")))
         .then(
             pl.format(
                 "全县{}学生共 {} 人，可抽 {} 人，不足 {} 人的目标，全部参测",
-                grade,
+                pl.col("_grade"),
                 pl.col("students"),
                 planned,
                 target,
@@ -788,43 +862,7 @@ def _explain(
         )
         .when(planned < target)
         .then(pl.format("计划抽取 {} 人，仍不足 {} 人的目标", planned, target))
-        .when(small > 0)
+        .when(pl.col("small") > 0)
         .then(pl.lit(f"其余每校抽取 {s} 人"))
-        .otherwise(pl.lit(f"每校抽取 {s} 人")),
-        pl.format("计划抽取学生共 {} 人", planned),
-        pl.when(big > taken).then(pl.format("配替补学校 {} 所（排序相邻学校）", pl.col("reps"))),
-    ]
-    text = (
-        pl.when(pl.col("_none"))
-        .then(pl.format("{}没有{}有学生的学校，{}不抽样。", pl.col("county"), grade, label))
-        .when(pl.col("_zero"))
-        .then(pl.format("{}{}按计划不抽样（计划 0 所）。", pl.col("county"), label))
-        .otherwise(
-            pl.concat_str(
-                [
-                    pl.col("county"),
-                    label,
-                    pl.lit("："),
-                    pl.concat_str(parts, separator="；", ignore_nulls=True),
-                    pl.lit("。"),
-                ]
-            )
-        )
+        .otherwise(pl.lit(f"每校抽取 {s} 人"))
     )
-    table = grid.select(
-        "county",
-        "stage",
-        "N",
-        "students",
-        "n",
-        "target",
-        "sampled",
-        "added",
-        "certain",
-        "small",
-        "reps",
-        "level",
-        "planned",
-        text.alias("text"),
-    )
-    return [StratumExplanation._make(row) for row in table.iter_rows()]

@@ -5,12 +5,17 @@ school, the value of an object that belongs to that school's branch (creating th
 needed), and `MISSING[name]` is the value of an object that does not exist. A route with an
 unregistered parameter fails the walk, so no new route escapes it.
 
-Apps add their own parameters with `@param("name", missing=...)`.
+Apps add their own parameters with `@param("name", missing=...)` in `params_<app>.py`. Which
+parameters exist is read from the app registry (`url_params` in `jiance/<app>/registry.py`):
+`load_app_params()` imports the factories of every app that declares parameters and fails when a
+declared parameter has none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
+from importlib.util import find_spec
 
 from jiance.units.models import Unit
 
@@ -65,3 +70,19 @@ def cycle_code(school: Unit) -> str:
 @param("fmt", missing="no-such-format", shared=True)
 def export_format(school: Unit) -> str:
     return "xlsx"
+
+
+def load_app_params() -> None:
+    """Import `params_<app>.py` of every app that declares URL parameters, then check that each
+    declared parameter has a factory (here or in an app's module)."""
+    from jiance.apps_registry import entries
+
+    for entry in entries():
+        if entry.url_params and find_spec(f"tests.access.params_{entry.app}") is not None:
+            import_module(f"tests.access.params_{entry.app}")
+    missing = sorted({p for e in entries() for p in e.url_params} - set(PARAMS))
+    if missing:
+        raise LookupError(f"URL parameters declared in jiance/<app>/registry.py without a walk factory: {missing}")
+
+
+load_app_params()

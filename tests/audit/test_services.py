@@ -6,9 +6,10 @@ from django.utils import timezone
 
 from jiance import clock
 from jiance.accounts.models import Role
+from jiance.accounts.signals import home_unit
 from jiance.audit.context import Actor, acting_as
 from jiance.audit.models import Action, AuditEntry
-from jiance.audit.services import audit_record, audit_record_many, snapshot, user_home_unit
+from jiance.audit.services import audit_record, audit_record_many, snapshot
 from tests.factories import World, make_user
 
 AT = dt.datetime(2026, 5, 25, 9, 0, 0)
@@ -48,11 +49,11 @@ def test_snapshot_never_contains_the_password(world: World) -> None:
     assert "password" not in data and data["username"] == "a1-xx"
 
 
-def test_user_home_unit_is_the_highest(world: World) -> None:
+def test_home_unit_is_the_highest(world: World) -> None:
     from jiance.accounts.models import RoleAssignment
 
     user = make_user("x", Role.PROCTOR, world.school_b2)
-    assert user_home_unit(user) == world.school_b2
+    assert home_unit(user) == world.school_b2
     RoleAssignment.objects.create(user=user, role=Role.CITY_INFO_OFFICER, unit=world.city)
-    assert user_home_unit(user) == world.city
-    assert user_home_unit(None) is None
+    assert home_unit(user) == world.city
+    assert home_unit(None) is None

@@ -124,3 +124,24 @@ def test_phone_layout(phone_page: Any, live_server: Any, demo: dict[str, Unit]) 
     nav = page.locator(".topnav").bounding_box()
     assert nav["x"] + nav["width"] <= 390
     screenshot(page, "home-county-phone")
+
+
+@pytest.mark.parametrize(
+    ("username", "items"),
+    [
+        ("school.info", ["首页", "单位", "监测周期", "样本校抽样", "学生名单", "测试日", "测后上报"]),
+        ("ncx.info", ["首页", "单位", "监测周期", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报",
+                      "审计日志"]),
+        ("centre.admin", ["首页", "单位", "监测周期", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报",
+                          "人员与账号", "审计日志"]),
+    ],
+)
+def test_nav_shows_what_the_role_may_use(
+    page: Any, live_server: Any, demo: dict[str, Unit], username: str, items: list[str]
+) -> None:
+    """The nav and the home page's links come from the app registry, per role."""
+    login(page, live_server, username, DEMO_PASSWORD)
+    assert page.locator("nav.topnav a").all_inner_texts() == items
+    for href in page.locator("nav.quick-links a").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+        assert page.request.get(f"{live_server.url}{href}").status != 403
+    screenshot(page, f"home-nav-{username.replace('.', '-')}")

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from jiance.apps_registry import kept_uploads
 from jiance.retention import uploads_purge
 
 
@@ -19,7 +20,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = uploads_purge(keep_days=options["days"])
-        labels = {"roster_rejected": "学生/教师名单未通过的文件", "tested_rejected": "测试生信息未通过的文件",
-                  "frame_uploads": "属地学校信息上传文件", "unit_imports": "单位导入待确认文件"}
+        labels = {k.key: k.label for k in kept_uploads()}
         for key, n in counts.items():
             self.stdout.write(f"{labels[key]}：删除 {n} 个")

@@ -1,0 +1,231 @@
+"""The app registry: what each app contributes to the shared parts of the platform, read here.
+
+Each app declares, in one module `jiance/<app>/registry.py` holding `APP = AppEntry(...)`:
+its nav entries (label, URL name, the roles that may use it, order), its home-page links, the
+uploads it keeps (so retention deletes them), the milestone events its services report
+(`done_when` in the cycle templates) and the URL parameters of its routes (the access walk
+builds a value for each). The nav template, the home page, `jiance.retention`, the cycle
+loader and the access walk read the declarations through the functions below, so adding an app
+means adding its declaration and its URLs, nothing else.
+
+Layer: a shared root module at the bottom. It imports no app at module level; it finds the
+declarations through Django's app list (`django.apps.apps`), so every app may use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.apps import apps
+from django.db.models import Model
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+Roles = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One item of the top navigation. `roles`: who may use the page (None: everyone signed in);
+    the item is shown to a person who holds one of them anywhere."""
+
+    label: StrOrPromise
+    url_name: str
+    order: int
+    roles: Roles | None = None
+
+
+@dataclass(frozen=True)
+class HomeLink:
+    """A link in a unit's panel on the home page, shown when the person holds one of `roles` in
+    that very unit (None: any role) and the unit's level is one of `levels` (None: any).
+    `arg` names what the URL takes: the unit's code, the active cycle's code, or nothing; a
+    link that needs the cycle is left out when no cycle is active."""
+
+    label: StrOrPromise
+    url_name: str
+    order: int
+    roles: Roles | None = None
+    levels: tuple[str, ...] | None = None
+    arg: Literal["", "unit", "cycle"] = ""
+
+
+@dataclass(frozen=True)
+class KeptUpload:
+    """Files with personal data an app keeps for its users' downloads: retention deletes the
+    rows of `model` (app_label.Model) whose `date_field` is older than the keep period, or
+    calls `purge(cutoff)` for uploads kept outside the database (returns how many went)."""
+
+    key: str
+    label: StrOrPromise
+    model: str = ""
+    date_field: str = "uploaded_at"
+    purge: Callable[[dt.datetime], int] | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneEvent:
+    """Something the platform sees a unit finish (`done_when` of a template milestone): the
+    app's service reports it with `jiance.cycles.services.milestones_observed(event=name)`.
+    `level` is the template level of the milestones it may complete."""
+
+    name: str
+    level: str
+    label: StrOrPromise = ""
+
+
+@dataclass(frozen=True)
+class AppEntry:
+    app: str  # the Django app label
+    url_prefix: str = ""  # its URLs (`<app>/urls.py`) are served under `/<url_prefix>/`
+    nav: tuple[NavEntry, ...] = ()
+    home_links: tuple[HomeLink, ...] = ()
+    kept_uploads: tuple[KeptUpload, ...] = ()
+    milestone_events: tuple[MilestoneEvent, ...] = ()
+    # Names of the URL parameters this app's routes take (the access walk needs a value for each).
+    url_params: tuple[str, ...] = ()
+
+
+# --- reading the declarations ---------------------------------------------------------------
+@cache
+def entries() -> tuple[AppEntry, ...]:
+    """Every installed app's declaration, in the order of INSTALLED_APPS."""
+    found = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.registry"
+        if not config.name.startswith("jiance.") or find_spec(module_name) is None:
+            continue
+        entry = getattr(importlib.import_module(module_name), "APP", None)
+        if isinstance(entry, AppEntry):
+            found.append(entry)
+    return tuple(found)
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted((n for e in entries() for n in e.nav), key=lambda n: n.order)
+
+
+def home_links() -> list[HomeLink]:
+    return sorted((h for e in entries() for h in e.home_links), key=lambda h: h.order)
+
+
+def kept_uploads() -> list[KeptUpload]:
+    return [k for e in entries() for k in e.kept_uploads]
+
+
+def milestone_events() -> dict[str, MilestoneEvent]:
+    return {m.name: m for e in entries() for m in e.milestone_events}
+
+
+def url_includes() -> list[tuple[str, str]]:
+    """(prefix, URL module) of every app that serves pages, for `jiance/urls.py`."""
+    return [(e.url_prefix, f"{apps.get_app_config(e.app).name}.urls") for e in entries() if e.url_prefix]
+
+
+def url_params() -> dict[str, str]:
+    """Every declared URL parameter, with the app that declared it first."""
+    out: dict[str, str] = {}
+    for e in entries():
+        for p in e.url_params:
+            out.setdefault(p, e.app)
+    return out
+
+
+# --- what the shared pages do with them -----------------------------------------------------
+def _may_use(roles: Roles | None, held: Iterable[str]) -> bool:
+    return roles is None or bool(set(roles) & set(held))
+
+
+def menu(held_roles: Iterable[str]) -> list[tuple[StrOrPromise, str]]:
+    """The nav items a person holding `held_roles` (anywhere) may use: (label, url)."""
+    held = set(held_roles)
+    return [(n.label, reverse(n.url_name)) for n in nav_entries() if _may_use(n.roles, held)]
+
+
+def unit_links(
+    *, held_roles: Iterable[str], unit_level: str, unit_code: str, cycle_code: str | None
+) -> list[tuple[str, str]]:
+    """The home-page links of one unit for a person holding `held_roles` in it: (label, url)."""
+    held = set(held_roles)
+    links = []
+    for h in home_links():
+        if not _may_use(h.roles, held) or (h.levels is not None and unit_level not in h.levels):
+            continue
+        args: tuple[str, ...] = ()
+        if h.arg == "unit":
+            args = (unit_code,)
+        elif h.arg == "cycle":
+            if cycle_code is None:
+                continue
+            args = (cycle_code,)
+        try:
+            links.append((str(h.label), reverse(h.url_name, args=args)))
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def purge_kept_uploads(cutoff: dt.datetime) -> dict[str, int]:
+    """Delete every kept upload older than `cutoff`; how many of each kind went."""
+    counts = {}
+    for k in kept_uploads():
+        if k.purge is not None:
+            counts[k.key] = k.purge(cutoff)
+        else:
+            model: type[Model] = apps.get_model(k.model)
+            counts[k.key] = model._default_manager.filter(**{f"{k.date_field}__lt": cutoff}).delete()[0]
+    return counts
+
+
+def done_when_issues(items: Iterable[tuple[str, str, str]]) -> list[str]:
+    """What is wrong with milestones' `done_when`, given as (field path, level, event name): each
+    must name an event an app registered, at the level the event belongs to. One Chinese
+    message per problem, naming the field."""
+    from jiance_core.cycles.schema import LEVEL_NAMES
+
+    names = {**LEVEL_NAMES, "centre": LEVEL_NAMES["national"]}
+    events = milestone_events()
+    allowed = "、".join(f"“{name}”" for name in events)
+    issues = []
+    for where, level, name in items:
+        event = events.get(name)
+        if event is None:
+            issues.append(_("%(where)s：“%(name)s”不是平台登记的自动完成事件，应为 %(allowed)s 之一")
+                          % {"where": where, "name": name, "allowed": allowed})
+        elif event.level != level:
+            issues.append(_("%(where)s：“%(name)s”只能用于%(right)s工作节点，这里是%(here)s")
+                          % {"where": where, "name": name, "right": names[event.level],
+                             "here": names.get(level, level)})
+    return issues
+
+
+def check_done_when(milestones: Mapping[Any, Sequence[Any]]) -> None:
+    """A cycle template's milestones (level → list): raise ValueError, the cycle loader's
+    refusal, when a `done_when` names no registered event or one of another level."""
+    _raise(done_when_issues(
+        (f"milestones.{level}[{i}].done_when", level, m.done_when)
+        for level, items in milestones.items() for i, m in enumerate(items) if m.done_when
+    ))
+
+
+def check_cycle_done_when(cycle: Any) -> None:
+    """The same check on a loaded cycle's milestone rows, before it is activated (an app may have
+    gone since the cycle was loaded)."""
+    rows = cycle.milestones.exclude(done_when="").order_by("level", "number")
+    _raise(done_when_issues(
+        (f"milestones.{m.level}（序号 {m.number}）.done_when", m.level, m.done_when) for m in rows
+    ))
+
+
+def _raise(issues: list[str]) -> None:
+    if issues:
+        raise ValueError("；".join(issues))
