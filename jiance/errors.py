@@ -16,18 +16,17 @@ from django.utils.functional import Promise
 
 
 class RoleRequired(PermissionDenied):
-    """A 403 naming the roles that may do what was refused."""
+    """A 403 naming the roles that may do what was refused (their labels, as the raiser knows
+    them: this module sits below the accounts app and cannot look them up)."""
 
-    def __init__(self, roles: tuple[str, ...] | list[str]) -> None:
+    def __init__(self, roles: tuple[str, ...] | list[str], labels: list[str] | None = None) -> None:
         super().__init__()
         self.roles = tuple(dict.fromkeys(roles))
+        self.labels = list(dict.fromkeys(labels or []))
 
 
 def _role_labels(exception: Exception | None) -> list[str]:
-    from jiance.accounts.models import Role  # the registry is above this root module
-
-    roles = getattr(exception, "roles", ()) or ()
-    return [str(Role(r).label) for r in roles if r in Role.values]
+    return [str(label) for label in getattr(exception, "labels", ()) or ()]
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "jiance.crypto",         # ID-number encryption
         "jiance.htmx",           # page-or-partial for htmx requests
         "jiance.http",           # the one download helper
+        "jiance.errors",         # the styled 403/404/500 pages and the 403 that names who may act
         "jiance.bulk",           # batched writes
         "jiance.stages",         # school stages and their labels
         "jiance.spreadsheets",   # reading and writing sheets

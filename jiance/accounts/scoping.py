@@ -145,7 +145,7 @@ class Scope:
         if unit is not None and not self.sees(unit):
             raise Http404
         if not self.holds(roles, unit):
-            raise RoleRequired(roles)
+            raise RoleRequired(roles, [str(Role(r).label) for r in roles if r in Role.values])
 
     def units_for_roles(self, roles: Iterable[str]) -> QuerySet[Unit]:
         """Units (and descendants) where the person holds one of `roles`."""

@@ -59,9 +59,6 @@ ROUTES = download_routes()
 # Routes of apps another helper converts to `jiance.http.download` in parallel (issue 8): strict
 # xfail, so the case turns into a failure to remove here once their branch is merged.
 PENDING = {
-    "reporting:": "review helper converts reporting's downloads",
-    "rosters:": "review helper converts rosters' downloads",
-    "aftertest:": "review helper converts aftertest's downloads",
     "testday:": "access helper converts testday's downloads",
 }
 
