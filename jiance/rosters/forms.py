@@ -77,3 +77,5 @@ class CommentForm(PageVersionForm):
 
 class DrawForm(forms.Form):
     seed = forms.IntegerField(label=_("随机种子（留空则随机生成）"), required=False, min_value=0, max_value=2**63 - 1)
+    # the county to draw (its code); empty: every sample school of the area still left
+    area = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)

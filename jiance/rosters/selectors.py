@@ -222,3 +222,61 @@ __all__ = [
     "sampled_students_for",
     "sampled_students_visible",
 ]
+
+
+@dataclass
+class DrawArea:
+    """One county on the draw page: its sample places, how many rosters the city approved, and
+    its draw (its own, or the wider draw that took its schools)."""
+
+    county: Unit
+    places: int
+    approved: int
+    drawn: int
+    draw: StudentDraw | None
+
+    @property
+    def ready(self) -> bool:
+        return self.drawn == 0 and self.places > 0 and self.approved == self.places
+
+    @property
+    def done(self) -> bool:
+        return self.places > 0 and self.drawn == self.places
+
+
+def draw_areas(*, scope: Scope, cycle: Cycle, owner: Unit) -> list[DrawArea]:
+    """Per county below `owner`: what the per-county draw needs to know, in four queries."""
+    places: dict[int, int] = {}
+    for county_id, n in (
+        SampledSchool.objects.filter(
+            draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE,
+            school__path__startswith=owner.path,
+        ).values_list("county_id").annotate(n=Count("pk"))
+    ):
+        places[county_id] = n
+    approved: dict[int, int] = {}
+    drawn: dict[int, int] = {}
+    sampled_rosters = drawn_roster_ids(cycle=cycle, owner=owner)
+    for roster_id, county_id, status in rosters_for_draw(cycle=cycle, owner=owner).values_list(
+        "pk", "school__parent_id", "status",
+    ):
+        if status == RosterStatus.APPROVED:
+            approved[county_id] = approved.get(county_id, 0) + 1
+        if roster_id in sampled_rosters:
+            drawn[county_id] = drawn.get(county_id, 0) + 1
+    draws = {d.owner_id: d for d in scope.filter(
+        StudentDraw.objects.filter(cycle=cycle, owner__path__startswith=owner.path), unit_field="owner",
+    )}
+    counties = scope.filter(Unit.objects.filter(pk__in=list(places)), unit_field="self").order_by("path")
+    return [
+        DrawArea(c, places[c.pk], approved.get(c.pk, 0), drawn.get(c.pk, 0), draws.get(c.pk) or draws.get(owner.pk))
+        for c in counties
+    ]
+
+
+def drawn_roster_ids(*, cycle: Cycle, owner: Unit) -> set[int]:
+    """Rosters below `owner` whose sample students have been drawn."""
+    return set(
+        SampledStudent.objects.filter(draw__cycle=cycle, school__path__startswith=owner.path)
+        .values_list("roster_id", flat=True).distinct()
+    )

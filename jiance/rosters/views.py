@@ -357,6 +357,7 @@ def sampled_export(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 @login_required
 def draw(request: HttpRequest) -> HttpResponse:
+    """The student draw, per county as each county's rosters are approved, or for all that is left."""
     scope = get_scope(request)
     owner = selectors.draw_owner(scope=scope)
     if owner is None:
@@ -364,16 +365,22 @@ def draw(request: HttpRequest) -> HttpResponse:
     cycle = _cycle()
     form = DrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data.get("area") or ""
+        area = scope.get_unit(code=code) if code else None
         try:
-            services.students_draw(cycle=cycle, actor=request.user, seed=form.cleaned_data.get("seed"), scope=scope)
-            messages.success(request, _("样本学生已抽取"))
+            made = services.students_draw(cycle=cycle, actor=request.user, seed=form.cleaned_data.get("seed"),
+                                          scope=scope, area=area)
+            messages.success(request, _("%(area)s样本学生已抽取：%(n)d 名") % {"area": made.owner.name, "n": made.students})
             return redirect("rosters:draw")
         except RosterError as exc:
             messages.error(request, str(exc))
-    existing = selectors.draw_for(scope=scope, cycle=cycle, owner=owner)
+    areas = selectors.draw_areas(scope=scope, cycle=cycle, owner=owner)
+    drawn_ids = selectors.drawn_roster_ids(cycle=cycle, owner=owner)
     rosters = list(selectors.rosters_for_draw(cycle=cycle, owner=owner).filter(pk__in=selectors.reviewable_rosters(
         scope=scope, cycle=cycle).values("pk")))
     return render(request, "rosters/draw.html", {
-        "cycle": cycle, "owner": owner, "form": form, "draw": existing, "rosters": rosters,
+        "cycle": cycle, "owner": owner, "form": form, "areas": areas, "rosters": rosters,
+        "drawn_rosters": [r for r in rosters if r.pk in drawn_ids],
         "approved": sum(1 for r in rosters if r.status == RosterStatus.APPROVED),
+        "places": sum(a.places for a in areas), "drawn": sum(a.drawn for a in areas),
     })

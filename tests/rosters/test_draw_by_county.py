@@ -71,3 +71,31 @@ def test_only_the_city_and_above_draw_and_only_inside_their_area(world: World, c
     other_admin = make_user("jdz_city", "city_admin", other_city)
     with pytest.raises(Http404):
         services.students_draw(cycle=cycle, actor=other_admin, seed=1, area=world.county_a)
+
+
+def test_the_draw_page_draws_one_ready_county(world: World, cycle: Cycle, people: People) -> None:
+    from django.urls import reverse
+
+    from tests.rosters.test_views import client_for
+
+    approve_all(world, cycle, people)
+    Roster.objects.filter(cycle=cycle, school=world.school_b1).update(status=RosterStatus.RETURNED, locked=False)
+    client = client_for(people.city)
+    page = client.get(reverse("rosters:draw")).content.decode()
+    row_a = page.split('id="area-360121"')[1].split("</tr>")[0]
+    row_b = page.split('id="area-360124"')[1].split("</tr>")[0]
+    assert "抽取本县样本学生" in row_a and 'value="360121"' in row_a
+    assert "抽取本县样本学生" not in row_b and "已通过 1/2" in row_b
+
+    response = client.post(reverse("rosters:draw"), {"area": "360121", "seed": "9"}, follow=True)
+    body = response.content.decode()
+    assert "南昌县样本学生已抽取：60 名" in body
+    assert StudentDraw.objects.get().owner == world.county_a
+    row_a = body.split('id="area-360121"')[1].split("</tr>")[0]
+    assert "已抽取" in row_a and "随机种子 9" in row_a
+    # the lagging county cannot be drawn from a forged form either
+    body = client.post(reverse("rosters:draw"), {"area": "360124"}, follow=True).content.decode()
+    assert "尚未经市级审核通过" in body and StudentDraw.objects.count() == 1
+    # a county officer has no draw page; a foreign county code is a 404
+    assert client_for(people.county_a).get(reverse("rosters:draw")).status_code == 403
+    assert client.post(reverse("rosters:draw"), {"area": "999999"}).status_code == 404
