@@ -254,8 +254,8 @@ def draw_areas(*, scope: Scope, cycle: Cycle, owner: Unit) -> list[DrawArea]:
         ).values_list("county_id").annotate(n=Count("pk"))
     ):
         places[county_id] = n
-    approved: dict[int, int] = {}
-    drawn: dict[int, int] = {}
+    approved: dict[int | None, int] = {}
+    drawn: dict[int | None, int] = {}
     sampled_rosters = drawn_roster_ids(cycle=cycle, owner=owner)
     for roster_id, county_id, status in rosters_for_draw(cycle=cycle, owner=owner).values_list(
         "pk", "school__parent_id", "status",
