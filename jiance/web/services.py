@@ -23,7 +23,13 @@ from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle, CycleParticipant, Milestone, MilestoneCompletion
 from jiance.cycles.services import TEMPLATES_DIR, cycle_activate, cycle_copy, cycle_load_file
 from jiance.units.models import Level, Unit
-from jiance.web.demo import ChainSummary, build_rosters, build_sample, pick_demo_school
+from jiance.web.demo import (
+    ChainSummary,
+    build_rosters,
+    build_sample,
+    draw_students,
+    pick_demo_school,
+)
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
@@ -92,8 +98,19 @@ def demo_accounts() -> list[tuple[DemoAccount, Unit | None]]:
 # --- cycles --------------------------------------------------------------------------------------
 
 
-def first_test_day_target(today: dt.date, first_day: dt.date) -> int:
-    """Days to shift a cycle so its first test day falls 8-14 days after `today`, keeping weekdays."""
+# The moment of the monitoring the demo stands at: some ten days before test day (rosters under
+# review), on the first test day (the sample drawn, the list released at the release time), or
+# two days after it (the after-test reporting open).
+DEMO_PHASES = ("before", "testday", "after")
+
+
+def first_test_day_target(today: dt.date, first_day: dt.date, phase: str = "before") -> int:
+    """Days to shift a cycle so its first test day falls 8-14 days after `today`, keeping weekdays
+    ("before"); on `today` ("testday") or two days before it ("after"), weekdays as they fall."""
+    if phase == "testday":
+        return (today - first_day).days
+    if phase == "after":
+        return (today - dt.timedelta(days=2) - first_day).days
     gap = (today + dt.timedelta(days=8) - first_day).days
     return -(-gap // 7) * 7
 
@@ -108,8 +125,11 @@ def _bulk_units(rows: list[Unit]) -> None:
 
 
 @transaction.atomic
-def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary:
-    """Build the whole demo. Deterministic for a given seed and day."""
+def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "before") -> DemoSummary:
+    """Build the whole demo, standing at `phase` (see DEMO_PHASES). Deterministic for a given
+    seed, day and phase."""
+    if phase not in DEMO_PHASES:
+        raise ValueError(f"phase must be one of {DEMO_PHASES}")
     today = today or clock.today()
     rng = np.random.default_rng(seed)
     data = nanchang_units(seed)
@@ -136,7 +156,7 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary
     for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
         summary.cycles.append(cycle_load_file(path=path, owner=centre).code)
     base = Cycle.objects.get(code=ACTIVE_TEMPLATE)
-    days = first_test_day_target(today, min(base.test_days))
+    days = first_test_day_target(today, min(base.test_days), phase)
     year = (min(base.test_days) + dt.timedelta(days=days)).year
     code = f"national-{year}"
     if Cycle.objects.filter(code=code).exists():  # a shipped template of that year
@@ -165,7 +185,7 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary
     # Frames reported and approved, the sample drawn and published; its schools take part.
     chain = ChainSummary()
     sample = build_sample(cycle=active, city=city, counties=counties, demo_county=county, data=data, seed=seed,
-                          today=today, users=by_name, summary=chain)
+                          today=today, users=by_name, summary=chain, complete=phase != "before")
     by_county = sample.schools_by_county()
     CycleParticipant.objects.bulk_create(
         CycleParticipant(cycle=active, unit=s, coordinator_id=county_id)
@@ -180,7 +200,9 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None) -> DemoSummary
         for a in DEMO_ACCOUNTS if a.where == "school"
     )
     build_rosters(cycle=active, sample=sample, demo_county=county, demo_school=demo_school, data=data, seed=seed,
-                  today=today, users=by_name, summary=chain)
+                  today=today, users=by_name, summary=chain, all_approved=phase != "before")
+    if phase != "before":
+        draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
     summary.chain = chain
     summary.completions = _mark_progress(
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school

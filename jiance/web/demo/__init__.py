@@ -10,7 +10,9 @@ sample's hash chain, the audit log), each step stamped at a plausible moment bef
    replacement request waiting for the city;
 3. 南昌县's confirmed sample schools import student rosters (synthetic students with valid ID
    numbers, as CSV) and teacher rosters (XLSX) and go through the review chain to different
-   steps; the demo school's roster waits for its principal.
+   steps; the demo school's roster waits for its principal;
+4. on and after test day (`jiance demo --phase testday|after`), every roster of 南昌县 is approved
+   and the city draws 南昌县's students on its own (the per-county draw), two days before.
 
 Where no demo account works (other counties, other schools) a stand-in acts with the one role the
 step needs (`Scope.acting_for`, a real Scope with that one grant); the audit log names it by label,
@@ -21,7 +23,7 @@ e.g. “进贤县县级信息员（演示）”. One module per step: `frames` (
 from __future__ import annotations
 
 from jiance.web.demo.common import ChainSummary, Sample
-from jiance.web.demo.rosters import build_rosters
+from jiance.web.demo.rosters import build_rosters, draw_students
 from jiance.web.demo.sample import build_sample, held_back, pick_demo_school
 
-__all__ = ["ChainSummary", "Sample", "build_rosters", "build_sample", "held_back", "pick_demo_school"]
+__all__ = ["ChainSummary", "Sample", "build_rosters", "build_sample", "draw_students", "held_back", "pick_demo_school"]

@@ -55,6 +55,7 @@ class ChainSummary:
     rosters: dict[str, int] = field(default_factory=dict)  # status -> count
     students: int = 0
     teachers: int = 0
+    sampled_students: int = 0  # drawn for the demo county (test-day and after-test phases)
 
     def lines(self) -> list[str]:
         """The summary `jiance demo` prints, one line per part of the chain."""
@@ -71,13 +72,15 @@ class ChainSummary:
             f"待审核替换申请 {self.replacements_pending} 件。",
             f"样本校名单（{self.county_name}）：{rosters or '无'}；学生 {self.students} 名，教师 {self.teachers} 名；"
             "其他县（区）尚未开始上报名单。",
-        ]
+        ] + ([f"样本学生：{self.county_name}名单全部通过后已按县抽取 {self.sampled_students} 名。"]
+             if self.sampled_students else [])
 
 
 @dataclass
 class Sample:
     draw: SchoolDraw
     rows: list[SampledSchool]  # in sample, every county
+    held: set[int] = field(default_factory=set)  # rows of the demo county not confirmed yet
 
     def schools_by_county(self) -> dict[int, list[Unit]]:
         out: dict[int, dict[int, Unit]] = {}

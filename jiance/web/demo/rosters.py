@@ -29,11 +29,13 @@ from jiance.rosters.services import (
     roster_open,
     roster_return,
     roster_submit,
+    students_draw,
     teacher_import,
     test_date_of,
 )
 from jiance.rosters.spreadsheet import teacher_columns
 from jiance.spreadsheets import write_rows
+from jiance.testday.services import rooms_plan
 from jiance.units.models import Unit
 from jiance.web.demo.common import (
     RETURN_COMMENT,
@@ -48,22 +50,21 @@ from jiance.web.demo.common import (
     actor_of,
     stand_in,
 )
-from jiance.web.demo.sample import held_back
 from jiance.web.demo_data import DemoUnits
 from jiance_core.synth import students_for, teachers_for
 
 
 def build_rosters(
     *, cycle: Cycle, sample: Sample, demo_county: Unit, demo_school: Unit | None, data: DemoUnits, seed: int,
-    today: dt.date, users: dict[str, User], summary: ChainSummary,
+    today: dt.date, users: dict[str, User], summary: ChainSummary, all_approved: bool = False,
 ) -> None:
-    """Student and teacher rosters of 南昌县's confirmed sample schools, in different review steps."""
+    """Student and teacher rosters of 南昌县's confirmed sample schools, in different review steps
+    (or, on and after test day, all approved by the city)."""
     if data.city is None:
         return
     when = Timeline(today)
     county_info, city_info = Scope(users["ncx.info"]), Scope(users["nanchang.info"])
-    rows = [r for r in sample.rows if r.county_id == demo_county.pk and r.pk not in held_back(
-        [x for x in sample.rows if x.county_id == demo_county.pk])]
+    rows = [r for r in sample.rows if r.county_id == demo_county.pk and r.pk not in sample.held]
     if not rows:
         return
     test_date = test_date_of(cycle)
@@ -81,15 +82,19 @@ def build_rosters(
 
     others = [r for r in rows if demo_school is None or r.school_id != demo_school.pk]
     order = np.random.default_rng([seed, 3]).permutation(len(others))
-    states = {others[int(j)].pk: (ROSTER_STATES[k] if k < len(ROSTER_STATES) else RosterStatus.APPROVED)
+    states = {others[int(j)].pk: (ROSTER_STATES[k] if k < len(ROSTER_STATES) and not all_approved
+                                  else RosterStatus.APPROVED)
               for k, j in enumerate(order)}
     for k, r in enumerate(rows):
         school = r.school
         demo = demo_school is not None and school.pk == demo_school.pk
-        if demo:
+        if demo and not all_approved:
             school_scope: Scope = Scope(users["school.info"])
             target: str = RosterStatus.SUBMITTED
             start = 3  # days ago
+        elif demo:
+            school_scope = Scope(users["school.info"])
+            target, start = RosterStatus.APPROVED, ROSTERS_DAYS_AGO
         else:
             school_scope = stand_in(school, Role.SCHOOL_INFO_OFFICER)
             target = states[r.pk]
@@ -140,6 +145,24 @@ def build_rosters(
     summary.rosters = dict(Counter(rosters.values_list("status", flat=True)))
     summary.students = sum(r.students.count() for r in rosters)
     summary.teachers = sum(r.teachers.count() for r in rosters)
+
+
+def draw_students(
+    *, cycle: Cycle, county: Unit, seed: int, today: dt.date, users: dict[str, User], summary: ChainSummary,
+) -> None:
+    """The city draws the demo county's students as soon as its rosters are approved (the other
+    counties have not reported yet): the per-county draw, two days before `today`; the county
+    office then lays out every sample school's rooms and seats."""
+    city_info, county_info = Scope(users["nanchang.info"]), Scope(users["ncx.info"])
+    when = Timeline(today)
+    with when.at(2, 9, 30):
+        draw = students_draw(cycle=cycle, actor=city_info.user, seed=seed, scope=city_info, area=county)
+    summary.sampled_students = draw.students
+    schools = Unit.objects.filter(pk__in=Roster.objects.filter(cycle=cycle, school__parent=county)
+                                  .values("school_id")).order_by("code")
+    for k, school in enumerate(schools):
+        with when.at(1, 10, k % 60):
+            rooms_plan(school=school, cycle=cycle, actor=county_info.user, scope=county_info)
 
 
 def _teacher_file(roster: Roster, staff: pl.DataFrame, stage: str) -> bytes:

@@ -36,9 +36,10 @@ from jiance.web.demo_data import DemoUnits
 
 def build_sample(
     *, cycle: Cycle, city: Unit, counties: list[Unit], demo_county: Unit, data: DemoUnits, seed: int,
-    today: dt.date, users: dict[str, User], summary: ChainSummary,
+    today: dt.date, users: dict[str, User], summary: ChainSummary, complete: bool = False,
 ) -> Sample:
-    """Frames reported and approved (step 1), the sample drawn, published and (mostly) confirmed."""
+    """Frames reported and approved (step 1), the sample drawn, published and (mostly) confirmed;
+    `complete`: every county confirmed every sample school (as on test day)."""
     when = Timeline(today)
     summary.county_name = demo_county.name
     city_info, city_admin, county_info = (
@@ -66,14 +67,14 @@ def build_sample(
     # Every county confirms its sample but the last one (it has not yet); 南昌县 confirms school
     # by school and keeps its last junior schools back, one of them asking for a replacement.
     for i, county in enumerate(counties):
-        if county.pk == demo_county.pk or i == len(counties) - 1:
+        if county.pk == demo_county.pk or (i == len(counties) - 1 and not complete):
             continue
         scope = county_scope(county)
         with acting(scope), when.at(CONFIRM_DAYS_AGO - i % 3, 14, i):
             sample_confirm_county(scope=scope, draw=draw, county=county, actor=actor_of(scope))
         summary.counties_confirmed += 1
     mine = [r for r in rows if r.county_id == demo_county.pk]
-    held = held_back(mine)
+    held = set() if complete else held_back(mine)
     for k, r in enumerate(mine):
         if r.pk in held:
             continue
@@ -87,7 +88,7 @@ def build_sample(
             replacement_request(scope=county_info, sampled_school=row, reason=REPLACEMENT_REASON,
                                 actor=county_info.user, reason_kind=ReasonKind.MERGED)
         summary.replacements_pending = 1
-    return Sample(draw=draw, rows=rows)
+    return Sample(draw=draw, rows=rows, held=held)
 
 
 
@@ -103,8 +104,7 @@ def pick_demo_school(sample: Sample, county: Unit) -> Unit | None:
     as a sample school (not added), of a size that shows a few classes (deterministic: the
     first by code)."""
     rows = [r for r in sample.rows if r.county_id == county.pk and r.stage == "primary" and r.school_type == "小学"]
-    held = held_back([r for r in sample.rows if r.county_id == county.pk])
-    rows = [r for r in rows if r.pk not in held]
+    rows = [r for r in rows if r.pk not in sample.held]
     if not rows:
         return None
     sized = [r for r in rows if 60 <= r.primary_students <= 200]

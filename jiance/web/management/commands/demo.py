@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiance.accounts.models import Role
 from jiance.units.models import Unit
-from jiance.web.services import DEMO_PASSWORD, demo_accounts, demo_build, demo_present
+from jiance.web.services import DEMO_PASSWORD, DEMO_PHASES, demo_accounts, demo_build, demo_present
 
 
 class Command(BaseCommand):
@@ -21,6 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seed", type=int, default=2022, help="随机种子（默认 2022）")
         parser.add_argument("--no-migrate", action="store_true", help="不执行 migrate")
+        parser.add_argument(
+            "--phase", choices=DEMO_PHASES, default="before",
+            help="演示数据所处的阶段：before（测试前约十天，默认）、testday（测试当天，样本学生已按县抽取）、"
+                 "after（测试后第二天，测后上报开放）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         db = settings.DATABASES["default"]
@@ -36,7 +41,7 @@ class Command(BaseCommand):
         elif Unit.objects.exists():
             raise CommandError("数据库中已有非演示数据，不写入演示数据。请换一个空数据库（DATABASE_URL）。")
         else:
-            summary = demo_build(seed=options["seed"])
+            summary = demo_build(seed=options["seed"], phase=options["phase"])
             self.stdout.write(
                 f"演示数据已写入：单位 {summary.units} 个（学校 {summary.schools} 所，来源 {summary.source}），"
                 f"周期模板 {len(summary.cycles)} 个，进行中周期 {summary.active_cycle}，"
