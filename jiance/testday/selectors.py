@@ -1,8 +1,9 @@
 """Reads of test rooms and printout data, always through the Scope.
 
-Secrecy: every read that lists sampled students asks `students_visible`, which is the rosters
-app's one rule (`jiance.rosters.selectors.sampled_students_visible`: the city and above always,
-school and county users from the cycle's release time on test day).
+Secrecy: a seat's student is read only through the rosters' `released_sample` (the city and above
+always, school and county users from the cycle's release time on test day): `seats_of`, `seat_get`
+and `printout_data` restrict their query to it, so no page, partial or printout can show a seated
+student the person may not see yet. `students_visible` is the same rule as a yes/no for the page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
 from jiance.printouts import STUDENT_RULES, Phone, RoomSheet, SessionLine, StudentLine, TestDayData
 from jiance.printouts.data import BOX_COLOURS
-from jiance.rosters.selectors import sampled_students_visible
+from jiance.rosters.selectors import released_sample, sampled_students_visible
 from jiance.stages import stage_label
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestRoom
 from jiance.units.models import Level, Unit
@@ -75,16 +76,20 @@ def rooms_of(*, scope: Scope, cycle: Cycle, school: Unit) -> QuerySet[TestRoom]:
     )
 
 
-def seat_get(*, scope: Scope, pk: int) -> Seat:
-    return scope.get(Seat.objects.select_related("room", "room__school", "room__cycle", "student"),
+def _seated(scope: Scope, cycle: Cycle) -> QuerySet[Seat]:
+    """Seats of `cycle` holding a student this person may see now (the one secrecy rule)."""
+    return Seat.objects.filter(room__cycle=cycle, student__sampled__in=released_sample(scope=scope, cycle=cycle))
+
+
+def seat_get(*, scope: Scope, cycle: Cycle, pk: int) -> Seat:
+    """A seat with its student; before release (or without a student) it does not exist."""
+    return scope.get(_seated(scope, cycle).select_related("room", "room__school", "room__cycle", "student"),
                      unit_field="room__school", pk=pk)
 
 
 def seats_of(*, scope: Scope, room: TestRoom) -> QuerySet[Seat]:
-    """The seats of a room with their students: only for someone who may see the students."""
-    if not students_visible(scope, room.school, room.cycle):
-        return Seat.objects.none()
-    return scope.filter(Seat.objects.filter(room=room), unit_field="room__school").select_related(
+    """The seats of a room with their students: only those the person may see now."""
+    return scope.filter(_seated(scope, room.cycle).filter(room=room), unit_field="room__school").select_related(
         "student").order_by("seat")
 
 
@@ -157,17 +162,16 @@ def grade_of(cycle: Cycle, stage: str) -> int:
 
 
 def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_students: bool) -> TestDayData:
-    """Everything the renderers need. Students only when `with_students` (the caller checks the
-    secrecy rule); without them rooms keep their numbers, kinds and desks."""
+    """Everything the renderers need. Students only when `with_students` (what the printout is
+    for) and only those `released_sample` gives the person; without them rooms keep their
+    numbers, kinds and desks."""
     grade = grade_of(cycle, stage)
     subjects = [name for name, _ in booklet_subjects(cycle, grade)]
     rooms = list(rooms_of(scope=scope, cycle=cycle, school=school).filter(stage=stage))
     two_stages = len(stages_of(scope=scope, cycle=cycle, school=school)) > 1
     seats_by_room: dict[int, list[Seat]] = {}
     if with_students:
-        for seat in Seat.objects.filter(room__in=rooms, student__isnull=False).select_related("student").order_by(
-            "room_id", "seat"
-        ):
+        for seat in _seated(scope, cycle).filter(room__in=rooms).select_related("student").order_by("room_id", "seat"):
             seats_by_room.setdefault(seat.room_id, []).append(seat)
     sheets = []
     for room in rooms:

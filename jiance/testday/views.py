@@ -174,7 +174,7 @@ def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def absence(request: HtmxHttpRequest, code: str, seat_id: int) -> HttpResponse:
     scope = get_scope(request)
     school = _school(request, code)
-    seat = selectors.seat_get(scope=scope, pk=seat_id)
+    seat = selectors.seat_get(scope=scope, cycle=_cycle(), pk=seat_id)
     if seat.room.school_id != school.pk:
         raise Http404
     form = AbsenceForm(request.POST)
