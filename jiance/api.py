@@ -1,7 +1,9 @@
-"""The JSON API (django-ninja, OpenAPI at /api/docs). Session-authenticated, scoped like pages."""
+"""The JSON API (django-ninja, OpenAPI at /api/docs). Session-authenticated, scoped like pages;
+the documentation and the schema too (they map what the platform holds)."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
@@ -10,7 +12,8 @@ from jiance.accounts.scoping import get_scope
 from jiance.cycles.models import Cycle
 from jiance.units.models import Unit
 
-api = NinjaAPI(title="Jiance API", version="1", auth=SessionAuth(), urls_namespace="api")
+api = NinjaAPI(title="Jiance API", version="1", auth=SessionAuth(), urls_namespace="api",
+               docs_decorator=login_required)
 
 
 class UnitOut(Schema):
