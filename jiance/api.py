@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
 
 from jiance.accounts.scoping import get_scope
-from jiance.cycles.models import Cycle
+from jiance.cycles.selectors import visible_cycles
 from jiance.units.models import Unit
 
 api = NinjaAPI(title="Jiance API", version="1", auth=SessionAuth(), urls_namespace="api",
@@ -56,4 +56,5 @@ class CycleOut(Schema):
 
 @api.get("/cycles", response=list[CycleOut])
 def cycle_list(request: HttpRequest) -> list[CycleOut]:
-    return [CycleOut(code=c.code, year=c.year, name=c.name, status=c.status) for c in Cycle.objects.all()]
+    cycles = visible_cycles(scope=get_scope(request))
+    return [CycleOut(code=c.code, year=c.year, name=c.name, status=c.status) for c in cycles]
