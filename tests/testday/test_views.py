@@ -99,7 +99,8 @@ def test_student_printouts_after_release_are_audited(planned: World) -> None:
         for kind, fmt in SECRET:
             r = c.get(url(code, kind, fmt))
             assert r.status_code == 200, kind
-            assert "attachment" in r["Content-Disposition"] and r["Cache-Control"] == "no-store"
+            assert "attachment" in r["Content-Disposition"] and "no-store" in r["Cache-Control"].split(", ")
+            assert "private" in r["Cache-Control"] and "filename*=utf-8''" in r["Content-Disposition"]
             if fmt == "pdf":
                 assert student_name(0) in squash(text(r.content))
             else:
