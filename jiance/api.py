@@ -1,16 +1,19 @@
-"""The JSON API (django-ninja, OpenAPI at /api/docs). Session-authenticated, scoped like pages."""
+"""The JSON API (django-ninja, OpenAPI at /api/docs). Session-authenticated, scoped like pages;
+the documentation and the schema too (they map what the platform holds)."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import SessionAuth
 
 from jiance.accounts.scoping import get_scope
-from jiance.cycles.models import Cycle
+from jiance.cycles.selectors import visible_cycles
 from jiance.units.models import Unit
 
-api = NinjaAPI(title="Jiance API", version="1", auth=SessionAuth(), urls_namespace="api")
+api = NinjaAPI(title="Jiance API", version="1", auth=SessionAuth(), urls_namespace="api",
+               docs_decorator=login_required)
 
 
 class UnitOut(Schema):
@@ -53,4 +56,5 @@ class CycleOut(Schema):
 
 @api.get("/cycles", response=list[CycleOut])
 def cycle_list(request: HttpRequest) -> list[CycleOut]:
-    return [CycleOut(code=c.code, year=c.year, name=c.name, status=c.status) for c in Cycle.objects.all()]
+    cycles = visible_cycles(scope=get_scope(request))
+    return [CycleOut(code=c.code, year=c.year, name=c.name, status=c.status) for c in cycles]

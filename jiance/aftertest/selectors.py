@@ -1,7 +1,8 @@
 """Reads of the after-test reports and participation, always through the Scope.
 
 The secrecy rule is the rosters' `sampled_students_visible`: before the sampled-student list is
-released, school and county users see no tested-student data and no participation figures.
+released, school and county users see no tested-student data and no participation figures. The
+rows name sampled students, so they are read only through `released_sample`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from jiance.aftertest.models import (
 )
 from jiance.cycles.models import Cycle
 from jiance.rosters.models import Roster, SampledStudent
-from jiance.rosters.selectors import sampled_students_visible
+from jiance.rosters.selectors import released_sample, sampled_students_visible
 from jiance.sampling.models import SELECTED_ROLES, DrawStatus, RowStatus, SampledSchool
 from jiance.units.models import Level, Unit
 
@@ -58,17 +59,17 @@ def visible(scope: Scope, report: TestedReport | Roster, now: dt.datetime) -> bo
 
 def tested_students_of(*, scope: Scope, report: TestedReport, now: dt.datetime) -> QuerySet[TestedStudent]:
     """The report's rows; nothing before the sampled-student list is released to this person."""
-    if not visible(scope, report, now):
-        return TestedStudent.objects.none()
-    return scope.filter(TestedStudent.objects.filter(report=report), unit_field="school").select_related(
+    released = released_sample(scope=scope, cycle=report.cycle, now=now)
+    return scope.filter(TestedStudent.objects.filter(report=report, sampled__in=released),
+                        unit_field="school").select_related(
         "sampled__student"
     ).order_by("row", "pk")
 
 
 def corrections_of(*, scope: Scope, report: TestedReport, now: dt.datetime) -> QuerySet[TestedCorrection]:
-    if not visible(scope, report, now):
-        return TestedCorrection.objects.none()
-    return scope.filter(TestedCorrection.objects.filter(tested__report=report), unit_field="tested__school") \
+    released = released_sample(scope=scope, cycle=report.cycle, now=now)
+    return scope.filter(TestedCorrection.objects.filter(tested__report=report, tested__sampled__in=released),
+                        unit_field="tested__school") \
         .select_related("tested__sampled__student", "actor").order_by("-at", "-pk")
 
 

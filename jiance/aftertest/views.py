@@ -159,8 +159,9 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def row_save(request: HtmxHttpRequest, code: str, stage: str, tested_id: int) -> HttpResponse:
     scope = get_scope(request)
     rep = _report(request, code, stage)
-    t = scope.get(TestedStudent.objects.select_related("sampled__student"), unit_field="school",
-                  pk=tested_id, report=rep)
+    t = selectors.tested_students_of(scope=scope, report=rep, now=clock.now()).filter(pk=tested_id).first()
+    if t is None:
+        raise Http404
     sessions = services.session_list(rep.cycle, rep.stage)
     form = _row_form(t, sessions, request.POST)
     error = ""

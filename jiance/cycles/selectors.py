@@ -16,19 +16,43 @@ from jiance.cycles.models import (
     MilestoneCompletion,
     Phase,
 )
-from jiance.units.models import CHILD_LEVEL, Level, Unit
+from jiance.units.models import CHILD_LEVEL, PATH_SEPARATOR, Level, Unit
 
 DUE_SOON_DAYS = 14
 
 
-def active_cycle() -> Cycle | None:
-    return Cycle.objects.filter(status=CycleStatus.ACTIVE).order_by("-year", "-pk").first()
+def cycle_visibility(scope: Scope) -> Q:
+    """Which cycles a person sees: national cycles (no owner, or owned by the centre) everybody;
+    a province's or city's own cycle (e.g. the Chongqing programme) only the people inside its
+    subtree and those above it, who oversee that subtree like any of its data."""
+    q = Q(owner__isnull=True) | Q(owner__level=Level.CENTRE) | scope.path_q(prefix="owner__")
+    inside = {path[: i + 1] for path in scope.root_paths for i, ch in enumerate(path) if ch == PATH_SEPARATOR}
+    return q | Q(owner__path__in=sorted(inside))
+
+
+def visible_cycles(*, scope: Scope) -> QuerySet[Cycle]:
+    """The cycles of the person's programmes (see `cycle_visibility`), newest first."""
+    return Cycle.objects.filter(cycle_visibility(scope)).select_related("owner")
+
+
+def cycle_get(*, scope: Scope, code: str) -> Cycle:
+    """One cycle the person sees, or 404: another province's own cycle looks like a missing one."""
+    try:
+        return visible_cycles(scope=scope).get(code=code)
+    except Cycle.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def active_cycle(scope: Scope | None = None) -> Cycle | None:
+    """The newest active cycle (of those the person sees, when a scope is given)."""
+    cycles = Cycle.objects.all() if scope is None else visible_cycles(scope=scope)
+    return cycles.filter(status=CycleStatus.ACTIVE).order_by("-year", "-pk").first()
 
 
 def current_cycle(*, scope: Scope | None = None) -> Cycle:
-    """The cycle a page works on: the active one, else 404 with a message saying so.
-    Every view that needs "this year's cycle" calls this, never its own copy."""
-    cycle = active_cycle()
+    """The cycle a page works on: the active one the person sees, else 404 with a message saying
+    so. Every view that needs "this year's cycle" calls this, never its own copy."""
+    cycle = active_cycle(scope)
     if cycle is None:
         raise Http404(_("当前没有进行中的监测周期"))
     return cycle

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +12,7 @@ from jiance.accounts.models import Role
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.forms import CycleCopyForm
 from jiance.cycles.models import Cycle
+from jiance.cycles.selectors import cycle_get, visible_cycles
 from jiance.cycles.services import cycle_activate, cycle_copy
 from jiance_core.cycles.loader import TemplateError
 
@@ -27,12 +28,12 @@ def can_manage(scope: Scope, cycle: Cycle) -> bool:
 
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "cycles/list.html", {"cycles": Cycle.objects.all()})
+    return render(request, "cycles/list.html", {"cycles": visible_cycles(scope=get_scope(request))})
 
 
 @login_required
 def cycle_detail(request: HttpRequest, cycle_code: str) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, code=cycle_code)
+    cycle = cycle_get(scope=get_scope(request), code=cycle_code)
     milestones = cycle.milestones.order_by("level", "number")
     return render(
         request,
@@ -47,7 +48,7 @@ def cycle_detail(request: HttpRequest, cycle_code: str) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_copy_view(request: HttpRequest, cycle_code: str) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, code=cycle_code)
+    cycle = cycle_get(scope=get_scope(request), code=cycle_code)
     if not can_manage(get_scope(request), cycle):
         raise PermissionDenied
     form = CycleCopyForm(request.POST)
@@ -68,7 +69,7 @@ def cycle_copy_view(request: HttpRequest, cycle_code: str) -> HttpResponse:
 @login_required
 @require_POST
 def cycle_activate_view(request: HttpRequest, cycle_code: str) -> HttpResponse:
-    cycle = get_object_or_404(Cycle, code=cycle_code)
+    cycle = cycle_get(scope=get_scope(request), code=cycle_code)
     if not can_manage(get_scope(request), cycle):
         raise PermissionDenied
     cycle_activate(cycle=cycle)

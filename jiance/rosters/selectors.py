@@ -1,8 +1,12 @@
 """Reads of rosters and of the student sample, always through the Scope.
 
-The secrecy rule lives here and only here: `sampled_students_visible`. Every read of the student
-sample goes through `sampled_students_for`, which answers "nothing" (exactly like a school
-without a draw) when the rule says no.
+The secrecy rule lives here and only here: `sampled_students_visible` says whether a person may
+see the sample of one school at a given moment, and `released_sample` is the one read of sampled
+students: it answers only the students the rule lets this person see now (nothing before release
+for school and county users, exactly like a school without a draw). Every page, partial, export,
+printout and API response that shows a sampled student (rosters, test-day seats and printouts,
+after-test reports) reads them through it, or through a query restricted to it
+(`student__sampled__in=released_sample(...)`), so a new view cannot forget the release time.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
@@ -64,11 +69,25 @@ def sampled_students_visible(scope: Scope, school: Unit, cycle: Cycle, now: dt.d
     return at is not None and now >= at
 
 
+def released_sample(*, scope: Scope, cycle: Cycle, now: dt.datetime | None = None) -> QuerySet[SampledStudent]:
+    """The sampled students of `cycle` this person may see at `now` (the clock's now by default):
+    inside the person's units, and of a school where `sampled_students_visible` holds: every one
+    from the release time on, before it only those below a unit where the person draws."""
+    now = clock.now() if now is None else now
+    sample = scope.filter(SampledStudent.objects.filter(roster__cycle=cycle), unit_field="school")
+    at = release_at(cycle)
+    if at is not None and now >= at:
+        return sample
+    early = Q(pk__in=[])
+    for g in scope.grants:
+        if g.role in DRAW_ROLES and g.unit_level in DRAW_LEVELS:
+            early |= Q(school__path__startswith=g.unit_path)
+    return sample.filter(early)
+
+
 def sampled_students_for(*, scope: Scope, roster: Roster, now: dt.datetime) -> QuerySet[SampledStudent]:
     """The sampled students of a roster; empty before release for school and county users."""
-    if not sampled_students_visible(scope, roster.school, roster.cycle, now):
-        return SampledStudent.objects.none()
-    return scope.filter(SampledStudent.objects.filter(roster=roster), unit_field="school").select_related(
+    return released_sample(scope=scope, cycle=roster.cycle, now=now).filter(roster=roster).select_related(
         "student"
     ).order_by("student__row", "pk")
 
@@ -219,6 +238,7 @@ def status_counts(rosters: list[Any]) -> dict[str, int]:
 
 __all__ = [
     "RosterStatus",
+    "released_sample",
     "sampled_students_for",
     "sampled_students_visible",
 ]

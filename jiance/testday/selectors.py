@@ -1,8 +1,9 @@
 """Reads of test rooms and printout data, always through the Scope.
 
-Secrecy: every read that lists sampled students asks `students_visible`, which is the rosters
-app's one rule (`jiance.rosters.selectors.sampled_students_visible`: the city and above always,
-school and county users from the cycle's release time on test day).
+Secrecy: a seat's student is read only through the rosters' `released_sample` (the city and above
+always, school and county users from the cycle's release time on test day): `seats_of`, `seat_get`
+and `printout_data` restrict their query to it, so no page, partial or printout can show a seated
+student the person may not see yet. `students_visible` is the same rule as a yes/no for the page.
 """
 
 from __future__ import annotations
@@ -15,25 +16,34 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance import clock
 from jiance.accounts.models import Role
+from jiance.accounts.roles import (
+    CITY_AND_ABOVE,
+    COUNTY_AND_ABOVE,
+    COUNTY_OFFICE,
+    COUNTY_STAFF,
+    SCHOOL_OFFICE,
+    SCHOOL_TESTDAY,
+)
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
 from jiance.printouts import STUDENT_RULES, Phone, RoomSheet, SessionLine, StudentLine, TestDayData
 from jiance.printouts.data import BOX_COLOURS
-from jiance.rosters.selectors import sampled_students_visible
+from jiance.rosters.selectors import released_sample, sampled_students_visible
 from jiance.stages import stage_label
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestRoom
 from jiance.units.models import Level, Unit
+from jiance_core.rooms.booklets import SubjectForms, subjects_from_config
 
-SCHOOL_VIEW_ROLES = (Role.PRINCIPAL, Role.SCHOOL_INFO_OFFICER, Role.CUSTODIAN, Role.CHIEF_PROCTOR, Role.PROCTOR)
-COUNTY_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER, Role.COUNTY_LIAISON)
-UPPER_ROLES = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
-VIEW_ROLES = (*SCHOOL_VIEW_ROLES, *COUNTY_ROLES, *UPPER_ROLES)
+# Who sees the test-day pages: the school's test-day staff, the county staff, the city and above.
+VIEW_ROLES = (*SCHOOL_TESTDAY, *COUNTY_STAFF, *CITY_AND_ABOVE)
+# Who sees the overview of many schools instead of one school's page.
+OVERVIEW_ROLES = (*COUNTY_STAFF, *CITY_AND_ABOVE)
 # Who reports the school's computer rooms and makes the seat plan.
-ENTRY_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL, Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
+ENTRY_ROLES = (*SCHOOL_OFFICE, *COUNTY_OFFICE)
 # Who enters the report phone numbers of the notice board (county and above).
-PHONE_ROLES = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER, *UPPER_ROLES)
-# Who marks absent students on the day.
-ABSENCE_ROLES = (Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL, Role.CHIEF_PROCTOR)
+PHONE_ROLES = COUNTY_AND_ABOVE
+# Who marks absent students on the day: the school office and the chief proctor.
+ABSENCE_ROLES = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR)  # TODO(roles): a named set for it
 
 # Printouts listing sampled students: secret until release.
 SECRET_KINDS = ("checkin", "roomlist", "barcodes")
@@ -75,16 +85,20 @@ def rooms_of(*, scope: Scope, cycle: Cycle, school: Unit) -> QuerySet[TestRoom]:
     )
 
 
-def seat_get(*, scope: Scope, pk: int) -> Seat:
-    return scope.get(Seat.objects.select_related("room", "room__school", "room__cycle", "student"),
+def _seated(scope: Scope, cycle: Cycle) -> QuerySet[Seat]:
+    """Seats of `cycle` holding a student this person may see now (the one secrecy rule)."""
+    return Seat.objects.filter(room__cycle=cycle, student__sampled__in=released_sample(scope=scope, cycle=cycle))
+
+
+def seat_get(*, scope: Scope, cycle: Cycle, pk: int) -> Seat:
+    """A seat with its student; before release (or without a student) it does not exist."""
+    return scope.get(_seated(scope, cycle).select_related("room", "room__school", "room__cycle", "student"),
                      unit_field="room__school", pk=pk)
 
 
 def seats_of(*, scope: Scope, room: TestRoom) -> QuerySet[Seat]:
-    """The seats of a room with their students: only for someone who may see the students."""
-    if not students_visible(scope, room.school, room.cycle):
-        return Seat.objects.none()
-    return scope.filter(Seat.objects.filter(room=room), unit_field="room__school").select_related(
+    """The seats of a room with their students: only those the person may see now."""
+    return scope.filter(_seated(scope, room.cycle).filter(room=room), unit_field="room__school").select_related(
         "student").order_by("seat")
 
 
@@ -130,15 +144,9 @@ def sessions_for(cycle: Cycle, stage: str) -> list[SessionLine]:
     return out
 
 
-def booklet_subjects(cycle: Cycle, grade: int) -> list[tuple[str, int]]:
-    """(subject name, booklet forms) of the subjects with forms in `grade`, template order."""
-    out = []
-    for s in (cycle.config or {}).get("subjects") or []:
-        forms = (s.get("booklet_forms") or {})
-        n = forms.get(str(grade), forms.get(grade, 0)) if isinstance(forms, dict) else 0
-        if n:
-            out.append((str(s.get("name", s.get("code", ""))), int(n)))
-    return out
+def booklet_subjects(cycle: Cycle, grade: int) -> list[SubjectForms]:
+    """The subjects with booklet forms in `grade`, template order (the core's one rule)."""
+    return subjects_from_config((cycle.config or {}).get("subjects") or [], grade)
 
 
 def stages_of(*, scope: Scope, cycle: Cycle, school: Unit) -> list[str]:
@@ -157,17 +165,16 @@ def grade_of(cycle: Cycle, stage: str) -> int:
 
 
 def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_students: bool) -> TestDayData:
-    """Everything the renderers need. Students only when `with_students` (the caller checks the
-    secrecy rule); without them rooms keep their numbers, kinds and desks."""
+    """Everything the renderers need. Students only when `with_students` (what the printout is
+    for) and only those `released_sample` gives the person; without them rooms keep their
+    numbers, kinds and desks."""
     grade = grade_of(cycle, stage)
-    subjects = [name for name, _ in booklet_subjects(cycle, grade)]
+    subjects = [s.name for s in booklet_subjects(cycle, grade)]
     rooms = list(rooms_of(scope=scope, cycle=cycle, school=school).filter(stage=stage))
     two_stages = len(stages_of(scope=scope, cycle=cycle, school=school)) > 1
     seats_by_room: dict[int, list[Seat]] = {}
     if with_students:
-        for seat in Seat.objects.filter(room__in=rooms, student__isnull=False).select_related("student").order_by(
-            "room_id", "seat"
-        ):
+        for seat in _seated(scope, cycle).filter(room__in=rooms).select_related("student").order_by("room_id", "seat"):
             seats_by_room.setdefault(seat.room_id, []).append(seat)
     sheets = []
     for room in rooms:
@@ -202,7 +209,7 @@ def county_schools(*, scope: Scope, cycle: Cycle) -> list[dict[str, Any]]:
     """Sample schools below the person's county (or higher) units with their room counts."""
     from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
 
-    units = scope.units_for_roles((*COUNTY_ROLES, *UPPER_ROLES))
+    units = scope.units_for_roles(OVERVIEW_ROLES)
     rows = scope.filter(
         SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED,
                                      status=RowStatus.IN_SAMPLE, school__in=units),

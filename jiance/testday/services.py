@@ -18,7 +18,7 @@ from jiance.stages import stage_name
 from jiance.testday import selectors
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestdayError, TestRoom
 from jiance.units.models import Unit
-from jiance_core.rooms import booklet_form, plan_rooms
+from jiance_core.rooms import deal, plan_rooms
 from jiance_core.rooms.rooms import DEFAULT_CAPACITY, DEFAULT_SPARE_PCS
 
 
@@ -124,9 +124,10 @@ def rooms_plan(*, school: Unit, cycle: Cycle, actor: Any = None, scope: Scope | 
             )
             created.append(obj)
             desks = room.layout.positions(lab.pcs if lab else capacity)
+            dealt = deal(range(1, room.students + 1), subjects)
             for number, (r, c) in enumerate(desks, start=1):
                 student = next(queue).student if number <= room.students else None
-                forms = {name: booklet_form(number, n) for name, n in subjects} if student else {}
+                forms = {f.subject: f.form for f in dealt[number - 1].values()} if student else {}
                 seats.append(Seat(room=obj, seat=number, row=r, column=c, student=student, booklets=forms))
     Seat.objects.bulk_create(seats, batch_size=1000)
     summary = "；".join(f"{stage_name(r.stage)}{r.name}（{r.get_kind_display()}，{r.students} 人）" for r in created)

@@ -7,8 +7,6 @@ student list until then.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,16 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import printouts
+from jiance.accounts.roles import SCHOOL_TESTDAY, my_school
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import active_cycle
+from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
-from jiance.spreadsheets import XLSX_CONTENT_TYPE
+from jiance.http import download
 from jiance.stages import stage_label, stage_name
 from jiance.testday import selectors, services
 from jiance.testday.forms import AbsenceForm, ComputerRoomForm, PhoneForm
 from jiance.testday.models import TestdayError
-from jiance.units.models import Level, Unit
+from jiance.units.models import Unit
 
 RENDERERS = {
     ("checkin", "pdf"): printouts.checkin_roster_pdf,
@@ -38,13 +37,6 @@ RENDERERS = {
     ("barcodes", "pdf"): printouts.barcode_sheets_pdf,
     ("boxes", "pdf"): printouts.box_labels_pdf,
 }
-
-
-def _cycle() -> Cycle:
-    cycle = active_cycle()
-    if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
-    return cycle
 
 
 def _school(request: HttpRequest, code: str) -> Unit:
@@ -58,13 +50,13 @@ def _school(request: HttpRequest, code: str) -> Unit:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    if scope.holds((*selectors.COUNTY_ROLES, *selectors.UPPER_ROLES)):
-        cycle = _cycle()
+    if scope.holds(selectors.OVERVIEW_ROLES):
+        cycle = current_cycle(scope=get_scope(request))
         return render(request, "testday/overview.html", {
             "cycle": cycle, "rows": selectors.county_schools(scope=scope, cycle=cycle),
             "phone_units": list(selectors.phone_units(scope=scope)),
         })
-    school = scope.units_for_roles(selectors.SCHOOL_VIEW_ROLES).filter(level=Level.SCHOOL).order_by("path").first()
+    school = my_school(scope, SCHOOL_TESTDAY)
     if school is None:
         raise PermissionDenied
     return redirect("testday:school", code=school.code)
@@ -96,7 +88,7 @@ def _school_context(request: HttpRequest, school: Unit, cycle: Cycle, **extra: o
 @require_GET
 def school_page(request: HttpRequest, code: str) -> HttpResponse:
     school = _school(request, code)
-    return render(request, "testday/school.html", _school_context(request, school, _cycle()))
+    return render(request, "testday/school.html", _school_context(request, school, current_cycle(scope=get_scope(request))))
 
 
 @login_required
@@ -105,7 +97,7 @@ def lab_add(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     school = _school(request, code)
     scope.require(selectors.ENTRY_ROLES, school)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     form = ComputerRoomForm(request.POST)
     if form.is_valid():
         try:
@@ -141,7 +133,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
     school = _school(request, code)
     scope.require(selectors.ENTRY_ROLES, school)
     try:
-        rooms = services.rooms_plan(school=school, cycle=_cycle(), actor=request.user, scope=scope)
+        rooms = services.rooms_plan(school=school, cycle=current_cycle(scope=get_scope(request)), actor=request.user, scope=scope)
         messages.success(request, _("已编排 %(n)s 间监测室。") % {"n": len(rooms)})
     except TestdayError as exc:
         messages.error(request, str(exc))
@@ -154,7 +146,7 @@ def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     """The seat plan with students (after release), where absences are marked."""
     scope = get_scope(request)
     school = _school(request, code)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     if not selectors.students_visible(scope, school, cycle):
         raise Http404
     rooms = list(selectors.rooms_of(scope=scope, cycle=cycle, school=school).filter(stage=stage))
@@ -174,7 +166,7 @@ def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def absence(request: HtmxHttpRequest, code: str, seat_id: int) -> HttpResponse:
     scope = get_scope(request)
     school = _school(request, code)
-    seat = selectors.seat_get(scope=scope, pk=seat_id)
+    seat = selectors.seat_get(scope=scope, cycle=current_cycle(scope=get_scope(request)), pk=seat_id)
     if seat.room.school_id != school.pk:
         raise Http404
     form = AbsenceForm(request.POST)
@@ -193,7 +185,7 @@ def absence(request: HtmxHttpRequest, code: str, seat_id: int) -> HttpResponse:
 def printout(request: HttpRequest, code: str, stage: str, kind: str, fmt: str) -> HttpResponse:
     scope = get_scope(request)
     school = _school(request, code)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     if kind not in selectors.KINDS or fmt not in selectors.KINDS[kind][1]:
         raise Http404
     if stage not in selectors.stages_of(scope=scope, cycle=cycle, school=school):
@@ -213,10 +205,7 @@ def printout(request: HttpRequest, code: str, stage: str, kind: str, fmt: str) -
                                      actor=request.user)
     label = selectors.KINDS[kind][0]
     filename = f"{school.code}-{school.name}-{stage_name(stage)}-{label}.{fmt}"
-    response = HttpResponse(content, content_type="application/pdf" if fmt == "pdf" else XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(content, filename)
 
 
 @login_required
@@ -228,7 +217,7 @@ def phone_add(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     form = PhoneForm(request.POST)
     if form.is_valid():
-        services.report_phone_add(scope=scope, cycle=_cycle(), unit=unit, label=form.cleaned_data["label"],
+        services.report_phone_add(scope=scope, cycle=current_cycle(scope=get_scope(request)), unit=unit, label=form.cleaned_data["label"],
                                   number=form.cleaned_data["number"], actor=request.user)
         messages.success(request, _("举报电话已保存，将印在本级以下各样本校的公示栏上。"))
     else:
@@ -243,7 +232,7 @@ def phones(request: HttpRequest, code: str) -> HttpResponse:
     unit = scope.get_unit(code=code)
     if unit.pk not in {u.pk for u in selectors.phone_units(scope=scope)}:
         raise PermissionDenied
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     return render(request, "testday/phones.html", {
         "unit": unit, "cycle": cycle, "phones": list(selectors.phones_of(scope=scope, cycle=cycle, unit=unit)),
         "form": PhoneForm(),

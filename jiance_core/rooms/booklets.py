@@ -24,8 +24,9 @@ Decisions (documented here because the seeds leave them implicit):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from jiance_core.cycles.schema import CycleTemplate
 
@@ -34,6 +35,8 @@ __all__ = [
     "SubjectForms",
     "booklet_form",
     "deal",
+    "forms_in_grade",
+    "subjects_from_config",
     "subjects_with_forms",
 ]
 
@@ -78,12 +81,30 @@ class BookletForm:
         return f"{self.booklet} / {card}" if card else self.booklet
 
 
+def forms_in_grade(booklet_forms: Mapping[Any, Any] | None, grade: int) -> int:
+    """A subject's booklet forms in ``grade``: 0 when it has none (keys are ints in a template,
+    strings once the template has been stored as JSON)."""
+    if not isinstance(booklet_forms, Mapping):
+        return 0
+    return int(booklet_forms.get(grade, booklet_forms.get(str(grade), 0)) or 0)
+
+
 def subjects_with_forms(template: CycleTemplate, grade: int) -> list[SubjectForms]:
     """The subjects of ``template`` that have booklet forms in ``grade``, in template order."""
     return [
-        SubjectForms(s.code, s.name, s.booklet_forms[grade], s.answer_card_paired)
+        SubjectForms(s.code, s.name, n, s.answer_card_paired)
         for s in template.subjects
-        if s.booklet_forms.get(grade, 0) > 0
+        if (n := forms_in_grade(s.booklet_forms, grade)) > 0
+    ]
+
+
+def subjects_from_config(subjects: Iterable[Mapping[str, Any]], grade: int) -> list[SubjectForms]:
+    """The same from a stored cycle's ``config["subjects"]`` (plain dicts)."""
+    return [
+        SubjectForms(str(s.get("code", "")), str(s.get("name") or s.get("code", "")), n,
+                     bool(s.get("answer_card_paired", True)))
+        for s in subjects
+        if (n := forms_in_grade(s.get("booklet_forms"), grade)) > 0
     ]
 
 

@@ -118,3 +118,23 @@ def test_city_sees_the_sample_before_release(world: World, cycle: Cycle, people:
     with clock.frozen(BEFORE_RELEASE):
         body = client.get(reverse("rosters:sampled", kwargs={"roster_id": drawn.pk})).content.decode()
     assert body.count("<tr>") == 31
+
+
+def test_released_sample_is_the_rule_as_a_query(world: World, cycle: Cycle, people: People, drawn: Roster) -> None:
+    """`released_sample` gives exactly the sampled students `sampled_students_visible` allows, for
+    every person and moment: the one read every page, partial, export and printout goes through."""
+    from jiance.rosters.selectors import released_sample
+
+    everyone = list(SampledStudent.objects.filter(roster__cycle=cycle).select_related("school"))
+    assert everyone
+    for user in (people.officer_a1, people.principal_a1, people.officer_b1, people.officer_a2, people.county_a,
+                 people.county_b, people.city, people.centre):
+        for now in (BEFORE_RELEASE, AFTER_RELEASE):
+            scope = Scope(user)
+            got = set(released_sample(scope=scope, cycle=cycle, now=now).values_list("pk", flat=True))
+            expected = {s.pk for s in everyone if sampled_students_visible(scope, s.school, cycle, now)}
+            assert got == expected, (user.username, now)
+    assert not released_sample(scope=Scope(people.officer_a1), cycle=cycle, now=BEFORE_RELEASE).exists()
+    assert released_sample(scope=Scope(people.city), cycle=cycle, now=BEFORE_RELEASE).count() == len(everyone)
+    with clock.frozen(AFTER_RELEASE):  # the clock's now by default
+        assert released_sample(scope=Scope(people.officer_a1), cycle=cycle).filter(school=world.school_a1).exists()

@@ -140,3 +140,21 @@ def test_computer_room_save_refuses_a_duplicate_name(world: World, cycle: Cycle)
     with pytest.raises(TestdayError, match="已登记"):
         services.computer_room_save(scope=Scope(officer), cycle=cycle, school=world.school_a1, data=data, actor=officer)
     assert ComputerRoom.objects.count() == 1
+
+
+def test_booklets_follow_the_core_rotation(world: World, cycle: Cycle) -> None:
+    """One booklet rule (jiance_core.rooms.booklets): the seats get `deal`'s forms, subjects read
+    from the stored template (string grade keys) and skipped without forms in the grade."""
+    from jiance.testday.selectors import booklet_subjects
+    from jiance_core.rooms.booklets import deal, subjects_from_config
+
+    subjects = booklet_subjects(cycle, 4)
+    assert [(s.name, s.forms) for s in subjects] == [("语文", 6), ("艺术", 2), ("英语", 2)]
+    assert subjects_from_config([{"code": "q", "name": "问卷", "booklet_forms": {"4": 0}}], 4) == []
+    sample_school(cycle, world.school_a1, 30)
+    services.rooms_plan(school=world.school_a1, cycle=cycle)
+    seats = list(Seat.objects.filter(student__isnull=False).order_by("room__number", "seat"))
+    for seat in seats:
+        expected = deal([seat.seat], subjects)[0]
+        assert seat.booklets == {f.subject: f.form for f in expected.values()}
+    assert seats[6].booklets == {"语文": 1, "艺术": 1, "英语": 1}

@@ -99,7 +99,8 @@ def test_student_printouts_after_release_are_audited(planned: World) -> None:
         for kind, fmt in SECRET:
             r = c.get(url(code, kind, fmt))
             assert r.status_code == 200, kind
-            assert "attachment" in r["Content-Disposition"] and r["Cache-Control"] == "no-store"
+            assert "attachment" in r["Content-Disposition"] and "no-store" in r["Cache-Control"].split(", ")
+            assert "private" in r["Cache-Control"] and "filename*=utf-8''" in r["Content-Disposition"]
             if fmt == "pdf":
                 assert student_name(0) in squash(text(r.content))
             else:
@@ -187,3 +188,21 @@ def test_county_enters_phones_that_reach_the_notice_board(planned: World, cycle:
     other = client_for(make_user("kb", Role.COUNTY_ADMIN, planned.county_b))
     assert other.post(reverse("testday:phone_delete", args=[ReportPhone.objects.get().pk])).status_code == 404
     assert ReportPhone.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.SCHOOL_INFO_OFFICER, Role.PRINCIPAL, Role.CHIEF_PROCTOR])
+def test_absence_partial_tells_no_name_before_release(planned: World, role: str) -> None:
+    """Walking the seat ids with the htmx "mark absent" POST must not reveal the sample
+    (issue 8, item 11): before release the seat answers like a missing one and nothing changes."""
+    c = client_for(make_user("u", role, planned.school_a1))
+    names = [student_name(i) for i in range(30)]
+    with clock.frozen(BEFORE_RELEASE):
+        for seat in Seat.objects.filter(student__isnull=False):
+            for htmx in ({"HTTP_HX_REQUEST": "true"}, {}):
+                r = c.post(reverse("testday:absence", args=[planned.school_a1.code, seat.pk]), {"absent": "on"},
+                           **htmx)
+                body = r.content.decode()
+                assert r.status_code == 404, (seat.pk, r.status_code)
+                assert not [n for n in names if n in body]
+                assert seat.student.student_no not in body
+    assert not Seat.objects.filter(absent=True).exists()
