@@ -38,7 +38,7 @@ The checks are vectorised (polars for text and dates, numpy for the check digit)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Final, cast
 
@@ -47,6 +47,7 @@ import polars as pl
 
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.idcard import CHECK_CHARS, WEIGHTS, plausible_birth_for_grade, school_year_start
+from jiance_core.sheets import Limits, LostDigits, SheetError, cell_text, read_table
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -55,6 +56,7 @@ __all__ = [
     "check_roster",
     "check_roster_file",
     "read_roster",
+    "read_roster_bytes",
     "read_roster_raw",
 ]
 
@@ -121,40 +123,30 @@ class RosterCheck:
 
 
 def _cell(value: object) -> str | None:
+    """A cell as text by the one rule of `jiance_core.sheets.cell_text`; an ID number Excel
+    stored as a float is marked, so the check can say its digits were lost."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            if abs(value) >= 1e15:  # Excel keeps 15 significant digits: an ID number lost digits
-                return f"{_NUMERIC_MARK}{int(value)}"
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    if type(value) is str:
+        return value
+    text = cell_text(value)
+    return f"{_NUMERIC_MARK}{text}" if isinstance(text, LostDigits) else text
 
 
-def _read_excel(p: Path) -> pl.DataFrame:
-    import python_calamine
-
-    book = python_calamine.CalamineWorkbook.from_path(str(p))
-    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    if not rows:
+def _read_excel(data: bytes, limits: Limits) -> pl.DataFrame:
+    header_cells, body = read_table(data, limits)
+    if not header_cells and not body:
         raise ValidationFailed([RowError(0, "", "文件为空")])
-    header = [(_cell(h) or f"column_{i + 1}").strip() for i, h in enumerate(rows[0])]
-    body = rows[1:]
-    while body and all(v is None or v == "" for v in body[-1]):
-        body.pop()
-    width = len(header)
-    table: list[list[object]] = [list(r) for r in body]
+    width = max([len(header_cells), *(len(v) for _, v in body)])
+    padded = [*header_cells, *([None] * (width - len(header_cells)))]
+    header = [(_cell(h) or f"column_{i + 1}").strip() for i, h in enumerate(padded)]
+    # row numbers stay those of the sheet: the gaps (blank rows) come back as empty rows
+    table: list[list[object]] = []
+    for number, values in body:
+        table.extend([] for _ in range(number - 2 - len(table)))
+        table.append(values)
     if any(len(r) != width for r in table):
-        table = [[*r[:width], *([None] * (width - len(r)))] for r in table]
+        table = [[*r, *([None] * (width - len(r)))] for r in table]
     # column-wise: text columns go straight to polars; only other cells are converted one by one
     cells: list[tuple[object, ...]] = list(zip(*table, strict=True)) if table else []
     cells += [() for _ in range(width - len(cells))]
@@ -170,30 +162,51 @@ def _read_excel(p: Path) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
-def _read_csv(p: Path) -> pl.DataFrame:
-    data = p.read_bytes()
+def _read_csv(data: bytes, limits: Limits) -> pl.DataFrame:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("gb18030")
     if not text.strip():
         raise ValidationFailed([RowError(0, "", "文件为空")])
-    return pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
+    frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
+    if frame.height > limits.rows - 1:
+        raise SheetError(f"行数超出上限：文件有 {frame.height + 1:,} 行，最多 {limits.rows - 1:,} 行数据")
+    if frame.width > limits.columns:
+        raise SheetError(f"列数超出上限：文件有 {frame.width} 列，最多 {limits.columns} 列")
+    longest = frame.select(pl.all().str.len_chars().max()).row(0) if frame.height else ()
+    for name, n in zip(frame.columns, longest, strict=True):
+        if n is not None and n > limits.cell_chars:
+            row = int(frame.with_row_index("_r", offset=2).filter(pl.col(name).str.len_chars() > limits.cell_chars)
+                      ["_r"][0])
+            raise SheetError(f"第 {row} 行，列 {name}：内容过长（{n:,} 字，最多 {limits.cell_chars:,} 字）", row=row)
+    return frame
 
 
-def read_roster_raw(path: str | Path) -> pl.DataFrame:
+def read_roster_bytes(data: bytes, filename: str = "", *, limits: Limits | None = None) -> pl.DataFrame:
+    """Read a roster file's bytes (XLSX, or CSV in UTF-8 or GB18030) as text columns, unchecked.
+
+    XLSX goes through the guarded reader (`jiance_core.sheets`) with ``limits``; whatever the
+    file's name, a ZIP is read as XLSX and anything else named like a workbook is refused."""
+    limits = limits or Limits()
+    try:
+        if data.startswith(b"PK") or Path(filename).suffix.lower() in _EXCEL_SUFFIXES:
+            return _read_excel(data, limits)
+        return _read_csv(data, limits)
+    except ValidationFailed:
+        raise
+    except SheetError as exc:
+        raise ValidationFailed([RowError(0, "", str(exc))]) from exc
+    except Exception as exc:
+        raise ValidationFailed([RowError(0, "", f"无法读取文件：{exc}")]) from exc
+
+
+def read_roster_raw(path: str | Path, *, limits: Limits | None = None) -> pl.DataFrame:
     """Read a roster file (CSV in UTF-8 or GB18030, or XLSX) as text columns, unchecked."""
     p = Path(path)
     if not p.is_file():
         raise ValidationFailed([RowError(0, "", f"找不到文件：{p}")])
-    try:
-        if p.suffix.lower() in _EXCEL_SUFFIXES:
-            return _read_excel(p)
-        return _read_csv(p)
-    except ValidationFailed:
-        raise
-    except Exception as exc:
-        raise ValidationFailed([RowError(0, "", f"无法读取文件：{exc}")]) from exc
+    return read_roster_bytes(p.read_bytes(), p.name, limits=limits)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from jiance.reporting.selectors import (
     import_plan,
     records_by_school,
 )
+from jiance.spreadsheets import SheetError, readable
 from jiance.units.models import Level, Unit
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -130,6 +131,10 @@ def frame_upload_store(
 ) -> FrameUpload:
     """Keep an uploaded file for its preview; remembers the version it was previewed against."""
     _require_county_role(scope, county)
+    try:  # checked before it is kept: a file that cannot be read is never stored
+        readable(content, kind="frame")
+    except SheetError as exc:
+        raise FrameError(str(exc)) from exc
     sub = frame_submission_open(scope=scope, cycle=cycle, county=county)
     sub.check_editable()
     return FrameUpload.objects.create(

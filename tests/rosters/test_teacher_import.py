@@ -268,14 +268,16 @@ def test_a_rejected_file_keeps_only_the_bad_rows_with_reasons(roster: Roster, pe
     assert sheet[2][1:6] == ("钱老师", "女", None, "数学教师", None) and "不上报“数学教师”" in sheet[2][-1]
 
 
-def test_a_file_error_is_the_first_rejected_row(roster: Roster, people: People) -> None:
+def test_an_unreadable_file_is_refused_and_not_kept(roster: Roster, people: People) -> None:
+    # issue 8: a file that cannot be read is refused with one Chinese sentence and nothing is
+    # saved (it used to be kept for a rejected-rows download holding only that sentence)
     out = services.teacher_import(
         scope=scope_of(people.officer_a1), roster=roster, content=b"not a workbook", filename="t.xlsx",
         actor=people.officer_a1,
     )
-    assert not out.applied
-    sheet = rejected_sheet(services.rejected_rows(roster.rejected_uploads.get(kind="teachers")))
-    assert sheet[0] == ("行号", "错误原因") and sheet[1][0] == 0 and "无法读取文件" in sheet[1][1]
+    assert not out.applied and out.rows == 0
+    assert [(e.row, e.column) for e in out.errors] == [(0, "")] and "无法读取文件" in out.errors[0].reason
+    assert not roster.rejected_uploads.filter(kind="teachers").exists()
 
 
 def test_a_successful_import_drops_the_teacher_rejects_only(roster: Roster, people: People) -> None:

@@ -122,7 +122,7 @@ def check_teachers(*, roster: Roster, content: bytes) -> tuple[int, list[RowErro
     columns = teacher_columns(roster)
     head = {c.key: c.header for c in columns}
     try:
-        rows = list(read_sheet(content, columns))
+        rows = list(read_sheet(content, columns, kind="teachers"))
     except SheetError as exc:
         return 0, [RowError(0, "", str(exc))], []
     labels = chinese_labels(TeacherRole)
@@ -202,7 +202,9 @@ def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: st
     roster.check_editable()
     rows, errors, teachers = check_teachers(roster=roster, content=content)
     if errors:
-        _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content, errors=errors)
+        if rows:  # a file with no readable rows has nothing for the rejected-rows download: not kept
+            _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content,
+                           errors=errors)
         audit_record(
             action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
             detail=f"教师名单导入被拒绝：{filename}，{len(errors)} 处错误",
