@@ -146,13 +146,6 @@ def sheet_limits(kind: str) -> Limits:
     )
 
 
-def readable(source: bytes, *, kind: str, sheet: str | None = "数据") -> None:
-    """Read every row of the sheet once, raising SheetError when the file itself is unreadable."""
-    book = open_workbook(source, sheet_limits(kind))
-    for _ in book.rows(sheet if sheet in book.sheet_names else None):
-        pass
-
-
 def read_sheet(
     source: bytes | IO[bytes], columns: Sequence[Column], *, kind: str, sheet: str | None = "数据"
 ) -> Iterator[SheetRow]:
@@ -184,6 +177,6 @@ def read_sheet(
 
 
 __all__ = [
-    "Column", "SheetError", "SheetRow", "TemplateSpec", "build_template", "cell_text", "read_sheet", "readable",
+    "Column", "SheetError", "SheetRow", "TemplateSpec", "build_template", "cell_text", "read_sheet",
     "safe_cell", "sheet_limits", "workbook_bytes", "write_rows",
 ]

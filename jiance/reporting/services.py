@@ -20,7 +20,7 @@ from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record, snapshot
 from jiance.cycles.models import Cycle
-from jiance.reporting.importing import CheckResult
+from jiance.reporting.importing import CheckResult, frame_columns
 from jiance.reporting.models import (
     FrameError,
     FrameRecord,
@@ -40,7 +40,7 @@ from jiance.reporting.selectors import (
     import_plan,
     records_by_school,
 )
-from jiance.spreadsheets import SheetError, readable
+from jiance.spreadsheets import SheetError, read_sheet
 from jiance.units.models import Level, Unit
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -131,8 +131,9 @@ def frame_upload_store(
 ) -> FrameUpload:
     """Keep an uploaded file for its preview; remembers the version it was previewed against."""
     _require_county_role(scope, county)
-    try:  # checked before it is kept: a file that cannot be read is never stored
-        readable(content, kind="frame")
+    try:  # checked before it is kept: a file that cannot be read as a frame is never stored
+        for _row in read_sheet(content, frame_columns(cycle_grades(cycle)), kind="frame"):
+            pass
     except SheetError as exc:
         raise FrameError(str(exc)) from exc
     sub = frame_submission_open(scope=scope, cycle=cycle, county=county)

@@ -120,7 +120,7 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
         check = check_students(roster=roster, raw=raw)
     now = clock.now()
     if not check.ok:
-        if check.rows:  # a file with no readable rows has nothing for the rejected-rows download: not kept
+        if check.students.height:  # no readable rows (or columns): nothing for the rejected-rows download
             _keep_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
                            errors=check.errors)
         audit_record(
