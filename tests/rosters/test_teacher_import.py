@@ -303,3 +303,13 @@ def test_rejected_download_view_is_for_the_school_and_audited(roster: Roster, pe
     assert [r[0] for r in rejected_sheet(response.content)[1:]] == [5]
     assert AuditEntry.objects.filter(action=Action.EXPORT, actor=people.officer_a1).exists()
     assert client_for(people.officer_b1).get(url).status_code == 404
+
+
+def test_the_core_teacher_vocabulary_is_the_models() -> None:
+    # `jiance check-roster --teachers` works without Django: its vocabulary must stay the models'
+    from jiance.rosters.models import Employment, TeacherRole, chinese_labels
+    from jiance_core.teachers import DEFAULT_VOCABULARY
+
+    assert dict(DEFAULT_VOCABULARY.roles) == chinese_labels(TeacherRole)
+    assert list(DEFAULT_VOCABULARY.allowed) == list(TeacherRole.values)
+    assert dict(DEFAULT_VOCABULARY.employment) == chinese_labels(Employment)
