@@ -131,13 +131,13 @@ def frame_upload_store(
 ) -> FrameUpload:
     """Keep an uploaded file for its preview; remembers the version it was previewed against."""
     _require_county_role(scope, county)
+    sub = frame_submission_open(scope=scope, cycle=cycle, county=county)
+    sub.check_editable()
     try:  # checked before it is kept: a file that cannot be read as a frame is never stored
         for _row in read_sheet(content, frame_columns(cycle_grades(cycle)), kind="frame"):
             pass
-    except SheetError as exc:
+    except SheetError as exc:  # raised inside the transaction: an opened submission is rolled back
         raise FrameError(str(exc)) from exc
-    sub = frame_submission_open(scope=scope, cycle=cycle, county=county)
-    sub.check_editable()
     return FrameUpload.objects.create(
         submission=sub, filename=filename[:200], content=content,
         sha256=hashlib.sha256(content).hexdigest(), base_version=sub.version,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from jiance import clock
 from jiance.accounts.models import Role
 from jiance.aftertest.models import TestedCorrection, TestedReport, TestedStudent, TestedUpload
-from jiance.reporting.models import FrameRecord, FrameUpload
+from jiance.reporting.models import FrameRecord, FrameSubmission, FrameUpload
 from jiance.rosters.models import RosterUpload, Student, Teacher
 from jiance.units.models import Unit
 from tests.factories import World, make_user
@@ -49,7 +49,7 @@ def client_for(user: Any) -> Client:
 
 
 def counts() -> dict[str, Any]:
-    models: list[Any] = [Unit, FrameUpload, FrameRecord, Student, Teacher, RosterUpload, TestedUpload,
+    models: list[Any] = [Unit, FrameSubmission, FrameUpload, FrameRecord, Student, Teacher, RosterUpload, TestedUpload,
                          TestedCorrection]
     out: dict[str, Any] = {m.__name__: m.objects.count() for m in models}
     out["tested students"] = list(TestedStudent.objects.order_by("pk").values())
