@@ -209,3 +209,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("JIANCE_LOG_LEVEL", "WARNING")},
 }
+
+# Spreadsheet uploads (`jiance_core.sheets`, built per import kind by `jiance.spreadsheets.sheet_limits`):
+# data rows, columns and characters per cell of each kind, and caps of the archive itself. The upload
+# forms cap the compressed size; these cap what it unpacks to, so a small file cannot exhaust memory.
+JIANCE_SHEET_LIMITS = {
+    "units": {"rows": 50_000, "columns": 40, "cell_chars": 1_000},
+    "frame": {"rows": 5_000, "columns": 80, "cell_chars": 1_000},
+    "students": {"rows": 100_000, "columns": 40, "cell_chars": 1_000},
+    "teachers": {"rows": 5_000, "columns": 30, "cell_chars": 1_000},
+    "aftertest": {"rows": 5_000, "columns": 30, "cell_chars": 1_000},
+}
+JIANCE_SHEET_TEXT_CHARS = env_int("JIANCE_SHEET_TEXT_CHARS", 50_000_000)  # all cells' text together
+JIANCE_SHEET_UNPACKED_MB = env_int("JIANCE_SHEET_UNPACKED_MB", 320)  # every part of the archive together
+JIANCE_SHEET_MAX_RATIO = env_int("JIANCE_SHEET_MAX_RATIO", 200)  # unpacked / packed size of a part
+JIANCE_SHEET_MAX_ENTRIES = env_int("JIANCE_SHEET_MAX_ENTRIES", 500)  # parts in the archive

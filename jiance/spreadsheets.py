@@ -1,7 +1,7 @@
 """Spreadsheets in and out, shared by every import and export.
 
-- Reading: python-calamine (fast, no XML parsing in Python); rows come back with their real
-  spreadsheet row numbers so errors can name them.
+- Reading: the guarded reader of `jiance_core.sheets` with the caps of each import kind from
+  the `JIANCE_SHEET_*` settings; rows come back with their real spreadsheet row numbers.
 - Writing: openpyxl (defusedxml is installed, so openpyxl parses any XML it reads safely).
   Every text cell is neutralised against formula injection.
 - Templates: a data sheet with dropdowns, an instructions sheet and a codes sheet.
@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -18,7 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from python_calamine import CalamineWorkbook
+
+from jiance_core.sheets import Limits, SheetError, cell_text, open_workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,27 +133,33 @@ class SheetRow:
     values: dict[str, Any]
 
 
-class SheetError(ValueError):
-    """The file itself cannot be read (not an XLSX, no data sheet, missing columns)."""
+def sheet_limits(kind: str) -> Limits:
+    """The caps of one import kind (units, frame, students, teachers, aftertest) from settings."""
+    from django.conf import settings
+
+    caps = settings.JIANCE_SHEET_LIMITS[kind]
+    unpacked = settings.JIANCE_SHEET_UNPACKED_MB * 1024 * 1024
+    return Limits(
+        rows=caps["rows"] + 1, columns=caps["columns"], cell_chars=caps["cell_chars"],
+        text_chars=settings.JIANCE_SHEET_TEXT_CHARS, entries=settings.JIANCE_SHEET_MAX_ENTRIES,
+        entry_bytes=unpacked, total_bytes=unpacked, ratio=settings.JIANCE_SHEET_MAX_RATIO,
+    )
 
 
 def read_sheet(
-    source: bytes | IO[bytes], columns: Sequence[Column], *, sheet: str | None = "数据"
+    source: bytes | IO[bytes], columns: Sequence[Column], *, kind: str, sheet: str | None = "数据"
 ) -> Iterator[SheetRow]:
-    """Rows of the data sheet keyed by column key, matched by header text. Empty rows skipped."""
-    data = source if isinstance(source, bytes) else source.read()
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:
-        raise SheetError("无法读取文件：请上传 .xlsx 格式的模板文件") from exc
-    names = wb.sheet_names
-    name = sheet if sheet in names else names[0] if names else None
-    if name is None:
-        raise SheetError("文件中没有工作表")
-    table = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    if not table:
+    """Rows of the data sheet keyed by column key, matched by header text. Empty rows skipped.
+
+    Read by the guarded reader (`jiance_core.sheets`) with the caps of `kind`; every problem of
+    the file itself is a SheetError with one Chinese sentence."""
+    book = open_workbook(source, sheet_limits(kind))
+    rows = book.rows(sheet if sheet in book.sheet_names else None)
+    first = next(rows, None)
+    if first is None:
         raise SheetError("工作表为空")
-    header = [str(h).strip() for h in table[0]]
+    number, cells = first
+    header = [cell_text(h) for h in cells] if number == 1 else []
     index: dict[str, int] = {}
     missing = []
     for col in columns:
@@ -161,17 +169,14 @@ def read_sheet(
             missing.append(col.header)
     if missing:
         raise SheetError("缺少列：" + "、".join(missing))
-    for offset, raw in enumerate(table[1:], start=2):
-        if all(v in ("", None) for v in raw):
-            continue
+    if number != 1:
+        rows = itertools.chain([first], rows)
+    for number, raw in rows:
         values = {k: (raw[i] if i < len(raw) else "") for k, i in index.items()}
-        yield SheetRow(offset, values)
+        yield SheetRow(number, values)
 
 
-def cell_text(value: Any) -> str:
-    """A cell as text: whole floats lose their '.0' (Excel stores codes as numbers)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+__all__ = [
+    "Column", "SheetError", "SheetRow", "TemplateSpec", "build_template", "cell_text", "read_sheet",
+    "safe_cell", "sheet_limits", "workbook_bytes", "write_rows",
+]

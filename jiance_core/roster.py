@@ -38,7 +38,7 @@ The checks are vectorised (polars for text and dates, numpy for the check digit)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Final, cast
 
@@ -47,6 +47,7 @@ import polars as pl
 
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.idcard import CHECK_CHARS, WEIGHTS, plausible_birth_for_grade, school_year_start
+from jiance_core.sheets import Limits, LostDigits, SheetError, cell_text, read_table
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -55,6 +56,7 @@ __all__ = [
     "check_roster",
     "check_roster_file",
     "read_roster",
+    "read_roster_bytes",
     "read_roster_raw",
 ]
 
@@ -121,40 +123,30 @@ class RosterCheck:
 
 
 def _cell(value: object) -> str | None:
+    """A cell as text by the one rule of `jiance_core.sheets.cell_text`; an ID number Excel
+    stored as a float is marked, so the check can say its digits were lost."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            if abs(value) >= 1e15:  # Excel keeps 15 significant digits: an ID number lost digits
-                return f"{_NUMERIC_MARK}{int(value)}"
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    if type(value) is str:
+        return value
+    text = cell_text(value)
+    return f"{_NUMERIC_MARK}{text}" if isinstance(text, LostDigits) else text
 
 
-def _read_excel(p: Path) -> pl.DataFrame:
-    import python_calamine
-
-    book = python_calamine.CalamineWorkbook.from_path(str(p))
-    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    if not rows:
+def _read_excel(data: bytes, limits: Limits) -> pl.DataFrame:
+    header_cells, body = read_table(data, limits)
+    if not header_cells and not body:
         raise ValidationFailed([RowError(0, "", "文件为空")])
-    header = [(_cell(h) or f"column_{i + 1}").strip() for i, h in enumerate(rows[0])]
-    body = rows[1:]
-    while body and all(v is None or v == "" for v in body[-1]):
-        body.pop()
-    width = len(header)
-    table: list[list[object]] = [list(r) for r in body]
+    width = max([len(header_cells), *(len(v) for _, v in body)])
+    padded = [*header_cells, *([None] * (width - len(header_cells)))]
+    header = [(_cell(h) or f"column_{i + 1}").strip() for i, h in enumerate(padded)]
+    # row numbers stay those of the sheet: the gaps (blank rows) come back as empty rows
+    table: list[list[object]] = []
+    for number, values in body:
+        table.extend([] for _ in range(number - 2 - len(table)))
+        table.append(values)
     if any(len(r) != width for r in table):
-        table = [[*r[:width], *([None] * (width - len(r)))] for r in table]
+        table = [[*r, *([None] * (width - len(r)))] for r in table]
     # column-wise: text columns go straight to polars; only other cells are converted one by one
     cells: list[tuple[object, ...]] = list(zip(*table, strict=True)) if table else []
     cells += [() for _ in range(width - len(cells))]
@@ -170,30 +162,51 @@ def _read_excel(p: Path) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
 
 
-def _read_csv(p: Path) -> pl.DataFrame:
-    data = p.read_bytes()
+def _read_csv(data: bytes, limits: Limits) -> pl.DataFrame:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("gb18030")
     if not text.strip():
         raise ValidationFailed([RowError(0, "", "文件为空")])
-    return pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
+    frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
+    if frame.height > limits.rows - 1:
+        raise SheetError(f"行数超出上限：文件有 {frame.height + 1:,} 行，最多 {limits.rows - 1:,} 行数据")
+    if frame.width > limits.columns:
+        raise SheetError(f"列数超出上限：文件有 {frame.width} 列，最多 {limits.columns} 列")
+    longest = frame.select(pl.all().str.len_chars().max()).row(0) if frame.height else ()
+    for name, n in zip(frame.columns, longest, strict=True):
+        if n is not None and n > limits.cell_chars:
+            row = int(frame.with_row_index("_r", offset=2).filter(pl.col(name).str.len_chars() > limits.cell_chars)
+                      ["_r"][0])
+            raise SheetError(f"第 {row} 行，列 {name}：内容过长（{n:,} 字，最多 {limits.cell_chars:,} 字）", row=row)
+    return frame
 
 
-def read_roster_raw(path: str | Path) -> pl.DataFrame:
+def read_roster_bytes(data: bytes, filename: str = "", *, limits: Limits | None = None) -> pl.DataFrame:
+    """Read a roster file's bytes (XLSX, or CSV in UTF-8 or GB18030) as text columns, unchecked.
+
+    XLSX goes through the guarded reader (`jiance_core.sheets`) with ``limits``; whatever the
+    file's name, a ZIP is read as XLSX and anything else named like a workbook is refused."""
+    limits = limits or Limits()
+    try:
+        if data.startswith(b"PK") or Path(filename).suffix.lower() in _EXCEL_SUFFIXES:
+            return _read_excel(data, limits)
+        return _read_csv(data, limits)
+    except ValidationFailed:
+        raise
+    except SheetError as exc:
+        raise ValidationFailed([RowError(0, "", str(exc))]) from exc
+    except Exception as exc:
+        raise ValidationFailed([RowError(0, "", f"无法读取文件：{exc}")]) from exc
+
+
+def read_roster_raw(path: str | Path, *, limits: Limits | None = None) -> pl.DataFrame:
     """Read a roster file (CSV in UTF-8 or GB18030, or XLSX) as text columns, unchecked."""
     p = Path(path)
     if not p.is_file():
         raise ValidationFailed([RowError(0, "", f"找不到文件：{p}")])
-    try:
-        if p.suffix.lower() in _EXCEL_SUFFIXES:
-            return _read_excel(p)
-        return _read_csv(p)
-    except ValidationFailed:
-        raise
-    except Exception as exc:
-        raise ValidationFailed([RowError(0, "", f"无法读取文件：{exc}")]) from exc
+    return read_roster_bytes(p.read_bytes(), p.name, limits=limits)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -270,32 +283,45 @@ def check_roster(
     the grade check).
     """
     headers, errors = _canonical_headers(raw.columns)
-    height = raw.height
     if errors and any(e.reason.startswith("缺少列") for e in errors):
-        return RosterCheck(height, sorted(errors), pl.DataFrame(), headers)
-    if height == 0:
-        return RosterCheck(0, [RowError(0, "", "文件中没有学生")], pl.DataFrame(), headers)
-    if grade is not None and not 1 <= grade <= 12:
+        return RosterCheck(raw.height, sorted(errors), pl.DataFrame(), headers)
+    if grade is not None and raw.height and not 1 <= grade <= 12:
         raise ValueError("年级必须在1到12之间")
     limit = today or test_date
-
     canon = [c for c in (*OPTIONAL_COLUMNS, *REQUIRED_COLUMNS) if c in headers]
-    used = set(headers.values())
-    extra = [c for c in raw.columns if c not in used]
+    text, raw = _text_columns(raw, headers, canon)
+    if text.height == 0:
+        return RosterCheck(0, [RowError(0, "", "文件中没有学生")], pl.DataFrame(), headers)
+    found = _Found(_derive(text, limit, canon), headers)
+    _check_fields(found)
+    _check_id_numbers(found, limit)
+    _check_birth_dates(found, grade=grade, test_date=test_date, limit=limit)
+    _check_student_numbers(found)
+    return RosterCheck(
+        found.text.height, [*errors, *found.errors()], _students(found.text, raw, canon, headers), headers
+    )
+
+
+def _text_columns(
+    raw: pl.DataFrame, headers: dict[str, str], canon: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The known columns trimmed, empty as null, numbered by sheet row; wholly blank rows dropped
+    (from the raw frame too; the other rows keep the row numbers of the file)."""
     text = raw.select(
         [pl.col(headers[c]).cast(pl.String).str.strip_chars().alias(c) for c in canon]
     ).with_row_index("_row", offset=_ROW_OFFSET)
     text = text.with_columns(
         [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in canon]
     )
-    # wholly blank rows are skipped (row numbers of the others stay those of the file)
     keep = text.select(~pl.all_horizontal([pl.col(c).is_null() for c in canon])).to_series()
     if not keep.all():
-        text = text.filter(keep)
-        raw = raw.filter(keep)
-        height = text.height
-        if height == 0:
-            return RosterCheck(0, [RowError(0, "", "文件中没有学生")], pl.DataFrame(), headers)
+        return text.filter(keep), raw.filter(keep)
+    return text, raw
+
+
+def _derive(text: pl.DataFrame, limit: date | None, canon: list[str]) -> pl.DataFrame:
+    """The helper columns every check reads: normalised ID, sex and birth date, the check digit,
+    the birth date and sex inside the ID, and the first row of each ID and student number."""
     nid = pl.col("national_id")
     text = text.with_columns(
         nid.str.starts_with(_NUMERIC_MARK).fill_null(False).alias("_id_numeric"),
@@ -331,58 +357,75 @@ def check_roster(
         text = text.with_columns(
             (pl.col("_id_ok") & (pl.col("_id_birth") <= limit)).alias("_id_ok"),
         )
-
     # window values are computed on the whole file, before any filtering
     keys = [c for c in ("school_id", "class") if c in canon]
-    text = text.with_columns(
+    return text.with_columns(
         pl.col("_row").min().over("_id").alias("_id_first"),
         pl.col("_row").min().over([*keys, "student_no"]).alias("_no_first"),
     )
-    order = {c: i for i, c in enumerate((*OPTIONAL_COLUMNS, *REQUIRED_COLUMNS))}
-    found: list[tuple[int, int, str, str]] = []
 
-    def collect(mask: pl.Expr, column: str, reason: pl.Expr | str) -> None:
+
+_ORDER: Final = {c: i for i, c in enumerate((*OPTIONAL_COLUMNS, *REQUIRED_COLUMNS))}
+
+
+class _Found:
+    """The problems found so far, as (row, column order, header, reason) to sort."""
+
+    def __init__(self, text: pl.DataFrame, headers: dict[str, str]) -> None:
+        self.text = text
+        self.headers = headers
+        self.found: list[tuple[int, int, str, str]] = []
+
+    def collect(self, mask: pl.Expr, column: str, reason: pl.Expr | str) -> None:
         reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
-        hits = text.filter(mask.fill_null(False)).select("_row", reason_expr.alias("_r"))
-        label = headers.get(column, LABELS.get(column, column))
-        pos = order.get(column, 99)
-        found.extend((int(r), pos, label, str(m)) for r, m in hits.iter_rows())
+        hits = self.text.filter(mask.fill_null(False)).select("_row", reason_expr.alias("_r"))
+        label = self.headers.get(column, LABELS.get(column, column))
+        pos = _ORDER.get(column, 99)
+        self.found.extend((int(r), pos, label, str(m)) for r, m in hits.iter_rows())
 
+    def add(self, row: int, column: str, reason: str) -> None:
+        self.found.append((row, _ORDER[column], self.headers[column], reason))
+
+    def errors(self) -> list[RowError]:
+        return [RowError(r, label, reason) for r, _, label, reason in sorted(self.found)]
+
+
+def _check_fields(f: _Found) -> None:
     for c in REQUIRED_COLUMNS:
-        collect(pl.col(c).is_null(), c, f"{LABELS[c]}为空")
-
-    # sex
-    collect(
+        f.collect(pl.col(c).is_null(), c, f"{LABELS[c]}为空")
+    f.collect(
         pl.col("sex").is_not_null() & pl.col("_sex").is_null(),
         "sex",
         pl.format("性别无效：“{}”，应为 男 或 女", pl.col("sex")),
     )
 
-    # ID number
+
+def _check_id_numbers(f: _Found, limit: date | None) -> None:
+    nid, idc = pl.col("national_id"), pl.col("_id")
     present = nid.is_not_null()
     numeric = pl.col("_id_numeric")
-    collect(
+    f.collect(
         numeric,
         "national_id",
         "身份证号被 Excel 存成了数字，后几位已丢失：请把该列设为文本格式后重新填写",
     )
     length = pl.col("_id_len")
-    collect(
+    f.collect(
         present & ~numeric & (length == 15),
         "national_id",
         "身份证号是15位旧号码，请填写18位公民身份号码",
     )
-    collect(
+    f.collect(
         present & ~numeric & (length != 15) & (length != 18),
         "national_id",
         pl.format("身份证号长度应为18位，现为 {} 位", length),
     )
-    collect(
+    f.collect(
         present & ~numeric & (length == 18) & ~pl.col("_id_shape"),
         "national_id",
         "身份证号含非法字符：前17位须为数字，最后一位为数字或 X",
     )
-    collect(
+    f.collect(
         pl.col("_id_shape") & ~pl.col("_id_check"),
         "national_id",
         pl.format(
@@ -394,32 +437,33 @@ def check_roster(
     id_birth_bad = pl.col("_id_check") & (
         pl.col("_id_birth").is_null() | (pl.col("_id_birth") < _EARLIEST)
     )
-    collect(
+    f.collect(
         id_birth_bad,
         "national_id",
         pl.format("身份证号中的出生日期无效：{}", idc.str.slice(6, 8)),
     )
     if limit is not None:
-        collect(
+        f.collect(
             pl.col("_id_check") & ~id_birth_bad & (pl.col("_id_birth") > limit),
             "national_id",
             pl.format("身份证号中的出生日期 {} 晚于 {}", pl.col("_id_birth"), pl.lit(str(limit))),
         )
     first = pl.col("_id_first")
-    collect(
+    f.collect(
         pl.col("_id_shape") & (pl.col("_row") != first),
         "national_id",
         pl.format("身份证号 {} 重复（与第 {} 行相同）", idc, first),
     )
 
-    # birth date column
+
+def _check_birth_dates(f: _Found, *, grade: int | None, test_date: date | None, limit: date | None) -> None:
     bd = pl.col("birth_date")
-    collect(
+    f.collect(
         bd.is_not_null() & pl.col("_birth").is_null(),
         "birth_date",
         pl.format("出生日期无效：“{}”，应为 年-月-日（如 2012-03-05）", bd),
     )
-    collect(
+    f.collect(
         pl.col("_birth").is_not_null()
         & pl.col("_id_ok")
         & (pl.col("_birth") != pl.col("_id_birth")),
@@ -428,7 +472,7 @@ def check_roster(
             "出生日期 {} 与身份证号中的出生日期 {} 不符", pl.col("_birth"), pl.col("_id_birth")
         ),
     )
-    collect(
+    f.collect(
         pl.col("_sex").is_not_null() & pl.col("_id_ok") & (pl.col("_sex") != pl.col("_id_sex")),
         "sex",
         pl.format(
@@ -447,25 +491,25 @@ def check_roster(
                 | ((effective.dt.month() == start.month) & (effective.dt.day() > start.day))
             ).cast(pl.Int32)
         )
-        suspect = text.filter(
+        suspect = f.text.filter(
             effective.is_not_null() & ((age < grade + 4) | (age > grade + 8))
         ).select("_row", effective.alias("_b"))
-        pos = order["birth_date"]
-        label = headers["birth_date"]
         for r, b in suspect.iter_rows():
             reason = plausible_birth_for_grade(b, grade, when)
             if reason:
-                found.append((int(r), pos, label, reason))
+                f.add(int(r), "birth_date", reason)
     elif limit is not None:
-        collect(
+        f.collect(
             pl.col("_birth").is_not_null() & ~pl.col("_id_ok") & (pl.col("_birth") > limit),
             "birth_date",
             pl.format("出生日期 {} 晚于 {}", pl.col("_birth"), pl.lit(str(limit))),
         )
 
-    # student number unique within a class (and school)
+
+def _check_student_numbers(f: _Found) -> None:
+    """A student number is unique within a class (and school)."""
     first_no = pl.col("_no_first")
-    collect(
+    f.collect(
         pl.col("student_no").is_not_null()
         & pl.col("class").is_not_null()
         & (pl.col("_row") != first_no),
@@ -478,30 +522,24 @@ def check_roster(
         ),
     )
 
-    found.sort()
-    all_errors = [*errors, *(RowError(r, label, reason) for r, _, label, reason in found)]
 
-    students = pl.concat(
+def _students(text: pl.DataFrame, raw: pl.DataFrame, canon: list[str], headers: dict[str, str]) -> pl.DataFrame:
+    """The checked rows: canonical columns (normalised sex, parsed birth date, upper-case ID, no
+    ID for one Excel stored as a number), then the file's other columns as text."""
+    used = set(headers.values())
+    extra = [c for c in raw.columns if c not in used]
+    replaced = {
+        "sex": pl.coalesce(pl.col("_sex"), pl.col("sex")).alias("sex"),
+        "birth_date": pl.col("_birth").alias("birth_date"),
+        "national_id": pl.when(pl.col("_id_numeric")).then(None).otherwise(pl.col("_id")).alias("national_id"),
+    }
+    return pl.concat(
         [
-            text.select(
-                "_row",
-                *[
-                    {
-                        "sex": pl.coalesce(pl.col("_sex"), pl.col("sex")).alias("sex"),
-                        "birth_date": pl.col("_birth").alias("birth_date"),
-                        "national_id": pl.when(pl.col("_id_numeric"))
-                        .then(None)
-                        .otherwise(idc)
-                        .alias("national_id"),
-                    }.get(c, pl.col(c))
-                    for c in canon
-                ],
-            ),
+            text.select("_row", *[replaced.get(c, pl.col(c)) for c in canon]),
             raw.select([pl.col(c).cast(pl.String) for c in extra]),
         ],
         how="horizontal",
     )
-    return RosterCheck(height, all_errors, students, headers)
 
 
 def check_roster_file(

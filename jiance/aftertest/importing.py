@@ -83,7 +83,7 @@ def check_upload(content: bytes, students: list[TestedStudent], sessions: list[d
     out = CheckResult()
     seen: dict[int, int] = {}
     try:
-        sheet_rows = list(read_sheet(content, cols))
+        sheet_rows = list(read_sheet(content, cols, kind="aftertest"))
     except SheetError as exc:
         out.errors.append((1, "", str(exc)))
         return out

@@ -252,6 +252,10 @@ def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
     sessions = services.session_list(rep.cycle, rep.stage)
     check = importing.check_upload(f.read(), students, sessions)
+    if check.errors and not check.raw:  # the file itself could not be read: say why, keep nothing
+        for _n, _col, reason in check.errors:
+            messages.error(request, reason)
+        return redirect("aftertest:report", code=code, stage=stage)
     try:
         outcome = services.tested_import(scope=scope, report=rep, rows=check.rows, errors=check.errors,
                                          raw=check.raw, filename=f.name, actor=request.user)

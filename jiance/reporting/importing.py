@@ -171,7 +171,7 @@ def check_upload(
     header = {c.key: c.header for c in columns}
     result = CheckResult(columns=columns)
     try:
-        result.raw = list(read_sheet(content, columns))
+        result.raw = list(read_sheet(content, columns, kind="frame"))
     except SheetError as exc:
         result.problems.append(Problem(0, "", "文件无法读取", str(exc)))
         return result

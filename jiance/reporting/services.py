@@ -22,7 +22,7 @@ from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record, snapshot
 from jiance.cycles.models import Cycle
-from jiance.reporting.importing import CheckResult
+from jiance.reporting.importing import CheckResult, frame_columns
 from jiance.reporting.models import (
     FRAME_CHAIN,
     FrameError,
@@ -42,6 +42,7 @@ from jiance.reporting.selectors import (
     records_by_school,
 )
 from jiance.review import engine
+from jiance.spreadsheets import SheetError, read_sheet
 from jiance.units.models import Level, Unit
 
 AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in FRAME_CHAIN.steps}
@@ -114,6 +115,11 @@ def frame_upload_store(
     _require_county_role(scope, county)
     sub = frame_submission_open(scope=scope, cycle=cycle, county=county)
     sub.check_editable()
+    try:  # checked before it is kept: a file that cannot be read as a frame is never stored
+        for _row in read_sheet(content, frame_columns(cycle_grades(cycle)), kind="frame"):
+            pass
+    except SheetError as exc:  # raised inside the transaction: an opened submission is rolled back
+        raise FrameError(str(exc)) from exc
     return FrameUpload.objects.create(
         submission=sub, filename=filename[:200], content=content,
         sha256=hashlib.sha256(content).hexdigest(), base_version=sub.version,

@@ -41,7 +41,6 @@ def roster_template(roster: Roster) -> bytes:
 
 
 # --- teachers -------------------------------------------------------------------------------------
-ROLE_SEPARATORS = ("、", "，", ",", "；", ";", "/", "／")
 
 
 def teacher_columns(roster: Roster) -> tuple[Column, ...]:

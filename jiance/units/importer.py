@@ -192,7 +192,7 @@ class UnitRow:
 def read_rows(data: bytes) -> list[UnitRow]:
     """The data rows of an uploaded file. Raises SheetError when the file cannot be read."""
     rows = []
-    for sheet_row in read_sheet(data, COLUMNS):
+    for sheet_row in read_sheet(data, COLUMNS, kind="units"):
         raw = {k: unescape(cell_text(v)) for k, v in sheet_row.values.items()}
         rows.append(UnitRow(row=sheet_row.number, raw=raw))
     return rows

@@ -14,7 +14,7 @@ from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.units import uploads
 from jiance.units.forms import ConfirmImportForm, UnitImportForm
-from jiance.units.importer import COMPARED_FIELDS, HEADER_OF, LEVEL_LABELS, unit_template
+from jiance.units.importer import COMPARED_FIELDS, HEADER_OF, LEVEL_LABELS, Kind, unit_template
 from jiance.units.models import Level, Unit
 from jiance.units.selectors import can_manage
 from jiance.units.services import ImportResult, units_export, units_import
@@ -87,7 +87,9 @@ def unit_import(request: HtmxHttpRequest, code: str) -> HttpResponse:
     upload = form.cleaned_data["file"]
     data = upload.read()
     result = units_import(data=data, filename=upload.name, roots=[unit.path], dry_run=True)
-    token = uploads.keep(request.session, data=data, filename=upload.name, unit_code=unit.code)
+    # a file that could not be read is not kept: nothing to confirm or download
+    unreadable = any(e.kind == Kind.FILE for e in result.plan.errors)
+    token = "" if unreadable else uploads.keep(request.session, data=data, filename=upload.name, unit_code=unit.code)
     return _render_import(request, unit, UnitImportForm(), result=result, token=token, changes=_changes(result))
 
 

@@ -25,6 +25,7 @@ from typing import Final
 import polars as pl
 
 from jiance_core.errors import RowError, ValidationFailed
+from jiance_core.sheets import Limits, SheetError, cell_text, read_table
 
 REQUIRED_COLUMNS: Final = (
     "county",
@@ -106,27 +107,27 @@ def _read_csv(data: bytes) -> pl.DataFrame:
 
 
 def _cell_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return cell_text(value) or None
 
 
 def _read_excel(p: Path) -> pl.DataFrame:
-    import python_calamine
-
-    book = python_calamine.CalamineWorkbook.from_path(str(p))
-    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    if not rows:
+    """The first sheet through the guarded reader (`jiance_core.sheets`), as text columns."""
+    try:
+        header_cells, body = read_table(p.read_bytes(), Limits(rows=1_000_001))
+    except SheetError as exc:
+        raise ValidationFailed([RowError(0, "", str(exc))]) from exc
+    if not header_cells and not body:
         raise ValidationFailed([RowError(0, "", "文件为空")])
-    header = [str(_cell_text(h) or f"column_{i + 1}") for i, h in enumerate(rows[0])]
-    body = rows[1:]
-    # Drop trailing empty rows only, so row numbers stay those of the sheet.
-    while body and all(_cell_text(v) is None for v in body[-1]):
-        body.pop()
+    width = max([len(header_cells), *(len(v) for _, v in body)])
+    padded = [*header_cells, *([None] * (width - len(header_cells)))]
+    header = [str(_cell_text(h) or f"column_{i + 1}") for i, h in enumerate(padded)]
+    # row numbers stay those of the sheet: blank rows inside the data come back as empty rows
+    table: list[list[object]] = []
+    for number, values in body:
+        table.extend([] for _ in range(number - 2 - len(table)))
+        table.append(values)
     columns = {
-        name: [_cell_text(r[i]) if i < len(r) else None for r in body]
+        name: [_cell_text(r[i]) if i < len(r) else None for r in table]
         for i, name in enumerate(header)
     }
     return pl.DataFrame(columns, schema=dict.fromkeys(header, pl.String))

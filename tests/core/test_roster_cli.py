@@ -74,3 +74,48 @@ def test_runs_as_module(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "未发现问题，共 2 行" in done.stdout
+
+
+def _teachers(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(["姓名", "性别", "任教班级", "角色", "问卷角色", "任职类型"])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_a_teacher_file_is_recognised_and_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = _teachers(tmp_path / "教师.xlsx", [
+        ["王老师", "女", "4年级1班", "班主任、语文教师", "语文教师", None],
+        ["李老师", "男", None, "音乐教师", None, "代课"],
+    ])
+    assert main([str(good)]) == 0
+    assert capsys.readouterr().out.strip() == "未发现问题，共 2 名教师"
+    bad = _teachers(tmp_path / "教师2.xlsx", [
+        ["王老师", "女", "4年级1班", "班主任、语文教师", None, None],
+        ["王老师", "妇", "4年级1班", "校医", None, "外聘"],
+    ])
+    assert main([str(bad), "--teachers"]) == 1
+    out = capsys.readouterr().out
+    assert "第 2 行，列 问卷角色：身兼多职教师须选择一个问卷角色（须为其角色之一）" in out
+    assert "第 3 行，列 性别：性别“妇”无效：应为“男”或“女”" in out
+    assert "第 3 行，列 角色：未知的角色“校医”" in out
+    assert "第 3 行，列 任职类型：任职类型“外聘”无效" in out
+    assert "第 3 行，列 姓名：与第 2 行重复：同一任教班级中已有同名教师“王老师”" in out
+
+
+def test_a_hostile_teacher_file_is_one_chinese_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.security.hostile_files import sparse
+
+    path = tmp_path / "教师.xlsx"
+    path.write_bytes(sparse())
+    assert main([str(path), "--teachers"]) == 1
+    assert "文件：行数超出上限：第 1048576 行" in capsys.readouterr().out
+    path.write_bytes(sparse())
+    assert main([str(path)]) == 1  # not recognised as teachers: the roster check refuses it too
+    assert "行数超出上限" in capsys.readouterr().out

@@ -173,7 +173,7 @@ def test_template_prefilled_with_sheets_and_dropdowns(world, cycle) -> None:
     assert "3601210001" in codes and "3601210002" in codes
     assert len(wb["数据"].data_validations.dataValidation) == 4
     # The template read back is recognised column by column.
-    parsed = list(read_sheet(content, frame_columns(DEFAULT_GRADES)))
+    parsed = list(read_sheet(content, frame_columns(DEFAULT_GRADES), kind="frame"))
     assert parsed[1].values["junior_students"] == 300
 
 

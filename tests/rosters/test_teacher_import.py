@@ -268,14 +268,16 @@ def test_a_rejected_file_keeps_only_the_bad_rows_with_reasons(roster: Roster, pe
     assert sheet[2][1:6] == ("钱老师", "女", None, "数学教师", None) and "不上报“数学教师”" in sheet[2][-1]
 
 
-def test_a_file_error_is_the_first_rejected_row(roster: Roster, people: People) -> None:
+def test_an_unreadable_file_is_refused_and_not_kept(roster: Roster, people: People) -> None:
+    # issue 8: a file that cannot be read is refused with one Chinese sentence and nothing is
+    # saved (it used to be kept for a rejected-rows download holding only that sentence)
     out = services.teacher_import(
         scope=scope_of(people.officer_a1), roster=roster, content=b"not a workbook", filename="t.xlsx",
         actor=people.officer_a1,
     )
-    assert not out.applied
-    sheet = rejected_sheet(services.rejected_rows(roster.rejected_uploads.get(kind="teachers")))
-    assert sheet[0] == ("行号", "错误原因") and sheet[1][0] == 0 and "无法读取文件" in sheet[1][1]
+    assert not out.applied and out.rows == 0
+    assert [(e.row, e.column) for e in out.errors] == [(0, "")] and "无法读取文件" in out.errors[0].reason
+    assert not roster.rejected_uploads.filter(kind="teachers").exists()
 
 
 def test_a_successful_import_drops_the_teacher_rejects_only(roster: Roster, people: People) -> None:
@@ -301,3 +303,13 @@ def test_rejected_download_view_is_for_the_school_and_audited(roster: Roster, pe
     assert [r[0] for r in rejected_sheet(response.content)[1:]] == [5]
     assert AuditEntry.objects.filter(action=Action.EXPORT, actor=people.officer_a1).exists()
     assert client_for(people.officer_b1).get(url).status_code == 404
+
+
+def test_the_core_teacher_vocabulary_is_the_models() -> None:
+    # `jiance check-roster --teachers` works without Django: its vocabulary must stay the models'
+    from jiance.rosters.models import Employment, TeacherRole, chinese_labels
+    from jiance_core.teachers import DEFAULT_VOCABULARY
+
+    assert dict(DEFAULT_VOCABULARY.roles) == chinese_labels(TeacherRole)
+    assert list(DEFAULT_VOCABULARY.allowed) == list(TeacherRole.values)
+    assert dict(DEFAULT_VOCABULARY.employment) == chinese_labels(Employment)

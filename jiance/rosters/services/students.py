@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -35,7 +33,7 @@ from jiance.rosters.services import chain
 from jiance.rosters.services.chain import _bump, _require_entry, test_date_of
 from jiance.stages import stage_name
 from jiance_core.errors import RowError, ValidationFailed
-from jiance_core.roster import LABELS, check_roster, read_roster_raw
+from jiance_core.roster import LABELS, check_roster, read_roster_bytes
 
 
 # --- checking -------------------------------------------------------------------------------------
@@ -52,11 +50,9 @@ class CheckOutcome:
 
 
 def _raw_from_bytes(content: bytes, filename: str) -> pl.DataFrame:
-    suffix = Path(filename or "roster.xlsx").suffix.lower() or ".xlsx"
-    with tempfile.NamedTemporaryFile(suffix=suffix) as fh:
-        fh.write(content)
-        fh.flush()
-        return read_roster_raw(fh.name)
+    from jiance.spreadsheets import sheet_limits
+
+    return read_roster_bytes(content, filename or "roster.xlsx", limits=sheet_limits("students"))
 
 
 def check_students(
@@ -124,8 +120,9 @@ def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str
         check = check_students(roster=roster, raw=raw)
     now = clock.now()
     if not check.ok:
-        _keep_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
-                       errors=check.errors)
+        if check.students.height:  # no readable rows (or columns): nothing for the rejected-rows download
+            _keep_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
+                           errors=check.errors)
         audit_record(
             action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
             detail=f"学生名单导入被拒绝：{filename}，{len(check.errors)} 处错误",
@@ -194,7 +191,8 @@ def _uploaded_rows(upload: RosterUpload) -> tuple[list[str], list[tuple[int, lis
 
         columns = teacher_columns(upload.roster)
         try:
-            rows = [(r.number, [r.values.get(c.key) for c in columns]) for r in read_sheet(upload.content, columns)]
+            rows = [(r.number, [r.values.get(c.key) for c in columns])
+                    for r in read_sheet(upload.content, columns, kind="teachers")]
         except SheetError:
             return [], []
         return [c.header for c in columns], rows

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiance import clock
 from jiance.accounts.scoping import Scope
@@ -29,6 +30,7 @@ from jiance.rosters.services import chain
 from jiance.rosters.services.chain import _bump, _require_entry
 from jiance.rosters.services.students import _keep_rejected
 from jiance_core.errors import RowError, ValidationFailed
+from jiance_core.teachers import Vocabulary, check_teacher_rows
 
 
 def teacher_problems(*, cycle: Cycle, data: dict[str, Any]) -> dict[str, str]:
@@ -114,84 +116,34 @@ class TeacherImportOutcome:
 
 
 def check_teachers(*, roster: Roster, content: bytes) -> tuple[int, list[RowError], list[dict[str, Any]]]:
-    """Every problem of a teacher file for this roster (row, column, reason) and the rows it holds."""
+    """Every problem of a teacher file for this roster (row, column, reason) and the rows it holds:
+    the file read by the guarded reader, the rows checked by `jiance_core.teachers` with this
+    cycle's roles."""
     from jiance.rosters.models import TeacherRole
-    from jiance.rosters.spreadsheet import ROLE_SEPARATORS, teacher_columns
-    from jiance.spreadsheets import SheetError, cell_text, read_sheet
+    from jiance.rosters.spreadsheet import teacher_columns
+    from jiance.spreadsheets import SheetError, read_sheet
 
     columns = teacher_columns(roster)
-    head = {c.key: c.header for c in columns}
     try:
-        rows = list(read_sheet(content, columns))
+        rows = list(read_sheet(content, columns, kind="teachers"))
     except SheetError as exc:
         return 0, [RowError(0, "", str(exc))], []
-    labels = chinese_labels(TeacherRole)
-    by_label = {label: value for value, label in labels.items()}
-    employment_by_label = {label: value for value, label in chinese_labels(Employment).items()}
-    allowed = teacher_roles_for(roster.cycle)
-    errors: list[RowError] = []
-    out: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for row in rows:
-        n = row.number
-        name = cell_text(row.values.get("name"))
-        sex = cell_text(row.values.get("sex"))
-        class_name = cell_text(row.values.get("class_name"))
-        roles_text = cell_text(row.values.get("roles"))
-        chosen_text = cell_text(row.values.get("questionnaire_role"))
-        employment_text = cell_text(row.values.get("employment"))
-        row_errors: list[RowError] = []
-        employment = employment_by_label.get(employment_text) if employment_text else Employment.REGULAR
-        if employment is None:
-            row_errors.append(RowError(n, head["employment"], _("任职类型“%(v)s”无效：应为%(ok)s")
-                                       % {"v": employment_text, "ok": "、".join(employment_by_label)}))
-        if not name:
-            row_errors.append(RowError(n, head["name"], _("姓名为空")))
-        if not sex:
-            row_errors.append(RowError(n, head["sex"], _("性别为空：请填写“男”或“女”")))
-        elif sex not in ("男", "女"):
-            row_errors.append(RowError(n, head["sex"], _("性别“%(v)s”无效：应为“男”或“女”") % {"v": sex}))
-        for sep in ROLE_SEPARATORS[1:]:
-            roles_text = roles_text.replace(sep, ROLE_SEPARATORS[0])
-        role_labels = [p.strip() for p in roles_text.split(ROLE_SEPARATORS[0]) if p.strip()]
-        roles: list[str] = []
-        if not role_labels:
-            row_errors.append(RowError(n, head["roles"], _("角色为空：请至少填写一个角色")))
-        for label in role_labels:
-            value = by_label.get(label)
-            if value is None:
-                row_errors.append(RowError(n, head["roles"], _("未知的角色“%(v)s”：可选角色为%(ok)s")
-                                           % {"v": label, "ok": "、".join(labels[r] for r in allowed)}))
-            elif value not in allowed:
-                row_errors.append(RowError(n, head["roles"], _("本周期不上报“%(v)s”：需要填报的角色为%(ok)s")
-                                           % {"v": label, "ok": "、".join(labels[r] for r in allowed)}))
-            elif value not in roles:
-                roles.append(value)
-        chosen = ""
-        if chosen_text:
-            chosen = by_label.get(chosen_text, "")
-            if not chosen:
-                row_errors.append(RowError(n, head["questionnaire_role"], _("未知的问卷角色“%(v)s”") % {"v": chosen_text}))
-            elif chosen not in {by_label.get(label) for label in role_labels}:
-                row_errors.append(RowError(n, head["questionnaire_role"],
-                                           _("问卷角色“%(v)s”不是该教师的角色之一") % {"v": chosen_text}))
-        elif len(set(role_labels)) > 1:
-            row_errors.append(RowError(n, head["questionnaire_role"], _("身兼多职教师须选择一个问卷角色（须为其角色之一）")))
-        if name:
-            key = (name, class_name)
-            if key in seen:
-                row_errors.append(RowError(n, head["name"], _("与第 %(r)s 行重复：同一任教班级中已有同名教师“%(v)s”")
-                                           % {"r": seen[key], "v": name}))
-            else:
-                seen[key] = n
-        errors.extend(row_errors)
-        if not row_errors:
-            out.append({"name": name, "sex": sex, "class_name": class_name, "roles": roles,
-                        "questionnaire_role": chosen or roles[0], "employment": employment})
-    if not rows:
-        errors.append(RowError(0, "", _("文件中没有教师：请在“数据”工作表中每行填写一名教师")))
-    errors.sort()
-    return len(rows), errors, out
+    vocab = Vocabulary(roles=chinese_labels(TeacherRole), allowed=teacher_roles_for(roster.cycle),
+                       employment=chinese_labels(Employment))
+    result = check_teacher_rows(((r.number, r.values) for r in rows), vocab,
+                                headers={c.key: c.header for c in columns}, tr=_)
+    return result.rows, result.errors, result.teachers
+
+
+# The reasons `jiance_core.teachers` passes through gettext, kept in the catalog.
+_CORE_REASONS = (
+    gettext_noop("角色为空：请至少填写一个角色"), gettext_noop("未知的角色“%(v)s”：可选角色为%(ok)s"),
+    gettext_noop("本周期不上报“%(v)s”：需要填报的角色为%(ok)s"), gettext_noop("未知的问卷角色“%(v)s”"),
+    gettext_noop("问卷角色“%(v)s”不是该教师的角色之一"), gettext_noop("身兼多职教师须选择一个问卷角色（须为其角色之一）"),
+    gettext_noop("任职类型“%(v)s”无效：应为%(ok)s"), gettext_noop("姓名为空"), gettext_noop("性别为空：请填写“男”或“女”"),
+    gettext_noop("性别“%(v)s”无效：应为“男”或“女”"), gettext_noop("与第 %(r)s 行重复：同一任教班级中已有同名教师“%(v)s”"),
+    gettext_noop("文件中没有教师：请在“数据”工作表中每行填写一名教师"),
+)
 
 
 @transaction.atomic
@@ -202,7 +154,9 @@ def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: st
     roster.check_editable()
     rows, errors, teachers = check_teachers(roster=roster, content=content)
     if errors:
-        _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content, errors=errors)
+        if rows:  # a file with no readable rows has nothing for the rejected-rows download: not kept
+            _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content,
+                           errors=errors)
         audit_record(
             action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
             detail=f"教师名单导入被拒绝：{filename}，{len(errors)} 处错误",
