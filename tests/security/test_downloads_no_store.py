@@ -58,9 +58,7 @@ ROUTES = download_routes()
 
 # Routes of apps another helper converts to `jiance.http.download` in parallel (issue 8): strict
 # xfail, so the case turns into a failure to remove here once their branch is merged.
-PENDING = {
-    "testday:": "access helper converts testday's downloads",
-}
+PENDING: dict[str, str] = {}
 
 
 def _case(route: tuple[str, tuple[str, ...]]) -> Any:
