@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.functional import Promise
 
@@ -25,6 +25,12 @@ class RoleRequired(PermissionDenied):
         self.labels = list(dict.fromkeys(labels or []))
 
 
+class Unavailable(Http404):
+    """A 404 whose reason the page may show: a condition of the whole platform (no active cycle),
+    never one of an object. Other 404s show no reason, so a foreign object's page cannot differ
+    from a missing one's."""
+
+
 def _role_labels(exception: Exception | None) -> list[str]:
     return [str(label) for label in getattr(exception, "labels", ()) or ()]
 
@@ -36,8 +42,8 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = ""
-    if exception is not None and exception.args and isinstance(exception.args[0], str | Promise):
-        message = str(exception.args[0])  # a view's own explanation ("当前没有进行中的监测周期")
+    if isinstance(exception, Unavailable) and exception.args and isinstance(exception.args[0], str | Promise):
+        message = str(exception.args[0])
     context: dict[str, Any] = {"message": message, "back": request.META.get("HTTP_REFERER", "")}
     return HttpResponse(loader.render_to_string("errors/404.html", context, request), status=404)
 

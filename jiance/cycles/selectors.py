@@ -16,6 +16,7 @@ from jiance.cycles.models import (
     MilestoneCompletion,
     Phase,
 )
+from jiance.errors import Unavailable
 from jiance.units.models import CHILD_LEVEL, PATH_SEPARATOR, Level, Unit
 
 DUE_SOON_DAYS = 14
@@ -54,7 +55,7 @@ def current_cycle(*, scope: Scope | None = None) -> Cycle:
     so. Every view that needs "this year's cycle" calls this, never its own copy."""
     cycle = active_cycle(scope)
     if cycle is None:
-        raise Http404(_("当前没有进行中的监测周期"))
+        raise Unavailable(_("当前没有进行中的监测周期"))
     return cycle
 
 

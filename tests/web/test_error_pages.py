@@ -74,3 +74,19 @@ def test_favicon_is_served(client: Client) -> None:
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.ico")
+
+
+def test_an_objects_404_tells_nothing_about_it(world: World) -> None:
+    # A foreign object must answer exactly like a missing one: no view's reason on the page.
+    from django.http import Http404
+
+    request = RequestFactory().get("/x/")
+    request.user = make_user("officer", Role.SCHOOL_INFO_OFFICER, world.school_a1)
+    foreign = errors.not_found(request, Http404("学校 3601210002 不在您的范围内"))
+    missing = errors.not_found(request, Http404())
+    import re
+
+    def page(response) -> str:  # the CSRF token differs per render
+        return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*"', "", response.content.decode())
+
+    assert "不在您的范围内" not in page(foreign) and page(foreign) == page(missing)
