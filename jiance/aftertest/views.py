@@ -179,8 +179,10 @@ def save_page(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope.require(roles.SCHOOL_OFFICE, rep.school)
     sessions = services.session_list(rep.cycle, rep.stage)
     students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
-    forms = {t.pk: _row_form(t, sessions, request.POST, form_class=PageRowForm) for t in students
-             if f"r{t.pk}-attendance" in request.POST}
+    # only the rows the page changed: an untouched row (e.g. a prefilled absentee still without a
+    # reason) neither blocks the others nor is written; submitting checks every row anyway
+    forms = {t.pk: f for t in students if f"r{t.pk}-attendance" in request.POST
+             and (f := _row_form(t, sessions, request.POST, form_class=PageRowForm)).has_changed()}
     by_pk = {t.pk: t for t in students}
     errors = {pk: _form_errors(by_pk[pk], f) for pk, f in forms.items() if not f.is_valid()}
     if not errors:
