@@ -33,4 +33,4 @@ def frame_changes(*, scope: Scope, submission: FrameSubmission | None) -> Change
         return None
     sub = scope.get(FrameSubmission.objects.all(), unit_field="county", pk=submission.pk)
     spec = ListSpec(_("学校"), SCHOOLS, _fields(), name=lambda r: f"{r.get('school', '')}（{r.get('code', '')}）")
-    return compare(sub, frame_snapshot(sub), [spec])
+    return compare(sub, lambda: frame_snapshot(sub), [spec])

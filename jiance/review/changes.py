@@ -60,17 +60,19 @@ class ListSpec:
     show: Callable[[str, Any], str] = lambda _f, v: "" if v is None else str(v)
 
 
-def compare(obj: Any, current: Mapping[str, Any], specs: Sequence[ListSpec]) -> Changes:
-    """`current` is what the chain's `snapshot` would store now: {list key: {record key: record}}."""
+def compare(obj: Any, current: Callable[[], Mapping[str, Any]], specs: Sequence[ListSpec]) -> Changes:
+    """`current()` is what the chain's `snapshot` would store now: {list key: {record key: record}};
+    it is read only when there is an approved version to compare with."""
     baseline = last_approved(obj)
     out = Changes(baseline)
     if baseline is None:
         return out
     before = baseline.data or {}
+    now = current()
     for spec in specs:
         names = [f for f, _label in spec.fields]
         labels = {f: str(label) for f, label in spec.fields}
-        diff = diff_records(before.get(spec.key) or {}, current.get(spec.key) or {}, names)
+        diff = diff_records(before.get(spec.key) or {}, now.get(spec.key) or {}, names)
         rows = []
         for rc in diff.rows:
             rec = rc.record

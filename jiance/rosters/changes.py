@@ -60,4 +60,4 @@ def roster_changes(*, scope: Scope, roster: Roster, unmask: bool = False) -> Cha
         ListSpec(_("教师"), TEACHERS, _labels(Teacher, TEACHER_FIELDS), name=lambda r: str(r.get("name", "")),
                  show=show),
     ]
-    return compare(roster, roster_snapshot(roster), specs)
+    return compare(roster, lambda: roster_snapshot(roster), specs)

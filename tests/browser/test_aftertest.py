@@ -110,6 +110,10 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
         assert county_page.locator("#review input[name=version]").get_attribute("value") == str(
             TestedReport.objects.get(school=world.school_a1).version)
         screenshot(county_page, "aftertest_county_review")
+        # the decision bar is on screen from the top of the list (sticky above long tables)
+        county_page.evaluate("window.scrollTo(0, 0)")
+        assert county_page.evaluate("""() => { const r = document.querySelector('#review').getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= window.innerHeight; }""")
         county_page.get_by_role("button", name="审核通过").click()
         county_page.wait_for_load_state()
         assert county_page.locator("#report-status").inner_text() == "已通过"
