@@ -44,6 +44,17 @@ class RowForm(forms.Form):
                         class_name=d["class_name"])
 
 
+class PageRowForm(RowForm):
+    """A row of the page's one form. Everyone is present unless marked otherwise: a present
+    student's absence fields are hidden on the page, so what they still hold is ignored."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("attendance") == Attendance.PRESENT:
+            data["reason"], data["absent_sessions"] = "", []
+        return data
+
+
 class ReviewForm(PageVersionForm):
     decision = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回"))])
     comment = forms.CharField(label=_("审核意见"), required=False, max_length=500,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("school/<str:code>/<str:stage>/open/", views.open_report, name="open"),
     path("school/<str:code>/<str:stage>/", views.report, name="report"),
     path("school/<str:code>/<str:stage>/row/<int:tested_id>/", views.row_save, name="row"),
+    path("school/<str:code>/<str:stage>/save/", views.save_page, name="save"),
     path("school/<str:code>/<str:stage>/submit/", views.submit, name="submit"),
     path("school/<str:code>/<str:stage>/review/", views.review, name="review"),
     path("school/<str:code>/<str:stage>/template.xlsx", views.template, name="template"),

@@ -14,8 +14,9 @@ from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.roles import my_school
 from jiance.accounts.scoping import get_scope
-from jiance.aftertest import importing, selectors, services
-from jiance.aftertest.forms import ReviewForm, RowForm, SupplementaryForm, UploadForm
+from jiance.aftertest import batch, importing, selectors, services
+from jiance.aftertest.batch import row_message
+from jiance.aftertest.forms import PageRowForm, ReviewForm, RowForm, SupplementaryForm, UploadForm
 from jiance.aftertest.models import (
     AftertestError,
     ReportStatus,
@@ -114,23 +115,24 @@ def _report(request: HttpRequest, code: str, stage: str) -> TestedReport:
     return report
 
 
-def _row_form(t: TestedStudent, sessions: list[dict[str, str]], data: object = None) -> RowForm:
+def _row_form(t: TestedStudent, sessions: list[dict[str, str]], data: object = None,
+              form_class: type[RowForm] = RowForm) -> RowForm:
     initial = {"attendance": t.attendance, "absent_sessions": t.absent_sessions, "reason": t.reason,
                "note": t.note, "name": t.name, "sex": t.sex, "class_name": t.class_name}
-    form = RowForm(data, initial=initial, sessions=sessions, prefix=f"r{t.pk}")
-    for f in form.fields.values():
-        f.widget.attrs["form"] = f"f-{t.pk}"
-    return form
+    return form_class(data, initial=initial, sessions=sessions, prefix=f"r{t.pk}")
 
 
-@login_required
-@require_GET
-def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+def _absent_first(students: list[TestedStudent]) -> list[TestedStudent]:
+    """Absent and partly absent students first (the exceptions a school enters), then by row."""
+    return sorted(students, key=lambda t: (t.attendance == "present", t.row))
+
+
+def _report_page(request: HttpRequest, rep: TestedReport, posted: dict[int, RowForm] | None = None,
+                 errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:
     scope = get_scope(request)
-    rep = _report(request, code, stage)
     now = clock.now()
     sessions = services.session_list(rep.cycle, rep.stage)
-    students = list(selectors.tested_students_of(scope=scope, report=rep, now=now))
+    students = _absent_first(list(selectors.tested_students_of(scope=scope, report=rep, now=now)))
     can_edit = rep.editable and scope.holds(roles.SCHOOL_OFFICE, rep.school)
     window = window_state(rep.cycle, rep.school, clock.today())
     names = {s["code"]: s["name"] for s in sessions}
@@ -138,9 +140,12 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         t.absent_labels = "、".join(names.get(c, c) for c in t.absent_sessions)  # type: ignore[attr-defined]
     services.personal_data_recorded(report=rep, actor=request.user, export=False, what=_("查看测试生基本信息"),
                                     rows=len(students))
+    posted, errors = posted or {}, errors or {}
     return render(request, "aftertest/report.html", {
         "cycle": rep.cycle, "school": rep.school, "report": rep, "window": window,
-        "rows": [{"t": t, "form": _row_form(t, sessions)} for t in students],
+        "rows": [{"t": t, "form": posted.get(t.pk) or _row_form(t, sessions, form_class=PageRowForm),
+                  "error": errors.get(t.pk, "")} for t in students],
+        "row_errors": list(errors.values()),
         "can_edit": can_edit and window.open,
         "can_review": rep.status == "submitted" and scope.holds(roles.COUNTY_OFFICE, rep.school),
         "summary": {"total": len(students), "absent": sum(1 for t in students if not t.tested),
@@ -151,7 +156,56 @@ def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
         "review_buttons": [Button(_("审核通过"), "approve", name="decision"),
                            Button(_("退回"), "return", name="decision", css="")],
         "rejected": TestedUpload.objects.filter(report=rep).first(),
-    })
+    }, status=status)
+
+
+@login_required
+@require_GET
+def report(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    return _report_page(request, _report(request, code, stage))
+
+
+def _form_errors(t: TestedStudent, form: RowForm) -> str:
+    text = "；".join(f"{form.fields[k].label}：{'、'.join(str(x) for x in v)}" for k, v in form.errors.items())
+    return row_message(t, text)
+
+
+@login_required
+@require_POST
+def save_page(request: HttpRequest, code: str, stage: str) -> HttpResponse:
+    """The page's one save: every posted row, all or nothing, against the version the page showed."""
+    scope = get_scope(request)
+    rep = _report(request, code, stage)
+    scope.require(roles.SCHOOL_OFFICE, rep.school)
+    sessions = services.session_list(rep.cycle, rep.stage)
+    students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
+    # only the rows the page changed: an untouched row (e.g. a prefilled absentee still without a
+    # reason) neither blocks the others nor is written; submitting checks every row anyway
+    forms = {t.pk: f for t in students if f"r{t.pk}-attendance" in request.POST
+             and (f := _row_form(t, sessions, request.POST, form_class=PageRowForm)).has_changed()}
+    by_pk = {t.pk: t for t in students}
+    errors = {pk: _form_errors(by_pk[pk], f) for pk, f in forms.items() if not f.is_valid()}
+    if not errors:
+        try:
+            saved = batch.tested_students_save(
+                scope=scope, report=rep, rows={pk: f.row_input() for pk, f in forms.items()},
+                version=PageVersionForm(request.POST).posted_version(), actor=request.user)
+        except batch.RowsRefused as exc:
+            errors = exc.rows
+        except AftertestError as exc:
+            messages.error(request, str(exc))
+            return redirect("aftertest:report", code=code, stage=stage)
+        else:  # committed: acknowledge, then show the stored page (a reload posts nothing)
+            if saved.repeated:
+                messages.success(request, _("这些修改已经保存过，未重复保存"))
+            elif saved.changed:
+                messages.success(request, _("已保存 %(n)s 名学生的修改（更正 %(c)s 项）")
+                                 % {"n": saved.changed, "c": saved.corrections})
+            else:
+                messages.info(request, _("没有需要保存的修改"))
+            return redirect("aftertest:report", code=code, stage=stage)
+    messages.error(request, _("以下学生信息有问题，未保存任何修改：") + "；".join(errors.values()))
+    return _report_page(request, rep, posted=forms, errors=errors)
 
 
 @login_required
@@ -172,8 +226,7 @@ def row_save(request: HtmxHttpRequest, code: str, stage: str, tested_id: int) ->
         except AftertestError as exc:
             error = str(exc)
     else:
-        error = "；".join(f"{form.fields[k].label}：{'、'.join(str(x) for x in v)}" for k, v in form.errors.items())
-        error = _("第 %(row)s 行（%(name)s）") % {"row": t.row, "name": t.sampled.student.name} + error
+        error = _form_errors(t, form)
     if request.htmx:
         rep.refresh_from_db()
         return render(request, "aftertest/report.html#row", {

@@ -64,6 +64,13 @@ def _stamp(action: str, now: Any, actor: Any) -> dict[str, Any]:
     return {"reviewed_at": now, "reviewed_by": actor}
 
 
+def _snapshot(submission: Any) -> dict[str, Any]:
+    # the records' data, kept at each approval
+    from jiance.reporting.changes import frame_snapshot
+
+    return frame_snapshot(submission)
+
+
 # The county office reports; the city office decides, and may reopen what it approved.
 FRAME_CHAIN = Chain(
     name="frame",
@@ -85,6 +92,7 @@ FRAME_CHAIN = Chain(
     locked_message=_("本县属地学校信息已审核通过并锁定，不能修改；如需修改，请联系市级解锁。"),
     in_review_message=_("本县属地学校信息已提交，正在等待市级审核，不能修改；如需修改，请联系市级退回。"),
     stamp=_stamp,
+    snapshot=_snapshot,
 )
 # action -> (statuses it may start from, status it leads to), read from the chain
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in FRAME_CHAIN.steps}

@@ -23,6 +23,7 @@ from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.http import download
 from jiance.reporting import selectors, services
+from jiance.reporting.changes import frame_changes
 from jiance.reporting.forms import (
     FrameRecordForm,
     ReviewForm,
@@ -87,6 +88,7 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
         "status_label": status_label(status),
         "grades": cycle_grades(cycle),
         "events": selectors.events_for(scope=scope, submission=sub),
+        "changes": frame_changes(scope=scope, submission=sub),
         "is_reporter": is_reporter, "is_reviewer": is_reviewer,
         "can_edit": is_reporter and (sub is None or sub.editable),
         "can_submit": is_reporter and sub is not None and sub.editable,

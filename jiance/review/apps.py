@@ -4,7 +4,8 @@ from django.apps import AppConfig
 
 
 class ReviewConfig(AppConfig):
-    """No tables: the abstract review models and the shared review templates."""
+    """The abstract review models, the shared review templates, and one table: the data each
+    approval saw (`snapshots.ReviewSnapshot`)."""
 
     name = "jiance.review"
     verbose_name = "审核"

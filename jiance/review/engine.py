@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.accounts.scoping import Scope
+from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.review.models import Reviewable
+from jiance.review.snapshots import snapshot_record
 
 R = TypeVar("R", bound=Reviewable)
 
@@ -97,9 +99,11 @@ def transition(
     if chain.stamp is not None:
         fields |= chain.stamp(action, now, actor)
     bump(row, **fields)
-    row.events.create(  # type: ignore[attr-defined]
+    event = row.events.create(  # type: ignore[attr-defined]
         action=action, actor=actor, at=now, from_status=from_status, to_status=target, comment=comment,
     )
+    if chain.snapshot is not None and step.audit == Action.APPROVE:
+        snapshot_record(row, event)
     audit_record(
         action=step.audit, obj=row, unit=row.unit, actor=actor,  # type: ignore[attr-defined]
         before={"status": from_status}, after={"status": target, "version": row.version},

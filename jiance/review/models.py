@@ -8,6 +8,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance.review.snapshots import ReviewSnapshot  # the app's one table (see that module)
 from jiance.review.spec import Chain
 
 
@@ -56,3 +57,6 @@ def every_stage_submitted(record: Reviewable, expected: set[str]) -> bool:
         .exclude(status__in=record.chain.editable).values_list("stage", flat=True)
     )
     return expected <= submitted
+
+
+__all__ = ["ReviewSnapshot", "Reviewable", "every_stage_submitted"]

@@ -63,6 +63,9 @@ class Chain:
     milestone_done: Callable[[Any], bool] | None = None
     # extra columns a step writes, from (step code, now, actor)
     stamp: Callable[[str, Any, Any], dict[str, Any]] | None = None
+    # the record's data (JSON-able) to keep at each approving step, for "changes since the last
+    # approved version" (jiance.review.snapshots)
+    snapshot: Callable[[Any], Any] | None = None
     actions: Mapping[str, Step] = field(init=False)
 
     def __post_init__(self) -> None:

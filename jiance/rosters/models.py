@@ -78,6 +78,13 @@ def _all_stages_submitted(roster: Any) -> bool:
     return every_stage_submitted(roster, stages)
 
 
+def _snapshot(roster: Any) -> dict[str, Any]:
+    # the students and teachers, kept at each approval
+    from jiance.rosters.changes import roster_snapshot
+
+    return roster_snapshot(roster)
+
+
 # school information officer → principal → county → city; each step returns what waits for it.
 ROSTER_CHAIN = Chain(
     name="roster",
@@ -101,6 +108,7 @@ ROSTER_CHAIN = Chain(
     locked_message=_("名单已审核通过并锁定，不能修改。"),
     in_review_message=_("名单当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系审核人退回。"),
     milestone_done=_all_stages_submitted,
+    snapshot=_snapshot,
 )
 # action -> (statuses it may start from, status it leads to), read from the chain
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in ROSTER_CHAIN.steps}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jiance.rosters import views
+from jiance.rosters import changes_views, views
 
 app_name = "rosters"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("roster/<int:roster_id>/submit/", views.transition, {"action": "submit"}, name="submit"),
     path("roster/<int:roster_id>/approve/", views.transition, {"action": "approve"}, name="approve"),
     path("roster/<int:roster_id>/return/", views.transition, {"action": "return"}, name="return"),
+    path("roster/<int:roster_id>/changes/", changes_views.changes, name="changes"),
     path("roster/<int:roster_id>/sampled/", views.sampled, name="sampled"),
     path("roster/<int:roster_id>/sampled.xlsx", views.sampled_export, name="sampled_export"),
 ]

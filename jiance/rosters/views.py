@@ -23,6 +23,7 @@ from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.review.forms import Button
 from jiance.rosters import selectors, services
+from jiance.rosters.changes import roster_changes
 from jiance.rosters.forms import CommentForm, DrawForm, StudentForm, TeacherForm, UploadForm
 from jiance.rosters.models import (
     Roster,
@@ -104,6 +105,7 @@ def _roster_context(request: HttpRequest, scope: Scope, roster: Roster, **extra:
         "can_unmask": selectors.can_unmask(scope, roster), "can": services.can_act(scope, roster),
         "teachers": list(selectors.teachers_of(scope=scope, roster=roster)),
         "events": list(selectors.events_of(scope=scope, roster=roster)),
+        "changes": roster_changes(scope=scope, roster=roster, unmask=full),
         "classes": len({s.class_name for s in students}),
         "student_form": StudentForm(), "teacher_form": TeacherForm(allowed=allowed),
         "upload_form": UploadForm(), "comment_form": CommentForm(),

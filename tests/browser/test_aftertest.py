@@ -1,4 +1,4 @@
-"""After the test, in a real browser: the school reports its absentees (htmx rows) and submits,
+"""After the test, in a real browser: the school reports its absentees (one save for the page) and submits,
 the county approves and sees the participation table of its schools."""
 
 from __future__ import annotations
@@ -49,11 +49,13 @@ def setup(world: Any, settings: Any) -> Any:
     return cycle
 
 
-def save_row(page: Any, row: int, reason: str) -> None:
-    tr = page.locator(f"#tested-table tr[data-row='{row}']")
-    tr.locator("select[name$='-reason']").select_option(label=reason)
-    tr.get_by_role("button", name="保存").click()
-    page.locator(f"#tested-table tr[data-row='{row}'] .ok").wait_for()
+def set_reason(page: Any, row: int, reason: str) -> None:
+    page.locator(f"#tested-table tr[data-row='{row}'] select[name$='-reason']").select_option(label=reason)
+
+
+def save_all(page: Any) -> None:
+    with page.expect_navigation():
+        page.locator("#save-all").click()
 
 
 def test_school_reports_absentees_county_approves(page, browser, live_server, setup, world) -> None:
@@ -70,20 +72,25 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
     msg = page.locator(".msg-error").inner_text()
     assert "第 2 行" in msg and "缺考原因" in msg
     screenshot(page, "aftertest_school_missing_reasons")
-    # an htmx save without a reason shows the error inside the row
+    # the page's one save: a row marked absent without a reason is shown with its error, nothing saved
     tr7 = page.locator("#tested-table tr[data-row='7']")
     tr7.locator("select[name$='-attendance']").select_option(label="缺考")
-    tr7.get_by_role("button", name="保存").click()
+    assert tr7.locator("select[name$='-reason']").is_visible()
+    save_all(page)
     page.locator("#tested-table tr[data-row='7'] .errors").wait_for()
     assert "缺考原因" in page.locator("#tested-table tr[data-row='7'] .errors").inner_text()
-    save_row(page, 7, "转学")
-    save_row(page, 2, "病假")
-    save_row(page, 5, "事假")
+    assert TestedStudent.objects.get(report__school=world.school_a1, row=7).attendance == "present"
+    set_reason(page, 7, "转学")
+    set_reason(page, 2, "病假")
+    set_reason(page, 5, "事假")
     # a roster correction on row 1
     tr1 = page.locator("#tested-table tr[data-row='1']")
+    tr1.locator("details summary").click()
     tr1.locator("input[name$='-name']").fill("王子晗")
-    tr1.get_by_role("button", name="保存").click()
-    page.locator("#tested-table tr[data-row='1'] .ok").wait_for()
+    save_all(page)
+    assert "已保存 4 名学生的修改（更正 1 项）" in page.locator(".messages .msg-success").inner_text()
+    # absent students first, each with its reason
+    assert [page.locator("#tested-table tbody tr").nth(i).get_attribute("data-row") for i in range(3)] == ["2", "5", "7"]
     screenshot(page, "aftertest_school_absentees")
     page.get_by_role("button", name="提交县级审核").click()
     page.wait_for_load_state()
@@ -103,6 +110,10 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
         assert county_page.locator("#review input[name=version]").get_attribute("value") == str(
             TestedReport.objects.get(school=world.school_a1).version)
         screenshot(county_page, "aftertest_county_review")
+        # the decision bar is on screen from the top of the list (sticky above long tables)
+        county_page.evaluate("window.scrollTo(0, 0)")
+        assert county_page.evaluate("""() => { const r = document.querySelector('#review').getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= window.innerHeight; }""")
         county_page.get_by_role("button", name="审核通过").click()
         county_page.wait_for_load_state()
         assert county_page.locator("#report-status").inner_text() == "已通过"
