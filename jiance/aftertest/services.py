@@ -314,3 +314,10 @@ def personal_data_recorded(*, report: TestedReport, actor: Any, export: bool, wh
     """Audit a display or an export of the tested students' names."""
     audit_record(action=Action.EXPORT if export else Action.VIEW_PERSONAL, obj=report, unit=report.school,
                  actor=actor, detail=f"{what}：{report.school.name}{stage_name(report.stage)}，{rows} 人")
+
+
+def tested_window_reopen(*, scope: Scope, cycle: Cycle, school: Unit, until: dt.date, reason: str,
+                         actor: Any) -> WindowReopen:
+    """The county reopens the school's tested-student reporting from today until `until` (补报)."""
+    return supplementary_window_open(scope=scope, cycle=cycle, school=school, start=clock.today(), end=until,
+                                     reason=reason, actor=actor)
