@@ -10,7 +10,6 @@ school is a reopening of the `tested_students` window (`jiance.windows`).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings

@@ -52,11 +52,13 @@ from jiance.rosters.models import (
     teacher_roles_for,
 )
 from jiance.rosters.services import (
+    STUDENTS_WINDOW,
     roster_approve,
     roster_import,
     roster_open,
     roster_return,
     roster_submit,
+    roster_window_reopen,
     teacher_import,
     test_date_of,
 )
@@ -79,16 +81,20 @@ from jiance.sampling.services import (
 from jiance.spreadsheets import write_rows
 from jiance.units.models import Unit
 from jiance.web.demo_data import DemoUnits
+from jiance.windows.services import window_state
 from jiance_core.synth import students_for, teachers_for
 
 # Days before `today` at which each step happened (the demo shows the chain ~10 days before test day).
-FRAMES_DAYS_AGO = 44
+# The frames inside the cycle's frame window (it closes ~2 months before test day); the rosters
+# run past theirs, so the county reopens entry for its late schools (LATE_ROSTER_REASON).
+FRAMES_DAYS_AGO = 60
 DRAW_DAYS_AGO = 32
 CONFIRM_DAYS_AGO = 29
 ROSTERS_DAYS_AGO = 21
 UNCONFIRMED_IN_DEMO_COUNTY = 2  # junior sample schools 南昌县 has not confirmed yet
 RETURN_COMMENT = "名单中有已转学的学生未删除，请与各班班主任逐一核对后重新提交。"
 FRAME_RETURN_COMMENT = "%s 4年级学生数与上年相差过大，请核实后重新提交。"
+LATE_ROSTER_REASON = "学校学籍系统数据迁移，名单上报延期，经县级同意补报至测试前。"
 REPLACEMENT_REASON = "该校八年级学生已于本学期整体并入邻近学校，现八年级在校生不足 10 人，申请替换。"
 # The stages of a roster in the order the demo spreads them over 南昌县's sample schools
 # (the rest are approved by the city).
@@ -358,6 +364,13 @@ def build_rosters(
             target = states[r.pk]
             start = ROSTERS_DAYS_AGO - k % 8
         actor = _actor(school_scope)
+        with when.at(start, 8, 0):
+            # still open when the school submits (two days later)?
+            if not window_state(cycle=cycle, kind=STUDENTS_WINDOW, unit=school,
+                                today=today - dt.timedelta(days=max(start - 2, 0))).open:
+                roster_window_reopen(scope=county_info, cycle=cycle, school=school,
+                                     until=test_date - dt.timedelta(days=3), reason=LATE_ROSTER_REASON,
+                                     actor=county_info.user)
         with _as(school_scope):
             with when.at(start, 8, 30):
                 roster = roster_open(scope=school_scope, cycle=cycle, school=school, stage=r.stage)

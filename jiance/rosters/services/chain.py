@@ -33,7 +33,7 @@ from jiance.rosters.models import (
 )
 from jiance.units.models import Unit
 from jiance.windows.models import WindowReopen
-from jiance.windows.services import window_reopen, window_require
+from jiance.windows.services import window_reopen, window_require, window_state
 
 STUDENT_FIELDS = ("name", "sex", "birth_date", "national_id", "class_name", "student_no")
 # Read from the chain (ROSTER_CHAIN in models): the audit action and the roles of each step.
@@ -160,5 +160,6 @@ def can_act(scope: Scope, roster: Roster) -> dict[str, bool]:
     """What this person may do on the roster now (for the page's buttons)."""
     allowed = engine.allowed_actions(roster, scope)
     review = bool(allowed & {*APPROVE_STEPS.values(), RosterAction.RETURN})
-    entry = roster.editable and scope.holds(roles.SCHOOL_OFFICER, roster.school)
+    entry = roster.editable and scope.holds(roles.SCHOOL_OFFICER, roster.school) and any(
+        window_state(cycle=roster.cycle, kind=k, unit=roster.school).open for k in (STUDENTS_WINDOW, TEACHERS_WINDOW))
     return {"edit": entry, "submit": entry, "approve": review, "return": review}
