@@ -78,7 +78,7 @@ def _reopen_window(r: WindowReopen) -> Window:
 
 def _message(work: Work, st: rule.WindowState) -> str:
     w = st.current
-    facts = {"work": work.name, "label": window_label(w) if w else "", "start": day_label(w.start) if w else "",
+    facts = {"work": w.name if w and not w.reopen else work.name, "label": window_label(w) if w else "", "start": day_label(w.start) if w else "",
              "end": day_label(w.end) if w else "", "by": w.by if w else "", "reason": w.reason if w else ""}
     if st.state == "unset":
         return _("本周期未设置%(work)s时间，不限时。") % facts
