@@ -44,7 +44,7 @@ def save(people, world, cycle) -> Any:  # type: ignore[no-untyped-def]
 
 
 def test_before_inside_after(people, world, windowed) -> None:  # type: ignore[no-untyped-def]
-    with at(9), pytest.raises(FrameError, match="尚未开放.*2022年03月10日"):
+    with at(9), pytest.raises(FrameError, match=r"尚未开放.*2022年03月10日"):
         save(people, world, windowed)
     with at(25):
         save(people, world, windowed)
