@@ -83,11 +83,11 @@ def _message(work: Work, st: rule.WindowState) -> str:
     if st.state == "unset":
         return _("本周期未设置%(work)s时间，不限时。") % facts
     if st.state == "open":
-        return _("上报开放中：%(label)s，截止 %(end)s。") % facts
+        return _("上报开放中：%(name)s，截止 %(end)s。") % {**facts, "name": w.name if w else ""}
     if st.state == "reopened":
         return _("上报重新开放中：%(work)s由 %(by)s 开放至 %(end)s（原因：%(reason)s）。") % facts
     if st.state == "before":
-        return _("%(work)s尚未开放，将于 %(start)s 开放：%(label)s。") % facts
+        return _("上报尚未开放，将于 %(start)s 开放：%(label)s。") % facts
     if w is None:
         return _("本周期未设置%(work)s时间，暂不能上报。") % facts
     return _("%(label)s已于 %(end)s 截止，不能再修改或提交；如需补报，请联系上级重新开放。") % facts
