@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jiance.cycles",
     "jiance.audit",
     "jiance.review",
+    "jiance.windows",
     "jiance.web",
     "jiance.reporting",
     "jiance.sampling",

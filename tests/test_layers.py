@@ -51,6 +51,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Managing the hierarchy: import, export, browse (needs the Scope and the journal).
     ("units pages", ("jiance.units",)),
     ("cycles", ("jiance.cycles",)),
+    # Reporting windows from the cycle, and their reopening by the level above.
+    ("windows", ("jiance.windows",)),
     # The one review engine the chains below are specifications of.
     ("review", ("jiance.review",)),
     ("reporting", ("jiance.reporting",)),

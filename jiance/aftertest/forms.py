@@ -77,7 +77,7 @@ class SupplementaryForm(forms.Form):
     school = forms.ChoiceField(label=_("学校"))
     start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("原因"), required=False, max_length=200)
+    reason = forms.CharField(label=_("原因"), max_length=200)
 
     def __init__(self, *args: Any, schools: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

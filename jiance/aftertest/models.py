@@ -4,13 +4,12 @@
 `TestedReport` — one per roster (cycle, school, stage) — carries the review state
 (填报中 → 待县级审核 → 已通过, or 已退回); `TestedReportEvent` keeps every step; `TestedStudent`
 is one sampled student's attendance; `TestedCorrection` records each correction of the roster's
-name/sex/class (the roster itself is never overwritten); `SupplementaryWindow` is a 补报 window a
-county opened for one school.
+name/sex/class (the roster itself is never overwritten). A 补报 window a county opens for one
+school is a reopening of the `tested_students` window (`jiance.windows`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -233,28 +232,3 @@ class TestedUpload(models.Model):
     @property
     def unit(self) -> Any:
         return self.report.school
-
-
-class SupplementaryWindow(models.Model):
-    """补报: a county reopens reporting for one school between two dates (inclusive)."""
-
-    cycle = models.ForeignKey("cycles.Cycle", on_delete=models.PROTECT, related_name="+")
-    school = models.ForeignKey("units.Unit", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
-    start = models.DateField(_("开始日期"))
-    end = models.DateField(_("截止日期"))
-    reason = models.CharField(_("原因"), max_length=200, blank=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(_("开放时间"))
-
-    class Meta:
-        ordering = ["-opened_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.school_id}:{self.start}..{self.end}"
-
-    @property
-    def unit(self) -> Any:
-        return self.school
-
-    def covers(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end

@@ -15,17 +15,18 @@ from django.db.models import QuerySet
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
-    SupplementaryWindow,
     TestedCorrection,
     TestedReport,
     TestedReportEvent,
     TestedStudent,
 )
+from jiance.aftertest.windows import KIND
 from jiance.cycles.models import Cycle
 from jiance.rosters.models import Roster, SampledStudent
 from jiance.rosters.selectors import released_sample, sampled_students_visible
 from jiance.sampling.models import SELECTED_ROLES, DrawStatus, RowStatus, SampledSchool
 from jiance.units.models import Level, Unit
+from jiance.windows.models import WindowReopen
 
 # The school office (officer and principal) enters and submits; the county office reviews; the
 # county and above see participation. Everyone of these sees the pages.
@@ -84,9 +85,10 @@ def reviewable_reports(*, scope: Scope, cycle: Cycle) -> QuerySet[TestedReport]:
         .select_related("school", "school__parent").order_by("school__path", "stage")
 
 
-def supplementary_windows(*, scope: Scope, cycle: Cycle) -> QuerySet[SupplementaryWindow]:
-    return scope.filter(SupplementaryWindow.objects.filter(cycle=cycle), unit_field="school") \
-        .select_related("school", "opened_by")
+def supplementary_windows(*, scope: Scope, cycle: Cycle) -> QuerySet[WindowReopen]:
+    """The 补报 the person's counties opened (reopenings of the tested-students window)."""
+    return scope.filter(WindowReopen.objects.filter(cycle=cycle, kind=KIND), unit_field="unit") \
+        .select_related("unit", "opened_by")
 
 
 def county_schools_in_sample(*, scope: Scope, cycle: Cycle) -> list[Unit]:

@@ -22,7 +22,6 @@ from jiance.aftertest.models import (
     CorrectionField,
     ReportAction,
     ReportStatus,
-    SupplementaryWindow,
     TestedCorrection,
     TestedReport,
     TestedReportEvent,
@@ -30,7 +29,7 @@ from jiance.aftertest.models import (
     TestedUpload,
 )
 from jiance.aftertest.selectors import visible
-from jiance.aftertest.windows import supplementary_bounds, window_state
+from jiance.aftertest.windows import KIND, supplementary_bounds, window_state
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
@@ -39,6 +38,8 @@ from jiance.rosters.models import Roster, SampledStudent
 from jiance.stages import stage_name
 from jiance.testday.models import Seat
 from jiance.units.models import Level, Unit
+from jiance.windows.models import WindowReopen
+from jiance.windows.services import window_reopen
 
 AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in TESTED_CHAIN.steps}
 
@@ -284,29 +285,23 @@ def tested_report_return(*, scope: Scope, report: TestedReport, actor: Any, comm
 
 @transaction.atomic
 def supplementary_window_open(*, scope: Scope, cycle: Cycle, school: Unit, start: dt.date, end: dt.date,
-                              reason: str, actor: Any) -> SupplementaryWindow:
-    """开放补报: the county reopens reporting for one school. Inside the cycle's 补报 window if the
-    cycle has one; an approved report is reopened (returned) so the school can correct it."""
+                              reason: str, actor: Any) -> WindowReopen:
+    """开放补报: the county reopens reporting for one school (a reopening of the tested-students
+    window, `jiance.windows`). Inside the cycle's 补报 window if the cycle has one; an approved
+    report is reopened (returned) so the school can correct it."""
     if school.level != Level.SCHOOL:
         raise AftertestError(_("只能为学校开放补报"))
     _require_reviewer(scope, school)
-    if end < start:
-        raise AftertestError(_("截止日期不能早于开始日期"))
-    if end < clock.today():
-        raise AftertestError(_("截止日期已过，请重新选择"))
     bounds = supplementary_bounds(cycle)
     if bounds is not None and not (bounds.covers(start) and bounds.covers(end)):
         raise AftertestError(_("补报日期须在本周期的补报时间内：%(label)s") % {"label": bounds.label})
-    window = SupplementaryWindow.objects.create(cycle=cycle, school=school, start=start, end=end,
-                                                reason=reason.strip()[:200], opened_by=actor, opened_at=clock.now())
+    window = window_reopen(scope=scope, cycle=cycle, kind=KIND, unit=school, start=start, until=end,
+                           reason=reason, actor=actor, error=AftertestError)
     for report in TestedReport.objects.filter(cycle=cycle, school=school, status=ReportStatus.APPROVED):
         locked = _locked(report.pk)
         from_status = locked.status
         _bump(locked, status=ReportStatus.RETURNED, locked=False, comment=_("开放补报"))
         _event(locked, ReportAction.RETURN, actor, from_status, _("开放补报：%(r)s") % {"r": window.reason})
-    audit_record(action=Action.CREATE, obj=window, unit=school, actor=actor,
-                 after={"start": start, "end": end, "reason": window.reason},
-                 detail=_("开放补报：%(start)s 至 %(end)s") % {"start": start, "end": end})
     return window
 
 
@@ -319,3 +314,10 @@ def personal_data_recorded(*, report: TestedReport, actor: Any, export: bool, wh
     """Audit a display or an export of the tested students' names."""
     audit_record(action=Action.EXPORT if export else Action.VIEW_PERSONAL, obj=report, unit=report.school,
                  actor=actor, detail=f"{what}：{report.school.name}{stage_name(report.stage)}，{rows} 人")
+
+
+def tested_window_reopen(*, scope: Scope, cycle: Cycle, school: Unit, until: dt.date, reason: str,
+                         actor: Any) -> WindowReopen:
+    """The county reopens the school's tested-student reporting from today until `until` (补报)."""
+    return supplementary_window_open(scope=scope, cycle=cycle, school=school, start=clock.today(), end=until,
+                                     reason=reason, actor=actor)

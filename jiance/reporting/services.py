@@ -44,6 +44,8 @@ from jiance.reporting.selectors import (
 from jiance.review import engine
 from jiance.spreadsheets import SheetError, read_sheet
 from jiance.units.models import Level, Unit
+from jiance.windows.models import WindowReopen
+from jiance.windows.services import window_reopen, window_require
 
 AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in FRAME_CHAIN.steps}
 
@@ -52,6 +54,13 @@ def _require_county_role(scope: Scope, county: Unit) -> None:
     if county.level != Level.COUNTY:
         raise FrameError(_("只有县（区）填报属地学校信息"))
     scope.require(roles.COUNTY_OFFICE, county)
+
+
+WINDOW = "school_frame"  # the cycle's window for the county's reporting (the city reviews any time)
+
+
+def _require_window(cycle: Cycle, county: Unit) -> None:
+    window_require(cycle=cycle, kinds=[WINDOW], unit=county, error=FrameError)
 
 
 def _locked(pk: int) -> FrameSubmission:
@@ -86,6 +95,7 @@ def frame_record_save(
     _require_county_role(scope, county)
     if school.parent_id != county.pk or school.level != Level.SCHOOL or not scope.sees(school):
         raise FrameError(_("%(school)s不属于%(county)s") % {"school": school.name, "county": county.name})
+    _require_window(cycle, county)
     sub = _locked(frame_submission_open(scope=scope, cycle=cycle, county=county).pk)
     sub.check_editable()
     record = FrameRecord.objects.filter(submission=sub, school=school).first()
@@ -113,6 +123,7 @@ def frame_upload_store(
 ) -> FrameUpload:
     """Keep an uploaded file for its preview; remembers the version it was previewed against."""
     _require_county_role(scope, county)
+    _require_window(cycle, county)
     sub = frame_submission_open(scope=scope, cycle=cycle, county=county)
     sub.check_editable()
     try:  # checked before it is kept: a file that cannot be read as a frame is never stored
@@ -145,6 +156,7 @@ def frame_import(
     the user previewed: if the data changed since, the import is refused.
     """
     _require_county_role(scope, county)
+    _require_window(cycle, county)
     sub = _locked(frame_submission_open(scope=scope, cycle=cycle, county=county).pk)
     sub.check_editable()
     if base_version is not None and base_version != sub.version:
@@ -236,6 +248,7 @@ def _check_complete(scope: Scope, sub: FrameSubmission) -> None:
 def frame_submit(*, scope: Scope, submission: FrameSubmission, actor: Any, comment: str = "",
                  version: int | None = None) -> FrameSubmission:
     _require_county_role(scope, submission.county)
+    _require_window(submission.cycle, submission.county)
     return engine.transition(submission, ReviewAction.SUBMIT, scope=scope, actor=actor, comment=comment,
                              version=version, check=lambda sub: _check_complete(scope, sub))
 
@@ -260,6 +273,14 @@ def frame_unlock(*, scope: Scope, submission: FrameSubmission, actor: Any, comme
     """The level above reopens approved data for changes; the county must submit again."""
     return engine.transition(submission, ReviewAction.UNLOCK, scope=scope, actor=actor, comment=comment,
                              version=version)
+
+
+@transaction.atomic
+def frame_window_reopen(*, scope: Scope, cycle: Cycle, county: Unit, until: Any, reason: str,
+                        actor: Any) -> WindowReopen:
+    """The city reopens the county's frame reporting until `until` (reason required, audited)."""
+    return window_reopen(scope=scope, cycle=cycle, kind=WINDOW, unit=county, until=until, reason=reason,
+                         actor=actor, error=FrameError)
 
 
 def frame_export_record(*, scope: Scope, cycle: Cycle, fmt: str, rows: int, actor: Any) -> None:

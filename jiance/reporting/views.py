@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,6 +43,7 @@ from jiance.reporting.models import (
 from jiance.review.forms import Button
 from jiance.spreadsheets import safe_cell, write_rows
 from jiance.units.models import Level, Unit
+from jiance.windows.views import window_context
 
 
 def _cycle() -> Cycle:
@@ -105,6 +107,11 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
             Button(_("解锁（允许县级修改）"), ReviewAction.UNLOCK, css="danger"),
         ],
     }
+    # the county edits and submits inside the cycle's window; the city may reopen it (jiance.windows)
+    context |= window_context(scope, cycle, services.WINDOW, county)
+    context |= {"reopen_url": reverse("reporting:window_reopen", args=[county.code]),
+                "can_edit": context["can_edit"] and context["window"].open,
+                "can_submit": context["can_submit"] and context["window"].open}
     return render(request, "reporting/county.html", context)
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jiance.rosters import changes_views, views
+from jiance.rosters import changes_views, services, views
+from jiance.windows.views import reopen_view
 
 app_name = "rosters"
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("draw/", views.draw, name="draw"),
     path("school/<str:code>/", views.school_page, name="school"),
+    path("school/<str:code>/window/reopen/", reopen_view(services.roster_window_reopen, "school"),
+         name="window_reopen"),
     path("roster/<int:roster_id>/", views.roster_page, name="roster"),
     path("roster/<int:roster_id>/template.xlsx", views.template_download, name="template"),
     path("roster/<int:roster_id>/upload/", views.upload, name="upload"),

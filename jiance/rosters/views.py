@@ -35,6 +35,8 @@ from jiance.rosters.models import (
 )
 from jiance.rosters.spreadsheet import roster_template, teacher_template
 from jiance.spreadsheets import write_rows
+from jiance.windows.services import window_state
+from jiance.windows.views import window_context
 from jiance_core.errors import ValidationFailed
 
 
@@ -116,6 +118,10 @@ def _roster_context(request: HttpRequest, scope: Scope, roster: Roster, **extra:
         ],
         "rejected": kept.get(UploadKind.STUDENTS), "teacher_rejected": kept.get(UploadKind.TEACHERS),
     }
+    # the school enters inside the cycle's windows; the county may reopen them (jiance.windows)
+    ctx |= window_context(scope, roster.cycle, services.STUDENTS_WINDOW, roster.school)
+    ctx |= {"teachers_window": window_state(cycle=roster.cycle, kind=services.TEACHERS_WINDOW, unit=roster.school),
+            "reopen_url": reverse("rosters:window_reopen", args=[roster.school.code])}
     ctx.update(extra)
     return ctx
 

@@ -17,7 +17,6 @@ from jiance.aftertest.models import (
     AftertestError,
     Attendance,
     ReportStatus,
-    SupplementaryWindow,
     TestedCorrection,
     TestedReportEvent,
     TestedStudent,
@@ -26,6 +25,7 @@ from jiance.aftertest.services import RowInput
 from jiance.aftertest.windows import window_state
 from jiance.audit.models import AuditEntry
 from jiance.testday.models import Seat, TestRoom
+from jiance.windows.models import WindowReopen
 from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, aftertest_cycle, draw
 from tests.factories import make_user
 from tests.rosters.builders import BEFORE_RELEASE
@@ -162,7 +162,7 @@ def test_supplementary_window_reopens(setup, world):  # type: ignore[no-untyped-
         assert report.status == ReportStatus.RETURNED and not report.locked
         t = TestedStudent.objects.get(report=report, row=2)
         services.tested_student_save(scope=scope, tested=t, data=row("absent", reason="transferred"), actor=officer)
-        assert AuditEntry.objects.filter(object_type="aftertest.supplementarywindow", object_id=str(w.pk)).exists()
+        assert AuditEntry.objects.filter(object_type="windows.windowreopen", object_id=str(w.pk)).exists()
     with clock.frozen(AFTER_WINDOW + dt.timedelta(days=5)):
         assert not window_state(cycle, world.school_a1, clock.today()).open
 
@@ -175,11 +175,15 @@ def test_supplementary_window_within_cycle_bounds(world):  # type: ignore[no-unt
         with pytest.raises(AftertestError, match="补报时间内"):
             services.supplementary_window_open(scope=Scope(county), cycle=cycle, school=world.school_a1,
                                                start=dt.date(2020, 10, 25), end=dt.date(2020, 11, 1),
-                                               reason="", actor=county)
+                                               reason="漏报", actor=county)
+        with pytest.raises(AftertestError, match="原因"):  # a reopening states its reason
+            services.supplementary_window_open(scope=Scope(county), cycle=cycle, school=world.school_a1,
+                                               start=dt.date(2020, 10, 30), end=dt.date(2020, 11, 2), reason=" ",
+                                               actor=county)
         services.supplementary_window_open(scope=Scope(county), cycle=cycle, school=world.school_a1,
-                                           start=dt.date(2020, 10, 30), end=dt.date(2020, 11, 2), reason="",
+                                           start=dt.date(2020, 10, 30), end=dt.date(2020, 11, 2), reason="漏报",
                                            actor=county)
-    assert SupplementaryWindow.objects.count() == 1
+    assert WindowReopen.objects.count() == 1
 
 
 def test_review_chain_history_and_lock(setup):  # type: ignore[no-untyped-def]

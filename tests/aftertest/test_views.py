@@ -14,7 +14,6 @@ from jiance import clock
 from jiance.accounts.models import Role
 from jiance.aftertest.models import (
     ReportStatus,
-    SupplementaryWindow,
     TestedCorrection,
     TestedReport,
     TestedStudent,
@@ -22,6 +21,7 @@ from jiance.aftertest.models import (
 )
 from jiance.audit.models import AuditEntry
 from jiance.testday.models import Seat, TestRoom
+from jiance.windows.models import WindowReopen
 from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, aftertest_cycle, draw
 from tests.factories import make_user
 from tests.rosters.builders import BEFORE_RELEASE
@@ -180,7 +180,7 @@ def test_windows_in_pages(env):  # type: ignore[no-untyped-def]
         today = clock.today().isoformat()
         county.post(reverse("aftertest:supplementary"), {"school": env["code"], "start": today, "end": today,
                                                           "reason": "补报"})
-        assert SupplementaryWindow.objects.filter(school__code=env["code"]).count() == 1
+        assert WindowReopen.objects.filter(unit__code=env["code"], kind="tested_students").count() == 1
         assert "开放中" in c.get(reverse("aftertest:school", args=[env["code"]])).content.decode()
         c.post(url("open", env["code"]))
         assert TestedReport.objects.count() == 1

@@ -9,12 +9,15 @@ from jiance.rosters.services.chain import (
     ACTION_ROLES,
     AUDIT_ACTIONS,
     STEP_ROLES,
+    STUDENTS_WINDOW,
+    TEACHERS_WINDOW,
     _locked,
     can_act,
     roster_approve,
     roster_open,
     roster_return,
     roster_submit,
+    roster_window_reopen,
     rosters_open_for_school,
     test_date_of,
 )
@@ -40,10 +43,10 @@ from jiance.rosters.services.teachers import (
 )
 
 __all__ = [
-    "ACTION_ROLES", "AUDIT_ACTIONS", "STEP_ROLES", "CheckOutcome", "ImportOutcome",
+    "ACTION_ROLES", "AUDIT_ACTIONS", "STEP_ROLES", "STUDENTS_WINDOW", "TEACHERS_WINDOW", "CheckOutcome", "ImportOutcome",
     "TeacherImportOutcome", "_locked", "can_act", "check_students", "check_teachers",
     "export_record", "personal_data_viewed", "rejected_rows", "roster_approve", "roster_import",
-    "roster_open", "roster_return", "roster_submit", "rosters_open_for_school",
+    "roster_open", "roster_return", "roster_submit", "roster_window_reopen", "rosters_open_for_school",
     "sampled_export_rows", "student_delete", "student_save", "students_draw", "teacher_delete",
     "teacher_import", "teacher_problems", "teacher_save", "test_date_of",
 ]

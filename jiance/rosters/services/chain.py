@@ -32,6 +32,8 @@ from jiance.rosters.models import (
     STEP_ROLES as STEP_ROLES,  # re-exported: the page shows who acts next
 )
 from jiance.units.models import Unit
+from jiance.windows.models import WindowReopen
+from jiance.windows.services import window_reopen, window_require, window_state
 
 STUDENT_FIELDS = ("name", "sex", "birth_date", "national_id", "class_name", "student_no")
 # Read from the chain (ROSTER_CHAIN in models): the audit action and the roles of each step.
@@ -49,8 +51,17 @@ def _locked(pk: int) -> Roster:
 _bump = engine.bump  # conditional UPDATE on (version, status), as every review chain writes
 
 
-def _require_entry(scope: Scope, roster: Roster) -> None:
+# the cycle's windows of the school's entry (students and teachers may have their own dates); the
+# principal's check and the reviews above are not bound to them (jiance.windows.services)
+STUDENTS_WINDOW = "student_roster"
+TEACHERS_WINDOW = "teacher_roster"
+
+
+def _require_entry(scope: Scope, roster: Roster, window: str = "") -> None:
+    """The school's officer, inside the roster's `window` (the first that applies, for a submit)."""
     scope.require(roles.SCHOOL_OFFICER, roster.school)
+    kinds = [window] if window else [STUDENTS_WINDOW, TEACHERS_WINDOW]
+    window_require(cycle=roster.cycle, kinds=kinds, unit=roster.school, error=RosterError)
 
 
 def test_date_of(cycle: Cycle) -> date:
@@ -104,7 +115,10 @@ def _check_complete(roster: Roster) -> None:
 
 @transaction.atomic
 def roster_submit(*, scope: Scope, roster: Roster, actor: Any, comment: str = "", version: int | None = None) -> Roster:
-    """Completes the school's 师生信息上报 task once every sampled stage is submitted (ROSTER_CHAIN)."""
+    """Completes the school's 师生信息上报 task once every sampled stage is submitted (ROSTER_CHAIN).
+    Inside the students' or the teachers' window."""
+    window_require(cycle=roster.cycle, kinds=[STUDENTS_WINDOW, TEACHERS_WINDOW], unit=roster.school,
+                   error=RosterError)
     return engine.transition(roster, RosterAction.SUBMIT, scope=scope, actor=actor, comment=comment,
                              version=version, check=_check_complete)
 
@@ -132,9 +146,20 @@ def roster_return(*, scope: Scope, roster: Roster, actor: Any, comment: str, ver
                              version=version)
 
 
+@transaction.atomic
+def roster_window_reopen(*, scope: Scope, cycle: Cycle, school: Unit, until: date, reason: str,
+                         actor: Any) -> list[WindowReopen]:
+    """The county reopens the school's roster entry (students and teachers) until `until`, with a
+    reason; audited once per window."""
+    return [window_reopen(scope=scope, cycle=cycle, kind=kind, unit=school, until=until, reason=reason,
+                          actor=actor, error=RosterError)
+            for kind in (STUDENTS_WINDOW, TEACHERS_WINDOW)]
+
+
 def can_act(scope: Scope, roster: Roster) -> dict[str, bool]:
     """What this person may do on the roster now (for the page's buttons)."""
     allowed = engine.allowed_actions(roster, scope)
     review = bool(allowed & {*APPROVE_STEPS.values(), RosterAction.RETURN})
-    entry = roster.editable and scope.holds(roles.SCHOOL_OFFICER, roster.school)
+    entry = roster.editable and scope.holds(roles.SCHOOL_OFFICER, roster.school) and any(
+        window_state(cycle=roster.cycle, kind=k, unit=roster.school).open for k in (STUDENTS_WINDOW, TEACHERS_WINDOW))
     return {"edit": entry, "submit": entry, "approve": review, "return": review}

@@ -30,7 +30,7 @@ from jiance.rosters.models import (
     UploadKind,
 )
 from jiance.rosters.services import chain
-from jiance.rosters.services.chain import _bump, _require_entry, test_date_of
+from jiance.rosters.services.chain import STUDENTS_WINDOW, _bump, _require_entry, test_date_of
 from jiance.stages import stage_name
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.roster import LABELS, check_roster, read_roster_bytes
@@ -109,7 +109,7 @@ class ImportOutcome:
 def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str, actor: Any) -> ImportOutcome:
     """Replace the roster's students with a checked file: all rows or none. A rejected file is
     kept for the rejected-rows download."""
-    _require_entry(scope, roster)
+    _require_entry(scope, roster, STUDENTS_WINDOW)
     roster = chain._locked(roster.pk)
     roster.check_editable()
     try:
@@ -227,7 +227,7 @@ def student_save(
     *, scope: Scope, roster: Roster, data: dict[str, Any], actor: Any, student: Student | None = None,
 ) -> Student:
     """Add or change one student, checked by the same rules as a file (row 2 = this student)."""
-    _require_entry(scope, roster)
+    _require_entry(scope, roster, STUDENTS_WINDOW)
     roster = chain._locked(roster.pk)
     roster.check_editable()
     if student is not None and student.roster_id != roster.pk:
@@ -284,7 +284,7 @@ def student_save(
 
 @transaction.atomic
 def student_delete(*, scope: Scope, roster: Roster, student: Student, actor: Any) -> None:
-    _require_entry(scope, roster)
+    _require_entry(scope, roster, STUDENTS_WINDOW)
     roster = chain._locked(roster.pk)
     roster.check_editable()
     if student.roster_id != roster.pk:

@@ -27,7 +27,7 @@ from jiance.rosters.models import (
     teacher_roles_for,
 )
 from jiance.rosters.services import chain
-from jiance.rosters.services.chain import _bump, _require_entry
+from jiance.rosters.services.chain import TEACHERS_WINDOW, _bump, _require_entry
 from jiance.rosters.services.students import _keep_rejected
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.teachers import Vocabulary, check_teacher_rows
@@ -59,7 +59,7 @@ def teacher_problems(*, cycle: Cycle, data: dict[str, Any]) -> dict[str, str]:
 def teacher_save(
     *, scope: Scope, roster: Roster, data: dict[str, Any], actor: Any, teacher: Teacher | None = None,
 ) -> Teacher:
-    _require_entry(scope, roster)
+    _require_entry(scope, roster, TEACHERS_WINDOW)
     roster = chain._locked(roster.pk)
     roster.check_editable()
     problems = teacher_problems(cycle=roster.cycle, data=data)
@@ -91,7 +91,7 @@ def teacher_save(
 
 @transaction.atomic
 def teacher_delete(*, scope: Scope, roster: Roster, teacher: Teacher, actor: Any) -> None:
-    _require_entry(scope, roster)
+    _require_entry(scope, roster, TEACHERS_WINDOW)
     roster = chain._locked(roster.pk)
     roster.check_editable()
     if teacher.roster_id != roster.pk:
@@ -149,7 +149,7 @@ _CORE_REASONS = (
 @transaction.atomic
 def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: str, actor: Any) -> TeacherImportOutcome:
     """Replace the roster's teachers with a checked file: every row or, on any error, none."""
-    _require_entry(scope, roster)
+    _require_entry(scope, roster, TEACHERS_WINDOW)
     roster = chain._locked(roster.pk)
     roster.check_editable()
     rows, errors, teachers = check_teachers(roster=roster, content=content)

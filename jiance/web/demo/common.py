@@ -19,11 +19,14 @@ from jiance.sampling.models import SampledSchool, SchoolDraw
 from jiance.units.models import Unit
 
 # Days before `today` at which each step happened (the demo shows the chain ~10 days before test day).
-FRAMES_DAYS_AGO = 44
+# The frames inside the cycle's frame window (it closes ~2 months before test day); the rosters
+# run past theirs, so the county reopens entry for its late schools (LATE_ROSTER_REASON).
+FRAMES_DAYS_AGO = 60
 DRAW_DAYS_AGO = 32
 CONFIRM_DAYS_AGO = 29
 ROSTERS_DAYS_AGO = 21
 UNCONFIRMED_IN_DEMO_COUNTY = 2  # junior sample schools 南昌县 has not confirmed yet
+LATE_ROSTER_REASON = "学校学籍系统数据迁移，名单上报延期，经县级同意补报至测试前。"
 RETURN_COMMENT = "名单中有已转学的学生未删除，请与各班班主任逐一核对后重新提交。"
 FRAME_RETURN_COMMENT = "%s 4年级学生数与上年相差过大，请核实后重新提交。"
 REPLACEMENT_REASON = "该校八年级学生已于本学期整体并入邻近学校，现八年级在校生不足 10 人，申请替换。"

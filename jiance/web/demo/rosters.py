@@ -24,11 +24,13 @@ from jiance.rosters.models import (
     teacher_roles_for,
 )
 from jiance.rosters.services import (
+    STUDENTS_WINDOW,
     roster_approve,
     roster_import,
     roster_open,
     roster_return,
     roster_submit,
+    roster_window_reopen,
     students_draw,
     teacher_import,
     test_date_of,
@@ -38,6 +40,7 @@ from jiance.spreadsheets import write_rows
 from jiance.testday.services import rooms_plan
 from jiance.units.models import Unit
 from jiance.web.demo.common import (
+    LATE_ROSTER_REASON,
     RETURN_COMMENT,
     ROSTER_STATES,
     ROSTERS_DAYS_AGO,
@@ -51,6 +54,7 @@ from jiance.web.demo.common import (
     stand_in,
 )
 from jiance.web.demo_data import DemoUnits
+from jiance.windows.services import window_state
 from jiance_core.synth import students_for, teachers_for
 
 
@@ -100,6 +104,13 @@ def build_rosters(
             target = states[r.pk]
             start = ROSTERS_DAYS_AGO - k % 8
         actor = actor_of(school_scope)
+        with when.at(start, 8, 0):
+            # still open when the school submits (two days later)?
+            if not window_state(cycle=cycle, kind=STUDENTS_WINDOW, unit=school,
+                                today=today - dt.timedelta(days=max(start - 2, 0))).open:
+                roster_window_reopen(scope=county_info, cycle=cycle, school=school,
+                                     until=test_date - dt.timedelta(days=3), reason=LATE_ROSTER_REASON,
+                                     actor=county_info.user)
         with acting(school_scope):
             with when.at(start, 8, 30):
                 roster = roster_open(scope=school_scope, cycle=cycle, school=school, stage=r.stage)
