@@ -157,6 +157,8 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
         summary.cycles.append(cycle_load_file(path=path, owner=centre).code)
     base = Cycle.objects.get(code=ACTIVE_TEMPLATE)
     days = first_test_day_target(today, min(base.test_days), phase)
+    # The chain up to the rosters happens as in the "before" story, just that many days earlier.
+    story_day = today - dt.timedelta(days=first_test_day_target(today, min(base.test_days)) - days)
     year = (min(base.test_days) + dt.timedelta(days=days)).year
     code = f"national-{year}"
     if Cycle.objects.filter(code=code).exists():  # a shipped template of that year
@@ -185,7 +187,7 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     # Frames reported and approved, the sample drawn and published; its schools take part.
     chain = ChainSummary()
     sample = build_sample(cycle=active, city=city, counties=counties, demo_county=county, data=data, seed=seed,
-                          today=today, users=by_name, summary=chain, complete=phase != "before")
+                          today=story_day, users=by_name, summary=chain, complete=phase != "before")
     by_county = sample.schools_by_county()
     CycleParticipant.objects.bulk_create(
         CycleParticipant(cycle=active, unit=s, coordinator_id=county_id)
@@ -200,7 +202,7 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
         for a in DEMO_ACCOUNTS if a.where == "school"
     )
     build_rosters(cycle=active, sample=sample, demo_county=county, demo_school=demo_school, data=data, seed=seed,
-                  today=today, users=by_name, summary=chain, all_approved=phase != "before")
+                  today=story_day, users=by_name, summary=chain, all_approved=phase != "before")
     if phase != "before":
         draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
     summary.chain = chain

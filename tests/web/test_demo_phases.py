@@ -48,3 +48,19 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
     seats = reverse("testday:seats", kwargs={"code": school.code, "stage": "primary"})
     with clock.frozen(dt.datetime(2026, 11, 23, 23, 0)):  # test day, after any release time
         assert name in client.get(seats).content.decode()
+
+
+def test_demo_after_the_test_opens_the_after_test_reporting() -> None:
+    with clock.frozen(dt.datetime(2026, 11, 23, 9, 0)):
+        demo_build(seed=2022, today=TODAY, phase="after")
+        officer = User.objects.get(username="school.info")
+        school = RoleAssignment.objects.get(user=officer).unit
+        client = Client()
+        client.force_login(officer)
+        opened = client.post(reverse("aftertest:open", kwargs={"code": school.code, "stage": "primary"}))
+        assert opened.status_code == 302  # the school starts its report (refused if the window were closed)
+        page = client.get(reverse("aftertest:report", kwargs={"code": school.code, "stage": "primary"}))
+        assert page.status_code == 200
+        body = page.content.decode()
+        name = SampledStudent.objects.filter(school=school).select_related("student").first().student.name
+        assert name in body and "已于" not in body.split("<main", 1)[1][:2000]  # open, names listed
