@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,7 @@ def inbox(*, scope: Scope, cycle: Cycle) -> Iterable[InboxItem]:
             SampledSchool.objects.filter(
                 draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE,
                 confirmed_at__isnull=True, county__in=scope.units_for_roles(roles.COUNTY_OFFICE),
-            ).values("county__code", "county__name").annotate(n=Count("pk"), since=Max("draw__published_at"))
+            ).values("county__code", "county__name").annotate(n=Count("pk"), since=Max(Coalesce("draw__published_at", "draw__created_at")))
             .order_by("county__code")
         )
         items += [

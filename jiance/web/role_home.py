@@ -78,7 +78,7 @@ def role_cards(unit: Unit, held: set[str]) -> list[RoleCard]:
         cards.append(RoleCard(
             Role.CUSTODIAN, _("保密材料与交接"),
             _("负责监测工具（试卷箱）的接收、保管、分发与回收，确保全程保密。"),
-            later=_("测试日开放：试卷箱接收登记、保密室存放、各场次分发与回收交接记录。"),
+            later=_("试卷箱接收登记、保密室存放、各场次分发与回收交接记录。"),
             links=_testday_link(unit),
         ))
     if Role.CHIEF_PROCTOR in held or Role.PROCTOR in held:
@@ -86,20 +86,20 @@ def role_cards(unit: Unit, held: set[str]) -> list[RoleCard]:
         cards.append(RoleCard(
             role, _("我的测试室"),
             _("测试室、座位表和缺考登记在本校测试日安排中查看。"),
-            later=_("测试日开放：本人负责的测试室、到场签到与各场次的现场记录。"),
+            later=_("本人负责的测试室、到场签到与各场次的现场记录。"),
             links=_testday_link(unit),
         ))
     if Role.TECHNICIAN in held:
         cards.append(RoleCard(
             Role.TECHNICIAN, _("计算机教室"),
             _("负责计算机测试教室和机位的准备与测试中的技术保障。"),
-            later=_("测试日开放：计算机教室与机位检查清单、测试中的故障登记。"),
+            later=_("计算机教室与机位检查清单、测试中的故障登记。"),
         ))
     if Role.TIMEKEEPER in held:
         cards.append(RoleCard(
             Role.TIMEKEEPER, _("打铃信号"),
             _("负责按统一时间发出各场次的预备、开始与结束信号。"),
-            later=_("测试日开放：各场次的信号时间表与发出记录。"),
+            later=_("各场次的信号时间表与发出记录。"),
         ))
     return cards
 

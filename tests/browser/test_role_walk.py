@@ -40,6 +40,7 @@ def _links(page: Any, selector: str) -> list[str]:
 
 def test_every_role_reaches_every_link_it_is_shown(browser: Any, live_server: Any, frozen_demo: None) -> None:
     failures: list[str] = []
+    timings: list[tuple[float, str, str]] = []
     seen = 0
     started = time.perf_counter()
     for account in DEMO_ACCOUNTS:
@@ -59,7 +60,9 @@ def test_every_role_reaches_every_link_it_is_shown(browser: Any, live_server: An
                 path = urlsplit(href).path
                 if path.startswith(SKIP_PATHS):
                     continue
+                t0 = time.perf_counter()
                 response = ctx.request.get(f"{live_server.url}{href}" if href.startswith("/") else href)
+                timings.append((time.perf_counter() - t0, account.username, href))
                 seen += 1
                 if response.status >= 400:
                     failures.append(f"{account.username} ({account.role}): {href} → {response.status}")
@@ -67,6 +70,8 @@ def test_every_role_reaches_every_link_it_is_shown(browser: Any, live_server: An
             ctx.close()
     elapsed = time.perf_counter() - started
     print(f"role walk: {len(DEMO_ACCOUNTS)} logins, {seen} links, {elapsed:.1f}s")
+    for t, who, href in sorted(timings, reverse=True)[:15]:
+        print(f"  {t:5.2f}s {who} {href}")
     assert not failures, "\n".join(failures)
 
 
