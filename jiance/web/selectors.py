@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count
 
+from jiance import clock
 from jiance.accounts.scoping import Grant, Scope, get_scope
 from jiance.apps_registry import InboxItem, inbox_items, unit_links
 from jiance.cycles.models import Cycle, Milestone, MilestoneCompletion
@@ -20,6 +21,7 @@ from jiance.cycles.selectors import (
     subunits_owing,
     unit_milestones,
 )
+from jiance.rosters.models import release_at
 from jiance.units.models import CHILD_LEVEL, Level, Unit
 from jiance.web.role_home import RoleHome, role_home, uses_dashboard
 
@@ -137,3 +139,9 @@ def my_inbox(request: Any) -> list[InboxItem]:
         items = inbox_items(scope=get_scope(request), cycle=active_cycle())
         request._jiance_inbox = items
     return items
+
+
+def released(cycle: Cycle | None) -> bool:
+    """Is the sampled-student list out (the rosters' release rule: test day, release start)?"""
+    at = release_at(cycle) if cycle is not None else None
+    return at is not None and clock.now() >= at

@@ -11,7 +11,7 @@ from jiance.cycles.models import Cycle, Milestone
 from jiance.cycles.selectors import active_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.units.models import CHILD_LEVEL, Level, Unit
-from jiance.web.selectors import home_panels, lagging_subunits, my_inbox, owing_units
+from jiance.web.selectors import home_panels, lagging_subunits, my_inbox, owing_units, released
 
 
 @login_required
@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {"cycle": cycle, "panels": panels, "today": today, "days_to_test": days_to_test,
-         "inbox": my_inbox(request), "inbox_kinds": INBOX_KINDS},
+         "inbox": my_inbox(request), "inbox_kinds": INBOX_KINDS, "sample_released": released(cycle)},
     )
 
 

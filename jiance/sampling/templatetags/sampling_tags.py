@@ -13,10 +13,8 @@ from typing import Any
 
 from django import template
 
-from jiance import clock
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.selectors import active_cycle
-from jiance.rosters.models import release_at
 from jiance.sampling.selectors import school_sample_status
 from jiance.units.models import Level
 
@@ -29,7 +27,7 @@ def school_sample_notice(context: dict[str, Any], unit: Any) -> dict[str, Any]:
     if request is None or getattr(unit, "level", None) != Level.SCHOOL:
         return {"sample_notices": []}
     cycle = context.get("cycle") or active_cycle()
-    # After the release time the notice says the list is out, not that it comes on test day.
-    at = release_at(cycle) if cycle is not None else None
+    # After the release time (the page says so: `sample_released`, from the rosters' release rule)
+    # the notice says the list is out, not that it comes on test day.
     return {"sample_notices": school_sample_status(get_scope(request), unit, cycle),
-            "released": at is not None and clock.now() >= at}
+            "released": bool(context.get("sample_released"))}
