@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from jiance import clock
+from jiance.accounts.models import Role
 from jiance.web.services import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_build
 from tests.browser.conftest import DESKTOP, PHONE, login, screenshot
 
@@ -22,6 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # A working day 8-14 days before the demo cycle's first test day (the demo shifts the cycle).
 FROZEN = dt.datetime(2026, 5, 6, 10, 0)
 
+# The roles whose home is made for their job (jiance.web.role_home), not the unit's dashboard.
+ROLE_HOMES = {Role.SUPERVISOR, Role.INSPECTOR, Role.CUSTODIAN, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TECHNICIAN,
+              Role.TIMEKEEPER}
 # Links every page carries that are not a destination (the language form posts; logout posts).
 SKIP_PATHS = ("/logout/", "/i18n/")
 
@@ -51,6 +55,13 @@ def test_every_role_reaches_every_link_it_is_shown(browser: Any, live_server: An
             login(page, live_server, account.username, DEMO_PASSWORD)
             assert urlsplit(page.url).path == "/", f"{account.username}: not on the home page after login"
             screenshot(page, f"walk-home-{account.username}")
+            # every home has the inbox, and the top bar counts what it lists (the newest 50)
+            listed = page.locator("#inbox .inbox-items li").count()
+            counted = int(page.locator(".topbar [data-inbox-count]").get_attribute("data-inbox-count"))
+            assert page.locator("#inbox").count() == 1 and min(counted, 50) == listed, account.username
+            # who runs no office gets the home of their job, not the unit's dashboard
+            office = account.role not in ROLE_HOMES
+            assert page.locator('[data-home="role"]').count() == (0 if office else 1), account.username
             menu = _links(page, ".topnav a")
             assert menu, f"{account.username}: no menu"
             home = _links(page, "main a[href]")
