@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -84,6 +85,31 @@ class MilestoneEvent:
 
 
 @dataclass(frozen=True)
+class InboxItem:
+    """One thing waiting for a person: to check, to review, returned to them, to decide. A plain
+    record (no model, no request), so the reminder e-mails can send the same items."""
+
+    kind: Literal["check", "review", "returned", "decide", "confirm"]
+    title: str
+    unit: str  # the unit's name
+    since: dt.datetime  # when it started waiting (newest first)
+    url: str
+    app: str
+
+
+# An app's inbox provider: every item waiting for the person of `scope` in the active `cycle`,
+# scoped through the Scope and read in a fixed, small number of queries (no query per item).
+InboxProvider = Callable[..., Iterable[InboxItem]]
+INBOX_KINDS: dict[str, StrOrPromise] = {
+    "check": gettext_lazy("待审核"),
+    "review": gettext_lazy("待审核"),
+    "returned": gettext_lazy("被退回"),
+    "decide": gettext_lazy("待审批"),
+    "confirm": gettext_lazy("待确认"),
+}
+
+
+@dataclass(frozen=True)
 class AppEntry:
     app: str  # the Django app label
     url_prefix: str = ""  # its URLs (`<app>/urls.py`) are served under `/<url_prefix>/`
@@ -93,6 +119,8 @@ class AppEntry:
     milestone_events: tuple[MilestoneEvent, ...] = ()
     # Names of the URL parameters this app's routes take (the access walk needs a value for each).
     url_params: tuple[str, ...] = ()
+    # What waits for a person in this app: `inbox(scope=..., cycle=...)` → InboxItems (see below).
+    inbox: InboxProvider | None = None
 
 
 # --- reading the declarations ---------------------------------------------------------------
@@ -124,6 +152,15 @@ def kept_uploads() -> list[KeptUpload]:
 
 def milestone_events() -> dict[str, MilestoneEvent]:
     return {m.name: m for e in entries() for m in e.milestone_events}
+
+
+def inbox_items(*, scope: Any, cycle: Any) -> list[InboxItem]:
+    """Every app's items waiting for the person of `scope`, newest first (none without a cycle)."""
+    if cycle is None:
+        return []
+    items = [i for e in entries() if e.inbox is not None for i in e.inbox(scope=scope, cycle=cycle)]
+    items.sort(key=lambda i: (i.since, i.url), reverse=True)
+    return items
 
 
 def url_includes() -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.roles import COUNTY_AND_ABOVE, SCHOOL_OFFICE
+from jiance.aftertest.inbox import inbox
 from jiance.apps_registry import AppEntry, KeptUpload, MilestoneEvent, NavEntry
 
 APP = AppEntry(
@@ -15,4 +16,5 @@ APP = AppEntry(
     # A school has submitted all its tested-student reports.
     milestone_events=(MilestoneEvent("tested_submitted", "school", _("学校提交全部测试生信息")),),
     url_params=("code", "stage", "tested_id"),
+    inbox=inbox,
 )

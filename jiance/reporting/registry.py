@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.roles import COUNTY_AND_ABOVE, OFFICES
 from jiance.apps_registry import AppEntry, HomeLink, KeptUpload, NavEntry
+from jiance.reporting.inbox import inbox
 from jiance.units.models import Level
 
 APP = AppEntry(
@@ -18,4 +19,5 @@ APP = AppEntry(
     ),
     kept_uploads=(KeptUpload("frame_uploads", _("属地学校信息上传文件"), model="reporting.FrameUpload"),),
     url_params=("code", "fmt", "pk", "school_code"),
+    inbox=inbox,
 )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.roles import CITY_AND_ABOVE, COUNTY_OFFICE, SCHOOL_OFFICE
 from jiance.apps_registry import AppEntry, HomeLink, KeptUpload, MilestoneEvent, NavEntry
+from jiance.rosters.inbox import inbox
 from jiance.units.models import Level
 
 APP = AppEntry(
@@ -18,4 +19,5 @@ APP = AppEntry(
     # A school has submitted all its rosters.
     milestone_events=(MilestoneEvent("roster_submitted", "school", _("学校提交全部名单")),),
     url_params=("code", "roster_id", "student_id", "teacher_id"),
+    inbox=inbox,
 )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.roles import CITY_AND_ABOVE, COUNTY_OFFICE, OFFICES, SCHOOL_OFFICE
 from jiance.apps_registry import AppEntry, HomeLink, MilestoneEvent, NavEntry
+from jiance.sampling.inbox import inbox
 from jiance.units.models import Level
 
 APP = AppEntry(
@@ -20,4 +21,5 @@ APP = AppEntry(
     # A county has confirmed every school of its published sample.
     milestone_events=(MilestoneEvent("sample_confirmed", "county", _("县级确认全部样本校")),),
     url_params=("code", "draw_id", "fmt", "replacement_id", "sampled_id"),
+    inbox=inbox,
 )

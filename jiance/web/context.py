@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from jiance.accounts.scoping import get_scope
 from jiance.apps_registry import menu
+from jiance.web.selectors import my_inbox
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -13,4 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     scope = get_scope(request)
     # The nav shows each app's entry only to the roles that may use it (jiance/<app>/registry.py).
-    return {"scope": scope, "grants": scope.grants, "nav_items": menu(scope.roles)}
+    # The top bar counts what waits for the person (every page; the home page lists it). Lazy:
+    # read only by a page that shows the top bar (not by htmx partials), once per request.
+    return {"scope": scope, "grants": scope.grants, "nav_items": menu(scope.roles),
+            "inbox_count": lambda: len(my_inbox(request))}

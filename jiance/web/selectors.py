@@ -1,23 +1,29 @@
-"""Reads for the home page: each of my units' tasks, and what its sub-units still owe."""
+"""Reads for the home page: each of my units' tasks, what its sub-units still owe, and what waits
+for me (the apps' inbox providers, `jiance.apps_registry.inbox_items`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count
 
-from jiance.accounts.scoping import Grant, Scope
-from jiance.apps_registry import unit_links
+from jiance import clock
+from jiance.accounts.scoping import Grant, Scope, get_scope
+from jiance.apps_registry import InboxItem, inbox_items, unit_links
 from jiance.cycles.models import Cycle, Milestone, MilestoneCompletion
 from jiance.cycles.selectors import (
     LaggingRow,
     MilestoneStatus,
+    active_cycle,
     cycle_children,
     subunits_owing,
     unit_milestones,
 )
+from jiance.rosters.models import release_at
 from jiance.units.models import CHILD_LEVEL, Level, Unit
+from jiance.web.role_home import RoleHome, role_home, uses_dashboard
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,9 @@ class HomePanel:
     children_total: int = 0
     lagging: list[LaggingUnit] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+    # False: the person holds no office here, the panel shows `role_home` instead of the dashboard
+    dashboard: bool = True
+    role_home: RoleHome | None = None
 
     @property
     def total(self) -> int:
@@ -92,6 +101,14 @@ def home_panels(*, scope: Scope, cycle: Cycle | None, today: dt.date) -> list[Ho
     panels = []
     for unit in scope.home_units:
         roles = [g for g in scope.grants if g.unit_id == unit.pk]
+        held = {g.role for g in roles}
+        if not uses_dashboard(held):
+            panels.append(HomePanel(
+                unit=unit, roles=roles, overdue=[], due=[], upcoming=[], done=[], owing=[], dashboard=False,
+                role_home=role_home(scope=scope, cycle=cycle, unit=unit, held=held),
+                links=quick_links(scope=scope, unit=unit, cycle=cycle),
+            ))
+            continue
         statuses = unit_milestones(cycle=cycle, unit=unit, today=today) if cycle else []
         panel = HomePanel(
             unit=unit,
@@ -112,3 +129,19 @@ def home_panels(*, scope: Scope, cycle: Cycle | None, today: dt.date) -> list[Ho
         panels.append(panel)
     return panels
 
+
+
+def my_inbox(request: Any) -> list[InboxItem]:
+    """What waits for the person signed in, in the active cycle; read once per request (the top
+    bar's count and the home page's list share it)."""
+    items = getattr(request, "_jiance_inbox", None)
+    if items is None:
+        items = inbox_items(scope=get_scope(request), cycle=active_cycle())
+        request._jiance_inbox = items
+    return items
+
+
+def released(cycle: Cycle | None) -> bool:
+    """Is the sampled-student list out (the rosters' release rule: test day, release start)?"""
+    at = release_at(cycle) if cycle is not None else None
+    return at is not None and clock.now() >= at

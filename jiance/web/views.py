@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404, render
 
 from jiance import clock
 from jiance.accounts.scoping import get_scope
+from jiance.apps_registry import INBOX_KINDS
 from jiance.cycles.models import Cycle, Milestone
 from jiance.cycles.selectors import active_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.units.models import CHILD_LEVEL, Level, Unit
-from jiance.web.selectors import home_panels, lagging_subunits, owing_units
+from jiance.web.selectors import home_panels, lagging_subunits, my_inbox, owing_units, released
 
 
 @login_required
@@ -24,7 +25,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/home.html",
-        {"cycle": cycle, "panels": panels, "today": today, "days_to_test": days_to_test},
+        {"cycle": cycle, "panels": panels, "today": today, "days_to_test": days_to_test,
+         "inbox": my_inbox(request), "inbox_kinds": INBOX_KINDS, "sample_released": released(cycle)},
     )
 
 

@@ -27,4 +27,7 @@ def school_sample_notice(context: dict[str, Any], unit: Any) -> dict[str, Any]:
     if request is None or getattr(unit, "level", None) != Level.SCHOOL:
         return {"sample_notices": []}
     cycle = context.get("cycle") or active_cycle()
-    return {"sample_notices": school_sample_status(get_scope(request), unit, cycle)}
+    # After the release time (the page says so: `sample_released`, from the rosters' release rule)
+    # the notice says the list is out, not that it comes on test day.
+    return {"sample_notices": school_sample_status(get_scope(request), unit, cycle),
+            "released": bool(context.get("sample_released"))}
