@@ -25,17 +25,12 @@ from jiance.aftertest.models import (
     TestedUpload,
 )
 from jiance.aftertest.windows import supplementary_bounds, window_state
-from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.review.forms import Button, PageVersionForm
 from jiance.rosters.models import Roster
 from jiance.units.models import Level, Unit
-
-
-def _cycle() -> Cycle:
-    return current_cycle()
 
 
 def _school(request: HttpRequest, code: str) -> Unit:
@@ -47,7 +42,7 @@ def _school(request: HttpRequest, code: str) -> Unit:
 
 def _roster(request: HttpRequest, code: str, stage: str) -> Roster:
     school = _school(request, code)
-    for r in selectors.school_rosters(scope=get_scope(request), cycle=_cycle(), school=school):
+    for r in selectors.school_rosters(scope=get_scope(request), cycle=current_cycle(scope=get_scope(request)), school=school):
         if r.stage == stage:
             return r
     raise Http404
@@ -58,7 +53,7 @@ def _roster(request: HttpRequest, code: str, stage: str) -> Roster:
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if scope.holds(roles.COUNTY_AND_ABOVE):
-        cycle = _cycle()
+        cycle = current_cycle(scope=get_scope(request))
         now = clock.now()
         schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
         return render(request, "aftertest/overview.html", {
@@ -83,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def school(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     unit = _school(request, code)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     now = clock.now()
     rosters = selectors.school_rosters(scope=scope, cycle=cycle, school=unit)
     visible = selectors.sampled_students_visible(scope, unit, cycle, now)
@@ -345,7 +340,7 @@ def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
 def supplementary(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     scope.require(roles.COUNTY_OFFICE)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
     form = SupplementaryForm(request.POST, schools=schools)
     if form.is_valid():

@@ -19,7 +19,6 @@ from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.roles import my_county
 from jiance.accounts.scoping import Scope, get_scope
-from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.http import download
@@ -44,10 +43,6 @@ from jiance.review.forms import Button
 from jiance.spreadsheets import safe_cell, write_rows
 from jiance.units.models import Level, Unit
 from jiance.windows.views import window_context
-
-
-def _cycle() -> Cycle:
-    return current_cycle()
 
 
 def _county(scope: Scope, code: str, allowed: tuple[str, ...] = roles.COUNTY_AND_ABOVE) -> Unit:
@@ -78,7 +73,7 @@ def frame_home(request: HttpRequest) -> HttpResponse:
 def county_page(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     rows = selectors.county_rows(scope=scope, submission=sub, county=county)
     is_reporter = scope.holds(roles.COUNTY_OFFICE, county)
@@ -124,7 +119,7 @@ def school_edit(request: HtmxHttpRequest, code: str, school_code: str) -> HttpRe
     scope = get_scope(request)
     county = _county(scope, code, roles.COUNTY_OFFICE)
     school = _school(scope, county, school_code)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     grades = cycle_grades(cycle)
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     record = selectors.records_by_school(scope=scope, submission=sub).get(school.pk)
@@ -164,7 +159,7 @@ def school_row(request: HttpRequest, code: str, school_code: str) -> HttpRespons
     scope = get_scope(request)
     county = _county(scope, code)
     school = _school(scope, county, school_code)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     record = selectors.records_by_school(scope=scope, submission=sub).get(school.pk)
     can_edit = scope.holds(roles.COUNTY_OFFICE, county) and (sub is None or sub.editable)
@@ -179,7 +174,7 @@ def school_row(request: HttpRequest, code: str, school_code: str) -> HttpRespons
 def template_download(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code, roles.COUNTY_OFFICE)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
     content = build_frame_template(
         county=county, grades=cycle_grades(cycle),
@@ -194,7 +189,7 @@ def template_download(request: HttpRequest, code: str) -> HttpResponse:
 def upload(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code, roles.COUNTY_OFFICE)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for errs in form.errors.values():
@@ -276,7 +271,7 @@ def upload_rejected(request: HttpRequest, pk: int) -> HttpResponse:
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code, roles.COUNTY_OFFICE)
-    sub = selectors.submission_for(scope=scope, cycle=_cycle(), county=county)
+    sub = selectors.submission_for(scope=scope, cycle=current_cycle(scope=get_scope(request)), county=county)
     form = SubmitForm(request.POST)
     if sub is None:
         messages.error(request, _("还没有填报任何学校，不能提交"))
@@ -295,7 +290,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 def review(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     county = _county(scope, code, roles.CITY_OFFICE)
-    sub = selectors.submission_for(scope=scope, cycle=_cycle(), county=county)
+    sub = selectors.submission_for(scope=scope, cycle=current_cycle(scope=get_scope(request)), county=county)
     if sub is None:
         raise Http404
     form = ReviewForm(request.POST)
@@ -326,7 +321,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if not scope.holds(roles.CITY_AND_ABOVE):
         raise PermissionDenied
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     rows = selectors.frame_overview(scope=scope, cycle=cycle)
     return render(request, "reporting/overview.html", {
         "cycle": cycle, "rows": rows, "grades": cycle_grades(cycle),
@@ -341,7 +336,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     scope = get_scope(request)
     if not scope.holds(roles.CITY_AND_ABOVE):
         raise PermissionDenied
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     rows = list(selectors.approved_frame(scope=scope, cycle=cycle))
     services.frame_export_record(scope=scope, cycle=cycle, fmt=fmt, rows=len(rows), actor=request.user)
     stamp = clock.today().strftime("%Y%m%d")

@@ -17,7 +17,6 @@ from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.roles import my_school
 from jiance.accounts.scoping import Scope, get_scope
-from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
@@ -38,10 +37,6 @@ from jiance.spreadsheets import write_rows
 from jiance.windows.services import window_state
 from jiance.windows.views import window_context
 from jiance_core.errors import ValidationFailed
-
-
-def _cycle() -> Cycle:
-    return current_cycle()
 
 
 def _roster(scope: Scope, roster_id: int) -> Roster:
@@ -67,7 +62,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if not scope.holds(roles.COUNTY_AND_ABOVE):
         raise PermissionDenied
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     rows = selectors.overview_rows(scope=scope, cycle=cycle)
     rosters = [r.roster for r in rows if r.roster is not None]
     counts = selectors.status_counts(rosters)
@@ -88,7 +83,7 @@ def school_page(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     school = selectors.school_for(scope=scope, code=code)
     scope.require(selectors.VIEW_ROLES, school)
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     rosters = services.rosters_open_for_school(scope=scope, cycle=cycle, school=school)
     if len(rosters) == 1:
         return redirect("rosters:roster", roster_id=rosters[0].pk)
@@ -370,7 +365,7 @@ def draw(request: HttpRequest) -> HttpResponse:
     owner = selectors.draw_owner(scope=scope)
     if owner is None:
         raise PermissionDenied
-    cycle = _cycle()
+    cycle = current_cycle(scope=get_scope(request))
     form = DrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data.get("area") or ""

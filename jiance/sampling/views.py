@@ -327,6 +327,6 @@ def school_page(request: HttpRequest) -> HttpResponse:
     schools = list(scope.filter(Unit.objects.filter(pk__in=own), unit_field="self").order_by("path"))
     if not schools:
         raise PermissionDenied
-    cycle = active_cycle()
+    cycle = active_cycle(scope)
     notices = [(s, selectors.school_sample_status(scope, s, cycle)) for s in schools]
     return render(request, "sampling/school.html", {"cycle": cycle, "notices": notices})

@@ -136,7 +136,7 @@ def my_inbox(request: Any) -> list[InboxItem]:
     bar's count and the home page's list share it)."""
     items = getattr(request, "_jiance_inbox", None)
     if items is None:
-        items = inbox_items(scope=get_scope(request), cycle=active_cycle())
+        items = inbox_items(scope=get_scope(request), cycle=active_cycle(get_scope(request)))
         request._jiance_inbox = items
     return items
 

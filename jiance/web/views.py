@@ -17,7 +17,7 @@ from jiance.web.selectors import home_panels, lagging_subunits, my_inbox, owing_
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    cycle = active_cycle()
+    cycle = active_cycle(scope)
     today = clock.today()
     panels = home_panels(scope=scope, cycle=cycle, today=today)
     upcoming_days = [d for d in cycle.test_days if d >= today] if cycle else []
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _unit_and_cycle(request: HttpRequest, code: str) -> tuple[Unit, Cycle]:
     unit = get_scope(request).get_unit(code=code)
-    cycle = active_cycle()
+    cycle = active_cycle(get_scope(request))
     if cycle is None or Level(unit.level) not in CHILD_LEVEL:
         raise Http404
     return unit, cycle

@@ -26,7 +26,7 @@ def school_sample_notice(context: dict[str, Any], unit: Any) -> dict[str, Any]:
     request = context.get("request")
     if request is None or getattr(unit, "level", None) != Level.SCHOOL:
         return {"sample_notices": []}
-    cycle = context.get("cycle") or active_cycle()
+    cycle = context.get("cycle") or active_cycle(get_scope(request))
     # After the release time (the page says so: `sample_released`, from the rosters' release rule)
     # the notice says the list is out, not that it comes on test day.
     return {"sample_notices": school_sample_status(get_scope(request), unit, cycle),
