@@ -452,7 +452,8 @@ def _check_id_numbers(f: _Found, limit: date | None) -> None:
     f.collect(
         pl.col("_id_shape") & (pl.col("_row") != first),
         "national_id",
-        pl.format("身份证号 {} 重复（与第 {} 行相同）", idc, first),
+        # masked like everywhere else: the row of the first one is what the school needs
+        pl.format("身份证号 {} 重复（与第 {} 行相同）", pl.lit("*" * 14) + idc.str.slice(-4), first),
     )
 
 

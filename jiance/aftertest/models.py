@@ -21,7 +21,7 @@ from jiance.audit.models import Action
 from jiance.review.events import ReviewEvent
 from jiance.review.models import Reviewable, every_stage_submitted
 from jiance.review.spec import Chain, ReviewRefused, Step
-from jiance.stages import stage_label
+from jiance.stages import stage_label, stage_name
 
 
 class AftertestError(ReviewRefused):
@@ -112,8 +112,8 @@ class TestedReport(Reviewable):
         verbose_name_plural = _("测试生基本信息")
         ordering = ["school__path", "stage"]
 
-    def __str__(self) -> str:
-        return f"{self.school_id}:{self.stage}:{self.status}"
+    def __str__(self) -> str:  # the audit log's object column: what a person calls it
+        return f"{self.school.name}{stage_name(self.stage)}测试生信息"
 
     @property
     def unit(self) -> Any:

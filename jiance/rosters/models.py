@@ -27,7 +27,7 @@ from jiance.crypto import EncryptedTextField, masked_id
 from jiance.review.events import ReviewEvent
 from jiance.review.models import Reviewable, every_stage_submitted
 from jiance.review.spec import Chain, ReviewRefused, Step
-from jiance.stages import stage_label
+from jiance.stages import stage_label, stage_name
 
 
 class RosterError(ReviewRefused):
@@ -133,8 +133,8 @@ class Roster(Reviewable):
             models.UniqueConstraint(fields=["cycle", "school", "stage"], name="unique_roster"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.school_id}:{self.stage}:{self.status}"
+    def __str__(self) -> str:  # the audit log's object column: what a person calls it
+        return f"{self.school.name}{stage_name(self.stage)}学生名单"
 
     @property
     def unit(self) -> Any:
@@ -328,7 +328,7 @@ class StudentDraw(models.Model):
         constraints = [models.UniqueConstraint(fields=["cycle", "owner"], name="one_student_draw_per_owner")]
 
     def __str__(self) -> str:
-        return f"{self.owner_id}:{self.seed}"
+        return f"{self.owner.name}样本学生抽取（随机种子 {self.seed}）"
 
     @property
     def unit(self) -> Any:

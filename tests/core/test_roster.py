@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from jiance_core.errors import ValidationFailed
-from jiance_core.idcard import check_digit, make_id
+from jiance_core.idcard import check_digit, make_id, mask
 from jiance_core.roster import check_roster, check_roster_file, read_roster, read_roster_raw
 
 HEADER = ["姓名", "性别", "出生日期", "身份证号", "班级", "学号"]
@@ -126,7 +126,7 @@ def test_duplicates_of_id_and_of_student_number_in_class() -> None:
     ]
     errs = _errors(rows)
     assert errs == [
-        (4, "身份证号", f"身份证号 {BOY} 重复（与第 2 行相同）"),
+        (4, "身份证号", f"身份证号 {mask(BOY)} 重复（与第 2 行相同）"),
         (5, "学号", "学号 02 在班级“四年级1班”中重复（与第 3 行相同）"),
     ]
 
