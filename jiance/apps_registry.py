@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any, Literal
@@ -110,6 +110,24 @@ INBOX_KINDS: dict[str, StrOrPromise] = {
 
 
 @dataclass(frozen=True)
+class DocumentTable:
+    """An official table the platform fills from its own data for an implementation document
+    (e.g. 县级实施工作领导小组名单 from the leadership group): the documents app prints it as PDF
+    and XLSX to sign and stamp. Plain data: the app that owns the data builds it."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    unit: str = ""  # 填报单位
+    notes: tuple[str, ...] = ()
+    attachment: str = ""  # the form number in the manual, e.g. 附件3-1
+
+
+# Builds a document kind's table for one unit of a cycle: `provider(cycle=..., unit=...)`.
+DocumentTableProvider = Callable[..., DocumentTable]
+
+
+@dataclass(frozen=True)
 class AppEntry:
     app: str  # the Django app label
     url_prefix: str = ""  # its URLs (`<app>/urls.py`) are served under `/<url_prefix>/`
@@ -121,6 +139,8 @@ class AppEntry:
     url_params: tuple[str, ...] = ()
     # What waits for a person in this app: `inbox(scope=..., cycle=...)` → InboxItems (see below).
     inbox: InboxProvider | None = None
+    # Implementation-document kinds (cycle `documents:` codes) whose official table this app fills.
+    document_tables: Mapping[str, DocumentTableProvider] = field(default_factory=dict)
 
 
 # --- reading the declarations ---------------------------------------------------------------
@@ -161,6 +181,14 @@ def inbox_items(*, scope: Any, cycle: Any) -> list[InboxItem]:
     items = [i for e in entries() if e.inbox is not None for i in e.inbox(scope=scope, cycle=cycle)]
     items.sort(key=lambda i: (i.since, i.url), reverse=True)
     return items
+
+
+def document_table_provider(code: str) -> DocumentTableProvider | None:
+    """The app function that fills document kind `code`'s table, if an app fills it."""
+    for e in entries():
+        if code in e.document_tables:
+            return e.document_tables[code]
+    return None
 
 
 def url_includes() -> list[tuple[str, str]]:
