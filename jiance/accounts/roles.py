@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jiance.accounts.models import Role
-from jiance.units.models import Level
+from jiance.units.models import Level, Unit
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from jiance.accounts.scoping import Scope
-    from jiance.units.models import Unit
 
 Roles = tuple[str, ...]
 
@@ -72,11 +71,22 @@ def units_at(scope: Scope, level: str, roles: Roles) -> QuerySet[Unit]:
     return scope.units_for_roles(roles).filter(level=level, is_active=True).order_by("path")
 
 
+def _held_at(scope: Scope, level: str, roles: Roles) -> Unit | None:
+    wanted = set(roles)
+    ids = [g.unit_id for g in scope.grants if g.role in wanted and g.unit_level == level]
+    if not ids:
+        return None
+    return Unit.objects.filter(pk__in=ids, is_active=True).order_by("path").first()
+
+
 def my_school(scope: Scope, roles: Roles = SCHOOL_TESTDAY) -> Unit | None:
-    """The school where the person holds one of `roles` (the first, for a person in several)."""
-    return units_at(scope, Level.SCHOOL, roles).first()
+    """The school where the person holds one of `roles` themself (the first, for a person in
+    several). A role held at a county is nobody's school: a county custodian is not the first
+    school's custodian (units_at() lists the schools below a county role)."""
+    return _held_at(scope, Level.SCHOOL, roles)
 
 
 def my_county(scope: Scope, roles: Roles = COUNTY_STAFF) -> Unit | None:
-    """The county where the person holds one of `roles` (the first, for a person in several)."""
-    return units_at(scope, Level.COUNTY, roles).first()
+    """The county where the person holds one of `roles` themself (the first, for a person in
+    several); a role held at a city or above is no county's."""
+    return _held_at(scope, Level.COUNTY, roles)

@@ -42,6 +42,8 @@ OVERVIEW_ROLES = (*COUNTY_STAFF, *CITY_AND_ABOVE)
 ENTRY_ROLES = (*SCHOOL_OFFICE, *COUNTY_OFFICE)
 # Who enters the report phone numbers of the notice board (county and above).
 PHONE_ROLES = COUNTY_AND_ABOVE
+# Who keeps the test materials of a county's sample schools (held at the county).
+COUNTY_CUSTODY_ROLES = (Role.CUSTODIAN,)
 # Who marks absent students on the day: the school office and the chief proctor.
 ABSENCE_ROLES = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR)  # TODO(roles): a named set for it
 
@@ -205,11 +207,12 @@ def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_
     )
 
 
-def county_schools(*, scope: Scope, cycle: Cycle) -> list[dict[str, Any]]:
-    """Sample schools below the person's county (or higher) units with their room counts."""
+def county_schools(*, scope: Scope, cycle: Cycle, roles: tuple[str, ...] = OVERVIEW_ROLES) -> list[dict[str, Any]]:
+    """Sample schools below the units where the person holds one of `roles` (the county or
+    higher offices; a county custodian's county) with their room counts."""
     from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
 
-    units = scope.units_for_roles(OVERVIEW_ROLES)
+    units = scope.units_for_roles(roles)
     rows = scope.filter(
         SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED,
                                      status=RowStatus.IN_SAMPLE, school__in=units),

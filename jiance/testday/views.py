@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import printouts
-from jiance.accounts.roles import SCHOOL_TESTDAY, my_school
+from jiance.accounts.roles import SCHOOL_TESTDAY, my_county, my_school
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
@@ -57,9 +57,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "phone_units": list(selectors.phone_units(scope=scope)),
         })
     school = my_school(scope, SCHOOL_TESTDAY)
-    if school is None:
+    if school is not None:
+        return redirect("testday:school", code=school.code)
+    county = my_county(scope, selectors.COUNTY_CUSTODY_ROLES)
+    if county is None:
         raise PermissionDenied
-    return redirect("testday:school", code=school.code)
+    # a county custodian keeps the materials of every sample school of the county: their list,
+    # never one school's page
+    cycle = current_cycle(scope=scope)
+    return render(request, "testday/custody.html", {
+        "cycle": cycle, "county": county,
+        "rows": selectors.county_schools(scope=scope, cycle=cycle, roles=selectors.COUNTY_CUSTODY_ROLES),
+    })
 
 
 def _school_context(request: HttpRequest, school: Unit, cycle: Cycle, **extra: object) -> dict[str, object]:

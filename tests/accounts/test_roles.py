@@ -38,8 +38,15 @@ def test_my_school_and_my_county(world: World) -> None:
     liaison = Scope(make_user("ll", Role.COUNTY_LIAISON, world.county_b))
     assert roles.my_county(liaison) == world.county_b
     assert roles.my_county(liaison, roles.COUNTY_OFFICE) is None
-    # Held above: the first school of the subtree, in path order.
-    assert roles.my_school(liaison, (Role.COUNTY_LIAISON,)) == world.school_b1
+    # A role held at a county is no school's: never the first school of the subtree.
+    assert roles.my_school(liaison, (Role.COUNTY_LIAISON,)) is None
+    custodian = Scope(make_user("cc", Role.CUSTODIAN, world.county_a))
+    assert roles.my_school(custodian) is None and roles.my_county(custodian, (Role.CUSTODIAN,)) == world.county_a
+    # held at two schools: the first in path order; held at the city: no county
+    RoleAssignment.objects.create(user=officer.user, role=Role.SCHOOL_INFO_OFFICER, unit=world.school_a1)
+    assert roles.my_school(Scope(officer.user)) == world.school_a1
+    city = Scope(make_user("ci", Role.CITY_ADMIN, world.city))
+    assert roles.my_county(city, (Role.CITY_ADMIN,)) is None
 
 
 def test_units_at_skips_inactive_units_and_other_roles(world: World) -> None:

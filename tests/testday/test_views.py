@@ -70,6 +70,18 @@ def test_county_sees_its_schools(planned: World) -> None:
         reverse("testday:school", args=[planned.school_a1.code])).status_code == 404
 
 
+def test_county_custodian_lands_on_the_county_list_not_a_school(planned: World) -> None:
+    c = client_for(make_user("kc", Role.CUSTODIAN, planned.county_a))
+    home = c.get(reverse("testday:home"))
+    assert home.status_code == 200  # a page of the county, not a redirect to its first school
+    page = home.content.decode()
+    assert "保密材料与交接" in page and "测试日功能上线后可用" in page
+    assert planned.school_a1.name in page and planned.school_b1.name not in page
+    # a county role that is not the custodian's, with no school: refused, not sent to a school
+    assert client_for(make_user("ti", Role.TIMEKEEPER, planned.county_a)).get(
+        reverse("testday:home")).status_code == 403
+
+
 @pytest.mark.parametrize("role_unit", ["school", "county"])
 def test_student_printouts_are_secret_before_release(planned: World, role_unit: str) -> None:
     user = (make_user("u", Role.SCHOOL_INFO_OFFICER, planned.school_a1) if role_unit == "school"
