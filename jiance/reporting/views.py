@@ -35,6 +35,7 @@ from jiance.reporting.importing import build_frame_template, rejected_workbook
 from jiance.reporting.models import (
     FrameError,
     FrameStatus,
+    FrameSubmission,
     ReviewAction,
     cycle_grades,
     status_label,
@@ -78,11 +79,8 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
     rows = selectors.county_rows(scope=scope, submission=sub, county=county)
     is_reporter = scope.holds(roles.COUNTY_OFFICE, county)
     is_reviewer = scope.holds(roles.CITY_OFFICE, county)
-    reported = [r.record for r in rows if r.record is not None]
-    status = selectors.display_status(sub, len(reported))
     context: dict[str, Any] = {
-        "cycle": cycle, "county": county, "submission": sub, "rows": rows, "status": status,
-        "status_label": status_label(status),
+        "cycle": cycle, "county": county, **_progress(sub, rows),
         "grades": cycle_grades(cycle),
         "events": selectors.events_for(scope=scope, submission=sub),
         "changes": frame_changes(scope=scope, submission=sub),
@@ -91,9 +89,6 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
         "can_submit": is_reporter and sub is not None and sub.editable,
         "can_review": is_reviewer and sub is not None and sub.status == FrameStatus.SUBMITTED,
         "can_unlock": is_reviewer and sub is not None and sub.status == FrameStatus.APPROVED,
-        "reported": len(reported), "missing": len(rows) - len(reported),
-        "primary_total": sum(r.primary_students for r in reported),
-        "junior_total": sum(r.junior_students for r in reported),
         "upload_form": UploadForm(), "submit_form": SubmitForm(), "review_form": ReviewForm(),
         "review_buttons": [
             Button(_("审核通过"), ReviewAction.APPROVE),
@@ -108,6 +103,18 @@ def county_page(request: HttpRequest, code: str) -> HttpResponse:
                 "can_edit": context["can_edit"] and context["window"].open,
                 "can_submit": context["can_submit"] and context["window"].open}
     return render(request, "reporting/county.html", context)
+
+
+def _progress(sub: FrameSubmission | None, rows: list[selectors.SchoolRow]) -> dict[str, Any]:
+    """The county's counts and status: drawn on the page, and out of band after a row save."""
+    reported = [r.record for r in rows if r.record is not None]
+    status = selectors.display_status(sub, len(reported))
+    return {
+        "submission": sub, "rows": rows, "status": status, "status_label": status_label(status),
+        "reported": len(reported), "missing": len(rows) - len(reported),
+        "primary_total": sum(r.primary_students for r in reported),
+        "junior_total": sum(r.junior_students for r in reported),
+    }
 
 
 def _school(scope: Scope, county: Unit, school_code: str) -> Unit:
@@ -135,11 +142,12 @@ def school_edit(request: HtmxHttpRequest, code: str, school_code: str) -> HttpRe
             except (FrameError, ValidationError) as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                if request.htmx:
-                    row = selectors.SchoolRow(school, record)
-                    return render(request, "reporting/county.html#school-row",
-                                  {"row": row, "county": county, "can_edit": True, "grades": grades,
-                                   "just_saved": True})
+                if request.htmx:  # the row, and out of band the counts and the version the page's forms post
+                    sub = selectors.submission_for(scope=scope, cycle=cycle, county=county)
+                    rows = selectors.county_rows(scope=scope, submission=sub, county=county)
+                    return render(request, "reporting/county.html#row-saved", {
+                        "row": selectors.SchoolRow(school, record), "county": county, "can_edit": True,
+                        "grades": grades, "just_saved": True, "oob": True, **_progress(sub, rows)})
                 messages.success(request, _("已保存%(name)s的信息") % {"name": school.name})
                 return redirect("reporting:county", code=county.code)
     else:

@@ -266,11 +266,9 @@ def confirm(request: HttpRequest, sampled_id: int) -> HttpResponse:
     except SamplingError as exc:
         messages.error(request, str(exc))
         return redirect("sampling:county", code=row.county.code)
-    if getattr(request, "htmx", False):
-        return render(
-            request, "sampling/county.html#sample-row",
-            {"r": row, "county": row.county, "can_act": True, "pending_ids": set(), "just_saved": True},
-        )
+    if getattr(request, "htmx", False):  # the row, and the county's counts out of band (no stale 19/21)
+        return render(request, "sampling/county.html#confirmed", _county_context(
+            scope, current_cycle(scope=scope), row.county, r=row, just_saved=True, oob=True))
     messages.success(request, _("已确认：%(name)s。") % {"name": row.school.name})
     return redirect("sampling:county", code=row.county.code)
 

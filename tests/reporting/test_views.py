@@ -21,6 +21,7 @@ from jiance.reporting.models import (
 )
 from jiance.reporting.selectors import EXPORT_COLUMNS
 from jiance.units.models import Unit
+from tests.htmx_oob import oob_part, oob_version, page_versions
 from tests.reporting.conftest import good_rows_a, scope_of, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,41 @@ def test_inline_edit_with_htmx(people, world, cycle) -> None:
     # Without htmx the same form works as a page with a redirect.
     r = c.post(url, {**data, "primary_students": "70", "primary_classes": "2"})
     assert r.status_code == 302 and FrameRecord.objects.get().primary_students == 70
+
+
+ROW = {"school_type": "小学", "nature": "公办", "area": "镇区", "affiliation": "县属",
+       "primary_students": "50", "primary_classes": "2", "junior_students": "", "junior_classes": ""}
+
+
+def test_row_save_swaps_counts_and_version_then_submit_with_it_is_accepted(people, world, cycle) -> None:
+    services.frame_import(scope=scope_of(people.county_a), cycle=cycle, county=world.county_a,
+                          content=xlsx(good_rows_a()[:1]), actor=people.county_a)
+    c = client_for(people.county_a)
+    page = c.get(county_url(world)).content.decode()
+    drawn = FrameSubmission.objects.get().version
+    assert page_versions(page) == [drawn]  # the submit form posts the version the page was drawn from
+    assert '<b id="reported-count">1</b>' in page
+    url = county_url(world, "school_edit", school_code=world.school_a2.code)
+    body = c.post(url, ROW, HTTP_HX_REQUEST="true").content.decode()
+    assert body.lstrip().startswith("<tr")
+    assert '<b id="reported-count">2</b>' in oob_part(body, "frame-stats")  # not stale at 1
+    fresh = oob_version(body)
+    assert fresh == FrameSubmission.objects.get().version == drawn + 1
+    r = c.post(county_url(world, "submit"), {"comment": "", "version": fresh}, follow=True)
+    assert FrameSubmission.objects.get().status == FrameStatus.SUBMITTED, r.content.decode()
+
+
+def test_submit_with_the_version_drawn_before_someone_else_saved_is_refused(people, world, cycle) -> None:
+    services.frame_import(scope=scope_of(people.county_a), cycle=cycle, county=world.county_a,
+                          content=xlsx(good_rows_a()[:1]), actor=people.county_a)
+    c = client_for(people.county_a)
+    drawn = page_versions(c.get(county_url(world)).content.decode())[0]
+    other = client_for(people.county_a_admin)  # a colleague saves a row meanwhile
+    url = county_url(world, "school_edit", school_code=world.school_a2.code)
+    assert other.post(url, ROW, HTTP_HX_REQUEST="true").status_code == 200
+    r = c.post(county_url(world, "submit"), {"comment": "", "version": drawn}, follow=True)
+    assert "页面已过期" in r.content.decode()
+    assert FrameSubmission.objects.get().status == FrameStatus.DRAFT
 
 
 def test_submit_and_review_through_views(people, world, cycle) -> None:

@@ -25,6 +25,7 @@ from jiance.sampling.models import (
 from jiance.sampling.selectors import EXPORT_COLUMNS
 from jiance.units.models import Unit
 from tests.factories import World, make_user
+from tests.htmx_oob import oob_part
 from tests.sampling.conftest import People, scope_of
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,9 @@ def test_county_page_confirm_one_with_htmx_then_all(
     body = response.content.decode()
     assert response.status_code == 200 and "已确认" in body and "<html" not in body
     assert SampledSchool.objects.get(pk=row.pk).confirmed_by == people.county_a
+    # the county's count is swapped out of band: it does not stay at 0 / n until a reload
+    assert f'{mine.count()}</b>' in html and f"0 / {mine.count()}" in html
+    assert f"1 / {mine.count()}" in oob_part(body, "county-progress")
 
     c.post(reverse("sampling:confirm_all", args=[sampling_world.county_a.code]))
     assert not mine.filter(confirmed_at__isnull=True).exists()
