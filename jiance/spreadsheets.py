@@ -176,7 +176,23 @@ def read_sheet(
         yield SheetRow(number, values)
 
 
+def missing_columns(reasons: Iterable[str]) -> list[str]:
+    """The column names the errors of a whole file say are missing, in order, once each: the
+    shared reader's "缺少列：A、B" and the roster checker's "缺少列 A（或 a）". A page shows them
+    with a link to the template instead of a rejected-rows download (such a file has no rows)."""
+    names: list[str] = []
+    for reason in reasons:
+        text = str(reason)
+        if not text.startswith("缺少列"):
+            continue
+        for part in text[3:].lstrip("：: ").split("、"):
+            name = part.split("（")[0].strip()
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
 __all__ = [
-    "Column", "SheetError", "SheetRow", "TemplateSpec", "build_template", "cell_text", "read_sheet",
+    "Column", "SheetError", "SheetRow", "TemplateSpec", "build_template", "cell_text", "missing_columns", "read_sheet",
     "safe_cell", "sheet_limits", "workbook_bytes", "write_rows",
 ]

@@ -33,7 +33,7 @@ from jiance.rosters.models import (
     teacher_roles_for,
 )
 from jiance.rosters.spreadsheet import roster_template, teacher_template
-from jiance.spreadsheets import write_rows
+from jiance.spreadsheets import missing_columns, write_rows
 from jiance.windows.services import window_state
 from jiance.windows.views import window_context
 from jiance_core.errors import ValidationFailed
@@ -139,9 +139,10 @@ def template_download(request: HttpRequest, roster_id: int) -> HttpResponse:
 
 def _handle_upload(
     request: HtmxHttpRequest, roster_id: int, *, importer: Any, imported_message: str,
-    partial: str, outcome_key: str, error_key: str,
+    partial: str, outcome_key: str, error_key: str, kept: Any, errors: Any,
 ) -> HttpResponse:
-    """One upload flow for students and teachers: check the whole file, import or show errors."""
+    """One upload flow for students and teachers: check the whole file, import or show errors.
+    `kept(outcome)`: whether a refused file was kept for the rejected-rows download; `errors(outcome)`."""
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
     scope.require(roles.SCHOOL_OFFICER, roster.school)
@@ -165,7 +166,11 @@ def _handle_upload(
             response["HX-Redirect"] = target
             return response
         return redirect(target)
-    ctx = _roster_context(request, scope, roster, **{outcome_key: outcome, error_key: error})
+    # a refused file with readable rows is kept for the rejected-rows download; one without (e.g.
+    # missing columns) is not: the page names the missing columns and links the template instead
+    file = {"kept": kept(outcome), "missing": missing_columns(e.reason for e in errors(outcome))} if outcome else None
+    ctx = _roster_context(request, scope, roster, **{outcome_key: outcome, error_key: error,
+                                                     f"{outcome_key}_file": file})
     if request.htmx:
         return render(request, f"rosters/roster.html#{partial}", ctx)
     return render(request, "rosters/roster.html", ctx, status=200 if outcome is not None else 400)
@@ -177,6 +182,7 @@ def upload(request: HtmxHttpRequest, roster_id: int) -> HttpResponse:
     return _handle_upload(
         request, roster_id, importer=services.roster_import, imported_message=_("已导入 %(n)s 名学生"),
         partial="upload-result", outcome_key="outcome", error_key="upload_error",
+        kept=lambda o: o.check.students.height > 0, errors=lambda o: o.check.errors,
     )
 
 
@@ -194,6 +200,7 @@ def teacher_upload(request: HtmxHttpRequest, roster_id: int) -> HttpResponse:
     return _handle_upload(
         request, roster_id, importer=services.teacher_import, imported_message=_("已导入 %(n)s 名教师"),
         partial="teacher-upload-result", outcome_key="teacher_outcome", error_key="teacher_upload_error",
+        kept=lambda o: o.rows > 0, errors=lambda o: o.errors,
     )
 
 

@@ -240,6 +240,22 @@ def test_upload_view_shows_errors_then_imports(roster: Roster, people: People) -
     assert "已导入 3 名教师" in page and "王老师" in page
 
 
+def test_upload_view_missing_columns_links_the_template(roster: Roster, people: People) -> None:
+    client = client_for(people.officer_a1)
+    f = SimpleUploadedFile("教师名单.xlsx", teacher_xlsx(GOOD, [*HEADERS[:3], "x", "y"]))
+    body = client.post(reverse("rosters:teacher_upload", kwargs={"roster_id": roster.pk}), {"file": f},
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="teacher-file-error"' in body and "文件缺少以下列：角色" in body
+    assert reverse("rosters:teacher_template", kwargs={"roster_id": roster.pk}) in body
+    assert reverse("rosters:teacher_rejected", kwargs={"roster_id": roster.pk}) not in body
+    # a file with bad rows is kept, and its link returns it
+    body = post_file(client, roster, [*GOOD, ["赵老师", "女", "", "数学教师", ""]], HTTP_HX_REQUEST="true").content.decode()
+    link = reverse("rosters:teacher_rejected", kwargs={"roster_id": roster.pk})
+    assert f'href="{link}"' in body and 'id="teacher-file-error"' not in body
+    got = client.get(link)
+    assert got.status_code == 200 and [r[0] for r in rejected_sheet(got.content)[1:]] == [5]
+
+
 def test_user_of_another_school_gets_404(roster: Roster, people: People) -> None:
     client = client_for(people.officer_b1)
     assert post_file(client, roster, GOOD).status_code == 404

@@ -17,6 +17,7 @@ from jiance.rosters import services
 from jiance.rosters.models import Roster, RosterStatus, Student
 from jiance_core.commands import check_roster as check_roster_command
 from tests.factories import World
+from tests.htmx_oob import page_versions
 from tests.rosters.builders import TEST_DAY, People, students, xlsx
 from tests.rosters.conftest import scope_of
 from tests.rosters.test_services import submit_with_teacher, wrong_check_digit
@@ -80,6 +81,51 @@ def test_upload_through_htmx_returns_the_partial(roster: Roster, people: People)
     response = upload(client, roster, bad_file(), HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="upload-result">') and "<html" not in body
+
+
+def test_a_file_missing_columns_names_them_and_links_the_template_not_a_rejected_download(
+    roster: Roster, people: People
+) -> None:
+    client = client_for(people.officer_a1)
+    upload(client, roster, bad_file())  # an earlier refused file with rows: kept
+    roster_url = reverse("rosters:rejected", kwargs={"roster_id": roster.pk})
+    assert client.get(roster_url).status_code == 200
+    no_ids = students("3601210001", "360121", 5, 1).drop("身份证号", "姓名")
+    body = upload(client, roster, no_ids, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="file-error"' in body and "文件缺少以下列：姓名、身份证号" in body
+    assert reverse("rosters:template", kwargs={"roster_id": roster.pk}) in body
+    assert 'id="rejected-link"' not in body and roster_url not in body  # the older file's rows are not this file's
+    assert Student.objects.filter(roster=roster).count() == 0
+
+
+def test_a_kept_rejected_file_is_offered_and_its_link_returns_it(roster: Roster, people: People) -> None:
+    client = client_for(people.officer_a1)
+    body = upload(client, roster, bad_file(), HTTP_HX_REQUEST="true").content.decode()
+    link = reverse("rosters:rejected", kwargs={"roster_id": roster.pk})
+    assert 'id="rejected-link"' in body and f'href="{link}"' in body and 'id="file-error"' not in body
+    got = client.get(link)
+    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment")
+    rows = list(load_workbook(io.BytesIO(got.content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [2, 7]
+
+
+def test_submit_posts_the_version_the_page_was_drawn_from(roster: Roster, people: People) -> None:
+    client = client_for(people.officer_a1)
+    upload(client, roster, students("3601210001", "360121", 40, 2))
+    services.teacher_save(scope=scope_of(people.officer_a1), roster=roster, actor=people.officer_a1,
+                          data={"name": "李老师", "sex": "男", "roles": ["chinese"]})
+    page = client.get(reverse("rosters:roster", kwargs={"roster_id": roster.pk})).content.decode()
+    drawn = Roster.objects.get(pk=roster.pk).version
+    assert page_versions(page) == [drawn]  # the submit form carries it
+    # someone else changes the roster meanwhile: the page's submit is refused, nothing moves
+    services.teacher_save(scope=scope_of(people.officer_a1), roster=Roster.objects.get(pk=roster.pk),
+                          actor=people.principal_a1, data={"name": "王老师", "sex": "女", "roles": ["chinese"]})
+    submit = reverse("rosters:submit", kwargs={"roster_id": roster.pk})
+    r = client.post(submit, {"comment": "", "version": drawn}, follow=True)
+    assert "页面已过期" in r.content.decode() and Roster.objects.get(pk=roster.pk).status == RosterStatus.DRAFT
+    fresh = page_versions(r.content.decode())[0]
+    client.post(submit, {"comment": "", "version": fresh})
+    assert Roster.objects.get(pk=roster.pk).status == RosterStatus.SUBMITTED
 
 
 def test_web_import_gives_the_offline_tool_errors(
