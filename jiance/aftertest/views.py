@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,6 +32,7 @@ from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.review.forms import Button, PageVersionForm
 from jiance.rosters.models import Roster
+from jiance.spreadsheets import missing_columns
 from jiance.units.models import Level, Unit
 
 
@@ -122,8 +125,14 @@ def _absent_first(students: list[TestedStudent]) -> list[TestedStudent]:
     return sorted(students, key=lambda t: (t.attendance == "present", t.row))
 
 
+def _summary(students: list[TestedStudent]) -> dict[str, int]:
+    """The page's counts: drawn with the page, and out of band after an htmx row save."""
+    return {"total": len(students), "absent": sum(1 for t in students if not t.tested),
+            "partial": sum(1 for t in students if t.attendance == "partial")}
+
+
 def _report_page(request: HttpRequest, rep: TestedReport, posted: dict[int, RowForm] | None = None,
-                 errors: dict[int, str] | None = None, status: int = 200) -> HttpResponse:
+                 errors: dict[int, str] | None = None, status: int = 200, **extra: Any) -> HttpResponse:
     scope = get_scope(request)
     now = clock.now()
     sessions = services.session_list(rep.cycle, rep.stage)
@@ -143,14 +152,13 @@ def _report_page(request: HttpRequest, rep: TestedReport, posted: dict[int, RowF
         "row_errors": list(errors.values()),
         "can_edit": can_edit and window.open,
         "can_review": rep.status == "submitted" and scope.holds(roles.COUNTY_OFFICE, rep.school),
-        "summary": {"total": len(students), "absent": sum(1 for t in students if not t.tested),
-                    "partial": sum(1 for t in students if t.attendance == "partial")},
+        "summary": _summary(students),
         "events": list(selectors.events_of(scope=scope, report=rep)),
         "corrections": list(selectors.corrections_of(scope=scope, report=rep, now=now)),
         "upload_form": UploadForm(), "review_form": ReviewForm(),
         "review_buttons": [Button(_("审核通过"), "approve", name="decision"),
                            Button(_("退回"), "return", name="decision", css="")],
-        "rejected": TestedUpload.objects.filter(report=rep).first(),
+        "rejected": TestedUpload.objects.filter(report=rep).first(), **extra,
     }, status=status)
 
 
@@ -222,11 +230,12 @@ def row_save(request: HtmxHttpRequest, code: str, stage: str, tested_id: int) ->
             error = str(exc)
     else:
         error = _form_errors(t, form)
-    if request.htmx:
+    if request.htmx:  # the row, and out of band the page's counts and the version its forms post
         rep.refresh_from_db()
-        return render(request, "aftertest/report.html#row", {
+        students = list(selectors.tested_students_of(scope=scope, report=rep, now=clock.now()))
+        return render(request, "aftertest/report.html#row-saved", {
             "r": {"t": t, "form": form, "error": error, "saved": not error}, "report": rep, "school": rep.school,
-            "can_edit": True,
+            "can_edit": True, "summary": _summary(students), "oob": True,
         })
     if error:
         messages.error(request, error)
@@ -303,7 +312,10 @@ def upload(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     if check.errors and not check.raw:  # the file itself could not be read: say why, keep nothing
         for _n, _col, reason in check.errors:
             messages.error(request, reason)
-        return redirect("aftertest:report", code=code, stage=stage)
+        # no rows, so no rejected rows to offer (an older file's are not this one's): the missing
+        # columns and the template instead
+        return _report_page(request, rep, status=400, file_error={
+            "missing": missing_columns(reason for _n, _col, reason in check.errors)})
     try:
         outcome = services.tested_import(scope=scope, report=rep, rows=check.rows, errors=check.errors,
                                          raw=check.raw, filename=f.name, actor=request.user)

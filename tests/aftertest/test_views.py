@@ -24,6 +24,7 @@ from jiance.testday.models import Seat, TestRoom
 from jiance.windows.models import WindowReopen
 from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, aftertest_cycle, draw
 from tests.factories import make_user
+from tests.htmx_oob import oob_part, oob_version, page_versions
 from tests.rosters.builders import BEFORE_RELEASE
 from tests.testday.builders import sample_school
 
@@ -164,6 +165,60 @@ def test_submit_review_by_county_and_not_other_county(env):  # type: ignore[no-u
     assert report.status == ReportStatus.APPROVED and report.locked
     page = county.get(reverse("aftertest:home")).content.decode()
     assert "county-rates" in page and "达标" in page
+
+
+def test_row_save_swaps_counts_and_version_then_submit_with_it_is_accepted(env):  # type: ignore[no-untyped-def]
+    c, report = opened(env)
+    page = c.get(url("report", env["code"])).content.decode()
+    drawn = TestedReport.objects.get(pk=report.pk).version
+    # the page's save, its submit form: each posts the version the page was drawn from
+    assert page_versions(page) == [drawn, drawn]
+    assert '<b id="count-absent">1</b>' in page  # the seat plan's absentee, prefilled
+    t = TestedStudent.objects.get(report=report, row=4)
+    body = c.post(url("row", env["code"], tested_id=t.pk),
+                  {f"r{t.pk}-attendance": "absent", f"r{t.pk}-reason": "sick"}, HTTP_HX_REQUEST="true").content.decode()
+    assert body.startswith(f'<tr id="row-{t.pk}"')
+    assert '<b id="count-absent">2</b>' in oob_part(body, "report-stats")  # not stale at 1
+    fresh = oob_version(body)
+    assert fresh == TestedReport.objects.get(pk=report.pk).version == drawn + 1
+    three = TestedStudent.objects.get(report=report, row=3)  # the prefilled absentee still needs a reason
+    c.post(url("row", env["code"], tested_id=three.pk),
+           {f"r{three.pk}-attendance": "absent", f"r{three.pk}-reason": "sick"}, HTTP_HX_REQUEST="true")
+    fresh = TestedReport.objects.get(pk=report.pk).version
+    c.post(url("submit", env["code"]), {"version": fresh})
+    assert TestedReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
+
+
+def test_submit_with_the_version_drawn_before_someone_else_saved_is_refused(env, world):  # type: ignore[no-untyped-def]
+    c, report = opened(env)
+    three = TestedStudent.objects.get(report=report, row=3)
+    c.post(url("row", env["code"], tested_id=three.pk), {f"r{three.pk}-attendance": "absent", f"r{three.pk}-reason": "sick"})
+    drawn = page_versions(c.get(url("report", env["code"])).content.decode())[0]
+    colleague = client_for(make_user("a1_xz", Role.PRINCIPAL, world.school_a1))
+    t = TestedStudent.objects.get(report=report, row=4)
+    colleague.post(url("row", env["code"], tested_id=t.pk), {f"r{t.pk}-attendance": "absent", f"r{t.pk}-reason": "sick"},
+                   HTTP_HX_REQUEST="true")
+    r = c.post(url("submit", env["code"]), {"version": drawn}, follow=True)
+    assert "页面已过期" in r.content.decode()
+    assert TestedReport.objects.get(pk=report.pk).status == ReportStatus.DRAFT
+
+
+def test_a_file_missing_columns_names_them_and_links_the_template(env):  # type: ignore[no-untyped-def]
+    c, report = opened(env)
+    TestedUpload.objects.create(report=report, filename="old.xlsx", rows_json=[], error_count=2,
+                                uploaded_at=clock.now())  # an older refused file's rows
+    wb = load_workbook(io.BytesIO(c.get(url("template", env["code"])).content))
+    ws = wb["数据"]
+    ws.delete_cols(2, 2)  # no 学号, 姓名
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "tested.xlsx"
+    r = c.post(url("upload", env["code"]), {"file": buf})
+    page = r.content.decode()
+    assert r.status_code == 400 and 'id="file-error"' in page and "文件缺少以下列：学号、姓名" in page
+    assert f'href="{url("template", env["code"])}" data-template-link' in page
+    assert 'id="rejected-link"' not in page  # the older file's rows are not this file's
 
 
 def test_windows_in_pages(env):  # type: ignore[no-untyped-def]
