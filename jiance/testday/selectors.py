@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiance import clock
@@ -102,6 +102,13 @@ def seats_of(*, scope: Scope, room: TestRoom) -> QuerySet[Seat]:
     """The seats of a room with their students: only those the person may see now."""
     return scope.filter(_seated(scope, room.cycle).filter(room=room), unit_field="room__school").select_related(
         "student").order_by("seat")
+
+
+def seat_counts(*, scope: Scope, cycle: Cycle, school: Unit, stage: str) -> dict[str, int]:
+    """Seated students and absentees of one stage of a school (what the seat page counts)."""
+    seats = scope.filter(_seated(scope, cycle).filter(room__school=school, room__stage=stage),
+                         unit_field="room__school")
+    return seats.aggregate(seated=Count("pk"), absent=Count("pk", filter=Q(absent=True)))
 
 
 def phone_get(*, scope: Scope, pk: int) -> ReportPhone:

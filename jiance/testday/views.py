@@ -167,6 +167,7 @@ def seats(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     return render(request, "testday/seats.html", {
         "school": school, "cycle": cycle, "stage_label": stage_label(stage), "plans": plans,
         "can_mark": scope.holds(selectors.ABSENCE_ROLES, school),
+        "counts": selectors.seat_counts(scope=scope, cycle=cycle, school=school, stage=stage),
     })
 
 
@@ -184,8 +185,11 @@ def absence(request: HtmxHttpRequest, code: str, seat_id: int) -> HttpResponse:
             services.seat_mark_absent(scope=scope, seat=seat, absent=form.cleaned_data["absent"], actor=request.user)
         except TestdayError as exc:
             messages.error(request, str(exc))
-    if request.htmx:
-        return render(request, "testday/seats.html#seat-row", {"s": seat, "school": school, "can_mark": True})
+    if request.htmx:  # the seat, and the page's counts out of band
+        cycle = seat.room.cycle
+        return render(request, "testday/seats.html#seat-marked", {
+            "s": seat, "school": school, "can_mark": True, "oob": True,
+            "counts": selectors.seat_counts(scope=scope, cycle=cycle, school=school, stage=seat.room.stage)})
     return redirect("testday:seats", code=school.code, stage=seat.room.stage)
 
 

@@ -16,6 +16,7 @@ from jiance.cycles.models import Cycle
 from jiance.testday import services
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestRoom
 from tests.factories import World, make_user
+from tests.htmx_oob import oob_part
 from tests.printouts.pdftools import is_pdf, squash, text
 from tests.rosters.builders import AFTER_RELEASE, BEFORE_RELEASE
 from tests.testday.builders import sample_school, student_name
@@ -174,9 +175,12 @@ def test_absence_marked_from_the_seat_page(planned: World) -> None:
     with clock.frozen(AFTER_RELEASE):
         page = c.get(reverse("testday:seats", args=[planned.school_a1.code, "primary"]))
         assert student_name(3) in page.content.decode()
+        assert '<b id="count-seated">30</b>' in page.content.decode() and '<b id="count-absent">0</b>' in page.content.decode()
         r = c.post(reverse("testday:absence", args=[planned.school_a1.code, seat.pk]), {"absent": "on"},
                    HTTP_HX_REQUEST="true")
         assert r.status_code == 200 and "缺考（撤销）" in r.content.decode() and "<html" not in r.content.decode()
+        assert r.content.decode().startswith(f'<tr id="seat-{seat.pk}">')
+        assert '<b id="count-absent">1</b>' in oob_part(r.content.decode(), "seat-stats")  # not stale at 0
         checkin = squash(text(c.get(url(planned.school_a1.code, "checkin", "pdf")).content))
     assert Seat.objects.get(pk=seat.pk).absent and Seat.objects.get(pk=seat.pk).student_id == seat.student_id
     assert f"04{student_name(3)}" in checkin and "缺考" in checkin
