@@ -41,7 +41,7 @@ from jiance.reporting.models import (
     status_label,
 )
 from jiance.review.forms import Button
-from jiance.spreadsheets import safe_cell, write_rows
+from jiance.spreadsheets import missing_columns, safe_cell, write_rows
 from jiance.units.models import Level, Unit
 from jiance.windows.views import window_context
 
@@ -211,6 +211,8 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         )
     except FrameError as exc:
         messages.error(request, str(exc))
+        if missing_columns([str(exc)]):  # a whole-file error has no rows to send back: the template instead
+            messages.info(request, _("请点“下载填报模板”，按模板的列填写（或把数据粘贴到模板中）后重新上传。"))
         return redirect("reporting:county", code=county.code)
     return redirect("reporting:upload_detail", pk=stored.pk)
 
@@ -234,9 +236,11 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except FrameError as exc:
             error = str(exc)
+    result = outcome.result if outcome else None
     return render(request, "reporting/upload.html", {
         "upload": stored, "county": county, "outcome": outcome, "error": error,
-        "result": outcome.result if outcome else None, "plan": outcome.plan if outcome else None,
+        "result": result, "plan": outcome.plan if outcome else None,
+        "missing": missing_columns(p.reason for p in result.problems) if result else [],
     })
 
 
@@ -271,6 +275,8 @@ def upload_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     scope.require(roles.COUNTY_OFFICE, sub.county)
     result = selectors.check_frame_upload(scope=scope, cycle=sub.cycle, county=sub.county,
                                           content=bytes(stored.content))
+    if not result.rejected_rows():  # a whole-file problem: no rows to send back (the page links the template)
+        raise Http404
     return download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
 
 

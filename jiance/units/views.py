@@ -12,6 +12,7 @@ from jiance.accounts.roles import UNIT_MANAGERS
 from jiance.accounts.scoping import get_scope
 from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
+from jiance.spreadsheets import missing_columns
 from jiance.units import uploads
 from jiance.units.forms import ConfirmImportForm, UnitImportForm
 from jiance.units.importer import COMPARED_FIELDS, HEADER_OF, LEVEL_LABELS, Kind, unit_template
@@ -90,7 +91,8 @@ def unit_import(request: HtmxHttpRequest, code: str) -> HttpResponse:
     # a file that could not be read is not kept: nothing to confirm or download
     unreadable = any(e.kind == Kind.FILE for e in result.plan.errors)
     token = "" if unreadable else uploads.keep(request.session, data=data, filename=upload.name, unit_code=unit.code)
-    return _render_import(request, unit, UnitImportForm(), result=result, token=token, changes=_changes(result))
+    return _render_import(request, unit, UnitImportForm(), result=result, token=token, changes=_changes(result),
+                          missing=missing_columns(e.reason for e in result.plan.errors))
 
 
 @login_required

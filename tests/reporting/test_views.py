@@ -117,6 +117,24 @@ def test_bad_upload_shows_every_problem_and_writes_nothing(people, world, cycle)
     assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == [2, 3]
 
 
+def test_a_file_without_rows_links_the_template_not_a_rejected_download(people, world, cycle) -> None:
+    c = client_for(people.county_a)
+    body = upload(c, world, []).content.decode()  # the headers only
+    assert "文件没有数据" in body and 'id="file-error"' in body
+    assert county_url(world, "template") in body
+    assert "下载有问题的行" not in body and "可下载有问题的行" not in body
+    stored = FrameUpload.objects.get()
+    assert c.get(reverse("reporting:upload_rejected", args=[stored.pk])).status_code == 404
+
+
+def test_a_file_missing_columns_names_them_and_points_to_the_template(people, world, cycle) -> None:
+    c = client_for(people.county_a)
+    f = SimpleUploadedFile("frame.xlsx", xlsx([r[:2] for r in good_rows_a()], headers=["学校代码", "学校名称"]))
+    body = c.post(county_url(world, "upload"), {"file": f}, follow=True).content.decode()
+    assert "缺少列：学校类型、办学性质、城乡区域、隶属关系" in body and "下载填报模板" in body
+    assert "按模板的列填写" in body and not FrameUpload.objects.exists()
+
+
 def test_good_upload_preview_then_confirm(people, world, cycle) -> None:
     c = client_for(people.county_a)
     r = upload(c, world, good_rows_a())

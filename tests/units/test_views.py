@@ -102,6 +102,25 @@ def test_bad_file_lists_grouped_errors_and_rejected_rows(client: Client, world: 
 
 
 @pytest.mark.django_db
+def test_a_file_missing_columns_names_them_and_links_the_template(client: Client, world: World, county_admin) -> None:
+    from openpyxl import Workbook
+
+    login(client, "nc_admin")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(["单位代码", "单位名称"])
+    ws.append(["3601210009", "南昌县新建小学"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = client.post(reverse("units:import", args=["360121"]), {"file": upload(buf.getvalue())}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert 'id="file-error"' in html and "文件缺少以下列：" in html and "上级单位代码" in html
+    assert f'href="{reverse("units:template")}" data-template-link' in html
+    assert 'id="rejected-link"' not in html and not Unit.objects.filter(code="3601210009").exists()
+
+
+@pytest.mark.django_db
 def test_upload_must_be_xlsx(client: Client, world: World, county_admin) -> None:
     login(client, "nc_admin")
     r = client.post(reverse("units:import", args=["360121"]), {"file": upload(b"a,b", "x.csv")})
