@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 class PageVersionForm(forms.Form):
     """Carries the record's version as the page showed it (hidden), so the engine refuses a click
-    on a page drawn before someone else acted. Missing = compare the status only: the submit forms
-    post none, since the reporter's own inline (htmx) edits bump the version without redrawing the
-    form, and submitting re-checks the data under the lock anyway."""
+    on a page drawn before someone else acted. Every page form posts it (review/_version.html); the
+    page's own htmx saves swap the new version into those forms out of band. Missing = compare the
+    status only (callers without a page)."""
 
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput,
                                  error_messages={"invalid": _("页面数据有误，请刷新页面后再操作")})

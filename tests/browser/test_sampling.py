@@ -105,6 +105,8 @@ def test_city_draws_publishes_county_confirms(page, second_page, phone, live_ser
     second_page.wait_for_selector(f"#sample-{first.pk}.saved")
     assert "已确认" in second_page.locator(f"#sample-{first.pk}").inner_text()
     assert SampledSchool.objects.get(pk=first.pk).confirmed_at is not None
+    # the count follows the confirm without a reload (out-of-band swap)
+    assert second_page.locator("#county-confirmed").inner_text() == f"1 / {mine.count()}"
     with second_page.expect_navigation():
         second_page.click("#confirm-all")
     assert second_page.locator("#county-confirmed").inner_text() == f"{mine.count()} / {mine.count()}"
