@@ -6,6 +6,7 @@ demo's cycle, and so every page, is the same on every run."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,8 @@ ROLE_HOMES = {Role.SUPERVISOR, Role.INSPECTOR, Role.CUSTODIAN, Role.CHIEF_PROCTO
               Role.TIMEKEEPER}
 # Links every page carries that are not a destination (the language form posts; logout posts).
 SKIP_PATHS = ("/logout/", "/i18n/")
+# A page of one school (school codes are 10 digits; counties 6).
+SCHOOL_PAGE = re.compile(r"/\d{10}/")
 
 
 @pytest.fixture
@@ -77,6 +80,10 @@ def test_every_role_reaches_every_link_it_is_shown(browser: Any, live_server: An
                 seen += 1
                 if response.status >= 400:
                     failures.append(f"{account.username} ({account.role}): {href} → {response.status}")
+                # a menu item of someone above the schools never lands on one (arbitrary) school's page
+                landed = urlsplit(response.url).path
+                if href in menu and account.where != "school" and SCHOOL_PAGE.search(landed):
+                    failures.append(f"{account.username} ({account.role}): menu {href} lands on a school: {landed}")
         finally:
             ctx.close()
     elapsed = time.perf_counter() - started
