@@ -1,5 +1,6 @@
 """URL parameters of jiance.reporting routes for the access walk: a stored upload of the
-school's county (the frame submission is opened for the walk's cycle on first use)."""
+school's county (the frame submission is opened for the walk's cycle on first use), a file with
+one bad row, so its rejected-rows download has a row to send."""
 
 from __future__ import annotations
 
@@ -29,8 +30,14 @@ def frame_upload_pk(school: Unit) -> str:
     sub, _ = FrameSubmission.objects.get_or_create(
         cycle=cycle, county=county, defaults={"status": FrameStatus.DRAFT, "created_at": now, "updated_at": now}
     )
+    from jiance.reporting.importing import frame_columns
+    from jiance.reporting.models import cycle_grades
+    from jiance.spreadsheets import write_rows
+
+    headers = [c.header for c in frame_columns(cycle_grades(cycle))]
+    content = write_rows("数据", headers, [[school.code, "", "小学", "公办", "城区", "县属", "很多", 1, "", "", ""]])
     upload = FrameUpload.objects.create(
-        pk=ID_BASE + county.pk, submission=sub, filename="walk.xlsx", content=b"PK",
-        sha256=hashlib.sha256(b"PK").hexdigest(), base_version=sub.version, uploaded_at=now,
+        pk=ID_BASE + county.pk, submission=sub, filename="walk.xlsx", content=content,
+        sha256=hashlib.sha256(content).hexdigest(), base_version=sub.version, uploaded_at=now,
     )
     return str(upload.pk)
