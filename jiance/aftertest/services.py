@@ -5,6 +5,7 @@ the one review engine (`jiance.review.engine`, chain `TESTED_CHAIN`); every writ
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,6 @@ from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
-    TESTED_CHAIN,
     AbsenceReason,
     AftertestError,
     Attendance,
@@ -40,8 +40,6 @@ from jiance.testday.models import Seat
 from jiance.units.models import Level, Unit
 from jiance.windows.models import WindowReopen
 from jiance.windows.services import window_reopen
-
-AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in TESTED_CHAIN.steps}
 
 
 def _require_school(scope: Scope, school: Unit) -> None:
@@ -224,10 +222,11 @@ def tested_import(*, scope: Scope, report: TestedReport, rows: list[tuple[int, i
         reasons: dict[int, list[str]] = {}
         for n, c, r in all_errors:
             reasons.setdefault(n, []).append(f"“{c}”：{r}")
+        kept = [[n, values, reasons.get(n, [])] for n, values in raw if n in bad]
         TestedUpload.objects.update_or_create(report=report, defaults={
-            "filename": filename[:200], "error_count": len(all_errors), "uploaded_at": now,
-            "rows_json": [[n, values, reasons.get(n, [])] for n, values in raw if n in bad],
-        })
+            **TestedUpload.keep(json.dumps(kept, ensure_ascii=False, default=str).encode("utf-8"), filename=filename,
+                                actor=actor),
+            "error_count": len(all_errors)})
         audit_record(action=Action.IMPORT, obj=report, unit=report.school, actor=actor, result="rejected",
                      detail=_("测试生基本信息导入被拒绝：%(n)s 处错误") % {"n": len(all_errors)})
         return ImportOutcome(errors=sorted(all_errors))

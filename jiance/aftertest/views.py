@@ -330,8 +330,8 @@ def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     if up is None:
         raise Http404
     services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载被拒绝的行"),
-                                    rows=len(up.rows_json))
-    content = importing.rejected_workbook(up.rows_json, services.session_list(rep.cycle, rep.stage))
+                                    rows=len(rows := up.rows))
+    content = importing.rejected_workbook(rows, services.session_list(rep.cycle, rep.stage))
     return download(content, f"被拒绝的行-{rep.school.code}-{rep.stage}.xlsx")
 
 

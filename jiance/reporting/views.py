@@ -221,7 +221,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if stored.applied_at is None:
         try:
             outcome = services.frame_import(
-                scope=scope, cycle=sub.cycle, county=county, content=bytes(stored.content),
+                scope=scope, cycle=sub.cycle, county=county, content=stored.read(),
                 actor=request.user, dry_run=True, base_version=stored.base_version,
             )
         except FrameError as exc:
@@ -262,7 +262,7 @@ def upload_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     sub = stored.submission
     scope.require(roles.COUNTY_OFFICE, sub.county)
     result = selectors.check_frame_upload(scope=scope, cycle=sub.cycle, county=sub.county,
-                                          content=bytes(stored.content))
+                                          content=stored.read())
     return download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
 
 

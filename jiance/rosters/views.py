@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
@@ -37,6 +41,9 @@ from jiance.spreadsheets import write_rows
 from jiance.windows.services import window_state
 from jiance.windows.views import window_context
 from jiance_core.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _roster(scope: Scope, roster_id: int) -> Roster:
@@ -221,79 +228,100 @@ def teacher_rejected_download(request: HttpRequest, roster_id: int) -> HttpRespo
     return _rejected(request, roster_id, UploadKind.TEACHERS, "教师名单未通过的行")
 
 
-@login_required
-@require_POST
-def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
+@dataclass(frozen=True)
+class _People:
+    """What differs between the roster page's two lists of people (students, teachers)."""
+
+    form: Callable[[Roster, Any], forms.Form]  # (roster, posted data)
+    save: Callable[..., Any]  # the service: save(scope=, roster=, data=, actor=)
+    delete: Callable[[Scope, Roster, Any, Any], None]  # (scope, roster, person, actor)
+    of: Callable[..., Any]  # the selector of the roster's people
+    added: StrOrPromise
+    deleted: StrOrPromise
+    # students: the file's checks, listed by column like an import; teachers: errors on the form
+    row_errors: bool
+
+
+PEOPLE = {
+    "student": _People(
+        form=lambda roster, data: StudentForm(data), save=services.student_save,
+        delete=lambda scope, roster, p, actor: services.student_delete(scope=scope, roster=roster, student=p,
+                                                                        actor=actor),
+        of=selectors.students_of, added=gettext_lazy("已添加学生"), deleted=gettext_lazy("已删除学生"), row_errors=True,
+    ),
+    "teacher": _People(
+        form=lambda roster, data: TeacherForm(data, allowed=teacher_roles_for(roster.cycle)), save=services.teacher_save,
+        delete=lambda scope, roster, p, actor: services.teacher_delete(scope=scope, roster=roster, teacher=p,
+                                                                        actor=actor),
+        of=selectors.teachers_of, added=gettext_lazy("已添加教师"), deleted=gettext_lazy("已删除教师"), row_errors=False,
+    ),
+}
+
+
+def _person_add(request: HttpRequest, roster_id: int, kind: str) -> HttpResponse:
+    people = PEOPLE[kind]
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
     scope.require(roles.SCHOOL_OFFICER, roster.school)
-    form = StudentForm(request.POST)
+    form = people.form(roster, request.POST)
     row_errors: list[Any] = []
     if form.is_valid():
         try:
-            services.student_save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
+            people.save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
         except ValidationFailed as exc:
-            row_errors = exc.errors
+            if people.row_errors:
+                row_errors = exc.errors
+            else:
+                for e in exc.errors:
+                    form.add_error(e.column if e.column in form.fields else None, e.reason)
         except RosterError as exc:
             messages.error(request, str(exc))
             return redirect("rosters:roster", roster_id=roster.pk)
         else:
-            messages.success(request, _("已添加学生"))
+            messages.success(request, str(people.added))
             return redirect("rosters:roster", roster_id=roster.pk)
-    ctx = _roster_context(request, scope, roster, student_form=form, student_errors=row_errors)
-    return render(request, "rosters/roster.html", ctx, status=400)
+    extra: dict[str, Any] = {f"{kind}_form": form}
+    if people.row_errors:
+        extra[f"{kind}_errors"] = row_errors
+    return render(request, "rosters/roster.html", _roster_context(request, scope, roster, **extra), status=400)
+
+
+def _person_delete(request: HttpRequest, roster_id: int, person_id: int, kind: str) -> HttpResponse:
+    people = PEOPLE[kind]
+    scope = get_scope(request)
+    roster = _roster(scope, roster_id)
+    scope.require(roles.SCHOOL_OFFICER, roster.school)
+    person = scope.get(people.of(scope=scope, roster=roster), unit_field="roster__school", pk=person_id)
+    try:
+        people.delete(scope, roster, person, request.user)
+        messages.success(request, str(people.deleted))
+    except RosterError as exc:
+        messages.error(request, str(exc))
+    return redirect("rosters:roster", roster_id=roster.pk)
+
+
+@login_required
+@require_POST
+def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
+    return _person_add(request, roster_id, "student")
 
 
 @login_required
 @require_POST
 def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> HttpResponse:
-    scope = get_scope(request)
-    roster = _roster(scope, roster_id)
-    scope.require(roles.SCHOOL_OFFICER, roster.school)
-    student = scope.get(selectors.students_of(scope=scope, roster=roster), unit_field="roster__school", pk=student_id)
-    try:
-        services.student_delete(scope=scope, roster=roster, student=student, actor=request.user)
-        messages.success(request, _("已删除学生"))
-    except RosterError as exc:
-        messages.error(request, str(exc))
-    return redirect("rosters:roster", roster_id=roster.pk)
+    return _person_delete(request, roster_id, student_id, "student")
 
 
 @login_required
 @require_POST
 def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
-    scope = get_scope(request)
-    roster = _roster(scope, roster_id)
-    scope.require(roles.SCHOOL_OFFICER, roster.school)
-    form = TeacherForm(request.POST, allowed=teacher_roles_for(roster.cycle))
-    if form.is_valid():
-        try:
-            services.teacher_save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
-        except ValidationFailed as exc:
-            for e in exc.errors:
-                form.add_error(e.column if e.column in form.fields else None, e.reason)
-        except RosterError as exc:
-            messages.error(request, str(exc))
-            return redirect("rosters:roster", roster_id=roster.pk)
-        else:
-            messages.success(request, _("已添加教师"))
-            return redirect("rosters:roster", roster_id=roster.pk)
-    return render(request, "rosters/roster.html", _roster_context(request, scope, roster, teacher_form=form), status=400)
+    return _person_add(request, roster_id, "teacher")
 
 
 @login_required
 @require_POST
 def teacher_delete(request: HttpRequest, roster_id: int, teacher_id: int) -> HttpResponse:
-    scope = get_scope(request)
-    roster = _roster(scope, roster_id)
-    scope.require(roles.SCHOOL_OFFICER, roster.school)
-    teacher = scope.get(selectors.teachers_of(scope=scope, roster=roster), unit_field="roster__school", pk=teacher_id)
-    try:
-        services.teacher_delete(scope=scope, roster=roster, teacher=teacher, actor=request.user)
-        messages.success(request, _("已删除教师"))
-    except RosterError as exc:
-        messages.error(request, str(exc))
-    return redirect("rosters:roster", roster_id=roster.pk)
+    return _person_delete(request, roster_id, teacher_id, "teacher")
 
 
 @login_required

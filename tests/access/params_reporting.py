@@ -3,8 +3,6 @@ school's county (the frame submission is opened for the walk's cycle on first us
 
 from __future__ import annotations
 
-import hashlib
-
 from jiance.units.models import Unit
 from tests.access.registry import param
 
@@ -30,7 +28,6 @@ def frame_upload_pk(school: Unit) -> str:
         cycle=cycle, county=county, defaults={"status": FrameStatus.DRAFT, "created_at": now, "updated_at": now}
     )
     upload = FrameUpload.objects.create(
-        pk=ID_BASE + county.pk, submission=sub, filename="walk.xlsx", content=b"PK",
-        sha256=hashlib.sha256(b"PK").hexdigest(), base_version=sub.version, uploaded_at=now,
+        pk=ID_BASE + county.pk, submission=sub, base_version=sub.version, **FrameUpload.keep(b"PK", filename="walk.xlsx"),
     )
     return str(upload.pk)

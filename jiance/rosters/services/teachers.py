@@ -18,7 +18,6 @@ from jiance.rosters.models import (
     Employment,
     Roster,
     RosterAction,
-    RosterError,
     RosterEvent,
     RosterUpload,
     Teacher,
@@ -28,6 +27,7 @@ from jiance.rosters.models import (
 )
 from jiance.rosters.services import chain
 from jiance.rosters.services.chain import TEACHERS_WINDOW, _bump, _require_entry
+from jiance.rosters.services.people import editable_roster, person_delete, person_recorded
 from jiance.rosters.services.students import _keep_rejected
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.teachers import Vocabulary, check_teacher_rows
@@ -59,9 +59,7 @@ def teacher_problems(*, cycle: Cycle, data: dict[str, Any]) -> dict[str, str]:
 def teacher_save(
     *, scope: Scope, roster: Roster, data: dict[str, Any], actor: Any, teacher: Teacher | None = None,
 ) -> Teacher:
-    _require_entry(scope, roster, TEACHERS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
+    roster = editable_roster(scope=scope, roster=roster, model=Teacher, person=teacher)
     problems = teacher_problems(cycle=roster.cycle, data=data)
     if problems:
         raise ValidationFailed([RowError(2, k, v) for k, v in problems.items()])
@@ -75,32 +73,19 @@ def teacher_save(
         teacher = Teacher.objects.create(roster=roster, **values)
         action = Action.CREATE
     else:
-        if teacher.roster_id != roster.pk:
-            raise RosterError(_("该教师不在本名单中"))
         for k, v in values.items():
             setattr(teacher, k, v)
         teacher.save()
         action = Action.UPDATE
-    _bump(roster)
-    audit_record(action=action, obj=teacher, unit=roster.school, actor=actor, after={
+    person_recorded(roster=roster, person=teacher, action=action, actor=actor, after={
         "name": teacher.name, "roles": roles, "questionnaire_role": teacher.questionnaire_role,
-        "employment": teacher.employment,
-    }, detail=f"教师名单：{teacher.name}")
+        "employment": teacher.employment})
     return teacher
 
 
-@transaction.atomic
 def teacher_delete(*, scope: Scope, roster: Roster, teacher: Teacher, actor: Any) -> None:
-    _require_entry(scope, roster, TEACHERS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
-    if teacher.roster_id != roster.pk:
-        raise RosterError(_("该教师不在本名单中"))
-    name = teacher.name
-    teacher.delete()
-    _bump(roster)
-    audit_record(action=Action.DELETE, obj=roster, unit=roster.school, actor=actor, before={"teacher": name},
-                 detail=f"教师名单删除：{name}")
+    person_delete(scope=scope, roster=roster, person=teacher, actor=actor,
+                  before={"name": teacher.name, "roles": teacher.roles})
 
 
 @dataclass
@@ -156,7 +141,7 @@ def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: st
     if errors:
         if rows:  # a file with no readable rows has nothing for the rejected-rows download: not kept
             _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content,
-                           errors=errors)
+                           errors=errors, actor=actor)
         audit_record(
             action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
             detail=f"教师名单导入被拒绝：{filename}，{len(errors)} 处错误",
