@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
 from jiance.accounts.models import Role
 from jiance.units.models import Level
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+    from django.http import HttpResponse
 
     from jiance.accounts.scoping import Scope
     from jiance.units.models import Unit
@@ -80,3 +84,11 @@ def my_school(scope: Scope, roles: Roles = SCHOOL_TESTDAY) -> Unit | None:
 def my_county(scope: Scope, roles: Roles = COUNTY_STAFF) -> Unit | None:
     """The county where the person holds one of `roles` (the first, for a person in several)."""
     return units_at(scope, Level.COUNTY, roles).first()
+
+
+def my_unit_page(unit: Unit | None, url_name: str) -> HttpResponse:
+    """An app's home for a person of one unit: that unit's page (`url_name` takes its code); a
+    person with no such unit may not use the app (403)."""
+    if unit is None:
+        raise PermissionDenied
+    return redirect(url_name, code=unit.code)

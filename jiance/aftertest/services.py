@@ -68,6 +68,19 @@ def _locked(pk: int) -> TestedReport:
 _bump = engine.bump  # conditional UPDATE on (version, status), as every review chain writes
 
 
+def _locked_for_entry(scope: Scope, report: TestedReport) -> tuple[TestedReport, dict[int, TestedStudent]]:
+    """The report locked for the school's entry (its office, after release, while editable, inside the
+    window) and its tested students by pk: what the page's save and the file import both start from."""
+    locked = _locked(report.pk)
+    _require_school(scope, locked.school)
+    _require_visible(scope, locked)
+    locked.check_editable()
+    _require_open(locked.cycle, locked.school)
+    by_pk = {t.pk: t for t in TestedStudent.objects.filter(report=locked).select_related(
+        "sampled__student", "report__cycle")}
+    return locked, by_pk
+
+
 def _event(report: TestedReport, action: str, actor: Any, from_status: str, comment: str = "") -> None:
     TestedReportEvent.objects.create(report=report, action=action, actor=actor, at=clock.now(),
                                      from_status=from_status, to_status=report.status, comment=comment)
@@ -201,14 +214,8 @@ def tested_import(*, scope: Scope, report: TestedReport, rows: list[tuple[int, i
 
     `rows` are (sheet row, tested-student pk, input) from `importing.check_upload`.
     """
-    report = _locked(report.pk)
-    _require_school(scope, report.school)
-    _require_visible(scope, report)
-    report.check_editable()
-    _require_open(report.cycle, report.school)
+    report, by_pk = _locked_for_entry(scope, report)
     now = clock.now()
-    by_pk = {t.pk: t for t in TestedStudent.objects.filter(report=report).select_related(
-        "sampled__student", "report__cycle")}
     all_errors = list(errors)
     staged: list[tuple[TestedStudent, list[TestedCorrection]]] = []
     for number, pk, data in rows:

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
 from jiance.accounts import roles
-from jiance.accounts.roles import my_school
+from jiance.accounts.roles import my_school, my_unit_page
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.selectors import current_cycle
+from jiance.errors import refusal_shown
 from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.review.forms import Button
@@ -57,10 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if scope.holds(roles.COUNTY_AND_ABOVE):
         return redirect("rosters:overview")
-    school = my_school(scope, roles.SCHOOL_OFFICE)
-    if school is None:
-        raise PermissionDenied
-    return redirect("rosters:school", code=school.code)
+    return my_unit_page(my_school(scope, roles.SCHOOL_OFFICE), "rosters:school")
 
 
 @login_required
@@ -258,7 +256,10 @@ PEOPLE = {
 }
 
 
-def _person_add(request: HttpRequest, roster_id: int, kind: str) -> HttpResponse:
+@login_required
+@require_POST
+def person_add(request: HttpRequest, roster_id: int, kind: str) -> HttpResponse:
+    """Add a student or a teacher (`kind`, from the URL table) by hand."""
     people = PEOPLE[kind]
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
@@ -286,42 +287,19 @@ def _person_add(request: HttpRequest, roster_id: int, kind: str) -> HttpResponse
     return render(request, "rosters/roster.html", _roster_context(request, scope, roster, **extra), status=400)
 
 
-def _person_delete(request: HttpRequest, roster_id: int, person_id: int, kind: str) -> HttpResponse:
+@login_required
+@require_POST
+def person_delete(request: HttpRequest, roster_id: int, kind: str, **ids: int) -> HttpResponse:
+    """Delete a student or a teacher (`kind`); `ids` holds the URL's student_id or teacher_id."""
     people = PEOPLE[kind]
+    person_id = ids[f"{kind}_id"]
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
     scope.require(roles.SCHOOL_OFFICER, roster.school)
     person = scope.get(people.of(scope=scope, roster=roster), unit_field="roster__school", pk=person_id)
-    try:
+    with refusal_shown(request, RosterError, str(people.deleted)):
         people.delete(scope, roster, person, request.user)
-        messages.success(request, str(people.deleted))
-    except RosterError as exc:
-        messages.error(request, str(exc))
     return redirect("rosters:roster", roster_id=roster.pk)
-
-
-@login_required
-@require_POST
-def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
-    return _person_add(request, roster_id, "student")
-
-
-@login_required
-@require_POST
-def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> HttpResponse:
-    return _person_delete(request, roster_id, student_id, "student")
-
-
-@login_required
-@require_POST
-def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
-    return _person_add(request, roster_id, "teacher")
-
-
-@login_required
-@require_POST
-def teacher_delete(request: HttpRequest, roster_id: int, teacher_id: int) -> HttpResponse:
-    return _person_delete(request, roster_id, teacher_id, "teacher")
 
 
 @login_required
@@ -336,11 +314,8 @@ def transition(request: HttpRequest, roster_id: int, action: str) -> HttpRespons
     if action not in run:
         raise Http404
     done = {"submit": _("已提交校长审核"), "approve": _("已审核通过"), "return": _("已退回")}
-    try:
+    with refusal_shown(request, RosterError, done[action]):
         run[action](scope=scope, roster=roster, actor=request.user, comment=comment, version=version)
-        messages.success(request, done[action])
-    except RosterError as exc:
-        messages.error(request, str(exc))
     return redirect("rosters:roster", roster_id=roster.pk)
 
 
