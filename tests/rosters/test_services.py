@@ -437,12 +437,14 @@ def test_a_rejected_file_is_kept_encrypted(world: World, cycle: Cycle, people: P
     dup = pl.concat([df, df[0:1]])
     assert not do_import(people, roster, dup).applied
     with connection.cursor() as cur:
-        cur.execute("SELECT content_b64, errors_json FROM rosters_rosterupload")
-        (content, errors), = cur.fetchall()
+        cur.execute("SELECT sealed, errors_json FROM rosters_rosterupload")
+        (sealed, errors), = cur.fetchall()
     ids = df["身份证号"].to_list()
-    assert not any(i in content or i in errors for i in ids)
+    assert not any(i in errors or i.encode() in bytes(sealed) for i in ids)
     kept = roster.rejected_uploads.get(kind="students")
     assert all("重复" in e[2] for e in kept.errors) and kept.error_count == 2
+    # the file back as uploaded (an XLSX: a zip); what is stored is no zip
+    assert kept.read()[:4] == b"PK\x03\x04" and kept.size == len(kept.read()) and bytes(sealed)[:2] != b"PK"
 
 
 def test_acting_on_a_stale_page_is_refused_with_a_reason(world: World, cycle: Cycle, people: People) -> None:
