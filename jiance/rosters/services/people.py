@@ -1,8 +1,10 @@
-"""One change of a roster's people (a student or a teacher entered, corrected or deleted by hand):
-the same gate, the same history row and the same audit entry for both lists."""
+"""Changes of a roster's people, students or teachers: one entered, corrected or deleted by hand,
+or the whole list replaced by a file. The same gate, history rows, audit entries and kept rejected
+files for both lists."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
@@ -13,9 +15,19 @@ from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
-from jiance.rosters.models import Roster, RosterAction, RosterError, RosterEvent, Student, Teacher
+from jiance.rosters.models import (
+    Roster,
+    RosterAction,
+    RosterError,
+    RosterEvent,
+    RosterUpload,
+    Student,
+    Teacher,
+    UploadKind,
+)
 from jiance.rosters.services import chain
 from jiance.rosters.services.chain import STUDENTS_WINDOW, TEACHERS_WINDOW, _bump, _require_entry
+from jiance_core.errors import RowError
 
 # what differs between the two lists: the school's entry window, the word for one person (history
 # and audit log) and the refusal when the person belongs to another roster
@@ -60,3 +72,34 @@ def person_delete(*, scope: Scope, roster: Roster, person: Student | Teacher, ac
     roster = editable_roster(scope=scope, roster=roster, model=type(person), person=person)
     person.delete()
     person_recorded(roster=roster, person=person, action=Action.DELETE, actor=actor, before=before)
+
+
+# --- a whole list from a file ---------------------------------------------------------------------
+NOUNS: dict[str, str] = {UploadKind.STUDENTS: "学生", UploadKind.TEACHERS: "教师"}
+
+
+def import_rejected(*, roster: Roster, kind: str, filename: str, content: bytes, errors: list[RowError],
+                    actor: Any, keep: bool) -> None:
+    """A refused file of the `kind` list: audited; kept (encrypted, the last one of its kind) for the
+    rejected-rows download when it had readable rows (`keep`)."""
+    if keep:
+        RosterUpload.objects.update_or_create(roster=roster, kind=kind, defaults={
+            **RosterUpload.keep(content, filename=filename, actor=actor), "error_count": len(errors),
+            "errors_json": json.dumps([[e.row, e.column, e.reason] for e in errors], ensure_ascii=False),
+        })
+    audit_record(action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
+                 detail=f"{NOUNS[kind]}名单导入被拒绝：{filename}，{len(errors)} 处错误")
+
+
+def import_recorded(*, roster: Roster, kind: str, filename: str, count: int, actor: Any, before: Any = None) -> None:
+    """After the `kind` list was replaced by a file of `count` people: its rejected file goes, the
+    roster's next version, its history row and the audit entry."""
+    noun = NOUNS[kind]
+    RosterUpload.objects.filter(roster=roster, kind=kind).delete()
+    _bump(roster)
+    RosterEvent.objects.create(
+        roster=roster, action=RosterAction.IMPORT, actor=actor, at=clock.now(), from_status=roster.status,
+        to_status=roster.status, comment=f"{filename}：{count} 名{noun}",
+    )
+    audit_record(action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, before=before,
+                 after={kind: count}, detail=f"{noun}名单导入：{filename}，{count} 名{noun}")

@@ -4,7 +4,6 @@ all-or-nothing XLSX import, single records, kept rejected files and personal-dat
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +11,6 @@ import polars as pl
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
@@ -21,16 +19,19 @@ from jiance.crypto import blind_index
 from jiance.rosters import selectors
 from jiance.rosters.models import (
     Roster,
-    RosterAction,
     RosterError,
-    RosterEvent,
     RosterUpload,
     Student,
     UploadKind,
 )
-from jiance.rosters.services import chain
-from jiance.rosters.services.chain import STUDENTS_WINDOW, _bump, _require_entry, test_date_of
-from jiance.rosters.services.people import editable_roster, person_delete, person_recorded
+from jiance.rosters.services.chain import test_date_of
+from jiance.rosters.services.people import (
+    editable_roster,
+    import_recorded,
+    import_rejected,
+    person_delete,
+    person_recorded,
+)
 from jiance.stages import stage_name
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.roster import LABELS, check_roster, read_roster_bytes
@@ -109,40 +110,24 @@ class ImportOutcome:
 def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str, actor: Any) -> ImportOutcome:
     """Replace the roster's students with a checked file: all rows or none. A rejected file is
     kept for the rejected-rows download."""
-    _require_entry(scope, roster, STUDENTS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
+    roster = editable_roster(scope=scope, roster=roster, model=Student)
     try:
         raw = _raw_from_bytes(content, filename)
     except ValidationFailed as exc:
         check = CheckOutcome(0, exc.errors)
     else:
         check = check_students(roster=roster, raw=raw)
-    now = clock.now()
     if not check.ok:
-        if check.students.height:  # no readable rows (or columns): nothing for the rejected-rows download
-            _keep_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
-                           errors=check.errors, actor=actor)
-        audit_record(
-            action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
-            detail=f"学生名单导入被拒绝：{filename}，{len(check.errors)} 处错误",
-        )
+        # no readable rows (or columns): nothing for the rejected-rows download
+        import_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
+                        errors=check.errors, actor=actor, keep=bool(check.students.height))
         return ImportOutcome(check, applied=False)
     try:
         with transaction.atomic():
             created = _replace_students(roster, check)
     except IntegrityError as exc:  # another school reported one of these numbers a moment ago
         raise RosterError(_("名单中的身份证号刚被本周期其他学校报送，未导入；请重新上传以查看具体行。")) from exc
-    RosterUpload.objects.filter(roster=roster, kind=UploadKind.STUDENTS).delete()
-    _bump(roster)
-    RosterEvent.objects.create(
-        roster=roster, action=RosterAction.IMPORT, actor=actor, at=now, from_status=roster.status,
-        to_status=roster.status, comment=f"{filename}：{created} 名学生",
-    )
-    audit_record(
-        action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor,
-        after={"students": created}, detail=f"学生名单导入：{filename}，{created} 名学生",
-    )
+    import_recorded(roster=roster, kind=UploadKind.STUDENTS, filename=filename, count=created, actor=actor)
     return ImportOutcome(check, applied=True, created=created)
 
 
@@ -169,18 +154,6 @@ def _replace_students(roster: Roster, check: CheckOutcome) -> int:
         for (name, sex, birth, nid, cls, no, row), idx in zip(zip(*cols, strict=True), check.indexes, strict=True)
     ]
     return insert_rows(Student, names, rows)
-
-
-def _keep_rejected(*, roster: Roster, kind: str, filename: str, content: bytes, errors: list[RowError],
-                   actor: Any) -> None:
-    """Keep the last rejected file of this kind (encrypted) for the rejected-rows download."""
-    RosterUpload.objects.update_or_create(
-        roster=roster, kind=kind,
-        defaults={
-            **RosterUpload.keep(content, filename=filename, actor=actor), "error_count": len(errors),
-            "errors_json": json.dumps([[e.row, e.column, e.reason] for e in errors], ensure_ascii=False),
-        },
-    )
 
 
 def _uploaded_rows(upload: RosterUpload) -> tuple[list[str], list[tuple[int, list[Any]]]]:
