@@ -7,8 +7,11 @@ instead. The 500 page renders without the database or the session: whatever brok
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -29,6 +32,21 @@ class Unavailable(Http404):
     """A 404 whose reason the page may show: a condition of the whole platform (no active cycle),
     never one of an object. Other 404s show no reason, so a foreign object's page cannot differ
     from a missing one's."""
+
+
+@contextmanager
+def refusal_shown(request: HttpRequest, refused: type[Exception] | tuple[type[Exception], ...],
+                  done: str = "") -> Iterator[None]:
+    """Run a state change for a browser form that then redirects: a refusal of type `refused`
+    (the app's error, in Chinese) is shown as the page's error message, else `done` as its
+    success message. Anything else propagates."""
+    try:
+        yield
+    except refused as exc:
+        messages.error(request, str(exc))
+    else:
+        if done:
+            messages.success(request, done)
 
 
 def _role_labels(exception: Exception | None) -> list[str]:

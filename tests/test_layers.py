@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", (
         "jiance.clock",          # the injected "now" (tests freeze it)
         "jiance.crypto",         # ID-number encryption
+        "jiance.kept",           # kept uploads, encrypted at rest (abstract model)
         "jiance.htmx",           # page-or-partial for htmx requests
         "jiance.http",           # the one download helper
         "jiance.errors",         # the styled 403/404/500 pages and the 403 that names who may act

@@ -55,12 +55,10 @@ def test_old_uploads_go_recent_ones_stay(world: World, settings: Any) -> None:
                                      stage="primary")
         reject_a_roster_file(people, roster)
         sub = FrameSubmission.objects.get(county=world.county_a)
-        FrameUpload.objects.create(submission=sub, filename="old.xlsx", content=b"x", sha256="0" * 64,
-                                   base_version=1, uploaded_at=clock.now())
+        FrameUpload.objects.create(submission=sub, base_version=1, **FrameUpload.keep(b"x", filename="old.xlsx"))
     later = ENTRY_TIME + dt.timedelta(days=10)
     with clock.frozen(later):
-        FrameUpload.objects.create(submission=sub, filename="new.xlsx", content=b"y", sha256="1" * 64,
-                                   base_version=1, uploaded_at=clock.now())
+        FrameUpload.objects.create(submission=sub, base_version=1, **FrameUpload.keep(b"y", filename="new.xlsx"))
         assert uploads_purge(keep_days=14)["roster_rejected"] == 0  # 10 days old: kept
         counts = uploads_purge(keep_days=7)
     assert counts["roster_rejected"] == 1 and counts["frame_uploads"] == 1
@@ -86,3 +84,36 @@ def test_command_prints_each_kind(world: World, settings: Any) -> None:
     call_command("purge_uploads", stdout=out)
     text = out.getvalue()
     assert "学生/教师名单未通过的文件：删除 0 个" in text and "单位导入待确认文件" in text
+
+
+def test_kept_files_are_encrypted_at_rest(world: World, settings: Any) -> None:
+    """What a kept upload stores is ciphertext: neither the file nor the names in it can be read
+    from the database; `read()` gives the file back as it was uploaded."""
+    from django.db import connection
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with clock.frozen(ENTRY_TIME):
+        cycle = make_cycle()
+        approve_frames(cycle, world)
+        publish_draw(cycle, world)
+        people = make_people(world)
+        roster = rosters.roster_open(scope=Scope(people.officer_a1), cycle=cycle, school=world.school_a1,
+                                     stage="primary")
+        df = students("3601210001", "360121", 4, 1)
+        content = xlsx(pl.concat([df, df[0:1]]))
+        rosters.roster_import(scope=Scope(people.officer_a1), roster=roster, content=content,
+                              filename="名单.xlsx", actor=people.officer_a1)
+        sub = FrameSubmission.objects.get(county=world.county_a)
+        names = "张三,李四".encode()
+        FrameUpload.objects.create(submission=sub, base_version=1, **FrameUpload.keep(names, filename="f.xlsx"))
+    kept = RosterUpload.objects.get(roster=roster)
+    assert kept.read() == content and kept.size == len(content) and kept.uploaded_by == people.officer_a1
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT sealed FROM {RosterUpload._meta.db_table}")
+        (stored,) = cur.fetchone()
+        cur.execute(f"SELECT sealed FROM {FrameUpload._meta.db_table}")
+        (stored_frame,) = cur.fetchone()
+    stored, stored_frame = bytes(stored), bytes(stored_frame)
+    assert content[:64] not in stored and content[-64:] not in stored
+    assert "张三".encode() not in stored_frame and names not in stored_frame
+    assert FrameUpload.objects.get().read() == names

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
 from jiance.accounts.models import Role
 from jiance.units.models import Level, Unit
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+    from django.http import HttpResponse
 
     from jiance.accounts.scoping import Scope
 
@@ -90,3 +94,11 @@ def my_county(scope: Scope, roles: Roles = COUNTY_STAFF) -> Unit | None:
     """The county where the person holds one of `roles` themself (the first, for a person in
     several); a role held at a city or above is no county's."""
     return _held_at(scope, Level.COUNTY, roles)
+
+
+def my_unit_page(unit: Unit | None, url_name: str) -> HttpResponse:
+    """An app's home for a person of one unit: that unit's page (`url_name` takes its code); a
+    person with no such unit may not use the app (403)."""
+    if unit is None:
+        raise PermissionDenied
+    return redirect(url_name, code=unit.code)

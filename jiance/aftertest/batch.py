@@ -28,10 +28,7 @@ from jiance.aftertest.services import (
     RowInput,
     _apply,
     _event,
-    _locked,
-    _require_open,
-    _require_school,
-    _require_visible,
+    _locked_for_entry,
 )
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
@@ -69,14 +66,8 @@ def tested_students_save(*, scope: Scope, report: TestedReport, rows: Mapping[in
                          version: int | None, actor: Any) -> PageSaved:
     """Apply the page's rows (tested-student pk → input). Raises `RowsRefused` naming every bad
     row, or the chain's error (stale page, closed window, not editable)."""
-    locked = _locked(report.pk)
-    _require_school(scope, locked.school)
-    _require_visible(scope, locked)
-    locked.check_editable()
-    _require_open(locked.cycle, locked.school)
+    locked, by_pk = _locked_for_entry(scope, report)
     now = clock.now()
-    by_pk = {t.pk: t for t in TestedStudent.objects.filter(report=locked).select_related(
-        "sampled__student", "report__cycle")}
     if set(rows) - set(by_pk):
         raise AftertestError(_("页面数据有误，请刷新页面后再操作"))
     bad: dict[int, str] = {}

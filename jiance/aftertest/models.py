@@ -10,6 +10,7 @@ school is a reopening of the `tested_students` window (`jiance.windows`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts import roles
 from jiance.audit.models import Action
+from jiance.kept import KeptFile
 from jiance.review.events import ReviewEvent
 from jiance.review.models import Reviewable, every_stage_submitted
 from jiance.review.spec import Chain, ReviewRefused, Step
@@ -78,8 +80,6 @@ TESTED_CHAIN = Chain(
     in_review_message=_("当前状态为“%(status)s”，正在审核中，不能修改；如需修改，请联系县级审核人退回。"),
     milestone_done=_all_stages_submitted,
 )
-# action -> (statuses it may start from, status it leads to), read from the chain
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in TESTED_CHAIN.steps}
 
 
 class Attendance(models.TextChoices):
@@ -215,19 +215,19 @@ class TestedCorrection(models.Model):
         return self.tested.school
 
 
-class TestedUpload(models.Model):
-    """The last rejected file of a report, kept for the rejected-rows download."""
+class TestedUpload(KeptFile):
+    """The rejected rows of a report's last rejected file, kept (encrypted: they name the
+    students) for the rejected-rows download. The kept content is the rows as JSON:
+    [[row, {header: value}, [reasons]], ...]."""
 
     __test__ = False  # not a pytest class
 
     report = models.OneToOneField(TestedReport, on_delete=models.CASCADE, related_name="rejected_upload")
-    filename = models.CharField(max_length=200)
-    rows_json = models.JSONField(default=list)  # [[row, {header: value}, [reasons]], ...]
     error_count = models.PositiveIntegerField(default=0)
-    uploaded_at = models.DateTimeField()
 
-    def __str__(self) -> str:
-        return self.filename
+    @property
+    def rows(self) -> list[list[Any]]:
+        return list(json.loads(self.read()))
 
     @property
     def unit(self) -> Any:

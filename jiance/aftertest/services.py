@@ -5,6 +5,7 @@ the one review engine (`jiance.review.engine`, chain `TESTED_CHAIN`); every writ
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,6 @@ from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
-    TESTED_CHAIN,
     AbsenceReason,
     AftertestError,
     Attendance,
@@ -40,8 +40,6 @@ from jiance.testday.models import Seat
 from jiance.units.models import Level, Unit
 from jiance.windows.models import WindowReopen
 from jiance.windows.services import window_reopen
-
-AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in TESTED_CHAIN.steps}
 
 
 def _require_school(scope: Scope, school: Unit) -> None:
@@ -68,6 +66,19 @@ def _locked(pk: int) -> TestedReport:
 
 
 _bump = engine.bump  # conditional UPDATE on (version, status), as every review chain writes
+
+
+def _locked_for_entry(scope: Scope, report: TestedReport) -> tuple[TestedReport, dict[int, TestedStudent]]:
+    """The report locked for the school's entry (its office, after release, while editable, inside the
+    window) and its tested students by pk: what the page's save and the file import both start from."""
+    locked = _locked(report.pk)
+    _require_school(scope, locked.school)
+    _require_visible(scope, locked)
+    locked.check_editable()
+    _require_open(locked.cycle, locked.school)
+    by_pk = {t.pk: t for t in TestedStudent.objects.filter(report=locked).select_related(
+        "sampled__student", "report__cycle")}
+    return locked, by_pk
 
 
 def _event(report: TestedReport, action: str, actor: Any, from_status: str, comment: str = "") -> None:
@@ -203,14 +214,8 @@ def tested_import(*, scope: Scope, report: TestedReport, rows: list[tuple[int, i
 
     `rows` are (sheet row, tested-student pk, input) from `importing.check_upload`.
     """
-    report = _locked(report.pk)
-    _require_school(scope, report.school)
-    _require_visible(scope, report)
-    report.check_editable()
-    _require_open(report.cycle, report.school)
+    report, by_pk = _locked_for_entry(scope, report)
     now = clock.now()
-    by_pk = {t.pk: t for t in TestedStudent.objects.filter(report=report).select_related(
-        "sampled__student", "report__cycle")}
     all_errors = list(errors)
     staged: list[tuple[TestedStudent, list[TestedCorrection]]] = []
     for number, pk, data in rows:
@@ -224,10 +229,11 @@ def tested_import(*, scope: Scope, report: TestedReport, rows: list[tuple[int, i
         reasons: dict[int, list[str]] = {}
         for n, c, r in all_errors:
             reasons.setdefault(n, []).append(f"“{c}”：{r}")
+        kept = [[n, values, reasons.get(n, [])] for n, values in raw if n in bad]
         TestedUpload.objects.update_or_create(report=report, defaults={
-            "filename": filename[:200], "error_count": len(all_errors), "uploaded_at": now,
-            "rows_json": [[n, values, reasons.get(n, [])] for n, values in raw if n in bad],
-        })
+            **TestedUpload.keep(json.dumps(kept, ensure_ascii=False, default=str).encode("utf-8"), filename=filename,
+                                actor=actor),
+            "error_count": len(all_errors)})
         audit_record(action=Action.IMPORT, obj=report, unit=report.school, actor=actor, result="rejected",
                      detail=_("测试生基本信息导入被拒绝：%(n)s 处错误") % {"n": len(all_errors)})
         return ImportOutcome(errors=sorted(all_errors))

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
 from jiance.accounts import roles
-from jiance.accounts.roles import my_school
+from jiance.accounts.roles import my_school, my_unit_page
 from jiance.accounts.scoping import get_scope
 from jiance.aftertest import batch, importing, selectors, services
 from jiance.aftertest.batch import row_message
@@ -28,6 +27,7 @@ from jiance.aftertest.models import (
 )
 from jiance.aftertest.windows import supplementary_bounds, window_state
 from jiance.cycles.selectors import current_cycle
+from jiance.errors import refusal_shown
 from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.review.forms import Button, PageVersionForm
@@ -70,10 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "windows": list(selectors.supplementary_windows(scope=scope, cycle=cycle)),
             "status_choices": ReportStatus.choices,
         })
-    school = my_school(scope, roles.SCHOOL_OFFICE)
-    if school is None:
-        raise PermissionDenied
-    return redirect("aftertest:school", code=school.code)
+    return my_unit_page(my_school(scope, roles.SCHOOL_OFFICE), "aftertest:school")
 
 
 @login_required
@@ -248,12 +245,9 @@ def row_save(request: HtmxHttpRequest, code: str, stage: str, tested_id: int) ->
 @require_POST
 def submit(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     rep = _report(request, code, stage)
-    try:
+    with refusal_shown(request, AftertestError, _("已提交县级审核")):
         services.tested_report_submit(scope=get_scope(request), report=rep, actor=request.user,
                                       version=PageVersionForm(request.POST).posted_version())
-        messages.success(request, _("已提交县级审核"))
-    except AftertestError as exc:
-        messages.error(request, str(exc))
     return redirect("aftertest:report", code=code, stage=stage)
 
 
@@ -265,17 +259,11 @@ def review(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     scope.require(roles.COUNTY_OFFICE, rep.school)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "approve":
-                services.tested_report_approve(scope=scope, report=rep, actor=request.user,
-                                               comment=form.cleaned_data["comment"], version=form.posted_version())
-                messages.success(request, _("已审核通过"))
-            else:
-                services.tested_report_return(scope=scope, report=rep, actor=request.user,
-                                              comment=form.cleaned_data["comment"], version=form.posted_version())
-                messages.success(request, _("已退回"))
-        except AftertestError as exc:
-            messages.error(request, str(exc))
+        approve = form.cleaned_data["decision"] == "approve"
+        decide = services.tested_report_approve if approve else services.tested_report_return
+        with refusal_shown(request, AftertestError, _("已审核通过") if approve else _("已退回")):
+            decide(scope=scope, report=rep, actor=request.user, comment=form.cleaned_data["comment"],
+                   version=form.posted_version())
     return redirect("aftertest:report", code=code, stage=stage)
 
 
@@ -342,8 +330,8 @@ def rejected(request: HttpRequest, code: str, stage: str) -> HttpResponse:
     if up is None:
         raise Http404
     services.personal_data_recorded(report=rep, actor=request.user, export=True, what=_("下载被拒绝的行"),
-                                    rows=len(up.rows_json))
-    content = importing.rejected_workbook(up.rows_json, services.session_list(rep.cycle, rep.stage))
+                                    rows=len(rows := up.rows))
+    content = importing.rejected_workbook(rows, services.session_list(rep.cycle, rep.stage))
     return download(content, f"被拒绝的行-{rep.school.code}-{rep.stage}.xlsx")
 
 
@@ -357,13 +345,10 @@ def supplementary(request: HttpRequest) -> HttpResponse:
     form = SupplementaryForm(request.POST, schools=schools)
     if form.is_valid():
         unit = scope.get_unit(code=form.cleaned_data["school"], level=Level.SCHOOL)
-        try:
+        with refusal_shown(request, AftertestError, _("已为%(school)s开放补报") % {"school": unit.name}):
             services.supplementary_window_open(scope=scope, cycle=cycle, school=unit,
                                                start=form.cleaned_data["start"], end=form.cleaned_data["end"],
                                                reason=form.cleaned_data["reason"], actor=request.user)
-            messages.success(request, _("已为%(school)s开放补报") % {"school": unit.name})
-        except AftertestError as exc:
-            messages.error(request, str(exc))
     else:
         for k, errs in form.errors.items():
             messages.error(request, f"{form.fields[k].label if k in form.fields else ''}：{'；'.join(str(x) for x in errs)}")

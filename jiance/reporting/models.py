@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts import roles
 from jiance.audit.models import Action
+from jiance.kept import KeptFile
 from jiance.review.events import ReviewEvent
 from jiance.review.models import Reviewable
 from jiance.review.spec import Chain, ReviewRefused, Step
@@ -94,8 +95,6 @@ FRAME_CHAIN = Chain(
     stamp=_stamp,
     snapshot=_snapshot,
 )
-# action -> (statuses it may start from, status it leads to), read from the chain
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in FRAME_CHAIN.steps}
 
 
 def cycle_grades(cycle: Any) -> dict[str, int]:
@@ -252,21 +251,13 @@ class FrameReviewEvent(ReviewEvent):
     action = models.CharField(_("操作"), max_length=12, choices=ReviewAction.choices)
 
 
-class FrameUpload(models.Model):
-    """An uploaded template kept between its preview and the user's confirmation."""
+class FrameUpload(KeptFile):
+    """An uploaded template kept (encrypted) between its preview and the user's confirmation."""
 
     submission = models.ForeignKey(FrameSubmission, on_delete=models.CASCADE, related_name="uploads")
-    filename = models.CharField(_("文件名"), max_length=200)
-    content = models.BinaryField(_("文件内容"))
-    sha256 = models.CharField(max_length=64)
     base_version = models.PositiveIntegerField(_("预览时的版本"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"))
     applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("上传文件")
         verbose_name_plural = _("上传文件")
-
-    def __str__(self) -> str:
-        return self.filename

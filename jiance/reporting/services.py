@@ -8,7 +8,6 @@ steps go through the one review engine (`jiance.review.engine`, chain `FRAME_CHA
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +23,6 @@ from jiance.audit.services import audit_record, snapshot
 from jiance.cycles.models import Cycle
 from jiance.reporting.importing import CheckResult, frame_columns
 from jiance.reporting.models import (
-    FRAME_CHAIN,
     FrameError,
     FrameRecord,
     FrameReviewEvent,
@@ -46,8 +44,6 @@ from jiance.spreadsheets import SheetError, read_sheet
 from jiance.units.models import Level, Unit
 from jiance.windows.models import WindowReopen
 from jiance.windows.services import window_reopen, window_require
-
-AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in FRAME_CHAIN.steps}
 
 
 def _require_county_role(scope: Scope, county: Unit) -> None:
@@ -132,10 +128,7 @@ def frame_upload_store(
     except SheetError as exc:  # raised inside the transaction: an opened submission is rolled back
         raise FrameError(str(exc)) from exc
     return FrameUpload.objects.create(
-        submission=sub, filename=filename[:200], content=content,
-        sha256=hashlib.sha256(content).hexdigest(), base_version=sub.version,
-        uploaded_by=actor, uploaded_at=clock.now(),
-    )
+        submission=sub, base_version=sub.version, **FrameUpload.keep(content, filename=filename, actor=actor))
 
 
 @dataclass
@@ -217,7 +210,7 @@ def frame_upload_apply(*, scope: Scope, upload: FrameUpload, actor: Any) -> Impo
         raise FrameError(_("该文件已经导入，不能重复导入"))
     sub = upload.submission
     outcome = frame_import(
-        scope=scope, cycle=sub.cycle, county=sub.county, content=bytes(upload.content), actor=actor,
+        scope=scope, cycle=sub.cycle, county=sub.county, content=upload.read(), actor=actor,
         base_version=upload.base_version, filename=upload.filename,
     )
     if outcome.applied:

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
 from jiance.accounts import roles
-from jiance.accounts.roles import my_county
+from jiance.accounts.roles import my_county, my_unit_page
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.selectors import current_cycle
+from jiance.errors import refusal_shown
 from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.http import download
 from jiance.reporting import selectors, services
@@ -63,10 +64,7 @@ def frame_home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if scope.holds(roles.CITY_AND_ABOVE):
         return redirect("reporting:overview")
-    county = my_county(scope, roles.COUNTY_OFFICE)
-    if county is None:
-        raise PermissionDenied
-    return redirect("reporting:county", code=county.code)
+    return my_unit_page(my_county(scope, roles.COUNTY_OFFICE), "reporting:county")
 
 
 @login_required
@@ -231,7 +229,7 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if stored.applied_at is None:
         try:
             outcome = services.frame_import(
-                scope=scope, cycle=sub.cycle, county=county, content=bytes(stored.content),
+                scope=scope, cycle=sub.cycle, county=county, content=stored.read(),
                 actor=request.user, dry_run=True, base_version=stored.base_version,
             )
         except FrameError as exc:
@@ -274,7 +272,7 @@ def upload_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     sub = stored.submission
     scope.require(roles.COUNTY_OFFICE, sub.county)
     result = selectors.check_frame_upload(scope=scope, cycle=sub.cycle, county=sub.county,
-                                          content=bytes(stored.content))
+                                          content=stored.read())
     if not result.rejected_rows():  # a whole-file problem: no rows to send back (the page links the template)
         raise Http404
     return download(rejected_workbook(result), f"{sub.county.name}未通过检查的行.xlsx")
@@ -290,12 +288,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     if sub is None:
         messages.error(request, _("还没有填报任何学校，不能提交"))
     elif form.is_valid():
-        try:
+        with refusal_shown(request, FrameError, _("已提交市级审核")):
             services.frame_submit(scope=scope, submission=sub, actor=request.user,
                                   comment=form.cleaned_data["comment"], version=form.posted_version())
-            messages.success(request, _("已提交市级审核"))
-        except FrameError as exc:
-            messages.error(request, str(exc))
     return redirect("reporting:county", code=county.code)
 
 
@@ -320,12 +315,9 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
         ReviewAction.RETURN: services.frame_return,
         ReviewAction.UNLOCK: services.frame_unlock,
     }[action]
-    try:
+    done = _("%(county)s：已%(action)s") % {"county": county.name, "action": ReviewAction(action).label}
+    with refusal_shown(request, FrameError, done):
         service(scope=scope, submission=sub, actor=request.user, comment=comment, version=form.posted_version())
-        messages.success(request, _("%(county)s：已%(action)s") % {
-            "county": county.name, "action": ReviewAction(action).label})
-    except FrameError as exc:
-        messages.error(request, str(exc))
     return redirect("reporting:county", code=county.code)
 
 

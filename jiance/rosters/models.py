@@ -10,7 +10,6 @@ National ID numbers are stored encrypted (`EncryptedTextField`) with a keyed bli
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import zoneinfo
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from jiance.accounts import roles
 from jiance.audit.models import Action
 from jiance.crypto import EncryptedTextField, masked_id
+from jiance.kept import KeptFile
 from jiance.review.events import ReviewEvent
 from jiance.review.models import Reviewable, every_stage_submitted
 from jiance.review.spec import Chain, ReviewRefused, Step
@@ -110,8 +110,6 @@ ROSTER_CHAIN = Chain(
     milestone_done=_all_stages_submitted,
     snapshot=_snapshot,
 )
-# action -> (statuses it may start from, status it leads to), read from the chain
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {s.code: (s.sources, s.target) for s in ROSTER_CHAIN.steps}
 
 
 class Roster(Reviewable):
@@ -280,29 +278,19 @@ class UploadKind(models.TextChoices):
     TEACHERS = "teachers", _("教师名单")
 
 
-class RosterUpload(models.Model):
-    """The last rejected file of a roster, per kind (students, teachers), kept for the
-    rejected-rows download. The file and its errors name ID numbers, so both are encrypted at rest
-    like the students' numbers."""
+class RosterUpload(KeptFile):
+    """The last rejected file of a roster, per kind (students, teachers), kept (encrypted) for the
+    rejected-rows download. Its errors name ID numbers too, so they are encrypted at rest like the
+    students' numbers."""
 
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="rejected_uploads")
     kind = models.CharField(max_length=10, choices=UploadKind.choices, default=UploadKind.STUDENTS)
-    filename = models.CharField(max_length=200)
-    # base64 of the file, then encrypted; the errors as JSON [[row, column, reason], ...], encrypted
-    content_b64 = EncryptedTextField()
+    # the errors as JSON [[row, column, reason], ...], encrypted
     errors_json = EncryptedTextField()
     error_count = models.PositiveIntegerField(default=0)
-    uploaded_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["roster", "kind"], name="one_rejected_upload_per_kind")]
-
-    def __str__(self) -> str:
-        return self.filename
-
-    @property
-    def content(self) -> bytes:
-        return base64.b64decode(self.content_b64)
 
     @property
     def errors(self) -> list[list[Any]]:

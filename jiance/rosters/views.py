@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,13 +14,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance import clock
 from jiance.accounts import roles
-from jiance.accounts.roles import my_school
+from jiance.accounts.roles import my_school, my_unit_page
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.selectors import current_cycle
+from jiance.errors import refusal_shown
 from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.review.forms import Button
@@ -38,6 +43,9 @@ from jiance.windows.services import window_state
 from jiance.windows.views import window_context
 from jiance_core.errors import ValidationFailed
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def _roster(scope: Scope, roster_id: int) -> Roster:
     roster = selectors.roster_get(scope=scope, pk=roster_id)
@@ -50,10 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if scope.holds(roles.COUNTY_AND_ABOVE):
         return redirect("rosters:overview")
-    school = my_school(scope, roles.SCHOOL_OFFICE)
-    if school is None:
-        raise PermissionDenied
-    return redirect("rosters:school", code=school.code)
+    return my_unit_page(my_school(scope, roles.SCHOOL_OFFICE), "rosters:school")
 
 
 @login_required
@@ -228,78 +233,79 @@ def teacher_rejected_download(request: HttpRequest, roster_id: int) -> HttpRespo
     return _rejected(request, roster_id, UploadKind.TEACHERS, "教师名单未通过的行")
 
 
+@dataclass(frozen=True)
+class _People:
+    """What differs between the roster page's two lists of people (students, teachers)."""
+
+    form: Callable[[Roster, Any], forms.Form]  # (roster, posted data)
+    save: Callable[..., Any]  # the service: save(scope=, roster=, data=, actor=)
+    delete: Callable[[Scope, Roster, Any, Any], None]  # (scope, roster, person, actor)
+    of: Callable[..., Any]  # the selector of the roster's people
+    added: StrOrPromise
+    deleted: StrOrPromise
+    # students: the file's checks, listed by column like an import; teachers: errors on the form
+    row_errors: bool
+
+
+PEOPLE = {
+    "student": _People(
+        form=lambda roster, data: StudentForm(data), save=services.student_save,
+        delete=lambda scope, roster, p, actor: services.student_delete(scope=scope, roster=roster, student=p,
+                                                                        actor=actor),
+        of=selectors.students_of, added=gettext_lazy("已添加学生"), deleted=gettext_lazy("已删除学生"), row_errors=True,
+    ),
+    "teacher": _People(
+        form=lambda roster, data: TeacherForm(data, allowed=teacher_roles_for(roster.cycle)), save=services.teacher_save,
+        delete=lambda scope, roster, p, actor: services.teacher_delete(scope=scope, roster=roster, teacher=p,
+                                                                        actor=actor),
+        of=selectors.teachers_of, added=gettext_lazy("已添加教师"), deleted=gettext_lazy("已删除教师"), row_errors=False,
+    ),
+}
+
+
 @login_required
 @require_POST
-def student_add(request: HttpRequest, roster_id: int) -> HttpResponse:
+def person_add(request: HttpRequest, roster_id: int, kind: str) -> HttpResponse:
+    """Add a student or a teacher (`kind`, from the URL table) by hand."""
+    people = PEOPLE[kind]
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
     scope.require(roles.SCHOOL_OFFICER, roster.school)
-    form = StudentForm(request.POST)
+    form = people.form(roster, request.POST)
     row_errors: list[Any] = []
     if form.is_valid():
         try:
-            services.student_save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
+            people.save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
         except ValidationFailed as exc:
-            row_errors = exc.errors
+            if people.row_errors:
+                row_errors = exc.errors
+            else:
+                for e in exc.errors:
+                    form.add_error(e.column if e.column in form.fields else None, e.reason)
         except RosterError as exc:
             messages.error(request, str(exc))
             return redirect("rosters:roster", roster_id=roster.pk)
         else:
-            messages.success(request, _("已添加学生"))
+            messages.success(request, str(people.added))
             return redirect("rosters:roster", roster_id=roster.pk)
-    ctx = _roster_context(request, scope, roster, student_form=form, student_errors=row_errors)
-    return render(request, "rosters/roster.html", ctx, status=400)
+    extra: dict[str, Any] = {f"{kind}_form": form}
+    if people.row_errors:
+        extra[f"{kind}_errors"] = row_errors
+    return render(request, "rosters/roster.html", _roster_context(request, scope, roster, **extra), status=400)
 
 
 @login_required
 @require_POST
-def student_delete(request: HttpRequest, roster_id: int, student_id: int) -> HttpResponse:
+def person_delete(request: HttpRequest, roster_id: int, kind: str, **ids: int) -> HttpResponse:
+    """Delete a student or a teacher (`kind`); `ids` holds the URL's student_id or teacher_id."""
+    people = PEOPLE[kind]
+    person_id = ids[f"{kind}_id"]
     scope = get_scope(request)
     roster = _roster(scope, roster_id)
     scope.require(roles.SCHOOL_OFFICER, roster.school)
-    student = scope.get(selectors.students_of(scope=scope, roster=roster), unit_field="roster__school", pk=student_id)
-    try:
-        services.student_delete(scope=scope, roster=roster, student=student, actor=request.user)
-        messages.success(request, _("已删除学生"))
-    except RosterError as exc:
-        messages.error(request, str(exc))
-    return redirect("rosters:roster", roster_id=roster.pk)
-
-
-@login_required
-@require_POST
-def teacher_add(request: HttpRequest, roster_id: int) -> HttpResponse:
-    scope = get_scope(request)
-    roster = _roster(scope, roster_id)
-    scope.require(roles.SCHOOL_OFFICER, roster.school)
-    form = TeacherForm(request.POST, allowed=teacher_roles_for(roster.cycle))
-    if form.is_valid():
-        try:
-            services.teacher_save(scope=scope, roster=roster, data=form.cleaned_data, actor=request.user)
-        except ValidationFailed as exc:
-            for e in exc.errors:
-                form.add_error(e.column if e.column in form.fields else None, e.reason)
-        except RosterError as exc:
-            messages.error(request, str(exc))
-            return redirect("rosters:roster", roster_id=roster.pk)
-        else:
-            messages.success(request, _("已添加教师"))
-            return redirect("rosters:roster", roster_id=roster.pk)
-    return render(request, "rosters/roster.html", _roster_context(request, scope, roster, teacher_form=form), status=400)
-
-
-@login_required
-@require_POST
-def teacher_delete(request: HttpRequest, roster_id: int, teacher_id: int) -> HttpResponse:
-    scope = get_scope(request)
-    roster = _roster(scope, roster_id)
-    scope.require(roles.SCHOOL_OFFICER, roster.school)
-    teacher = scope.get(selectors.teachers_of(scope=scope, roster=roster), unit_field="roster__school", pk=teacher_id)
-    try:
-        services.teacher_delete(scope=scope, roster=roster, teacher=teacher, actor=request.user)
-        messages.success(request, _("已删除教师"))
-    except RosterError as exc:
-        messages.error(request, str(exc))
+    person = scope.get(people.of(scope=scope, roster=roster), unit_field="roster__school", pk=person_id)
+    with refusal_shown(request, RosterError, str(people.deleted)):
+        people.delete(scope, roster, person, request.user)
     return redirect("rosters:roster", roster_id=roster.pk)
 
 
@@ -315,11 +321,8 @@ def transition(request: HttpRequest, roster_id: int, action: str) -> HttpRespons
     if action not in run:
         raise Http404
     done = {"submit": _("已提交校长审核"), "approve": _("已审核通过"), "return": _("已退回")}
-    try:
+    with refusal_shown(request, RosterError, done[action]):
         run[action](scope=scope, roster=roster, actor=request.user, comment=comment, version=version)
-        messages.success(request, done[action])
-    except RosterError as exc:
-        messages.error(request, str(exc))
     return redirect("rosters:roster", roster_id=roster.pk)
 
 

@@ -1,5 +1,6 @@
 """Uploaded files kept between "检查" and "确认导入", named by a random token and remembered in
-the uploader's session, so one person can never confirm another person's file."""
+the uploader's session, so one person can never confirm another person's file. The file on disk is
+encrypted like every kept upload (`jiance.crypto`; the database ones derive from `jiance.kept`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.conf import settings
 
 from jiance import clock
+from jiance.crypto import decrypt_bytes, encrypt_bytes
 
 SESSION_KEY = "unit_imports"
 MAX_AGE_SECONDS = 24 * 3600
@@ -35,7 +37,7 @@ def sweep() -> int:
 def keep(session: Any, *, data: bytes, filename: str, unit_code: str) -> str:
     sweep()
     token = secrets.token_hex(16)
-    (_dir() / f"{token}.xlsx").write_bytes(data)
+    (_dir() / f"{token}.xlsx").write_bytes(encrypt_bytes(data))
     kept = dict(session.get(SESSION_KEY, {}))
     kept[token] = {"name": filename, "unit": unit_code}
     session[SESSION_KEY] = kept
@@ -48,7 +50,10 @@ def fetch(session: Any, *, token: str, unit_code: str) -> tuple[bytes, str] | No
     path = _dir() / f"{token}.xlsx"
     if not meta or meta.get("unit") != unit_code or not path.exists():
         return None
-    return path.read_bytes(), str(meta["name"])
+    try:
+        return decrypt_bytes(path.read_bytes()), str(meta["name"])
+    except ValueError:  # not ours to read (a file kept before encryption, or another key): gone
+        return None
 
 
 def forget(session: Any, *, token: str) -> None:

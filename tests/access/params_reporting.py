@@ -4,8 +4,6 @@ one bad row, so its rejected-rows download has a row to send."""
 
 from __future__ import annotations
 
-import hashlib
-
 from jiance.units.models import Unit
 from tests.access.registry import param
 
@@ -37,7 +35,6 @@ def frame_upload_pk(school: Unit) -> str:
     headers = [c.header for c in frame_columns(cycle_grades(cycle))]
     content = write_rows("数据", headers, [[school.code, "", "小学", "公办", "城区", "县属", "很多", 1, "", "", ""]])
     upload = FrameUpload.objects.create(
-        pk=ID_BASE + county.pk, submission=sub, filename="walk.xlsx", content=content,
-        sha256=hashlib.sha256(content).hexdigest(), base_version=sub.version, uploaded_at=now,
+        pk=ID_BASE + county.pk, submission=sub, base_version=sub.version, **FrameUpload.keep(content, filename="walk.xlsx"),
     )
     return str(upload.pk)

@@ -262,6 +262,32 @@ def test_teacher_with_several_roles_must_choose_one(world: World, cycle: Cycle, 
     assert Teacher.objects.get(pk=t.pk).questionnaire_role == "head_teacher"
 
 
+def test_teacher_changes_leave_history_and_audit_like_students(world: World, cycle: Cycle, people: People) -> None:
+    roster = open_roster(people, world, cycle)
+    scope = scope_of(people.officer_a1)
+    t = services.teacher_save(scope=scope, roster=roster, actor=people.officer_a1,
+                              data={"name": "王老师", "sex": "女", "roles": ["chinese"]})
+    services.teacher_save(scope=scope, roster=roster, actor=people.officer_a1, teacher=t,
+                          data={"name": "王老师", "sex": "女", "roles": ["music"]})
+    services.teacher_delete(scope=scope, roster=roster, teacher=t, actor=people.officer_a1)
+    assert not Teacher.objects.filter(pk=t.pk).exists()
+    # the roster's history shows each change of its teachers, as it does for its students
+    assert list(RosterEvent.objects.filter(roster=roster, action="edit").order_by("pk")
+                .values_list("comment", "actor")) == [
+        ("新增教师：王老师", people.officer_a1.pk), ("修改教师：王老师", people.officer_a1.pk),
+        ("删除教师：王老师", people.officer_a1.pk)]
+    deleted = AuditEntry.objects.filter(action=Action.DELETE, detail="教师名单删除：王老师").get()
+    assert deleted.before == {"name": "王老师", "roles": ["music"]}
+    # each change bumped the version: a page built before the deletion is stale
+    assert Roster.objects.get(pk=roster.pk).version == roster.version + 3
+    # a teacher of another roster is refused with the teacher's own message
+    other = services.teacher_save(scope=scope_of(people.officer_b1),
+                                  roster=open_roster(people, world, cycle, school=world.school_b1),
+                                  actor=people.officer_b1, data={"name": "李老师", "roles": ["chinese"]})
+    with pytest.raises(RosterError, match="该教师不在本名单中"):
+        services.teacher_delete(scope=scope, roster=roster, teacher=other, actor=people.officer_a1)
+
+
 # --- the chain ----------------------------------------------------------------------------------
 def submit_with_teacher(people: People, roster: Roster) -> Roster:
     scope = scope_of(people.officer_a1)
@@ -411,12 +437,14 @@ def test_a_rejected_file_is_kept_encrypted(world: World, cycle: Cycle, people: P
     dup = pl.concat([df, df[0:1]])
     assert not do_import(people, roster, dup).applied
     with connection.cursor() as cur:
-        cur.execute("SELECT content_b64, errors_json FROM rosters_rosterupload")
-        (content, errors), = cur.fetchall()
+        cur.execute("SELECT sealed, errors_json FROM rosters_rosterupload")
+        (sealed, errors), = cur.fetchall()
     ids = df["身份证号"].to_list()
-    assert not any(i in content or i in errors for i in ids)
+    assert not any(i in errors or i.encode() in bytes(sealed) for i in ids)
     kept = roster.rejected_uploads.get(kind="students")
     assert all("重复" in e[2] for e in kept.errors) and kept.error_count == 2
+    # the file back as uploaded (an XLSX: a zip); what is stored is no zip
+    assert kept.read()[:4] == b"PK\x03\x04" and kept.size == len(kept.read()) and bytes(sealed)[:2] != b"PK"
 
 
 def test_acting_on_a_stale_page_is_refused_with_a_reason(world: World, cycle: Cycle, people: People) -> None:

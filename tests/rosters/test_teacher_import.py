@@ -300,8 +300,7 @@ def test_a_successful_import_drops_the_teacher_rejects_only(roster: Roster, peop
     from jiance.rosters.models import RosterUpload
 
     do_import(people, roster, [["", "女", "", "班主任", ""]])
-    RosterUpload.objects.create(roster=roster, kind="students", filename="s.xlsx", content_b64="", errors_json="[]",
-                                uploaded_at=roster.updated_at)
+    RosterUpload.objects.create(roster=roster, kind="students", errors_json="[]", **RosterUpload.keep(b"", filename="s.xlsx"))
     assert roster.rejected_uploads.count() == 2
     assert do_import(people, roster, GOOD).applied
     assert list(roster.rejected_uploads.values_list("kind", flat=True)) == ["students"]

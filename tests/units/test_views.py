@@ -149,6 +149,7 @@ def test_kept_uploads_older_than_a_day_are_swept(settings, tmp_path) -> None:
     token = uploads.keep(session, data=b"x", filename="a.xlsx", unit_code="360121")
     path = uploads._dir() / f"{token}.xlsx"
     assert uploads.fetch(session, token=token, unit_code="360121") == (b"x", "a.xlsx")
+    assert path.read_bytes() != b"x"  # encrypted on disk
     assert uploads.fetch(session, token=token, unit_code="360124") is None  # another unit's page
     now = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
     os.utime(path, (now.timestamp() - 3600, now.timestamp() - 3600))

@@ -6,8 +6,6 @@ Callers import from this package; the names below are its public face."""
 from __future__ import annotations
 
 from jiance.rosters.services.chain import (
-    ACTION_ROLES,
-    AUDIT_ACTIONS,
     STEP_ROLES,
     STUDENTS_WINDOW,
     TEACHERS_WINDOW,
@@ -43,7 +41,7 @@ from jiance.rosters.services.teachers import (
 )
 
 __all__ = [
-    "ACTION_ROLES", "AUDIT_ACTIONS", "STEP_ROLES", "STUDENTS_WINDOW", "TEACHERS_WINDOW", "CheckOutcome", "ImportOutcome",
+    "STEP_ROLES", "STUDENTS_WINDOW", "TEACHERS_WINDOW", "CheckOutcome", "ImportOutcome",
     "TeacherImportOutcome", "_locked", "can_act", "check_students", "check_teachers",
     "export_record", "personal_data_viewed", "rejected_rows", "roster_approve", "roster_import",
     "roster_open", "roster_return", "roster_submit", "roster_window_reopen", "rosters_open_for_school",

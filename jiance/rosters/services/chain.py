@@ -20,7 +20,9 @@ from jiance.cycles.models import Cycle
 from jiance.review import engine
 from jiance.rosters import selectors
 from jiance.rosters.models import (
-    ROSTER_CHAIN,
+    STEP_ROLES as STEP_ROLES,  # re-exported: the page shows who acts next
+)
+from jiance.rosters.models import (
     Roster,
     RosterAction,
     RosterError,
@@ -28,19 +30,11 @@ from jiance.rosters.models import (
     Student,
     Teacher,
 )
-from jiance.rosters.models import (
-    STEP_ROLES as STEP_ROLES,  # re-exported: the page shows who acts next
-)
 from jiance.units.models import Unit
 from jiance.windows.models import WindowReopen
 from jiance.windows.services import window_reopen, window_require, window_state
 
 STUDENT_FIELDS = ("name", "sex", "birth_date", "national_id", "class_name", "student_no")
-# Read from the chain (ROSTER_CHAIN in models): the audit action and the roles of each step.
-AUDIT_ACTIONS: dict[str, str] = {s.code: s.audit for s in ROSTER_CHAIN.steps}
-ACTION_ROLES: dict[str, tuple[str, ...]] = {
-    s.code: s.roles for s in ROSTER_CHAIN.steps if not isinstance(s.roles, dict)  # type: ignore[misc]
-}
 
 
 # --- helpers ------------------------------------------------------------------------------------

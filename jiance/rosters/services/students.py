@@ -4,8 +4,6 @@ all-or-nothing XLSX import, single records, kept rejected files and personal-dat
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +11,6 @@ import polars as pl
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
@@ -22,15 +19,19 @@ from jiance.crypto import blind_index
 from jiance.rosters import selectors
 from jiance.rosters.models import (
     Roster,
-    RosterAction,
     RosterError,
-    RosterEvent,
     RosterUpload,
     Student,
     UploadKind,
 )
-from jiance.rosters.services import chain
-from jiance.rosters.services.chain import STUDENTS_WINDOW, _bump, _require_entry, test_date_of
+from jiance.rosters.services.chain import test_date_of
+from jiance.rosters.services.people import (
+    editable_roster,
+    import_recorded,
+    import_rejected,
+    person_delete,
+    person_recorded,
+)
 from jiance.stages import stage_name
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.roster import LABELS, check_roster, read_roster_bytes
@@ -109,40 +110,24 @@ class ImportOutcome:
 def roster_import(*, scope: Scope, roster: Roster, content: bytes, filename: str, actor: Any) -> ImportOutcome:
     """Replace the roster's students with a checked file: all rows or none. A rejected file is
     kept for the rejected-rows download."""
-    _require_entry(scope, roster, STUDENTS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
+    roster = editable_roster(scope=scope, roster=roster, model=Student)
     try:
         raw = _raw_from_bytes(content, filename)
     except ValidationFailed as exc:
         check = CheckOutcome(0, exc.errors)
     else:
         check = check_students(roster=roster, raw=raw)
-    now = clock.now()
     if not check.ok:
-        if check.students.height:  # no readable rows (or columns): nothing for the rejected-rows download
-            _keep_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
-                           errors=check.errors)
-        audit_record(
-            action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
-            detail=f"学生名单导入被拒绝：{filename}，{len(check.errors)} 处错误",
-        )
+        # no readable rows (or columns): nothing for the rejected-rows download
+        import_rejected(roster=roster, kind=UploadKind.STUDENTS, filename=filename, content=content,
+                        errors=check.errors, actor=actor, keep=bool(check.students.height))
         return ImportOutcome(check, applied=False)
     try:
         with transaction.atomic():
             created = _replace_students(roster, check)
     except IntegrityError as exc:  # another school reported one of these numbers a moment ago
         raise RosterError(_("名单中的身份证号刚被本周期其他学校报送，未导入；请重新上传以查看具体行。")) from exc
-    RosterUpload.objects.filter(roster=roster, kind=UploadKind.STUDENTS).delete()
-    _bump(roster)
-    RosterEvent.objects.create(
-        roster=roster, action=RosterAction.IMPORT, actor=actor, at=now, from_status=roster.status,
-        to_status=roster.status, comment=f"{filename}：{created} 名学生",
-    )
-    audit_record(
-        action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor,
-        after={"students": created}, detail=f"学生名单导入：{filename}，{created} 名学生",
-    )
+    import_recorded(roster=roster, kind=UploadKind.STUDENTS, filename=filename, count=created, actor=actor)
     return ImportOutcome(check, applied=True, created=created)
 
 
@@ -171,18 +156,6 @@ def _replace_students(roster: Roster, check: CheckOutcome) -> int:
     return insert_rows(Student, names, rows)
 
 
-def _keep_rejected(*, roster: Roster, kind: str, filename: str, content: bytes, errors: list[RowError]) -> None:
-    """Keep the last rejected file of this kind (encrypted) for the rejected-rows download."""
-    RosterUpload.objects.update_or_create(
-        roster=roster, kind=kind,
-        defaults={
-            "filename": filename[:200], "content_b64": base64.b64encode(content).decode("ascii"),
-            "uploaded_at": clock.now(), "error_count": len(errors),
-            "errors_json": json.dumps([[e.row, e.column, e.reason] for e in errors], ensure_ascii=False),
-        },
-    )
-
-
 def _uploaded_rows(upload: RosterUpload) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """The headers and numbered rows of a kept file, read the way its import read it."""
     if upload.kind == UploadKind.TEACHERS:
@@ -192,12 +165,12 @@ def _uploaded_rows(upload: RosterUpload) -> tuple[list[str], list[tuple[int, lis
         columns = teacher_columns(upload.roster)
         try:
             rows = [(r.number, [r.values.get(c.key) for c in columns])
-                    for r in read_sheet(upload.content, columns, kind="teachers")]
+                    for r in read_sheet(upload.read(), columns, kind="teachers")]
         except SheetError:
             return [], []
         return [c.header for c in columns], rows
     try:
-        raw = _raw_from_bytes(upload.content, upload.filename)
+        raw = _raw_from_bytes(upload.read(), upload.filename)
     except ValidationFailed:
         return [], []
     return list(raw.columns), [(i, list(v)) for i, v in enumerate(raw.iter_rows(), start=2)]
@@ -227,11 +200,7 @@ def student_save(
     *, scope: Scope, roster: Roster, data: dict[str, Any], actor: Any, student: Student | None = None,
 ) -> Student:
     """Add or change one student, checked by the same rules as a file (row 2 = this student)."""
-    _require_entry(scope, roster, STUDENTS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
-    if student is not None and student.roster_id != roster.pk:
-        raise RosterError(_("该学生不在本名单中"))
+    roster = editable_roster(scope=scope, roster=roster, model=Student, person=student)
     raw = pl.DataFrame(
         {
             "姓名": [data.get("name") or None], "性别": [data.get("sex") or None],
@@ -268,36 +237,15 @@ def student_save(
             setattr(student, k, v)
         student.save()
         action = Action.UPDATE
-    _bump(roster)
-    RosterEvent.objects.create(
-        roster=roster, action=RosterAction.EDIT, actor=actor, at=clock.now(), from_status=roster.status,
-        to_status=roster.status, comment=f"{'新增' if action == Action.CREATE else '修改'}学生：{student.name}",
-    )
-    audit_record(
-        action=action, obj=student, unit=roster.school, actor=actor,
-        after={"name": student.name, "class": student.class_name, "student_no": student.student_no,
-               "national_id": student.masked_id},
-        detail=f"学生名单{'新增' if action == Action.CREATE else '修改'}：{student.name}",
-    )
+    person_recorded(roster=roster, person=student, action=action, actor=actor, after={
+        "name": student.name, "class": student.class_name, "student_no": student.student_no,
+        "national_id": student.masked_id})
     return student
 
 
-@transaction.atomic
 def student_delete(*, scope: Scope, roster: Roster, student: Student, actor: Any) -> None:
-    _require_entry(scope, roster, STUDENTS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
-    if student.roster_id != roster.pk:
-        raise RosterError(_("该学生不在本名单中"))
-    before = {"name": student.name, "class": student.class_name, "national_id": student.masked_id}
-    student.delete()
-    _bump(roster)
-    RosterEvent.objects.create(
-        roster=roster, action=RosterAction.EDIT, actor=actor, at=clock.now(), from_status=roster.status,
-        to_status=roster.status, comment=f"删除学生：{before['name']}",
-    )
-    audit_record(action=Action.DELETE, obj=roster, unit=roster.school, actor=actor, before=before,
-                 detail=f"学生名单删除：{before['name']}")
+    person_delete(scope=scope, roster=roster, person=student, actor=actor,
+                  before={"name": student.name, "class": student.class_name, "national_id": student.masked_id})
 
 
 # --- personal data ------------------------------------------------------------------------------

@@ -12,23 +12,22 @@ from django.utils.translation import gettext_noop
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
-from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
 from jiance.rosters.models import (
     Employment,
     Roster,
-    RosterAction,
-    RosterError,
-    RosterEvent,
-    RosterUpload,
     Teacher,
     UploadKind,
     chinese_labels,
     teacher_roles_for,
 )
-from jiance.rosters.services import chain
-from jiance.rosters.services.chain import TEACHERS_WINDOW, _bump, _require_entry
-from jiance.rosters.services.students import _keep_rejected
+from jiance.rosters.services.people import (
+    editable_roster,
+    import_recorded,
+    import_rejected,
+    person_delete,
+    person_recorded,
+)
 from jiance_core.errors import RowError, ValidationFailed
 from jiance_core.teachers import Vocabulary, check_teacher_rows
 
@@ -59,9 +58,7 @@ def teacher_problems(*, cycle: Cycle, data: dict[str, Any]) -> dict[str, str]:
 def teacher_save(
     *, scope: Scope, roster: Roster, data: dict[str, Any], actor: Any, teacher: Teacher | None = None,
 ) -> Teacher:
-    _require_entry(scope, roster, TEACHERS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
+    roster = editable_roster(scope=scope, roster=roster, model=Teacher, person=teacher)
     problems = teacher_problems(cycle=roster.cycle, data=data)
     if problems:
         raise ValidationFailed([RowError(2, k, v) for k, v in problems.items()])
@@ -75,32 +72,19 @@ def teacher_save(
         teacher = Teacher.objects.create(roster=roster, **values)
         action = Action.CREATE
     else:
-        if teacher.roster_id != roster.pk:
-            raise RosterError(_("该教师不在本名单中"))
         for k, v in values.items():
             setattr(teacher, k, v)
         teacher.save()
         action = Action.UPDATE
-    _bump(roster)
-    audit_record(action=action, obj=teacher, unit=roster.school, actor=actor, after={
+    person_recorded(roster=roster, person=teacher, action=action, actor=actor, after={
         "name": teacher.name, "roles": roles, "questionnaire_role": teacher.questionnaire_role,
-        "employment": teacher.employment,
-    }, detail=f"教师名单：{teacher.name}")
+        "employment": teacher.employment})
     return teacher
 
 
-@transaction.atomic
 def teacher_delete(*, scope: Scope, roster: Roster, teacher: Teacher, actor: Any) -> None:
-    _require_entry(scope, roster, TEACHERS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
-    if teacher.roster_id != roster.pk:
-        raise RosterError(_("该教师不在本名单中"))
-    name = teacher.name
-    teacher.delete()
-    _bump(roster)
-    audit_record(action=Action.DELETE, obj=roster, unit=roster.school, actor=actor, before={"teacher": name},
-                 detail=f"教师名单删除：{name}")
+    person_delete(scope=scope, roster=roster, person=teacher, actor=actor,
+                  before={"name": teacher.name, "roles": teacher.roles})
 
 
 @dataclass
@@ -149,31 +133,17 @@ _CORE_REASONS = (
 @transaction.atomic
 def teacher_import(*, scope: Scope, roster: Roster, content: bytes, filename: str, actor: Any) -> TeacherImportOutcome:
     """Replace the roster's teachers with a checked file: every row or, on any error, none."""
-    _require_entry(scope, roster, TEACHERS_WINDOW)
-    roster = chain._locked(roster.pk)
-    roster.check_editable()
+    roster = editable_roster(scope=scope, roster=roster, model=Teacher)
     rows, errors, teachers = check_teachers(roster=roster, content=content)
     if errors:
-        if rows:  # a file with no readable rows has nothing for the rejected-rows download: not kept
-            _keep_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content,
-                           errors=errors)
-        audit_record(
-            action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, result="rejected",
-            detail=f"教师名单导入被拒绝：{filename}，{len(errors)} 处错误",
-        )
+        # a file with no readable rows has nothing for the rejected-rows download: not kept
+        import_rejected(roster=roster, kind=UploadKind.TEACHERS, filename=filename, content=content, errors=errors,
+                        actor=actor, keep=bool(rows))
         return TeacherImportOutcome(rows, errors)
     now = clock.now()
     before = Teacher.objects.filter(roster=roster).count()
     Teacher.objects.filter(roster=roster).delete()
     Teacher.objects.bulk_create([Teacher(roster=roster, updated_at=now, **t) for t in teachers])
-    RosterUpload.objects.filter(roster=roster, kind=UploadKind.TEACHERS).delete()
-    _bump(roster)
-    RosterEvent.objects.create(
-        roster=roster, action=RosterAction.IMPORT, actor=actor, at=now, from_status=roster.status,
-        to_status=roster.status, comment=f"{filename}：{len(teachers)} 名教师",
-    )
-    audit_record(
-        action=Action.IMPORT, obj=roster, unit=roster.school, actor=actor, before={"teachers": before},
-        after={"teachers": len(teachers)}, detail=f"教师名单导入：{filename}，{len(teachers)} 名教师",
-    )
+    import_recorded(roster=roster, kind=UploadKind.TEACHERS, filename=filename, count=len(teachers), actor=actor,
+                    before={"teachers": before})
     return TeacherImportOutcome(rows, [], applied=True, created=len(teachers))
