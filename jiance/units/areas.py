@@ -102,10 +102,11 @@ def rollup(area: Area, by_path: Mapping[str, Mapping[str, int]]) -> list[tuple[U
     return [(p, totals[p.path]) for p in area.parts]
 
 
-def pager_query(request_get: QueryDict, **changes: str) -> str:
-    """The page's query string without `page` (and with `changes`), for page and filter links."""
+def pager_query(request_get: QueryDict, param: str = "page", **changes: str) -> str:
+    """The page's query string without `param` (the page number) and with `changes` (an empty
+    value drops the key), for page and filter links."""
     query = request_get.copy()
-    query.pop("page", None)
+    query.pop(param, None)
     for k, v in changes.items():
         if v:
             query[k] = v
