@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from jiance import clock
@@ -331,5 +331,10 @@ def drawn_roster_ids(*, cycle: Cycle, owner: Unit) -> set[int]:
     """Rosters below `owner` whose sample students have been drawn."""
     return set(
         SampledStudent.objects.filter(draw__cycle=cycle, school__path__startswith=owner.path)
-        .values_list("roster_id", flat=True).distinct()
+        .order_by().values_list("roster_id", flat=True).distinct()
     )
+
+
+def drawn_only(rosters: QuerySet[Roster]) -> QuerySet[Roster]:
+    """Those of `rosters` whose sample students have been drawn."""
+    return rosters.filter(Exists(SampledStudent.objects.filter(roster=OuterRef("pk"))))

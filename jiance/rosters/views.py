@@ -391,12 +391,12 @@ def draw(request: HttpRequest) -> HttpResponse:
         except RosterError as exc:
             messages.error(request, str(exc))
     areas = selectors.draw_areas(scope=scope, cycle=cycle, owner=owner)
-    drawn_ids = selectors.drawn_roster_ids(cycle=cycle, owner=owner)
-    rosters = list(selectors.rosters_for_draw(cycle=cycle, owner=owner).filter(pk__in=selectors.reviewable_rosters(
-        scope=scope, cycle=cycle).values("pk")))
+    rosters = selectors.rosters_for_draw(cycle=cycle, owner=owner).filter(pk__in=selectors.reviewable_rosters(
+        scope=scope, cycle=cycle).values("pk"))
+    drawn = Paginator(selectors.drawn_only(rosters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "rosters/draw.html", {
-        "cycle": cycle, "owner": owner, "form": form, "areas": areas, "rosters": rosters,
-        "drawn_rosters": [r for r in rosters if r.pk in drawn_ids],
-        "approved": sum(1 for r in rosters if r.status == RosterStatus.APPROVED),
+        "cycle": cycle, "owner": owner, "form": form, "areas": areas,
+        "drawn_rosters": drawn, "query": pager_query(request.GET),
+        "approved": sum(a.approved for a in areas),
         "places": sum(a.places for a in areas), "drawn": sum(a.drawn for a in areas),
     })
