@@ -84,7 +84,7 @@ def events_of(*, scope: Scope, report: TestedReport) -> QuerySet[TestedReportEve
 def reviewable_reports(*, scope: Scope, cycle: Cycle) -> QuerySet[TestedReport]:
     units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
     return scope.filter(TestedReport.objects.filter(cycle=cycle, school__in=units), unit_field="school") \
-        .select_related("school", "school__parent").order_by("school__path", "stage")
+        .select_related("school", "school__parent", "cycle").order_by("school__path", "stage")
 
 
 def supplementary_windows(*, scope: Scope, cycle: Cycle) -> QuerySet[WindowReopen]:
