@@ -194,7 +194,7 @@ class OverviewRow:
 NOT_STARTED = "not_started"
 
 
-def overview_places(*, scope: Scope, cycle: Cycle, area: Area, status: str = "") -> QuerySet[SampledSchool]:
+def overview_places(*, scope: Scope, cycle: Cycle, area: Area, status: str = "") -> QuerySet[Any]:
     """The in-sample places (school and stage) of the published draws inside `area`, each
     annotated with its roster's status (`roster_status`, None when not started); `status`
     keeps one status (or NOT_STARTED)."""
