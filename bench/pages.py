@@ -14,9 +14,10 @@ some ten days before test day:
 Rows are written in bulk (`units_bulk_load`, `jiance.bulk.insert_rows`, `bulk_create`), never
 through the services one by one. Then each page of `PAGES` is rendered with Django's test client
 as the role that opens it (centre, province, city, county admin), `--repeat` times (by default the
-ten pages that were the heaviest before issue 9; `--all` for all 24): the median
-server time (wall, and CPU time of the process), the number of queries and the ratio to its target (a province's or the centre's page
-1 s, a city's or county's 300 ms: the demo's target holds at national scale too) are printed.
+ten pages that were the heaviest before issue 9; `--all` for all 24): the median server time (wall,
+and CPU time of the process), the number of queries and the ratio to its target (a province's or
+the centre's page 1 s, a city's or county's 300 ms: the demo's target holds at national scale too)
+are printed.
 
 Database: a temporary SQLite file by default; with DATABASE_URL set to a PostgreSQL server, a
 temporary database `jiance_bench_pages` on that server (dropped afterwards, unless --keep).
