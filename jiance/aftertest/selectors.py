@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
 from jiance.aftertest.models import (
+    Attendance,
     TestedCorrection,
     TestedReport,
     TestedReportEvent,
@@ -25,6 +26,7 @@ from jiance.cycles.models import Cycle
 from jiance.rosters.models import Roster, SampledStudent
 from jiance.rosters.selectors import released_sample, sampled_students_visible
 from jiance.sampling.models import SELECTED_ROLES, DrawStatus, RowStatus, SampledSchool
+from jiance.units.areas import Area
 from jiance.units.models import Level, Unit
 from jiance.windows.models import WindowReopen
 
@@ -82,7 +84,7 @@ def events_of(*, scope: Scope, report: TestedReport) -> QuerySet[TestedReportEve
 def reviewable_reports(*, scope: Scope, cycle: Cycle) -> QuerySet[TestedReport]:
     units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
     return scope.filter(TestedReport.objects.filter(cycle=cycle, school__in=units), unit_field="school") \
-        .select_related("school", "school__parent").order_by("school__path", "stage")
+        .select_related("school", "school__parent", "cycle").order_by("school__path", "stage")
 
 
 def supplementary_windows(*, scope: Scope, cycle: Cycle) -> QuerySet[WindowReopen]:
@@ -194,14 +196,22 @@ def thresholds(cycle: Cycle) -> tuple[float, float]:
     return float(t.get("school_rate", 0.85)), float(t.get("student_rate", 0.85))
 
 
-def participation(*, scope: Scope, cycle: Cycle, now: dt.datetime) -> Participation:
-    """Participation of the sample schools the person sees, per school, county and city."""
-    originals = list(
-        scope.filter(
-            SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, role__in=SELECTED_ROLES),
-            unit_field="school",
-        ).select_related("school", "county", "county__parent").order_by("county__path", "stage", "frame_order", "pk")
+def participation(*, scope: Scope, cycle: Cycle, now: dt.datetime, area: Area | None = None) -> Participation:
+    """Participation of the sample schools the person sees (inside `area`, if given), per school,
+    county and city. Four queries whatever the size: the sampled students are counted and their
+    weights summed per school and stage in the database (conditional aggregation)."""
+    originals_qs = scope.filter(
+        SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, role__in=SELECTED_ROLES),
+        unit_field="school",
     )
+    if area is not None:
+        originals_qs = originals_qs.filter(area.q("school__"))
+    originals = list(originals_qs.select_related("school").order_by("county__path", "stage", "frame_order", "pk"))
+    # the counties and their cities once each, not once per sample school
+    counties_by_id = {c.pk: c for c in Unit.objects.filter(pk__in={o.county_id for o in originals})
+                      .select_related("parent")}
+    for o in originals:
+        o.county = counties_by_id[o.county_id]
     replacements = {
         r.replaces_id: r for r in SampledSchool.objects.filter(
             replaces__in=[o.pk for o in originals], status=RowStatus.IN_SAMPLE,
@@ -221,20 +231,23 @@ def participation(*, scope: Scope, cycle: Cycle, now: dt.datetime) -> Participat
             continue
         rows.append(SchoolParticipation(original=o, school=school, replaced=replaced))
     by_key = {(r.school.pk, r.original.stage): r for r in rows if r.school is not None}
-    sampled = SampledStudent.objects.filter(
-        roster__cycle=cycle, school_id__in=[k[0] for k in by_key],
-    ).values_list("school_id", "roster__stage", "final_weight", "tested__attendance")
-    for school_id, stage, weight, attendance in sampled:
+    took_part = Q(tested__attendance__in=[Attendance.PRESENT, Attendance.PARTIAL])
+    counted = SampledStudent.objects.filter(
+        roster__cycle=cycle, school_id__in={k[0] for k in by_key},
+    ).order_by().values_list("school_id", "roster__stage").annotate(
+        n_sampled=Count("pk"), w_sampled=Sum("final_weight"),
+        n_unweighted=Count("pk", filter=Q(final_weight__isnull=True)),
+        n_tested=Count("pk", filter=took_part), w_tested=Sum("final_weight", filter=took_part),
+    )
+    for school_id, stage, n_sampled, w_sampled, unweighted, n_tested, w_tested in counted:
         r = by_key.get((school_id, stage))
         if r is None:
             continue
-        w = float(weight) if weight is not None else 0.0
-        r.weighted = r.weighted and weight is not None
-        r.sampled += 1
-        r.sampled_weight += w
-        if attendance is not None and attendance != "absent":
-            r.tested += 1
-            r.tested_weight += w
+        r.weighted = r.weighted and not unweighted
+        r.sampled += n_sampled
+        r.sampled_weight += float(w_sampled or 0.0)
+        r.tested += n_tested
+        r.tested_weight += float(w_tested or 0.0)
     statuses = {
         (school_id, stage): status for school_id, stage, status in TestedReport.objects.filter(
             cycle=cycle, school_id__in=[k[0] for k in by_key]).values_list("school_id", "stage", "status")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from jiance.http import download
 from jiance.review.forms import Button, PageVersionForm
 from jiance.rosters.models import Roster
 from jiance.spreadsheets import missing_columns
+from jiance.units.areas import PAGE_SIZE, area_for, pager_query
 from jiance.units.models import Level, Unit
 
 
@@ -59,11 +61,16 @@ def home(request: HttpRequest) -> HttpResponse:
         cycle = current_cycle(scope=get_scope(request))
         now = clock.now()
         schools = selectors.county_schools_in_sample(scope=scope, cycle=cycle)
+        # the area's rates; its sample schools and reports 50 to a page
+        area = area_for(scope=scope, roles=roles.COUNTY_AND_ABOVE, code=request.GET.get("area", ""))
+        p = selectors.participation(scope=scope, cycle=cycle, now=now, area=area)
+        reports = [r for r in selectors.reviewable_reports(scope=scope, cycle=cycle).filter(area.q("school__"))
+                   if selectors.visible(scope, r, now)]
         return render(request, "aftertest/overview.html", {
-            "cycle": cycle,
-            "reports": [r for r in selectors.reviewable_reports(scope=scope, cycle=cycle)
-                        if selectors.visible(scope, r, now)],
-            "p": selectors.participation(scope=scope, cycle=cycle, now=now),
+            "cycle": cycle, "area": area, "area_query": pager_query(request.GET, area="", rpage=""),
+            "reports": Paginator(reports, PAGE_SIZE).get_page(request.GET.get("rpage")),
+            "p": p, "schools_page": Paginator(p.schools, PAGE_SIZE).get_page(request.GET.get("page")),
+            "query": pager_query(request.GET), "rquery": pager_query(request.GET, param="rpage"),
             "can_review": scope.holds(roles.COUNTY_OFFICE),
             "supp_form": SupplementaryForm(schools=schools) if schools else None,
             "supp_bounds": supplementary_bounds(cycle),

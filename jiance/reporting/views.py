@@ -43,6 +43,7 @@ from jiance.reporting.models import (
 )
 from jiance.review.forms import Button
 from jiance.spreadsheets import missing_columns, safe_cell, write_rows
+from jiance.units.areas import area_for, pager_query
 from jiance.units.models import Level, Unit
 from jiance.windows.views import window_context
 
@@ -328,9 +329,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not scope.holds(roles.CITY_AND_ABOVE):
         raise PermissionDenied
     cycle = current_cycle(scope=get_scope(request))
-    rows = selectors.frame_overview(scope=scope, cycle=cycle)
+    area = area_for(scope=scope, roles=roles.CITY_AND_ABOVE, code=request.GET.get("area", ""))
+    rows = selectors.frame_overview(scope=scope, cycle=cycle, area=area)
+    parts = selectors.frame_parts(area, rows)
     return render(request, "reporting/overview.html", {
-        "cycle": cycle, "rows": rows, "grades": cycle_grades(cycle),
+        "cycle": cycle, "area": area, "rows": [] if parts else rows, "parts": parts, "counties": len(rows),
+        "grades": cycle_grades(cycle), "area_query": pager_query(request.GET, area=""),
         "approved": sum(1 for r in rows if r.status == FrameStatus.APPROVED),
         "submitted": sum(1 for r in rows if r.status == FrameStatus.SUBMITTED),
     })

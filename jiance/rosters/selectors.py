@@ -12,10 +12,13 @@ after-test reports) reads them through it, or through a query restricted to it
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from jiance import clock
 from jiance.accounts import roles
@@ -36,6 +39,7 @@ from jiance.rosters.models import (
 from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
 from jiance.sampling.selectors import school_sample_status
 from jiance.stages import stage_label
+from jiance.units.areas import Area
 from jiance.units.models import Level, Unit
 
 # The registry's sets (jiance.accounts.roles) under the names the roster's other modules still use:
@@ -172,7 +176,6 @@ def reviewable_rosters(*, scope: Scope, cycle: Cycle) -> QuerySet[Roster]:
     return (
         scope.filter(Roster.objects.filter(cycle=cycle, school__in=units), unit_field="school")
         .select_related("school", "school__parent")
-        .annotate(n_students=Count("students", distinct=True), n_teachers=Count("teachers", distinct=True))
         .order_by("school__path", "stage")
     )
 
@@ -188,18 +191,48 @@ class OverviewRow:
         return stage_label(self.stage)
 
 
-def overview_rows(*, scope: Scope, cycle: Cycle) -> list[OverviewRow]:
-    """Every in-sample school (and stage) of the published draws that the person reviews, with
-    its roster when the school has opened one."""
-    units = scope.units_for_roles(roles.COUNTY_AND_ABOVE)
-    rows = scope.filter(
-        SampledSchool.objects.filter(
-            draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED, status=RowStatus.IN_SAMPLE, school__in=units,
-        ),
+NOT_STARTED = "not_started"
+
+
+def overview_places(*, scope: Scope, cycle: Cycle, area: Area, status: str = "") -> QuerySet[Any]:
+    """The in-sample places (school and stage) of the published draws inside `area`, each
+    annotated with its roster's status (`roster_status`, None when not started); `status`
+    keeps one status (or NOT_STARTED)."""
+    roster = Roster.objects.filter(cycle=cycle, school=OuterRef("school"), stage=OuterRef("stage")).order_by()
+    places = scope.filter(
+        SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED,
+                                     status=RowStatus.IN_SAMPLE).filter(area.q("school__")),
         unit_field="school",
-    ).select_related("school", "school__parent").order_by("school__path", "stage")
-    rosters = {(r.school_id, r.stage): r for r in reviewable_rosters(scope=scope, cycle=cycle)}
-    return [OverviewRow(r.school, r.stage, rosters.get((r.school_id, r.stage))) for r in rows]
+    ).annotate(roster_status=Subquery(roster.values("status")[:1]))
+    if status == NOT_STARTED:
+        places = places.filter(roster_status__isnull=True)
+    elif status:
+        places = places.filter(roster_status=status)
+    return places
+
+
+def overview_counts(*, scope: Scope, cycle: Cycle, area: Area) -> dict[str, Counter[str]]:
+    """Places per roster status (NOT_STARTED when none), per county path: one GROUP BY query."""
+    out: dict[str, Counter[str]] = {}
+    rows = overview_places(scope=scope, cycle=cycle, area=area).order_by().values_list(
+        "county__path", "roster_status").annotate(n=Count("pk"))
+    for path, status, n in rows:
+        out.setdefault(path, Counter())[status or NOT_STARTED] += n
+    return out
+
+
+def overview_rows(*, scope: Scope, cycle: Cycle, places: Sequence[SampledSchool]) -> list[OverviewRow]:
+    """The rows of one page of places, with their rosters and head counts (one query)."""
+    students = Student.objects.filter(roster=OuterRef("pk")).order_by().values("roster").annotate(n=Count("pk"))
+    teachers = Teacher.objects.filter(roster=OuterRef("pk")).order_by().values("roster").annotate(n=Count("pk"))
+    rosters = {
+        (r.school_id, r.stage): r
+        for r in scope.filter(
+            Roster.objects.filter(cycle=cycle, school_id__in={p.school_id for p in places}), unit_field="school",
+        ).annotate(n_students=Coalesce(Subquery(students.values("n")), 0),
+                   n_teachers=Coalesce(Subquery(teachers.values("n")), 0))
+    }
+    return [OverviewRow(p.school, p.stage, rosters.get((p.school_id, p.stage))) for p in places]
 
 
 def draw_owner(*, scope: Scope) -> Unit | None:
@@ -298,5 +331,10 @@ def drawn_roster_ids(*, cycle: Cycle, owner: Unit) -> set[int]:
     """Rosters below `owner` whose sample students have been drawn."""
     return set(
         SampledStudent.objects.filter(draw__cycle=cycle, school__path__startswith=owner.path)
-        .values_list("roster_id", flat=True).distinct()
+        .order_by().values_list("roster_id", flat=True).distinct()
     )
+
+
+def drawn_only(rosters: QuerySet[Roster]) -> QuerySet[Roster]:
+    """Those of `rosters` whose sample students have been drawn."""
+    return rosters.filter(Exists(SampledStudent.objects.filter(roster=OuterRef("pk"))))

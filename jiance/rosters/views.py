@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +41,7 @@ from jiance.rosters.models import (
 )
 from jiance.rosters.spreadsheet import roster_template, teacher_template
 from jiance.spreadsheets import missing_columns, write_rows
+from jiance.units.areas import PAGE_SIZE, area_for, pager_query, rollup
 from jiance.windows.services import window_state
 from jiance.windows.views import window_context
 from jiance_core.errors import ValidationFailed
@@ -64,21 +67,31 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
+    """The rosters of an area: its parts aggregated, then its sample schools, 50 to a page."""
     scope = get_scope(request)
     if not scope.holds(roles.COUNTY_AND_ABOVE):
         raise PermissionDenied
-    cycle = current_cycle(scope=get_scope(request))
-    rows = selectors.overview_rows(scope=scope, cycle=cycle)
-    rosters = [r.roster for r in rows if r.roster is not None]
-    counts = selectors.status_counts(rosters)
-    counts["not_started"] = len(rows) - len(rosters)
+    cycle = current_cycle(scope=scope)
+    area = area_for(scope=scope, roles=roles.COUNTY_AND_ABOVE, code=request.GET.get("area", ""))
+    status = request.GET.get("status", "")
+    if status not in {selectors.NOT_STARTED, *RosterStatus.values}:
+        status = ""
+    by_county = selectors.overview_counts(scope=scope, cycle=cycle, area=area)
+    counts: Counter[str] = sum(by_county.values(), Counter())
+    places = selectors.overview_places(scope=scope, cycle=cycle, area=area, status=status).select_related(
+        "school", "school__parent").order_by("school__path", "stage")
+    page = Paginator(places, PAGE_SIZE).get_page(request.GET.get("page"))
     owner = selectors.draw_owner(scope=scope)
+    statuses = [(selectors.NOT_STARTED, _("未开始")), *RosterStatus.choices]
     return render(request, "rosters/overview.html", {
-        "cycle": cycle, "rows": rows,
+        "cycle": cycle, "area": area, "page": page, "status": status, "statuses": statuses,
+        "rows": selectors.overview_rows(scope=scope, cycle=cycle, places=list(page)),
+        "places": sum(counts.values()),
+        "parts": [(u, c, sum(c.values()), [c.get(v, 0) for v, _label in statuses]) for u, c in rollup(area, by_county)],
         "can_draw": owner is not None, "owner": owner,
         "draw": selectors.draw_for(scope=scope, cycle=cycle, owner=owner) if owner else None,
-        "status_rows": [(_("未开始"), counts["not_started"])]
-        + [(label, counts.get(value, 0)) for value, label in RosterStatus.choices],
+        "status_rows": [(value, label, counts.get(value, 0)) for value, label in statuses],
+        "query": pager_query(request.GET), "area_query": pager_query(request.GET, area=""),
     })
 
 
@@ -388,12 +401,12 @@ def draw(request: HttpRequest) -> HttpResponse:
         except RosterError as exc:
             messages.error(request, str(exc))
     areas = selectors.draw_areas(scope=scope, cycle=cycle, owner=owner)
-    drawn_ids = selectors.drawn_roster_ids(cycle=cycle, owner=owner)
-    rosters = list(selectors.rosters_for_draw(cycle=cycle, owner=owner).filter(pk__in=selectors.reviewable_rosters(
-        scope=scope, cycle=cycle).values("pk")))
+    rosters = selectors.rosters_for_draw(cycle=cycle, owner=owner).filter(pk__in=selectors.reviewable_rosters(
+        scope=scope, cycle=cycle).values("pk"))
+    drawn = Paginator(selectors.drawn_only(rosters), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "rosters/draw.html", {
-        "cycle": cycle, "owner": owner, "form": form, "areas": areas, "rosters": rosters,
-        "drawn_rosters": [r for r in rosters if r.pk in drawn_ids],
-        "approved": sum(1 for r in rosters if r.status == RosterStatus.APPROVED),
+        "cycle": cycle, "owner": owner, "form": form, "areas": areas,
+        "drawn_rosters": drawn, "query": pager_query(request.GET),
+        "approved": sum(a.approved for a in areas),
         "places": sum(a.places for a in areas), "drawn": sum(a.drawn for a in areas),
     })

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from jiance.accounts.roles import CITY_AND_ABOVE, COUNTY_OFFICE
 from jiance.accounts.scoping import Scope
@@ -90,30 +90,26 @@ class CountyFrame:
 
 
 def frame_status(*, scope: Scope, cycle: Cycle, counties: list[Unit]) -> list[CountyFrame]:
+    """The frame of each county (already inside the scope): two queries, the records counted
+    and summed per county by one GROUP BY (no join on every school's path)."""
+    ids = [c.pk for c in counties]
     subs = {
         s.county_id: s
-        for s in scope.filter(FrameSubmission.objects.filter(cycle=cycle, county__in=counties), unit_field="county")
+        for s in scope.filter(FrameSubmission.objects.filter(cycle=cycle, county__in=ids), unit_field="county")
     }
     totals = {
-        row["submission__county_id"]: row
-        for row in scope.filter(
-            FrameRecord.objects.filter(submission__in=subs.values(), school__is_active=True), unit_field="school"
-        ).values("submission__county_id").annotate(n=Count("pk"))
+        county_id: (n, p or 0, j or 0)
+        for county_id, n, p, j in FrameRecord.objects.filter(
+            submission__cycle=cycle, submission__county__in=ids, school__is_active=True,
+        ).order_by().values_list("submission__county_id").annotate(
+            n=Count("pk"), p=Sum("primary_students"), j=Sum("junior_students"),
+        )
     }
-    sums: dict[int, dict[str, int]] = {}
-    for r in scope.filter(
-        FrameRecord.objects.filter(submission__in=subs.values(), school__is_active=True), unit_field="school"
-    ).values("submission__county_id", "primary_students", "junior_students"):
-        d = sums.setdefault(r["submission__county_id"], {"p": 0, "j": 0})
-        d["p"] += r["primary_students"]
-        d["j"] += r["junior_students"]
     out = []
     for c in counties:
         sub = subs.get(c.pk)
-        s = sums.get(c.pk, {"p": 0, "j": 0})
-        out.append(CountyFrame(
-            c, sub.status if sub else NOT_STARTED, (totals.get(c.pk) or {}).get("n", 0), s["p"], s["j"],
-        ))
+        n, p, j = totals.get(c.pk, (0, 0, 0))
+        out.append(CountyFrame(c, sub.status if sub else NOT_STARTED, n, p, j))
     return out
 
 

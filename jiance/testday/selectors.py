@@ -9,9 +9,11 @@ student the person may not see yet. `students_visible` is the same rule as a yes
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from jiance import clock
@@ -31,6 +33,7 @@ from jiance.printouts.data import BOX_COLOURS
 from jiance.rosters.selectors import released_sample, sampled_students_visible
 from jiance.stages import stage_label
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestRoom
+from jiance.units.areas import Area
 from jiance.units.models import Level, Unit
 from jiance_core.rooms.booklets import SubjectForms, subjects_from_config
 
@@ -214,24 +217,30 @@ def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_
     )
 
 
-def county_schools(*, scope: Scope, cycle: Cycle, roles: tuple[str, ...] = OVERVIEW_ROLES) -> list[dict[str, Any]]:
-    """Sample schools below the units where the person holds one of `roles` (the county or
-    higher offices; a county custodian's county) with their room counts."""
+def overview_places(*, scope: Scope, cycle: Cycle, area: Area) -> QuerySet[Any]:
+    """The in-sample places (school, stage) of the published draws inside `area`, each with its
+    number of test rooms (`n_rooms`, a correlated count on the rooms' index)."""
     from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
 
-    units = scope.units_for_roles(roles)
-    rows = scope.filter(
+    rooms = TestRoom.objects.filter(cycle=cycle, school=OuterRef("school"), stage=OuterRef("stage")).order_by() \
+        .values("school").annotate(n=Count("pk")).values("n")
+    return scope.filter(
         SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED,
-                                     status=RowStatus.IN_SAMPLE, school__in=units),
+                                     status=RowStatus.IN_SAMPLE).filter(area.q("school__")),
         unit_field="school",
-    ).select_related("school", "school__parent").order_by("school__path", "stage")
-    rooms: dict[tuple[int, str], int] = {}
-    for r in TestRoom.objects.filter(cycle=cycle, school__in=[x.school_id for x in rows]).values_list(
-        "school_id", "stage"
-    ):
-        rooms[r] = rooms.get(r, 0) + 1
+    ).annotate(n_rooms=Coalesce(Subquery(rooms), 0))
+
+
+def overview_counts(*, scope: Scope, cycle: Cycle, area: Area) -> dict[str, Counter[str]]:
+    """Places and places with rooms per county path: one GROUP BY query."""
+    rows = overview_places(scope=scope, cycle=cycle, area=area).order_by().values_list("county__path").annotate(
+        places=Count("pk"), planned=Count("pk", filter=Q(n_rooms__gt=0)))
+    return {path: Counter(places=n, planned=planned) for path, n, planned in rows}
+
+
+def county_schools(*, scope: Scope, cycle: Cycle, places: list[Any]) -> list[dict[str, Any]]:
+    """One page of places (from `overview_places`) as the overview's rows."""
     return [
-        {"school": r.school, "stage": r.stage, "stage_label": stage_label(r.stage),
-         "rooms": rooms.get((r.school_id, r.stage), 0)}
-        for r in rows
+        {"school": r.school, "stage": r.stage, "stage_label": stage_label(r.stage), "rooms": r.n_rooms}
+        for r in places
     ]

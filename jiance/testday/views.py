@@ -7,9 +7,12 @@ student list until then.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +29,7 @@ from jiance.stages import stage_label, stage_name
 from jiance.testday import selectors, services
 from jiance.testday.forms import AbsenceForm, ComputerRoomForm, PhoneForm
 from jiance.testday.models import TestdayError
+from jiance.units.areas import PAGE_SIZE, area_for, pager_query, rollup
 from jiance.units.models import Unit
 
 RENDERERS = {
@@ -52,8 +56,19 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if scope.holds(selectors.OVERVIEW_ROLES):
         cycle = current_cycle(scope=get_scope(request))
+        # the area's parts counted, its sample schools 50 to a page
+        area = area_for(scope=scope, roles=selectors.OVERVIEW_ROLES, code=request.GET.get("area", ""))
+        by_county = selectors.overview_counts(scope=scope, cycle=cycle, area=area)
+        places = selectors.overview_places(scope=scope, cycle=cycle, area=area).select_related(
+            "school", "school__parent").order_by("school__path", "stage")
+        page = Paginator(places, PAGE_SIZE).get_page(request.GET.get("page"))
+        total: Counter[str] = sum(by_county.values(), Counter())
         return render(request, "testday/overview.html", {
-            "cycle": cycle, "rows": selectors.county_schools(scope=scope, cycle=cycle),
+            "cycle": cycle, "area": area, "page": page, "total": total,
+            "rows": selectors.county_schools(scope=scope, cycle=cycle, places=list(page)),
+            "parts": [(u, c["places"], c["planned"], c["places"] - c["planned"]) for u, c in rollup(area, by_county)],
+            "query": pager_query(request.GET),
+            "area_query": pager_query(request.GET, area=""),
             "phone_units": list(selectors.phone_units(scope=scope)),
         })
     school = my_school(scope, SCHOOL_TESTDAY)
@@ -67,7 +82,10 @@ def home(request: HttpRequest) -> HttpResponse:
     cycle = current_cycle(scope=scope)
     return render(request, "testday/custody.html", {
         "cycle": cycle, "county": county,
-        "rows": selectors.county_schools(scope=scope, cycle=cycle, roles=selectors.COUNTY_CUSTODY_ROLES),
+        "rows": selectors.county_schools(scope=scope, cycle=cycle, places=list(
+            selectors.overview_places(scope=scope, cycle=cycle, area=area_for(
+                scope=scope, roles=selectors.COUNTY_CUSTODY_ROLES, code=county.code,
+            )).select_related("school", "school__parent").order_by("school__path", "stage"))),
     })
 
 
