@@ -161,3 +161,51 @@ def test_overview_query_counts_do_not_grow_with_the_data(world: World) -> None:
     assert Roster.objects.count() > 3 * Roster.objects.filter(school__parent=first).count()
     grown = {k: (small[k], large[k]) for k in pages if small[k] != large[k]}
     assert not grown, f"query count grew with the data (before, after): {grown}"
+
+
+def test_drill_down_areas_and_page_links(world: World) -> None:
+    cycle = make_cycle()
+    area = Area(world, cycle)
+    other_city = make_unit("360200", "景德镇市", Level.CITY, world.province)
+    big = area.add_county(world.city, schools=30)
+    area.add_county(world.city, schools=30)
+    area.add_county(other_city, schools=3)
+    other_province = make_unit("440000", "广东省", Level.PROVINCE, world.centre)
+    province = Client()
+    province.force_login(make_user("p", Role.PROVINCE_ADMIN, world.province))
+    city = Client()
+    city.force_login(make_user("c", Role.CITY_ADMIN, world.city))
+
+    # the province sees its cities added up, not every school: 63 places, the first 50 listed
+    r = province.get("/rosters/overview/")
+    parts = {u.code: total for u, _c, total, _f in r.context["parts"]}
+    assert parts == {world.city.code: 60, other_city.code: 3}
+    assert r.context["places"] == 63 and len(r.context["rows"]) == 50
+    # one level down: the city's counties; the trail leads back to the province
+    r = province.get(f"/rosters/overview/?area={world.city.code}&status=not_started")
+    second = Unit.objects.get(name="测试县2")
+    assert [(u.code, total) for u, _c, total, _f in r.context["parts"]] == [
+        (world.county_a.code, 0), (world.county_b.code, 0), (big.code, 30), (second.code, 30)]
+    # the filter: the one school of each county that has not started
+    assert [row.school.parent_id for row in r.context["rows"]] == [big.pk, second.pk]
+    assert all(row.roster is None for row in r.context["rows"])
+    assert f'area={world.province.code}' in r.content.decode()
+    # page links keep the area and the filter
+    r = province.get(f"/rosters/overview/?area={world.city.code}")
+    body = r.content.decode()
+    assert f"area={world.city.code}&amp;page=2" in body
+    assert province.get(f"/rosters/overview/?area={world.city.code}&page=2").context["rows"]
+    # outside the person's units, or a school: not found
+    assert province.get(f"/rosters/overview/?area={other_province.code}").status_code == 404
+    assert city.get(f"/rosters/overview/?area={world.province.code}").status_code == 404
+    assert city.get(f"/rosters/overview/?area={other_city.code}").status_code == 404
+    school = Unit.objects.filter(parent=big).first()
+    assert school is not None
+    assert province.get(f"/rosters/overview/?area={school.code}").status_code == 404
+    # the same drill-down on the other overviews
+    for url in ("/reporting/frame/overview/", "/testday/", "/aftertest/"):
+        assert province.get(f"{url}?area={world.city.code}").status_code == 200, url
+        assert city.get(f"{url}?area={other_city.code}").status_code == 404, url
+    frame = province.get("/reporting/frame/overview/").context
+    assert [(p.unit.code, p.counties, p.schools) for p in frame["parts"]] == [
+        (world.city.code, 4, 64), (other_city.code, 1, 3)]
