@@ -160,7 +160,8 @@ def cycle_copy_page(request: HttpRequest, cycle_code: str) -> HttpResponse:
             if Cycle.objects.filter(code=shifted.code).exists():
                 form.add_error("new_code", _("代码 %(code)s 已被使用，请换一个。") % {"code": shifted.code})
             elif "preview" in request.POST:
-                preview = {"template": shifted, "flags": flags, "changes": _text_changes(source, shifted)}
+                preview = {"template": shifted, "changes": _text_changes(source, shifted),
+                           "flags": [(describe_path(f.path), f) for f in flags]}
             else:
                 copy = cycle_copy(source=cycle, **args)
                 messages.success(request, _("已复制为 %(name)s，日期及文字中的日期、年份已顺延。") % {"name": copy.name})

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from jiance.apps_registry import milestone_events
 from jiance_core.cycles.editing import describe_path, section_of
 from jiance_core.cycles.schema import LEVEL_NAMES, LEVELS, PHASE_NAMES, Issue
 
@@ -222,10 +223,17 @@ def posted_rows(section: Section, post: Any) -> list[Row]:
 
 
 def table_rows(section: Section, config: dict[str, Any]) -> list[Row]:
-    return [
+    rows = [
         Row(str(i), {c.name: shown(c, _get(r, c.name)) for c in section.columns})
         for i, r in enumerate(rows_of(section, config))
     ]
+    if any(c.name == "done_when" for c in section.columns):
+        events = milestone_events()
+        for row in rows:  # the event as people call it ("样本校名单已确认"), not its identifier
+            event = events.get(row.values.get("done_when", ""))
+            if event is not None and event.label:
+                row.values["done_when"] = str(event.label)
+    return rows
 
 
 def apply_table(section: Section, config: dict[str, Any], rows: list[Row]) -> dict[str, Any]:

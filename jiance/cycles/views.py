@@ -16,6 +16,7 @@ from jiance.cycles.models import CycleStatus
 from jiance.cycles.sections import ORDER, SECTIONS
 from jiance.cycles.selectors import cycle_get, visible_cycles
 from jiance.cycles.services import TEMPLATE_LEVEL_TO_UNIT_LEVEL, cycle_activate
+from jiance_core.cycles.editing import describe_path, section_of
 from jiance_core.cycles.schema import LEVEL_NAMES
 
 # Milestone rows keep the unit level (centre, province, …); pages name it as the templates do.
@@ -50,7 +51,8 @@ def cycle_detail(request: HttpRequest, cycle_code: str) -> HttpResponse:
     return render(request, "cycles/detail.html", {
         "cycle": cycle, "levels": levels, "can_manage": manage, "editable": editable,
         "can_edit_milestones": manage and cycle.status != CycleStatus.CLOSED,
-        "flags": cycle.text_flags.filter(confirmed_at__isnull=True) if manage else [],
+        "flags": [(describe_path(f.path), section_of(f.path), f)
+                  for f in cycle.text_flags.filter(confirmed_at__isnull=True)] if manage else [],
     })
 
 
