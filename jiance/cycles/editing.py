@@ -115,9 +115,7 @@ def cycle_save_section(
         raise CycleInvalid([Issue("code", _("在线编辑不能修改周期代码"))])
     if config == locked.config:
         return locked  # nothing changed: no new version
-    root = {"basics": None, "sample": "sample_size"}.get(section, section.split("-")[0])
-    before = locked.config.get(root) if root else {k: locked.config.get(k) for k in BASIC_KEYS}
-    after = config.get(root) if root else {k: config.get(k) for k in BASIC_KEYS}
+    before, after = _part(locked.config, section), _part(config, section)
     locked.config = config
     locked.name, locked.year = config["name"], config["year"]
     locked.version += 1
@@ -136,6 +134,15 @@ def cycle_save_section(
 
 
 BASIC_KEYS = ("name", "school_year", "test_days", "release")
+
+
+def _part(config: dict[str, Any], section: str) -> Any:
+    """What a section's page edits, for the audit entry's before/after."""
+    if section == "basics":
+        return {k: config.get(k) for k in BASIC_KEYS}
+    if section.startswith("milestones-"):
+        return (config.get("milestones") or {}).get(section.split("-", 1)[1])
+    return config.get({"sample": "sample_size"}.get(section, section))
 
 
 @transaction.atomic

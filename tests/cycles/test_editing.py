@@ -140,6 +140,8 @@ def test_a_valid_save_updates_config_rows_version_and_the_audit_log(centre, nati
     assert marked == ["sample_confirmed"]
     entry = AuditEntry.objects.filter(object_id=str(national.pk), action="update").latest("pk")
     assert "县级工作节点" in entry.detail and entry.after["version"] == 2
+    assert entry.before["milestones-county"][0]["deadline"] == "2024-03-22"
+    assert entry.after["milestones-county"][0]["deadline"] == "2024-03-21"
 
 
 def test_a_stale_page_is_refused_naming_who_changed_it_and_when(world, centre, national) -> None:

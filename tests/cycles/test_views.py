@@ -45,6 +45,7 @@ def test_copy_without_year_or_days_is_refused_with_a_message(world) -> None:
 
 
 # --- copy and shift in the browser, the cycle page (issue 9) --------------------------------------
+from jiance.audit.models import AuditEntry  # noqa: E402
 from jiance.cycles.models import CycleTextFlag  # noqa: E402
 
 
@@ -69,6 +70,7 @@ def test_copy_page_previews_the_shifted_texts_then_copies_with_flags(world) -> N
     assert copy.owner == world.province and copy.status == CycleStatus.DRAFT
     tasks = " ".join(copy.milestones.values_list("task", flat=True))
     assert "召开2021年" in tasks and "2020年" not in tasks and "10月28日" not in tasks
+    assert AuditEntry.objects.get(object_id=str(copy.pk), detail="复制监测周期并顺延日期").after["flags"] == 1
     flag = CycleTextFlag.objects.get(cycle=copy)
     assert (flag.path, flag.excerpt) == ("milestones.county[12].task", "30日")
 
