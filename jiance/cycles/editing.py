@@ -100,7 +100,7 @@ def cycle_save_section(
     content was saved already (a second click), which is acknowledged as done; refuses
     (`CycleInvalid`) when the template breaks the schema; refuses (`CycleEditRefused`) a closed
     cycle or a section locked once the cycle is active."""
-    locked = Cycle.objects.select_for_update().select_related("updated_by").get(pk=cycle.pk)
+    locked = Cycle.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=cycle.pk)
     config, issues = check_config(data)
     if locked.version != version:
         if config is not None and config == locked.config:
