@@ -37,6 +37,9 @@ def can_manage(scope: Scope, cycle: Cycle) -> bool:
 
 # Sections that may not change once the cycle is active: the sample is drawn from them.
 LOCKED_WHEN_ACTIVE = frozenset({"sample"})
+# Sections that may not change on an active cycle once its first test day has come: the test-day
+# pages, the seating and the release of the sampled students (secrecy) follow them.
+LOCKED_FROM_TEST_DAY = frozenset({"basics", "sessions"})
 
 
 class CycleEditRefused(Exception):
@@ -61,6 +64,9 @@ def section_editable(cycle: Cycle, section: str) -> str | None:
         return _("此周期已结束，不能再修改。")
     if cycle.status == CycleStatus.ACTIVE and section in LOCKED_WHEN_ACTIVE:
         return _("此周期已启用，样本量不能再修改（抽样已按其进行）。")
+    if (cycle.status == CycleStatus.ACTIVE and section in LOCKED_FROM_TEST_DAY and cycle.test_days
+            and clock.today() >= min(cycle.test_days)):
+        return _("测试日已到，测试日、场次和样本学生名单发布时间不能再修改。")
     return None
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from jiance import clock
 from jiance.accounts.models import Role
 from jiance.audit.models import AuditEntry
 from jiance.cycles.models import Cycle, CycleStatus, MilestoneCompletion
@@ -245,6 +246,20 @@ def test_an_active_cycle_keeps_its_sample_size(centre, national) -> None:
     assert centre.post(edit_url(national, "sample"), data).status_code == 409
     national.refresh_from_db()
     assert national.config["sample_size"]["students_per_school"] == 30
+
+
+def test_test_days_sessions_and_release_are_fixed_once_an_active_cycle_reaches_its_test_day(
+    centre, national
+) -> None:
+    Cycle.objects.filter(pk=national.pk).update(status=CycleStatus.ACTIVE)
+    with clock.frozen(dt.datetime(2024, 5, 21, 12, tzinfo=dt.UTC)):  # 20:00 in Beijing, the day before
+        assert "name=\"save\"" in centre.get(edit_url(national, "basics")).content.decode()
+    with clock.frozen(dt.datetime(2024, 5, 22, 1, tzinfo=dt.UTC)):  # 09:00 on the first test day
+        for section in ("basics", "sessions"):
+            page = centre.get(edit_url(national, section))
+            assert "测试日已到" in page.content.decode() and "name=\"save\"" not in page.content.decode()
+            assert centre.post(edit_url(national, section), form_of(page)).status_code == 409
+        assert "name=\"save\"" in centre.get(edit_url(national, "windows")).content.decode()
 
 
 def test_a_form_that_does_not_line_up_is_refused(centre, national) -> None:
