@@ -92,6 +92,10 @@ def cycle_edit(request: HttpRequest, cycle_code: str, section: str) -> HttpRespo
             return HttpResponseBadRequest(_("表单不完整，请重新打开本页。"))
         values = sec.posted_fields(part, request.POST) if not part.table else {}
         if part.table:
+            if not part.addable and [r.key for r in rows] != [
+                str(i) for i in range(len(sec.rows_of(part, cycle.config)))
+            ]:  # rows of a fixed table (document kinds) are neither added nor removed here
+                return HttpResponseBadRequest(_("表单不完整，请重新打开本页。"))
             _readonly_from_config(part, cycle.config, rows)
         if "add_row" in request.POST and part.addable:
             rows.append(_new_row(part))

@@ -267,6 +267,13 @@ def test_a_form_that_does_not_line_up_is_refused(centre, national) -> None:
     data["c-end"] = data["c-end"][:-1]
     assert centre.post(edit_url(national, "windows"), data).status_code == 400
     assert centre.post(edit_url(national, "windows"), {}).status_code == 400
+    documents = form_of(centre.get(edit_url(national, "documents")))
+    for key, value in list(documents.items()):
+        if isinstance(value, list):
+            documents[key] = value[1:]  # the first document kind dropped by hand
+    assert centre.post(edit_url(national, "documents"), documents).status_code == 400
+    national.refresh_from_db()
+    assert national.version == 1 and national.document_kinds.count() == len(national.config["documents"])
 
 
 # --- who may edit ------------------------------------------------------------------------------
