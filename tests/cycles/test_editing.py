@@ -308,3 +308,15 @@ def test_a_province_edits_its_own_cycle_and_a_sibling_province_sees_nothing(worl
 
 def test_an_unknown_section_is_not_found(centre, national) -> None:
     assert centre.get(edit_url(national, "no-such-section")).status_code == 404
+
+
+def test_a_cycle_whose_config_is_not_a_template_is_shown_and_refused_not_crashed(world, centre) -> None:
+    cycle = Cycle.objects.create(code="bare-2022", year=2022, name="空配置", config={"test_days": []})
+    for section in ("basics", "sessions", "sample", "windows", "documents", "milestones-county"):
+        page = centre.get(edit_url(cycle, section))
+        assert page.status_code == 200, section
+    response = centre.post(edit_url(cycle, "windows"), form_of(centre.get(edit_url(cycle, "windows"))))
+    assert response.status_code == 422
+    assert any(where == "代码" and "缺少必填字段" in reason for where, reason, _ in response.context["placed"].general)
+    cycle.refresh_from_db()
+    assert cycle.version == 1 and cycle.config == {"test_days": []}
