@@ -54,6 +54,9 @@ UNMASK_ID: Roles = SCHOOL_OFFICE
 ACCOUNT_MANAGERS: Roles = ADMINS
 # Who imports and exports the unit hierarchy below them (never at a school): the offices.
 UNIT_MANAGERS: Roles = OFFICES
+# Who manages a monitoring cycle (edits, copies, activates it): the centre for national cycles,
+# the province's or city's head of office for its own programme.
+CYCLE_MANAGERS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 

@@ -35,6 +35,14 @@ class Cycle(models.Model):
         related_name="owned_cycles",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Edited in the browser: the version the edit page was built from is compared on save, and a
+    # stale save names who changed the cycle and when (jiance.cycles.editing).
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("修改时间"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         verbose_name = _("监测周期")
@@ -123,3 +131,26 @@ class DocumentKind(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CycleTextFlag(models.Model):
+    """A piece of text a copy could not shift without doubt ("26日上午", "依据2015年文件"): listed
+    on the new cycle's page until an editor confirms it (jiance_core.cycles.shifting)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="text_flags")
+    path = models.CharField(_("位置"), max_length=120)
+    excerpt = models.CharField(_("文字"), max_length=200)
+    reason = models.CharField(_("原因"), max_length=200)
+    text = models.TextField(_("全文"), blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("待核对的文字")
+        verbose_name_plural = _("待核对的文字")
+        ordering = ["cycle", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.excerpt}"

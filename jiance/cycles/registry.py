@@ -15,5 +15,5 @@ APP = AppEntry(
         HomeLink(_("本周期工作节点"), "cycles:detail", order=20, arg="cycle"),
         HomeLink(_("监测周期模板"), "cycles:list", order=70, roles=OFFICES),
     ),
-    url_params=("cycle_code",),
+    url_params=("cycle_code", "section"),
 )

@@ -12,9 +12,16 @@ from jiance import clock
 from jiance.apps_registry import check_cycle_done_when, check_done_when
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
-from jiance.cycles.models import Cycle, CycleStatus, DocumentKind, Milestone, MilestoneCompletion
+from jiance.cycles.models import (
+    Cycle,
+    CycleStatus,
+    CycleTextFlag,
+    DocumentKind,
+    Milestone,
+    MilestoneCompletion,
+)
 from jiance.units.models import Level, Unit
-from jiance_core.cycles.loader import load_template, parse_template, shift_cycle
+from jiance_core.cycles.loader import load_template, parse_template, shift_cycle_with_flags
 from jiance_core.cycles.schema import CycleTemplate
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates_data"
@@ -57,6 +64,8 @@ def cycle_load_template(
         )
         if owner is not None:
             cycle.owner = owner
+        cycle.version += 1  # an edit page drawn before the reload is stale
+        cycle.updated_at = clock.now()
         cycle.save()
     else:
         cycle = Cycle.objects.create(
@@ -64,6 +73,20 @@ def cycle_load_template(
             programme=template.programme, config=config, owner=owner,
         )
 
+    wanted = cycle_materialise(cycle=cycle, template=template)
+    audit_record(
+        action=Action.UPDATE if before else Action.CREATE, obj=cycle, unit=owner,
+        before=before, after={"code": cycle.code, "year": cycle.year, "milestones": len(wanted)},
+        detail="载入监测周期模板",
+    )
+    return cycle
+
+
+def cycle_materialise(*, cycle: Cycle, template: CycleTemplate) -> dict[tuple[str, int], dict[str, Any]]:
+    """Make the rows pages query (milestones, document kinds) match the template; the caller's
+    transaction. Milestones are matched by level and number, so the completions of a milestone
+    that still exists stay; document kinds are matched by code and updated in place (documents
+    submitted against a kind stay attached to it). Returns the milestones wanted."""
     wanted: dict[tuple[str, int], dict[str, Any]] = {}
     for level, items in template.milestones.items():
         unit_level = TEMPLATE_LEVEL_TO_UNIT_LEVEL[level]
@@ -82,22 +105,22 @@ def cycle_load_template(
         else:
             Milestone.objects.create(cycle=cycle, level=key[0], number=key[1], **fields)
 
-    cycle.document_kinds.all().delete()
-    DocumentKind.objects.bulk_create(
-        DocumentKind(
-            cycle=cycle, code=d.code, name=d.name,
-            level=TEMPLATE_LEVEL_TO_UNIT_LEVEL[d.submitted_by],
-            reviewer_level=TEMPLATE_LEVEL_TO_UNIT_LEVEL[d.reviewed_by] if d.reviewed_by else "",
-            window_start=d.start, window_end=d.deadline,
-        )
+    kinds = {
+        d.code: {
+            "name": d.name, "level": TEMPLATE_LEVEL_TO_UNIT_LEVEL[d.submitted_by],
+            "reviewer_level": TEMPLATE_LEVEL_TO_UNIT_LEVEL[d.reviewed_by] if d.reviewed_by else "",
+            "window_start": d.start, "window_end": d.deadline,
+        }
         for d in template.documents
-    )
-    audit_record(
-        action=Action.UPDATE if before else Action.CREATE, obj=cycle, unit=owner,
-        before=before, after={"code": cycle.code, "year": cycle.year, "milestones": len(wanted)},
-        detail="载入监测周期模板",
-    )
-    return cycle
+    }
+    cycle.document_kinds.exclude(code__in=list(kinds)).delete()
+    have = set(cycle.document_kinds.values_list("code", flat=True))
+    for code, fields in kinds.items():
+        if code in have:
+            DocumentKind.objects.filter(cycle=cycle, code=code).update(**fields)
+        else:
+            DocumentKind.objects.create(cycle=cycle, code=code, **fields)
+    return wanted
 
 
 def cycle_load_file(*, path: str | Path, owner: Unit | None = None, replace: bool = False) -> Cycle:
@@ -109,9 +132,25 @@ def cycle_copy(
     *, source: Cycle, new_year: int | None = None, days: int | None = None,
     new_code: str | None = None,
 ) -> Cycle:
-    """“复制去年的周期并顺延日期”: one action. Every date moves by the same offset."""
-    shifted = shift_cycle(template_of(source), new_year=new_year, days=days, new_code=new_code)
-    return cycle_load_template(template=shifted, owner=source.owner)
+    """“复制去年的周期并顺延日期”: one action. Every date moves by the same offset, and so do the
+    dates and years written inside the texts; what the shift could not read without doubt is kept
+    as `CycleTextFlag`s, listed on the new cycle's page until an editor confirms each."""
+    shifted, flags = shift_cycle_with_flags(
+        template_of(source), new_year=new_year, days=days, new_code=new_code
+    )
+    cycle = cycle_load_template(template=shifted, owner=source.owner)
+    CycleTextFlag.objects.bulk_create(
+        CycleTextFlag(cycle=cycle, path=f.path[:120], excerpt=f.excerpt[:200], reason=f.reason[:200],
+                      text=f.text)
+        for f in flags
+    )
+    audit_record(
+        action=Action.CREATE, obj=cycle, unit=source.owner,
+        after={"source": source.code, "code": cycle.code, "year": cycle.year, "new_year": new_year,
+               "days": days, "flags": len(flags)},
+        detail="复制监测周期并顺延日期",
+    )
+    return cycle
 
 
 @transaction.atomic

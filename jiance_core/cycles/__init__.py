@@ -11,6 +11,7 @@ from jiance_core.cycles.loader import (
     milestones_for,
     parse_template,
     shift_cycle,
+    shift_cycle_with_flags,
     shipped_templates,
 )
 from jiance_core.cycles.schema import (
@@ -22,6 +23,7 @@ from jiance_core.cycles.schema import (
     Session,
     check_rules,
 )
+from jiance_core.cycles.shifting import TextFlag, shift_text, shift_texts
 
 __all__ = [
     "SHIPPED_TEMPLATES_DIR",
@@ -32,6 +34,7 @@ __all__ = [
     "ReportingWindow",
     "Session",
     "TemplateError",
+    "TextFlag",
     "check_rules",
     "dump_template",
     "load_template",
@@ -39,5 +42,8 @@ __all__ = [
     "milestones_for",
     "parse_template",
     "shift_cycle",
+    "shift_cycle_with_flags",
+    "shift_text",
+    "shift_texts",
     "shipped_templates",
 ]

@@ -22,6 +22,7 @@ import yaml
 from pydantic import ValidationError
 
 from jiance_core.cycles.schema import LEVEL_NAMES, LEVELS, CycleTemplate, Level, Milestone
+from jiance_core.cycles.shifting import TextFlag, shift_texts
 
 __all__ = [
     "SHIPPED_TEMPLATES_DIR",
@@ -32,6 +33,7 @@ __all__ = [
     "milestones_for",
     "parse_template",
     "shift_cycle",
+    "shift_cycle_with_flags",
     "shipped_templates",
 ]
 
@@ -273,17 +275,29 @@ def shift_cycle(
     new_code: str | None = None,
 ) -> CycleTemplate:
     """Copy a cycle and move every date (test days, sessions, milestones, documents, windows,
-    questionnaires, release) by the same number of days.
+    questionnaires, release) by the same number of days, and the dates and years written inside
+    its texts (see :func:`shift_cycle_with_flags`, which also returns what a person should check).
 
     Rule: the offset is ``days`` when given, else ``364 × (new_year − year)``: a whole number of weeks,
     so every date keeps its weekday (Wednesday 25 May 2022 → Wednesday 24 May 2023, the real 2023
     test day; → Wednesday 22 May 2024, the real 2024 test day). Clock times do not move. ``year``
     becomes ``new_year`` (or the year of the first shifted test day when only ``days`` is given);
     the code and the name have the old year replaced by the new one unless ``new_code`` is given,
-    and the years of ``school_year`` move by the same number of years.
-    Free text (task texts, notes) is not rewritten, so a date written inside a sentence keeps the old
-    value. The copy is validated like a loaded template; the result still needs a human check
-    (holidays, a national timetable that changed)."""
+    and the years of ``school_year`` move by the same number of years. The copy is validated like
+    a loaded template; the result still needs a human check (holidays, a national timetable that
+    changed)."""
+    return shift_cycle_with_flags(t, new_year=new_year, days=days, new_code=new_code)[0]
+
+
+def shift_cycle_with_flags(
+    t: CycleTemplate,
+    *,
+    new_year: int | None = None,
+    days: int | None = None,
+    new_code: str | None = None,
+) -> tuple[CycleTemplate, list[TextFlag]]:
+    """:func:`shift_cycle`, returning also the pieces of text left unchanged for a person to check
+    (``jiance_core.cycles.shifting``: a far year, a day without its month, a weekday, ...)."""
     if days is None:
         if new_year is None:
             raise ValueError("shift_cycle：必须给出 new_year 或 days")
@@ -307,14 +321,15 @@ def shift_cycle(
         new_year = first.year if first is not None else t.year
     old = str(t.year)
     year_delta = new_year - t.year
+    data, flags = shift_texts(data, days=days, year_delta=year_delta, ref_year=t.year)
     if t.school_year:
         data["school_year"] = re.sub(
             r"\d{4}", lambda m: str(int(m.group(0)) + year_delta), t.school_year
         )
     data["year"] = new_year
     data["code"] = new_code if new_code is not None else t.code.replace(old, str(new_year))
-    data["name"] = t.name.replace(old, str(new_year))
-    return parse_template(data, source=data["code"])
+    data["name"] = data["name"].replace(old, str(new_year))
+    return parse_template(data, source=data["code"]), flags
 
 
 def milestones_for(t: CycleTemplate, level: Level | str) -> list[Milestone]:

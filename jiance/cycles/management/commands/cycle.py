@@ -69,6 +69,8 @@ class Command(BaseCommand):
                     raise CommandError("请给出 --year 或 --days")
                 cycle = cycle_copy(source=source, new_year=o["year"], days=o["days"], new_code=o["new_code"])
                 self.stdout.write(f"已复制：{cycle.code}（{cycle.name}），测试日 {', '.join(map(str, cycle.test_days))}")
+                for flag in cycle.text_flags.all():
+                    self.stdout.write(f"  待核对 {flag.path}：“{flag.excerpt}”——{flag.reason}")
             elif action == "activate":
                 target = Cycle.objects.filter(code=o["code"]).first()
                 if target is None:
