@@ -134,8 +134,10 @@ def _template_with(level: str, index: int, event: str) -> Any:
 
 
 def test_registered_events_are_the_templates_vocabulary() -> None:
-    assert {name: e.level for name, e in apps_registry.milestone_events().items()} == {
-        "sample_confirmed": "county", "roster_submitted": "school", "tested_submitted": "school",
+    assert {name: (e.level, e.param) for name, e in apps_registry.milestone_events().items()} == {
+        "sample_confirmed": ("county", ""), "roster_submitted": ("school", ""), "tested_submitted": ("school", ""),
+        "frame_submitted": ("county", ""), "frame_approved": ("county", ""),
+        "document_approved": ("", "document"), "subunits_done": ("", "milestone"),
     }
 
 
@@ -150,8 +152,9 @@ def test_unknown_event_is_refused_naming_the_field(world: World) -> None:
     with pytest.raises(ValueError) as exc:
         cycle_load_template(template=_template_with("school", 0, "coffee_made"))
     assert str(exc.value) == (
-        "milestones.school[0].done_when：“coffee_made”不是平台登记的自动完成事件，应为 “sample_confirmed”、"
-        "“roster_submitted”、“tested_submitted” 之一"
+        "milestones.school[0].done_when：“coffee_made”不是平台登记的自动完成事件，应为 “document_approved:…”、"
+        "“subunits_done:…”、“frame_submitted”、“frame_approved”、“sample_confirmed”、“roster_submitted”、"
+        "“tested_submitted” 之一"
     )
     assert not Cycle.objects.exists()
 
