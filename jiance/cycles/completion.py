@@ -18,7 +18,13 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jiance import clock
-from jiance.cycles.models import Cycle, CycleParticipant, Milestone, MilestoneCompletion, MilestoneEvidence
+from jiance.cycles.models import (
+    Cycle,
+    CycleParticipant,
+    Milestone,
+    MilestoneCompletion,
+    MilestoneEvidence,
+)
 from jiance.units.models import Unit
 from jiance_core.cycles.schema import SUBUNITS_DONE
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db import transaction
 
-from jiance import clock
 from jiance.apps_registry import check_cycle_done_when, check_done_when
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record

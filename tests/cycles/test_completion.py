@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from jiance.cycles.models import Cycle, CycleParticipant, Milestone, MilestoneCompletion
-from jiance.cycles.services import milestone_complete, milestone_reopen, milestones_observed, milestones_withdrawn
+from jiance.cycles.services import (
+    milestone_complete,
+    milestone_reopen,
+    milestones_observed,
+    milestones_withdrawn,
+)
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
