@@ -81,3 +81,15 @@ def test_subunits_done_counts_only_the_schools_taking_part(world: World, cycle: 
     assert done(county_task, world.county_a)  # school A2 does not take part
     milestone_reopen(milestone=hand_task, unit=world.school_a1)
     assert not done(county_task, world.county_a)
+
+
+def test_which_statuses_hold_each_chains_evidence() -> None:
+    """The review engine withdraws an event when a step leaves these statuses (a return, an unlock)."""
+    from jiance.aftertest.models import TESTED_CHAIN
+    from jiance.reporting.models import FRAME_CHAIN
+    from jiance.rosters.models import ROSTER_CHAIN
+
+    assert FRAME_CHAIN.holding("frame_submitted") == {"submitted", "approved"}
+    assert FRAME_CHAIN.holding("frame_approved") == {"approved"}  # the city's unlock reopens it
+    assert ROSTER_CHAIN.holding("roster_submitted") == {"submitted", "school_ok", "county_ok", "approved"}
+    assert TESTED_CHAIN.holding("tested_submitted") == {"submitted", "approved"}
