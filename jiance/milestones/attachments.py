@@ -41,8 +41,7 @@ def check_attachment(content: bytes, filename: str) -> Attachment:
     if not content:
         raise AttachmentRefused(_("附件是空文件"))
     if len(content) > limit:
-        raise AttachmentRefused(_("附件不能超过 %(mb)d MB（本文件 %(size).1f MB）")
-                                % {"mb": limit // (1024 * 1024), "size": len(content) / 1024 / 1024})
+        raise AttachmentRefused(_("附件不能超过 %(mb)d MB") % {"mb": limit // (1024 * 1024)})
     for magic, kind, suffix in MAGIC:
         if content.startswith(magic):
             if kind == "pdf" and PDF_ACTIVE.search(content):

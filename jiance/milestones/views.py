@@ -18,7 +18,12 @@ from jiance.cycles.models import Cycle, Milestone
 from jiance.cycles.selectors import current_cycle
 from jiance.http import download
 from jiance.milestones import services
-from jiance.milestones.attachments import CONTENT_TYPES, AttachmentRefused, check_attachment
+from jiance.milestones.attachments import (
+    CONTENT_TYPES,
+    AttachmentRefused,
+    check_attachment,
+    max_bytes,
+)
 from jiance.milestones.forms import DecideForm, MarkForm
 from jiance.milestones.models import MarkError, MilestoneMark
 from jiance.milestones.selectors import awaiting_confirmation, subunit_progress, unit_tasks
@@ -81,7 +86,10 @@ def mark(request: HttpRequest, code: str, milestone_id: int) -> HttpResponse:
         return _back(unit, milestone)
     try:
         upload = form.cleaned_data.get("attachment")
-        attachment = check_attachment(upload.read(), upload.name) if upload else None
+        attachment = None
+        if upload:
+            # read at most one byte past the cap: an oversized file is refused without loading it
+            attachment = check_attachment(upload.read(max_bytes() + 1), upload.name)
         services.milestone_mark(scope=scope, milestone=milestone, unit=unit, actor=request.user,
                                 note=form.cleaned_data["note"], attachment=attachment,
                                 version=form.posted_version())

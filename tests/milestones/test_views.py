@@ -82,3 +82,14 @@ def test_the_city_confirms_from_its_own_page(world: World, cycle: Cycle, people:
 def test_a_liaison_may_not_open_the_task_pages(world: World, cycle: Cycle, people: People) -> None:
     assert login(people.liaison_a).get(reverse("milestones:unit", args=[world.county_a.code])).status_code == 403
     assert login(people.county_a).get(reverse("milestones:index")).status_code == 302
+
+
+def test_an_oversized_upload_is_refused_without_a_marking(world: World, cycle: Cycle, people: People,
+                                                          settings) -> None:  # type: ignore[no-untyped-def]
+    settings.JIANCE_MILESTONE_ATTACHMENT_MB = 1
+    m = task(cycle, "county", 6)
+    r = login(people.county_a).post(
+        reverse("milestones:mark", args=[world.county_a.code, m.pk]),
+        {"note": "x", "attachment": SimpleUploadedFile("大.png", PNG + b"\x00" * (1024 * 1024))}, follow=True)
+    assert "附件不能超过 1 MB" in r.content.decode()
+    assert not MilestoneCompletion.objects.exists() and not MilestoneMark.objects.exists()
