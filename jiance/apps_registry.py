@@ -77,11 +77,13 @@ class KeptUpload:
 class MilestoneEvent:
     """Something the platform sees a unit finish (`done_when` of a template milestone): the
     app's service reports it with `jiance.cycles.services.milestones_observed(event=name)`.
-    `level` is the template level of the milestones it may complete."""
+    `level` is the template level of the milestones it may complete ("": any level). An event
+    with a `param` is written `name:<param>` in `done_when` (e.g. `document_approved:<code>`)."""
 
     name: str
     level: str
     label: StrOrPromise = ""
+    param: Literal["", "document", "milestone"] = ""
 
 
 @dataclass(frozen=True)
@@ -252,21 +254,27 @@ def purge_kept_uploads(cutoff: dt.datetime) -> dict[str, int]:
 
 
 def done_when_issues(items: Iterable[tuple[str, str, str]]) -> list[str]:
-    """What is wrong with milestones' `done_when`, given as (field path, level, event name): each
-    must name an event an app registered, at the level the event belongs to. One Chinese
-    message per problem, naming the field."""
+    """What is wrong with milestones' `done_when` conditions, given as (field path, level,
+    condition): each must name an event an app registered (with its parameter, for a
+    parametrised one: `document_approved:<code>`, `subunits_done:<number>`), at the level the
+    event belongs to. One Chinese message per problem, naming the field."""
     from jiance_core.cycles.schema import LEVEL_NAMES
 
     names = {**LEVEL_NAMES, "centre": LEVEL_NAMES["national"]}
     events = milestone_events()
-    allowed = "、".join(f"“{name}”" for name in events)
+    allowed = "、".join(f"“{e.name}:…”" if e.param else f"“{e.name}”" for e in events.values())
     issues = []
-    for where, level, name in items:
+    for where, level, condition in items:
+        name, colon, arg = condition.partition(":")
         event = events.get(name)
         if event is None:
             issues.append(_("%(where)s：“%(name)s”不是平台登记的自动完成事件，应为 %(allowed)s 之一")
-                          % {"where": where, "name": name, "allowed": allowed})
-        elif event.level != level:
+                          % {"where": where, "name": condition, "allowed": allowed})
+        elif event.param and not arg:
+            issues.append(_("%(where)s：“%(name)s”须带参数，写作“%(name)s:…”") % {"where": where, "name": name})
+        elif colon and not event.param:
+            issues.append(_("%(where)s：“%(name)s”不带参数") % {"where": where, "name": name})
+        elif event.level and event.level != level:
             issues.append(_("%(where)s：“%(name)s”只能用于%(right)s工作节点，这里是%(here)s")
                           % {"where": where, "name": name, "right": names[event.level],
                              "here": names.get(level, level)})
@@ -277,9 +285,16 @@ def check_done_when(milestones: Mapping[Any, Sequence[Any]]) -> None:
     """A cycle template's milestones (level → list): raise ValueError, the cycle loader's
     refusal, when a `done_when` names no registered event or one of another level."""
     _raise(done_when_issues(
-        (f"milestones.{level}[{i}].done_when", level, m.done_when)
-        for level, items in milestones.items() for i, m in enumerate(items) if m.done_when
+        (f"milestones.{level}[{i}].done_when", level, condition)
+        for level, items in milestones.items() for i, m in enumerate(items)
+        for condition in _conditions(m.done_when)
     ))
+
+
+def _conditions(done_when: Any) -> list[str]:
+    if not done_when:
+        return []
+    return [done_when] if isinstance(done_when, str) else list(done_when)
 
 
 def check_cycle_done_when(cycle: Any) -> None:
@@ -287,7 +302,8 @@ def check_cycle_done_when(cycle: Any) -> None:
     gone since the cycle was loaded)."""
     rows = cycle.milestones.exclude(done_when="").order_by("level", "number")
     _raise(done_when_issues(
-        (f"milestones.{m.level}（序号 {m.number}）.done_when", m.level, m.done_when) for m in rows
+        (f"milestones.{m.level}（序号 {m.number}）.done_when", m.level, condition)
+        for m in rows for condition in m.conditions
     ))
 
 

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "jiance.rosters",
     "jiance.testday",
     "jiance.aftertest",
+    "jiance.notifications",
+    "jiance.milestones",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +205,12 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 UPLOAD_KEEP_DAYS = env_int("JIANCE_UPLOAD_KEEP_DAYS", 14)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Where notifications go besides the in-app list (jiance.notifications.senders): dotted paths of
+# sender classes, e.g. "jiance.notifications.senders.EmailSender" (Django's EMAIL_* settings).
+JIANCE_NOTIFY_SENDERS = env_list("JIANCE_NOTIFY_SENDERS", "jiance.notifications.senders.LoggingSender")
+JIANCE_SITE_URL = env_str("JIANCE_SITE_URL", "")  # the links in e-mails
+JIANCE_MILESTONE_ATTACHMENT_MB = env_int("JIANCE_MILESTONE_ATTACHMENT_MB", 10)  # evidence of a task done by hand
 
 LOGGING = {
     "version": 1,

@@ -54,13 +54,14 @@ def test_menu_of_school_officer_county_officer_and_centre(world: World) -> None:
         return [str(label) for label, _url in apps_registry.menu([role])]
 
     assert menu(Role.SCHOOL_INFO_OFFICER, world.school_a1) == [
-        "首页", "单位", "监测周期", "样本校抽样", "学生名单", "测试日", "测后上报",
+        "首页", "单位", "监测周期", "工作节点", "样本校抽样", "学生名单", "测试日", "测后上报",
     ]
     assert menu(Role.COUNTY_INFO_OFFICER, world.county_a) == [
-        "首页", "单位", "监测周期", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报", "审计日志",
+        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报",
+        "审计日志",
     ]
     assert menu(Role.CENTRE_ADMIN, world.centre) == [
-        "首页", "单位", "监测周期", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报",
+        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报",
         "人员与账号", "审计日志",
     ]
     assert menu(Role.PROCTOR, world.school_a1) == ["首页", "单位", "监测周期", "测试日"]
@@ -134,8 +135,10 @@ def _template_with(level: str, index: int, event: str) -> Any:
 
 
 def test_registered_events_are_the_templates_vocabulary() -> None:
-    assert {name: e.level for name, e in apps_registry.milestone_events().items()} == {
-        "sample_confirmed": "county", "roster_submitted": "school", "tested_submitted": "school",
+    assert {name: (e.level, e.param) for name, e in apps_registry.milestone_events().items()} == {
+        "sample_confirmed": ("county", ""), "roster_submitted": ("school", ""), "tested_submitted": ("school", ""),
+        "frame_submitted": ("county", ""), "frame_approved": ("county", ""),
+        "document_approved": ("", "document"), "subunits_done": ("", "milestone"),
     }
 
 
@@ -150,8 +153,9 @@ def test_unknown_event_is_refused_naming_the_field(world: World) -> None:
     with pytest.raises(ValueError) as exc:
         cycle_load_template(template=_template_with("school", 0, "coffee_made"))
     assert str(exc.value) == (
-        "milestones.school[0].done_when：“coffee_made”不是平台登记的自动完成事件，应为 “sample_confirmed”、"
-        "“roster_submitted”、“tested_submitted” 之一"
+        "milestones.school[0].done_when：“coffee_made”不是平台登记的自动完成事件，应为 “document_approved:…”、"
+        "“subunits_done:…”、“frame_submitted”、“frame_approved”、“sample_confirmed”、“roster_submitted”、"
+        "“tested_submitted” 之一"
     )
     assert not Cycle.objects.exists()
 

@@ -61,6 +61,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("rosters", ("jiance.rosters",)),
     ("testday", ("jiance.testday",)),
     ("aftertest", ("jiance.aftertest",)),
+    # In-app notifications, the daily reminder job and reminders to laggards.
+    ("notifications", ("jiance.notifications",)),
+    # Tasks marked done by hand, confirmed through the review engine.
+    ("milestones", ("jiance.milestones",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.

@@ -61,6 +61,19 @@ CYCLE_MANAGERS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 
 
+# The office of each level: marks its own unit's tasks done by hand (and undoes it), confirms the
+# tasks of the level below that the cycle has it confirm, receives the unit's deadline reminders.
+LEVEL_OFFICE: dict[str, Roles] = {
+    Level.SCHOOL: SCHOOL_OFFICE,
+    Level.COUNTY: COUNTY_OFFICE,
+    Level.CITY: CITY_OFFICE,
+    Level.PROVINCE: (Role.PROVINCE_ADMIN,),
+    Level.CENTRE: (Role.CENTRE_ADMIN,),
+}
+# Every level's office: reads the task tables (and their evidence) of its unit and below.
+ALL_OFFICES: Roles = (*SCHOOL_OFFICE, *OFFICES)
+
+
 def role_assignable_by_manager(role: str, *, target_path: str, manager_paths: list[str]) -> bool:
     """An account manager grants roles in their own subtree, but admin roles only strictly below
     the units where they manage (nobody makes a peer or a superior)."""

@@ -87,8 +87,9 @@ def check_config(data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Issu
     if template is None:
         return None, issues
     extra = done_when_issues(
-        (f"milestones.{level}[{i}].done_when", level, m.done_when)
-        for level, items in template.milestones.items() for i, m in enumerate(items) if m.done_when
+        (f"milestones.{level}[{i}].done_when", level, condition)
+        for level, items in template.milestones.items() for i, m in enumerate(items)
+        for condition in m.conditions
     )
     if extra:
         return None, [issue_of(p) for p in extra]

@@ -86,8 +86,11 @@ class Milestone(models.Model):
     deadline = models.DateField(_("截止"), null=True, blank=True)
     task = models.TextField(_("工作任务"))
     responsible = models.CharField(_("负责部门"), max_length=200, blank=True)
-    # set when the platform sees the task done itself (jiance_core.cycles.schema.DoneWhen)
-    done_when = models.CharField(_("自动完成条件"), max_length=30, blank=True)
+    # set when the platform sees the task done itself (jiance_core.cycles.schema.DoneWhen): its
+    # conditions separated by spaces, all of which must hold (`conditions`)
+    done_when = models.CharField(_("自动完成条件"), max_length=300, blank=True)
+    # a task marked done by hand that this level (a unit level) confirms; blank: no confirmation
+    confirmed_by = models.CharField(_("确认层级"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("工作节点")
@@ -99,6 +102,15 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.task[:40]}"
+
+    @property
+    def conditions(self) -> list[str]:
+        return self.done_when.split()
+
+    @property
+    def observed(self) -> bool:
+        """The platform completes it by itself; otherwise the responsible unit marks it by hand."""
+        return bool(self.done_when)
 
 
 class MilestoneCompletion(models.Model):
@@ -115,6 +127,24 @@ class MilestoneCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.milestone_id}:{self.unit_id}"
+
+
+class MilestoneEvidence(models.Model):
+    """One condition of a milestone's `done_when` that holds for a unit now (the event was
+    observed and not withdrawn since); the milestone completes when every condition holds."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="evidence")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    condition = models.CharField(_("条件"), max_length=100)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "unit", "condition"], name="unique_milestone_evidence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id}:{self.unit_id}:{self.condition}"
 
 
 class DocumentKind(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.roles import OFFICES
-from jiance.apps_registry import AppEntry, HomeLink, NavEntry
+from jiance.apps_registry import AppEntry, HomeLink, MilestoneEvent, NavEntry
 
 APP = AppEntry(
     app="cycles",
@@ -16,4 +16,11 @@ APP = AppEntry(
         HomeLink(_("监测周期模板"), "cycles:list", order=70, roles=OFFICES),
     ),
     url_params=("cycle_code", "section"),
+    # Conditions of any level with a parameter: `document_approved:<document code>` (the
+    # documents app reports it on approval) and `subunits_done:<number>` (jiance.cycles.completion
+    # reports it when the last taking-part sub-unit has done task <number> of the level below).
+    milestone_events=(
+        MilestoneEvent("document_approved", "", _("实施材料审核通过"), param="document"),
+        MilestoneEvent("subunits_done", "", _("下级单位均已完成某项任务"), param="milestone"),
+    ),
 )

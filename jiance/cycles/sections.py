@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.apps_registry import milestone_events
 from jiance_core.cycles.editing import describe_path, section_of
-from jiance_core.cycles.schema import LEVEL_NAMES, LEVELS, PHASE_NAMES, Issue
+from jiance_core.cycles.schema import LEVEL_NAMES, LEVELS, PHASE_NAMES, Issue, done_when_conditions
 
 LEVEL_CHOICES = tuple((k, v) for k, v in LEVEL_NAMES.items())
 WINDOW_KINDS = (
@@ -228,12 +228,22 @@ def table_rows(section: Section, config: dict[str, Any]) -> list[Row]:
         for i, r in enumerate(rows_of(section, config))
     ]
     if any(c.name == "done_when" for c in section.columns):
-        events = milestone_events()
-        for row in rows:  # the event as people call it ("样本校名单已确认"), not its identifier
-            event = events.get(row.values.get("done_when", ""))
-            if event is not None and event.label:
-                row.values["done_when"] = str(event.label)
+        for row, raw in zip(rows, rows_of(section, config), strict=True):
+            row.values["done_when"] = done_when_label(_get(raw, "done_when"))
     return rows
+
+
+def done_when_label(done_when: Any) -> str:
+    """A milestone's conditions as people call them ("样本校名单已确认；实施材料审核通过：county_rules"),
+    not their identifiers; a list of conditions joined."""
+    events = milestone_events()
+    out = []
+    for condition in done_when_conditions(done_when):
+        name, _colon, arg = condition.partition(":")
+        event = events.get(name)
+        label = str(event.label) if event is not None and event.label else name
+        out.append(f"{label}：{arg}" if arg else label)
+    return "；".join(out)
 
 
 def apply_table(section: Section, config: dict[str, Any], rows: list[Row]) -> dict[str, Any]:

@@ -12,13 +12,18 @@ from jiance import clock
 from jiance.apps_registry import check_cycle_done_when, check_done_when
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
+from jiance.cycles.completion import (  # milestones done and reopened; apps import them from here
+    milestone_complete,
+    milestone_reopen,
+    milestones_observed,
+    milestones_withdrawn,
+)
 from jiance.cycles.models import (
     Cycle,
     CycleStatus,
     CycleTextFlag,
     DocumentKind,
     Milestone,
-    MilestoneCompletion,
 )
 from jiance.units.models import Level, Unit
 from jiance_core.cycles.loader import load_template, parse_template, shift_cycle_with_flags
@@ -93,7 +98,8 @@ def cycle_materialise(*, cycle: Cycle, template: CycleTemplate) -> dict[tuple[st
         for m in items:
             wanted[(unit_level, m.number)] = {
                 "phase": m.phase, "start": m.start, "deadline": m.deadline,
-                "task": m.task, "responsible": m.office or "", "done_when": m.done_when or "",
+                "task": m.task, "responsible": m.office or "", "done_when": " ".join(m.conditions),
+                "confirmed_by": TEMPLATE_LEVEL_TO_UNIT_LEVEL[m.confirmed_by] if m.confirmed_by else "",
             }
     existing = {(row.level, row.number): row for row in cycle.milestones.all()}
     for key, row in existing.items():
@@ -168,16 +174,7 @@ def cycle_activate(*, cycle: Cycle) -> Cycle:
     return cycle
 
 
-def milestones_observed(*, cycle: Cycle, unit: Unit, event: str, actor: Any = None) -> int:
-    """The platform saw `unit` finish a task (`event`, a `done_when` of the cycle's template):
-    complete that unit's milestones marked with it, once. Returns how many were completed now.
-    Runs inside the caller's transaction, so a refused action completes nothing."""
-    made = 0
-    for m in Milestone.objects.filter(cycle=cycle, level=unit.level, done_when=event):
-        _, created = MilestoneCompletion.objects.get_or_create(
-            milestone=m, unit=unit,
-            defaults={"done_at": clock.now(), "done_by": actor if getattr(actor, "pk", None) else None,
-                      "note": "系统记录：已在平台上完成"},
-        )
-        made += created
-    return made
+__all__ = [
+    "cycle_activate", "cycle_copy", "cycle_load_file", "cycle_load_template", "milestone_complete",
+    "milestone_reopen", "milestones_observed", "milestones_withdrawn",
+]

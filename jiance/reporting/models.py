@@ -79,9 +79,9 @@ FRAME_CHAIN = Chain(
     editable=EDITABLE_STATUSES,
     steps=(
         Step(ReviewAction.SUBMIT, ReviewAction.SUBMIT.label, EDITABLE_STATUSES, FrameStatus.SUBMITTED,
-             roles.COUNTY_OFFICE, Action.SUBMIT),
+             roles.COUNTY_OFFICE, Action.SUBMIT, milestone="frame_submitted"),
         Step(ReviewAction.APPROVE, ReviewAction.APPROVE.label, (FrameStatus.SUBMITTED,), FrameStatus.APPROVED,
-             roles.CITY_OFFICE, Action.APPROVE),
+             roles.CITY_OFFICE, Action.APPROVE, milestone="frame_approved"),
         Step(ReviewAction.RETURN, ReviewAction.RETURN.label, (FrameStatus.SUBMITTED,), FrameStatus.RETURNED,
              roles.CITY_OFFICE, Action.RETURN, reason_required=True, reason_message=_("退回时必须填写退回原因")),
         Step(ReviewAction.UNLOCK, ReviewAction.UNLOCK.label, (FrameStatus.APPROVED,), FrameStatus.DRAFT,
@@ -94,6 +94,7 @@ FRAME_CHAIN = Chain(
     in_review_message=_("本县属地学校信息已提交，正在等待市级审核，不能修改；如需修改，请联系市级退回。"),
     stamp=_stamp,
     snapshot=_snapshot,
+    milestone_done=lambda submission: True,  # one submission per county: its step is the county's
 )
 
 

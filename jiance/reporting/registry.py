@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.roles import COUNTY_AND_ABOVE, OFFICES
-from jiance.apps_registry import AppEntry, HomeLink, KeptUpload, NavEntry
+from jiance.apps_registry import AppEntry, HomeLink, KeptUpload, MilestoneEvent, NavEntry
 from jiance.reporting.inbox import inbox
 from jiance.units.models import Level
 
@@ -18,6 +18,10 @@ APP = AppEntry(
                  levels=(Level.CITY, Level.COUNTY)),
     ),
     kept_uploads=(KeptUpload("frame_uploads", _("属地学校信息上传文件"), model="reporting.FrameUpload"),),
+    milestone_events=(
+        MilestoneEvent("frame_submitted", "county", _("县级提交属地学校信息")),
+        MilestoneEvent("frame_approved", "county", _("属地学校信息经市级审核通过")),
+    ),
     url_params=("code", "fmt", "pk", "school_code"),
     inbox=inbox,
 )

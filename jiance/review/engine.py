@@ -3,7 +3,8 @@
 Under `transaction.atomic` it locks the row (`select_for_update`), compares what the page showed
 (the posted version, else the status of the object passed in) with the row, checks roles, the
 transition table and the reason, writes with a conditional UPDATE on (version, status), records
-the history event and the audit entry, and completes the milestone the step may finish. Every
+the history event and the audit entry, and completes the milestone the step may finish (or reopens
+it, when the step takes the evidence back: a return, an unlock). Every
 refusal is the chain's `ReviewRefused` with a Chinese message; a stale page is told what changed,
 when and by whom.
 """
@@ -113,7 +114,19 @@ def transition(
         from jiance.cycles.services import milestones_observed  # cycles sits above the root modules
 
         milestones_observed(cycle=row.cycle, unit=row.unit, event=step.milestone, actor=actor)  # type: ignore[attr-defined]
+    _withdraw_evidence(row, from_status, target)
     return row
+
+
+def _withdraw_evidence(row: Any, from_status: str, target: str) -> None:
+    """A step that takes the record out of the statuses that completed a milestone (returned,
+    unlocked) reopens the unit's task: its evidence is gone."""
+    for event in {s.milestone for s in row.chain.steps if s.milestone}:
+        held = row.chain.holding(event)
+        if from_status in held and target not in held:
+            from jiance.cycles.services import milestones_withdrawn
+
+            milestones_withdrawn(cycle=row.cycle, unit=row.unit, event=event)
 
 
 def allowed_actions(obj: Reviewable, scope: Scope) -> set[str]:

@@ -76,5 +76,20 @@ class Chain:
         step = self.actions[action]
         return step.target if status in step.sources else None
 
+    def holding(self, event: str) -> frozenset[str]:
+        """The statuses in which a record still counts as evidence of milestone `event`: where the
+        steps reporting it lead, and every status reached from there without going back to an
+        editable one (a submitted roster stays evidence of "submitted" while it is approved up the
+        chain; returned, it does not)."""
+        held = {s.target for s in self.steps if s.milestone == event}
+        grew = True
+        while grew:
+            grew = False
+            for s in self.steps:
+                if s.target not in held and s.target not in self.editable and held & set(s.sources):
+                    held.add(s.target)
+                    grew = True
+        return frozenset(held)
+
     def status_label(self, status: str) -> str:
         return str(dict(self.statuses.choices).get(status, status))

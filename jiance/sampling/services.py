@@ -17,7 +17,7 @@ from jiance.accounts.scoping import Scope
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
-from jiance.cycles.services import milestones_observed
+from jiance.cycles.services import milestones_observed, milestones_withdrawn
 from jiance.sampling import selectors
 from jiance.sampling.models import (
     REPLACEMENT_ROLES,
@@ -396,6 +396,8 @@ def replacement_approve(
     SampledSchool.objects.filter(pk=row.pk).update(status=RowStatus.WITHDRAWN)
     SampledSchool.objects.filter(pk=chosen.pk).update(status=RowStatus.IN_SAMPLE)
     SchoolDraw.objects.filter(pk=draw.pk).update(sample_hash=req.hash)
+    if chosen.confirmed_at is None:  # a school the county has not confirmed: its 确认样本校名单 task reopens
+        milestones_withdrawn(cycle=draw.cycle, unit=row.county, event="sample_confirmed")
     audit_record(
         action=Action.APPROVE, obj=req, unit=row.county, actor=actor,
         before={"school": row.school.code, "sample_hash": req.prev_hash},

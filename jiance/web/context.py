@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from jiance.accounts.scoping import get_scope
 from jiance.apps_registry import menu
+from jiance.notifications.selectors import unread_count
 from jiance.web.selectors import my_inbox
 
 
@@ -17,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # The top bar counts what waits for the person (every page; the home page lists it). Lazy:
     # read only by a page that shows the top bar (not by htmx partials), once per request.
     return {"scope": scope, "grants": scope.grants, "nav_items": menu(scope.roles),
-            "inbox_count": lambda: len(my_inbox(request))}
+            "inbox_count": lambda: len(my_inbox(request)),
+            "unread_notifications": lambda: unread_count(request.user)}

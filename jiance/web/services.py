@@ -30,6 +30,7 @@ from jiance.web.demo import (
     draw_students,
     pick_demo_school,
 )
+from jiance.web.demo.milestones import build_marks_and_reminders
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
@@ -209,6 +210,7 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     summary.completions = _mark_progress(
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school
     )
+    build_marks_and_reminders(cycle=active, city=city, county=county, users=by_name, today=today)
     summary.accounts = [(a, where[a.where]) for a in DEMO_ACCOUNTS]
     audit_record(
         action=Action.IMPORT, obj=city, unit=city,

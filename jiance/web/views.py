@@ -10,6 +10,7 @@ from jiance.apps_registry import INBOX_KINDS
 from jiance.cycles.models import Cycle, Milestone
 from jiance.cycles.selectors import active_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
+from jiance.notifications.selectors import upcoming_deadlines
 from jiance.units.models import CHILD_LEVEL, Level, Unit
 from jiance.web.selectors import home_panels, lagging_subunits, my_inbox, owing_units, released
 
@@ -26,7 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {"cycle": cycle, "panels": panels, "today": today, "days_to_test": days_to_test,
-         "inbox": my_inbox(request), "inbox_kinds": INBOX_KINDS, "sample_released": released(cycle)},
+         "inbox": my_inbox(request), "inbox_kinds": INBOX_KINDS, "sample_released": released(cycle),
+         "deadlines": upcoming_deadlines(scope=scope, cycle=cycle, today=today)},
     )
 
 

@@ -41,7 +41,22 @@ a county has confirmed every school of its published sample). Any identifier her
 declared by the web apps that report them, and the platform checks a template's names against them
 when it loads or activates a cycle (``jiance.apps_registry.check_done_when``)."""
 
-DONE_WHEN_FORMAT = re.compile(r"[a-z][a-z0-9_]{0,29}")
+DONE_WHEN_FORMAT = re.compile(r"[a-z][a-z0-9_]{0,29}(?::[A-Za-z0-9][A-Za-z0-9_.-]{0,59})?")
+"""One condition: an event name, optionally with a parameter after a colon. Two parametrised
+conditions are known to the platform (and checked here against the template itself):
+``document_approved:<document code>`` (a kind of ``documents:`` approved for the unit) and
+``subunits_done:<number>`` (every taking-part unit of the level below has done its task <number>).
+A milestone may list several conditions (a YAML list): it completes when all of them hold."""
+DOCUMENT_APPROVED = "document_approved"
+SUBUNITS_DONE = "subunits_done"
+
+
+def done_when_conditions(value: str | list[str] | None) -> list[str]:
+    """The conditions of a ``done_when`` (one string, a list, or none), in order, without repeats."""
+    if not value:
+        return []
+    items = [value] if isinstance(value, str) else value
+    return list(dict.fromkeys(items))
 LEVEL_NAMES: dict[str, str] = {
     "national": "国家",
     "province": "省级",
@@ -360,12 +375,19 @@ class Milestone(StrictModel):
     task: str
     office: str | None = None
     """responsible office / people (责任部门, 主要完成人), where the seed names them."""
-    done_when: DoneWhen | None = None
-    """set when the platform itself sees the task done (the unit's milestone completes by itself)."""
+    done_when: DoneWhen | list[DoneWhen] | None = None
+    """set when the platform itself sees the task done (the unit's milestone completes by itself);
+    a list when the task has several parts, all of which must hold (see ``DONE_WHEN_FORMAT``)."""
+    confirmed_by: Level | None = None
+    """a task marked done by hand that the level above confirms (through the review engine)."""
 
     @property
     def due(self) -> date | None:
         return self.deadline
+
+    @property
+    def conditions(self) -> list[str]:
+        return done_when_conditions(self.done_when)
 
 
 class DocumentKind(StrictModel):
@@ -814,9 +836,7 @@ def _check_milestones(t: CycleTemplate) -> list[Issue]:
                 numbers[m.number] = i
             if not m.task.strip():
                 out.append(Issue(f"{p}.task", "工作任务不能为空"))
-            if m.done_when is not None and not DONE_WHEN_FORMAT.fullmatch(m.done_when):
-                out.append(Issue(f"{p}.done_when", f"“{m.done_when}”应为事件标识：小写字母开头，"
-                                                   "由小写字母、数字和下划线组成，最多 30 个字符"))
+            out += _done_when_issues(t, level, p, m)
             out += _window_issues(p, m.start, m.deadline, "deadline")
             if first is None or last is None:
                 continue
@@ -830,6 +850,38 @@ def _check_milestones(t: CycleTemplate) -> list[Issue]:
                 out.append(Issue(f"{p}.phase", "测试中任务的日期不在测试日之内"))
             elif m.phase == "after" and finish < last:
                 out.append(Issue(f"{p}.phase", f"测试后任务的日期早于最后一个测试日 {_fmt(last)}"))
+    return out
+
+
+def _done_when_issues(t: CycleTemplate, level: str, p: str, m: Milestone) -> list[Issue]:
+    """A milestone's ``done_when`` conditions and ``confirmed_by`` (see ``DONE_WHEN_FORMAT``)."""
+    out: list[Issue] = []
+    if isinstance(m.done_when, list) and not m.done_when:
+        out.append(Issue(f"{p}.done_when", "条件列表不能为空"))
+    many = isinstance(m.done_when, list)
+    below = LEVELS[LEVELS.index(level) + 1] if level in LEVELS[:-1] else None  # type: ignore[arg-type]
+    for j, cond in enumerate(m.conditions):
+        where = f"{p}.done_when[{j}]" if many else f"{p}.done_when"
+        if not DONE_WHEN_FORMAT.fullmatch(cond):
+            out.append(Issue(where, f"“{cond}”应为事件标识：小写字母开头，由小写字母、数字和下划线组成，"
+                                    "最多 30 个字符；带参数时写作“事件:参数”"))
+            continue
+        name, _, arg = cond.partition(":")
+        if name == DOCUMENT_APPROVED:
+            if not arg:
+                out.append(Issue(where, "document_approved 须写明材料代码，如 document_approved:county_group_list"))
+            elif arg not in {d.code for d in t.documents}:
+                out.append(Issue(where, f"材料代码“{arg}”不在本周期的实施材料（documents）中"))
+        elif name == SUBUNITS_DONE:
+            if below is None:
+                out.append(Issue(where, f"{LEVEL_NAMES.get(level, level)}没有下一级单位，不能使用 subunits_done"))
+            elif not arg.isdigit() or int(arg) not in {x.number for x in t.milestones.get(below, [])}:  # type: ignore[call-overload]
+                out.append(Issue(where, f"“{arg}”不是{LEVEL_NAMES[below]}工作节点的序号"))
+    if m.confirmed_by is not None:
+        if m.conditions:
+            out.append(Issue(f"{p}.confirmed_by", "平台自动完成的工作节点无需上级确认，请删除 confirmed_by 或 done_when"))
+        elif level not in LEVELS or LEVELS.index(m.confirmed_by) >= LEVELS.index(level):  # type: ignore[arg-type]
+            out.append(Issue(f"{p}.confirmed_by", f"确认单位应为{LEVEL_NAMES.get(level, level)}的上级"))
     return out
 
 

@@ -478,7 +478,49 @@ BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
         "platform-observed task not an identifier",
         _set(["milestones", "school", 0, "done_when"], "Coffee made!"),
         "milestones.school[0].done_when：“Coffee made!”应为事件标识：小写字母开头，由小写字母、数字和下划线组成，"
-        "最多 30 个字符",
+        "最多 30 个字符；带参数时写作“事件:参数”",
+    ),
+    (
+        "national-2022",
+        "compound task names a document the cycle does not have",
+        _set(["milestones", "county", 1, "done_when"], ["frame_submitted", "document_approved:county_plan"]),
+        "milestones.county[1].done_when[1]：材料代码“county_plan”不在本周期的实施材料（documents）中",
+    ),
+    (
+        "national-2022",
+        "document condition without a code",
+        _set(["milestones", "county", 1, "done_when"], "document_approved"),
+        "milestones.county[1].done_when：document_approved 须写明材料代码，如 document_approved:county_group_list",
+    ),
+    (
+        "national-2022",
+        "sub-unit condition names no task of the level below",
+        _set(["milestones", "county", 4, "done_when"], ["subunits_done:42"]),
+        "milestones.county[4].done_when[0]：“42”不是样本校工作节点的序号",
+    ),
+    (
+        "national-2022",
+        "sub-unit condition at the bottom level",
+        _set(["milestones", "school", 0, "done_when"], "subunits_done:1"),
+        "milestones.school[0].done_when：样本校没有下一级单位，不能使用 subunits_done",
+    ),
+    (
+        "national-2022",
+        "empty condition list",
+        _set(["milestones", "school", 0, "done_when"], []),
+        "milestones.school[0].done_when：条件列表不能为空",
+    ),
+    (
+        "national-2022",
+        "confirmed by a level that is not above",
+        _set(["milestones", "county", 0, "confirmed_by"], "school"),
+        "milestones.county[0].confirmed_by：确认单位应为县级的上级",
+    ),
+    (
+        "national-2022",
+        "an observed task needs no confirmation",
+        _set(["milestones", "county", 2, "confirmed_by"], "city"),
+        "milestones.county[2].confirmed_by：平台自动完成的工作节点无需上级确认，请删除 confirmed_by 或 done_when",
     ),
     (
         "national-2022",
@@ -497,6 +539,16 @@ def test_broken_copy_is_rejected(
     mutate(data)
     found = problems(data)
     assert expected in found, found
+
+
+def test_done_when_single_string_and_list_both_load() -> None:
+    data = raw("national-2022")
+    data["milestones"]["county"][4]["done_when"] = ["subunits_done:2", "document_approved:county_group_list"]
+    data["milestones"]["county"][0]["confirmed_by"] = "city"
+    t = parse_template(data)
+    assert t.milestones["county"][4].conditions == ["subunits_done:2", "document_approved:county_group_list"]
+    assert t.milestones["county"][2].conditions == ["sample_confirmed"]
+    assert t.milestones["county"][0].confirmed_by == "city"
 
 
 def test_missing_field_named() -> None:
@@ -620,8 +672,10 @@ def test_platform_observed_tasks_are_marked_in_the_national_templates(
 ) -> None:
     for code in ("national-2022", "national-2024"):
         t = templates[code]
-        marked = {(level, m.done_when) for level, items in t.milestones.items() for m in items if m.done_when}
-        assert marked == {("county", "sample_confirmed"), ("school", "roster_submitted"),
-                          ("school", "tested_submitted")}, code
+        marked = {(level, tuple(m.conditions)) for level, items in t.milestones.items() for m in items
+                  if m.done_when}
+        assert marked == {("county", ("sample_confirmed",)), ("school", ("roster_submitted",)),
+                          ("school", ("tested_submitted",)),
+                          ("county", ("frame_submitted", "document_approved:county_group_list"))}, code
     shifted = shift_cycle(templates["national-2022"], days=364)
     assert [m.done_when for m in shifted.milestones_for("school")][1] == "roster_submitted"

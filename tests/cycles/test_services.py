@@ -112,4 +112,5 @@ def test_copying_a_cycle_keeps_the_observed_tasks() -> None:
     copy = cycle_copy(source=source, days=364)
     assert set(copy.milestones.exclude(done_when="").values_list("level", "number", "done_when")) == {
         ("county", 3, "sample_confirmed"), ("school", 2, "roster_submitted"), ("school", 10, "tested_submitted"),
+        ("county", 2, "frame_submitted document_approved:county_group_list"),
     }

@@ -479,3 +479,25 @@ def test_submitting_every_sampled_roster_completes_the_schools_task(world: World
     submit_with_teacher(people, roster)
     done = MilestoneCompletion.objects.get(milestone=task)
     assert done.unit == world.school_a1 and done.done_by == people.officer_a1
+
+
+def test_a_returned_roster_reopens_the_schools_task(world: World, cycle: Cycle, people: People) -> None:
+    """The evidence of "师生信息上报" is the submitted roster: returned, the task is open again, and
+    submitting again completes it again (the review engine withdraws and reports the event)."""
+    from jiance.cycles.models import Milestone, MilestoneCompletion, MilestoneEvidence
+
+    task = Milestone.objects.create(cycle=cycle, level="school", number=2, phase="before", task="完成测试年级师生信息的上报。",
+                                    done_when="roster_submitted")
+    roster = open_roster(people, world, cycle)
+    do_import(people, roster, a1_students())
+    roster = submit_with_teacher(people, roster)
+    assert MilestoneCompletion.objects.filter(milestone=task, unit=world.school_a1).exists()
+    # approved by the principal: still submitted, still done
+    roster = services.roster_approve(scope=scope_of(people.principal_a1), roster=roster, actor=people.principal_a1)
+    assert MilestoneCompletion.objects.filter(milestone=task, unit=world.school_a1).exists()
+    services.roster_return(scope=scope_of(people.county_a), roster=roster, actor=people.county_a,
+                           comment="漏报两人")
+    assert not MilestoneCompletion.objects.filter(milestone=task).exists()
+    assert not MilestoneEvidence.objects.filter(milestone=task).exists()
+    submit_with_teacher(people, Roster.objects.get(pk=roster.pk))
+    assert MilestoneCompletion.objects.filter(milestone=task, unit=world.school_a1).exists()

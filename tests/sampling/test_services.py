@@ -548,3 +548,25 @@ def test_confirming_the_whole_sample_completes_the_countys_task(
     services.sample_confirm_county(scope=scope_of(people.county_b), draw=d, county=sampling_world.county_b,
                                    actor=people.county_b)
     assert MilestoneCompletion.objects.filter(milestone=task).count() == 2
+
+
+def test_a_replacement_school_reopens_the_countys_confirmation_task(
+    sampling_world: World, cycle: Cycle, people: People, frames: Any
+) -> None:
+    """The county confirmed its whole sample; the city swaps in a replacement the county has not
+    confirmed: the task is open again until the county confirms the newcomer."""
+    from jiance.cycles.models import Milestone, MilestoneCompletion
+
+    task = Milestone.objects.create(cycle=cycle, level="county", number=3, phase="before", task="确认样本校名单。",
+                                    done_when="sample_confirmed")
+    d = published(people, sampling_world, cycle)
+    row = _sample_with_two_replacements(d, sampling_world.county_a)
+    services.sample_confirm_county(scope=scope_of(people.county_a), draw=d, county=sampling_world.county_a,
+                                   actor=people.county_a)
+    assert MilestoneCompletion.objects.filter(milestone=task, unit=sampling_world.county_a).exists()
+    req = _request(people, SampledSchool.objects.get(pk=row.pk))
+    services.replacement_approve(scope=scope_of(people.city), request=req, actor=people.city, comment="同意")
+    assert not MilestoneCompletion.objects.filter(milestone=task, unit=sampling_world.county_a).exists()
+    services.sample_confirm_county(scope=scope_of(people.county_a), draw=d, county=sampling_world.county_a,
+                                   actor=people.county_a)
+    assert MilestoneCompletion.objects.filter(milestone=task, unit=sampling_world.county_a).exists()

@@ -126,6 +126,7 @@ SPECIAL: dict[str, Callable[[WalkWorld], list[tuple[str, Any]]]] = {
 STATIC_ONLY = {
     "aftertest:rejected": "needs a rejected tested-student upload of an active cycle",
     "aftertest:template": "needs an active cycle with the school in the published sample",
+    "milestones:attachment": "needs an active cycle with a task marked done with a file (tests/milestones/test_views.py)",
     "reporting:export": "needs an active cycle",
     "reporting:template": "needs an active cycle",
     "rosters:rejected": "needs a rejected roster upload",
