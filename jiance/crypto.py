@@ -41,6 +41,18 @@ def decrypt(token: str) -> str:
         raise ValueError("无法解密：密钥不匹配或数据已损坏") from exc
 
 
+def encrypt_bytes(plain: bytes) -> bytes:
+    """A file at rest (uploaded implementation documents): the same key as the ID numbers."""
+    return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ValueError("无法解密：密钥不匹配或数据已损坏") from exc
+
+
 def blind_index(value: str) -> str:
     """A keyed, deterministic digest for equality look-ups and uniqueness checks."""
     normalised = value.strip().upper()

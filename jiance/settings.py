@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jiance.rosters",
     "jiance.testday",
     "jiance.aftertest",
+    "jiance.documents",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 UPLOAD_KEEP_DAYS = env_int("JIANCE_UPLOAD_KEEP_DAYS", 14)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# An implementation document's file (scan, document, photo): refused above this size.
+JIANCE_DOCUMENT_MAX_MB = env_int("JIANCE_DOCUMENT_MAX_MB", 20)
 
 LOGGING = {
     "version": 1,

@@ -60,6 +60,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("rosters", ("jiance.rosters",)),
     ("testday", ("jiance.testday",)),
     ("aftertest", ("jiance.aftertest",)),
+    # Implementation documents: one more review chain; reads the sample and publishes the phone line.
+    ("documents", ("jiance.documents",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.
