@@ -18,6 +18,7 @@ from jiance.printouts.fonts import cjk_font
 from jiance.spreadsheets import HEADER_FILL, safe_cell, workbook_bytes
 
 MARGIN = 15 * mm
+SIGN_PARTS = ("填报单位（盖章）：", "负责人（签字）：", "日期：&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;年&nbsp;&nbsp;&nbsp;&nbsp;月&nbsp;&nbsp;&nbsp;&nbsp;日")
 SIGN_LINE = "填报单位（盖章）：　　　　　　　　负责人（签字）：　　　　　　　　日期：　　　年　　月　　日"
 
 
@@ -64,7 +65,9 @@ def table_pdf(table: DocumentTable, *, cycle_name: str) -> bytes:
     story.append(t)
     for note in table.notes:
         story += [Spacer(1, 2 * mm), Paragraph(note, base)]
-    story += [Spacer(1, 14 * mm), Paragraph(SIGN_LINE, base)]
+    sign = Table([[Paragraph(part, base) for part in SIGN_PARTS]], colWidths=[(A4[0] - 2 * MARGIN) / 3] * 3)
+    sign.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 10), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story += [Spacer(1, 14 * mm), sign]
     doc.build(story)
     return buf.getvalue()
 

@@ -26,6 +26,6 @@ APP = AppEntry(
     nav=(NavEntry(_("实施材料"), "documents:home", order=85, roles=DOCUMENT_OFFICES),),
     home_links=(HomeLink(_("实施材料"), "documents:home", order=70, roles=DOCUMENT_OFFICES),),
     kept_uploads=(KeptUpload("document_files_removed", _("实施材料中已删除且未提交过的文件"), purge=purge_removed_files),),
-    url_params=("code", "kind", "file_id"),
+    url_params=("code", "doc_kind", "file_id"),
     inbox=inbox,
 )

@@ -210,7 +210,7 @@ def document_table(*, kind: Kind, cycle: Any, unit: Any, data: Mapping[str, Any]
             if item.answer == "phone":
                 rows.append((str(i + 1), item.text, str(a.get("value", "")), str(a.get("note", ""))))
             else:
-                rows.append((str(i + 1), item.text, "√" if a.get("done") else "×", str(a.get("note", ""))))
+                rows.append((str(i + 1), item.text, "√" if a.get("done") else "", str(a.get("note", ""))))
         return DocumentTable(title=title, header=("序号", "检查项目", "完成情况", "说明"), rows=tuple(rows),
                              unit=unit.name, attachment=kind.attachment)
     if kind.form != "table":

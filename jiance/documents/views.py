@@ -73,11 +73,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def kind_overview(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+def kind_overview(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
     scope = get_scope(request)
     cycle = current_cycle(scope=scope)
     unit = scope.get_unit(code=code)
-    k = _kind(cycle, kind)
+    k = _kind(cycle, doc_kind)
     if k.overseer_level != unit.level:
         raise Http404
     scope.require(roles.LEVEL_OFFICE[unit.level], unit)
@@ -100,11 +100,11 @@ def kind_overview(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def kind_zip(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+def kind_zip(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
     scope = get_scope(request)
     cycle = current_cycle(scope=scope)
     unit = scope.get_unit(code=code)
-    k = _kind(cycle, kind)
+    k = _kind(cycle, doc_kind)
     if k.overseer_level != unit.level:
         raise Http404
     content, _n = services.approved_zip(scope=scope, cycle=cycle, kind=k, under=unit, actor=request.user)
@@ -145,13 +145,13 @@ def _page(request: HttpRequest, scope: Scope, cycle: Cycle, kind: Kind, unit: Un
 
 @login_required
 @require_GET
-def submission(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    scope, cycle, k, unit = _context(request, code, kind)
+def submission(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    scope, cycle, k, unit = _context(request, code, doc_kind)
     return _page(request, scope, cycle, k, unit, selectors.submission_of(scope=scope, cycle=cycle, kind=k, unit=unit))
 
 
-def _open(request: HttpRequest, code: str, kind: str) -> tuple[Scope, Cycle, Kind, Unit, Submission]:
-    scope, cycle, k, unit = _context(request, code, kind)
+def _open(request: HttpRequest, code: str, doc_kind: str) -> tuple[Scope, Cycle, Kind, Unit, Submission]:
+    scope, cycle, k, unit = _context(request, code, doc_kind)
     sub = services.submission_open(scope=scope, cycle=cycle, kind=k, unit=unit, actor=request.user)
     return scope, cycle, k, unit, sub
 
@@ -175,8 +175,8 @@ def _posted_data(request: HttpRequest, kind: Kind) -> tuple[dict[str, object], l
 
 @login_required
 @require_POST
-def save(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    scope, cycle, k, unit, sub = _open(request, code, kind)
+def save(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    scope, cycle, k, unit, sub = _open(request, code, doc_kind)
     data, errors = _posted_data(request, k)
     if errors:
         return _page(request, scope, cycle, k, unit, sub, status=422, posted={str(a): str(b) for a, b in data.items()}
@@ -188,22 +188,22 @@ def save(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已保存"))
-    return redirect("documents:submission", code=code, kind=kind)
+    return redirect("documents:submission", code=code, doc_kind=doc_kind)
 
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    scope, _cycle, k, _unit, sub = _open(request, code, kind)
+def upload(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    scope, _cycle, k, _unit, sub = _open(request, code, doc_kind)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("documents:submission", code=code, kind=kind)
+        return redirect("documents:submission", code=code, doc_kind=doc_kind)
     f = form.cleaned_data["file"]
     if f.size > max_upload_bytes():
         messages.error(request, _("文件过大（%(size).1f MB），不能超过 %(max)s MB")
                        % {"size": f.size / 1024 / 1024, "max": max_upload_bytes() // 1024 // 1024})
-        return redirect("documents:submission", code=code, kind=kind)
+        return redirect("documents:submission", code=code, doc_kind=doc_kind)
     try:
         added = services.file_add(scope=scope, kind=k, submission=sub, purpose=form.cleaned_data["purpose"],
                                   name=f.name or "", content=f.read(), version=PageVersionForm(request.POST).posted_version(),
@@ -212,18 +212,18 @@ def upload(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已上传：%(name)s") % {"name": added.filename})
-    return redirect("documents:submission", code=code, kind=kind)
+    return redirect("documents:submission", code=code, doc_kind=doc_kind)
 
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    scope, cycle, k, unit = _context(request, code, kind)
+def submit(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    scope, cycle, k, unit = _context(request, code, doc_kind)
     sub = selectors.submission_of(scope=scope, cycle=cycle, kind=k, unit=unit)
     services.require_submitter(scope, k, unit)
     if sub is None:
         messages.error(request, _("请先填写或上传材料"))
-        return redirect("documents:submission", code=code, kind=kind)
+        return redirect("documents:submission", code=code, doc_kind=doc_kind)
     try:
         row = services.submission_submit(scope=scope, kind=k, submission=sub, actor=request.user,
                                          version=PageVersionForm(request.POST).posted_version(),
@@ -233,13 +233,13 @@ def submit(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     else:
         done = _("已备案") if k.filed else _("已提交审核")
         messages.success(request, done + (_("（逾期提交）") if row.late else ""))
-    return redirect("documents:submission", code=code, kind=kind)
+    return redirect("documents:submission", code=code, doc_kind=doc_kind)
 
 
 @login_required
 @require_POST
-def review(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    scope, cycle, k, unit = _context(request, code, kind)
+def review(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    scope, cycle, k, unit = _context(request, code, doc_kind)
     sub = selectors.submission_of(scope=scope, cycle=cycle, kind=k, unit=unit)
     if sub is None:
         raise Http404
@@ -247,7 +247,7 @@ def review(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择审核结论"))
-        return redirect("documents:submission", code=code, kind=kind)
+        return redirect("documents:submission", code=code, doc_kind=doc_kind)
     fn = services.submission_approve if form.cleaned_data["decision"] == "approve" else services.submission_return
     try:
         fn(scope=scope, kind=k, submission=sub, version=form.posted_version(), actor=request.user,
@@ -256,11 +256,11 @@ def review(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已审核通过") if form.cleaned_data["decision"] == "approve" else _("已退回"))
-    return redirect("documents:submission", code=code, kind=kind)
+    return redirect("documents:submission", code=code, doc_kind=doc_kind)
 
 
-def _table(request: HttpRequest, code: str, kind: str) -> tuple[Cycle, Kind, Unit, object]:
-    scope, cycle, k, unit = _context(request, code, kind)
+def _table(request: HttpRequest, code: str, doc_kind: str) -> tuple[Cycle, Kind, Unit, object]:
+    scope, cycle, k, unit = _context(request, code, doc_kind)
     sub = selectors.submission_of(scope=scope, cycle=cycle, kind=k, unit=unit)
     table = services.table_of(kind=k, submission=sub, cycle=cycle, unit=unit)
     if table is None:
@@ -270,15 +270,15 @@ def _table(request: HttpRequest, code: str, kind: str) -> tuple[Cycle, Kind, Uni
 
 @login_required
 @require_GET
-def table_pdf(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    cycle, k, unit, table = _table(request, code, kind)
+def table_pdf(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    cycle, k, unit, table = _table(request, code, doc_kind)
     return download(printing.table_pdf(table, cycle_name=cycle.name), f"{unit.code}_{unit.name}_{k.name}.pdf")  # type: ignore[arg-type]
 
 
 @login_required
 @require_GET
-def table_xlsx(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    cycle, k, unit, table = _table(request, code, kind)
+def table_xlsx(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    cycle, k, unit, table = _table(request, code, doc_kind)
     return download(printing.table_xlsx(table, cycle_name=cycle.name), f"{unit.code}_{unit.name}_{k.name}.xlsx")  # type: ignore[arg-type]
 
 
@@ -313,4 +313,4 @@ def file_remove(request: HttpRequest, file_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("已删除：%(name)s") % {"name": f.filename})
-    return redirect("documents:submission", code=sub.unit.code, kind=sub.kind_code)
+    return redirect("documents:submission", code=sub.unit.code, doc_kind=sub.kind_code)
