@@ -53,6 +53,7 @@ def _context(request: HttpRequest, code: str, kind_code: str) -> tuple[Scope, Cy
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
+    scope.require(selectors.VIEW_ROLES)
     cycle = current_cycle(scope=scope)
     today = clock.today()
     kinds = cycle_kinds(cycle)

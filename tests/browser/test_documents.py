@@ -95,7 +95,7 @@ def test_school_submits_county_returns_approves_and_downloads(page: Any, live_se
     screenshot(page, "documents-county-home")
     page.locator(f"#count-{RECORD} a").click()
     screenshot(page, "documents-kind-overview")
-    page.get_by_role("link", name="审核").click()
+    page.get_by_role("link", name="审核", exact=True).click()
     page.locator("#id_comment").fill("扫描件缺少校长签字，请签字后重新上传")
     with page.expect_navigation():
         page.locator("#return-button").click()

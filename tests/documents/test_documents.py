@@ -246,3 +246,20 @@ def test_the_pages_render_and_the_table_prints(docs: Docs) -> None:
         city.force_login(docs.city)
         assert "县级实施工作领导小组名单" in city.get("/documents/").content.decode()
     assert bad.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_inbox_holds_what_waits_for_review_and_what_came_back(docs: Docs) -> None:
+    from jiance.documents.inbox import inbox
+
+    kind = docs.kind(RECORD)
+    with clock.frozen(at("2024-05-23")):
+        row = _submit(docs, _ready(docs))
+        county = list(inbox(scope=docs.scope(docs.county_a), cycle=docs.cycle))
+        assert [(i.kind, i.unit) for i in county] == [("review", docs.world.school_a1.name)]
+        assert list(inbox(scope=docs.scope(docs.county_b), cycle=docs.cycle)) == []
+        services.submission_return(scope=docs.scope(docs.county_a), kind=kind, submission=row, version=row.version,
+                                   actor=docs.county_a, comment="请补充")
+        school = list(inbox(scope=docs.scope(docs.school_info), cycle=docs.cycle))
+    assert [i.kind for i in school] == ["returned"]
+    assert list(inbox(scope=docs.scope(docs.county_a), cycle=docs.cycle)) == []
