@@ -156,8 +156,20 @@ def _thumb(img: Image.Image) -> bytes:
     return out.getvalue()
 
 
+_THUMBS: dict[str, bytes | None] = {}  # by the PDF's SHA-256: the same file is drawn once
+
+
 def pdf_thumbnail(data: bytes) -> bytes | None:
     """The first page as a PNG thumbnail (pdftoppm, time-limited); None when it cannot be drawn."""
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _THUMBS:
+        if len(_THUMBS) > 64:
+            _THUMBS.clear()
+        _THUMBS[key] = _draw_pdf(data)
+    return _THUMBS[key]
+
+
+def _draw_pdf(data: bytes) -> bytes | None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "in.pdf"

@@ -4,7 +4,7 @@ each unit that submits it, through the real services (so versions, history and a
 A kind whose deadline has passed shows the whole range across the counties (approved, returned
 with a reason, waiting for review, submitted late, still a draft, nothing yet); a kind due within
 the coming days is partly submitted; a kind not yet open is untouched. Sample schools take part in
-the demo county and two per other county (the demo stays quick to build). The demo school's own
+the demo county and one per other county (the demo stays quick to build). The demo school's own
 lists are left for its accounts to fill.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from jiance.documents.printing import table_pdf
 from jiance.units.models import Level, Unit
 from jiance.web.demo.common import Timeline, acting, stand_in
 
-OTHER_COUNTY_SCHOOLS = 2
+OTHER_COUNTY_SCHOOLS = 1
 HORIZON_DAYS = 14  # kinds due within this many days are partly submitted
 # How a past kind's units are spread over the steps (repeated over the units, shuffled by the seed).
 PAST_STATES = ("approved", "approved", "approved", "returned", "approved", "submitted", "late", "approved",
@@ -77,13 +78,14 @@ def _fill(kind: Kind, unit: Unit, day: dt.date, rng: np.random.Generator) -> dic
     return data
 
 
-def _pdf(kind: Kind, unit: Unit, cycle_name: str) -> bytes:
-    rows = (("一、基本情况", f"{unit.name}按照上级要求组织实施本周期监测工作。"),
+@cache
+def _pdf(kind_name: str, cycle_name: str) -> bytes:
+    """One document per kind, shared by the units (its thumbnail is then drawn once)."""
+    rows = (("一、基本情况", "按照上级要求组织实施本周期监测工作。"),
             ("二、人员构成与分工", "成立实施工作领导小组，明确职责分工。"),
             ("三、进度安排", "按实施方案规定的时间节点推进各项工作。"),
             ("四、应急预案", "针对停电、断网、极端天气等情况制订处置预案。"))
-    return table_pdf(DocumentTable(title=kind.name, header=("章节", "内容"), rows=rows, unit=unit.name),
-                     cycle_name=cycle_name)
+    return table_pdf(DocumentTable(title=kind_name, header=("章节", "内容"), rows=rows), cycle_name=cycle_name)
 
 
 def _photo(rng: np.random.Generator) -> bytes:
@@ -128,11 +130,8 @@ def _drive(*, cycle: Any, kind: Kind, unit: Unit, state: str, submitter: Scope, 
         for purpose in kind.wants_files:
             if purpose == "photo":
                 content, name = _photo(rng), "培训现场.jpg"
-            else:
-                table = tables.document_table(kind=kind, cycle=cycle, unit=unit, data=sub.data)
-                content = (table_pdf(table, cycle_name=cycle.name) if table is not None
-                           else _pdf(kind, unit, cycle.name))
-                name = f"{kind.name}{'（盖章）' if purpose == 'scan' else ''}.pdf"
+            else:  # the stamped scan of the printed table, or the document itself
+                content, name = _pdf(kind.name, cycle.name), f"{kind.name}{'（盖章）' if purpose == 'scan' else ''}.pdf"
             services.file_add(scope=submitter, kind=kind, submission=sub, purpose=purpose, name=name,
                               content=content, version=Submission.objects.get(pk=sub.pk).version, actor=actor)
     if state == "draft":
