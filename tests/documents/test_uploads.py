@@ -56,3 +56,17 @@ def test_a_real_pdf_gets_its_first_page_as_thumbnail() -> None:
     pdf = table_pdf(DocumentTable(title="表", header=("a", "b"), rows=(("1", "2"),)), cycle_name="周期")
     checked = inspect("t.pdf", pdf, "scan")
     assert checked.thumbnail is not None and checked.thumbnail.startswith(b"\x89PNG")
+
+
+def test_the_printed_table_keeps_a_formula_as_text() -> None:
+    import io
+
+    import openpyxl
+
+    from jiance.apps_registry import DocumentTable
+    from jiance.documents.printing import table_xlsx
+
+    data = table_xlsx(DocumentTable(title="表", header=("项目", "内容"), rows=(("说明", '=HYPERLINK("http://x")'),)),
+                      cycle_name="周期")
+    values = [c for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True) for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in values
