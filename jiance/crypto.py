@@ -42,13 +42,13 @@ def decrypt(token: str) -> str:
 
 
 def encrypt_bytes(plain: bytes) -> bytes:
-    """A whole file, encrypted (the same key as the ID numbers)."""
+    """A file at rest (uploaded implementation documents): the same key as the ID numbers."""
     return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(plain)
 
 
 def decrypt_bytes(token: bytes) -> bytes:
     try:
-        return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(token)
+        return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(bytes(token))
     except InvalidToken as exc:
         raise ValueError("无法解密：密钥不匹配或数据已损坏") from exc
 

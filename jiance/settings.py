@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "jiance.aftertest",
     "jiance.notifications",
     "jiance.milestones",
+    "jiance.documents",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +206,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 UPLOAD_KEEP_DAYS = env_int("JIANCE_UPLOAD_KEEP_DAYS", 14)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# An implementation document's file (scan, document, photo): refused above this size.
+JIANCE_DOCUMENT_MAX_MB = env_int("JIANCE_DOCUMENT_MAX_MB", 20)
 
 # Where notifications go besides the in-app list (jiance.notifications.senders): dotted paths of
 # sender classes, e.g. "jiance.notifications.senders.EmailSender" (Django's EMAIL_* settings).

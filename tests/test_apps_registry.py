@@ -54,15 +54,15 @@ def test_menu_of_school_officer_county_officer_and_centre(world: World) -> None:
         return [str(label) for label, _url in apps_registry.menu([role])]
 
     assert menu(Role.SCHOOL_INFO_OFFICER, world.school_a1) == [
-        "首页", "单位", "监测周期", "工作节点", "样本校抽样", "学生名单", "测试日", "测后上报",
+        "首页", "单位", "监测周期", "工作节点", "样本校抽样", "学生名单", "测试日", "测后上报", "实施材料",
     ]
     assert menu(Role.COUNTY_INFO_OFFICER, world.county_a) == [
-        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报",
+        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报", "实施材料",
         "审计日志",
     ]
     assert menu(Role.CENTRE_ADMIN, world.centre) == [
         "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "测后上报",
-        "人员与账号", "审计日志",
+        "实施材料", "人员与账号", "审计日志",
     ]
     assert menu(Role.PROCTOR, world.school_a1) == ["首页", "单位", "监测周期", "测试日"]
 
@@ -100,7 +100,8 @@ def test_every_app_with_pages_is_served_under_its_prefix() -> None:
 
 def test_kept_uploads_cover_every_upload_model() -> None:
     keys = {k.key for k in apps_registry.kept_uploads()}
-    assert keys == {"roster_rejected", "tested_rejected", "frame_uploads", "unit_imports"}
+    assert keys == {"roster_rejected", "tested_rejected", "frame_uploads", "unit_imports",
+                    "document_files_removed"}
 
 
 def test_a_new_app_is_read_from_its_declaration(monkeypatch: pytest.MonkeyPatch, world: World) -> None:

@@ -65,6 +65,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("notifications", ("jiance.notifications",)),
     # Tasks marked done by hand, confirmed through the review engine.
     ("milestones", ("jiance.milestones",)),
+    # Implementation documents: one more review chain; reads the sample and publishes the phone line.
+    ("documents", ("jiance.documents",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.

@@ -42,12 +42,24 @@ CITY_OFFICE: Roles = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
 CITY_AND_ABOVE: Roles = (*CITY_OFFICE, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
 CITY_AND_ABOVE_LEVELS: tuple[str, ...] = (Level.CITY, Level.PROVINCE, Level.CENTRE)
 
+# The office that submits a unit's implementation documents, by the unit's level (and reviews
+# those of the level below).
+LEVEL_OFFICE: dict[str, Roles] = {
+    Level.SCHOOL: SCHOOL_OFFICE,
+    Level.COUNTY: COUNTY_OFFICE,
+    Level.CITY: CITY_OFFICE,
+    Level.PROVINCE: (Role.PROVINCE_ADMIN,),
+    Level.CENTRE: (Role.CENTRE_ADMIN,),
+}
+
 # --- across levels -------------------------------------------------------------------------------
 ADMINS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.COUNTY_ADMIN)
 # Offices that manage data of the units below them (units, accounts, reviews).
 OFFICES: Roles = (*ADMINS, Role.CITY_INFO_OFFICER, Role.COUNTY_INFO_OFFICER)
 # The county office and everything above it: overviews of many schools.
 COUNTY_AND_ABOVE: Roles = (*COUNTY_OFFICE, *CITY_AND_ABOVE)
+# Every office that submits or reviews implementation documents at some level.
+DOCUMENT_OFFICES: Roles = (*SCHOOL_OFFICE, *OFFICES)
 # Who may see full ID numbers: the school's officer and principal while entering and checking.
 UNMASK_ID: Roles = SCHOOL_OFFICE
 # Who manages accounts and role assignments in the units below them.

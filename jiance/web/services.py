@@ -25,6 +25,7 @@ from jiance.cycles.services import TEMPLATES_DIR, cycle_activate, cycle_copy, cy
 from jiance.units.models import Level, Unit
 from jiance.web.demo import (
     ChainSummary,
+    build_documents,
     build_rosters,
     build_sample,
     draw_students,
@@ -206,6 +207,9 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
                   today=story_day, users=by_name, summary=chain, all_approved=phase != "before")
     if phase != "before":
         draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
+    chain.documents = build_documents(cycle=active, city=city, counties=counties, demo_county=county,
+                                      demo_school=demo_school, schools_by_county=by_county, today=today,
+                                      users=by_name, seed=seed)
     summary.chain = chain
     summary.completions = _mark_progress(
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school

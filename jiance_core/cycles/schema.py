@@ -390,6 +390,25 @@ class Milestone(StrictModel):
         return done_when_conditions(self.done_when)
 
 
+DocumentForm = Literal["table", "scan", "document", "checklist"]
+"""What a document kind is: ``table`` a structured table the platform fills (from its own data or a
+form the unit fills) and prints to sign and stamp; ``scan`` a stamped scan (PDF/JPEG/PNG);
+``document`` a DOCX/PDF document the unit writes (细则, 总结); ``checklist`` a self-check list
+(自查清单) whose ``items`` are ticked, each with a note."""
+
+DOCUMENT_FORM_NAMES: dict[str, str] = {
+    "table": "报表", "scan": "盖章扫描件", "document": "文档", "checklist": "自查清单",
+}
+
+
+class ChecklistItem(StrictModel):
+    """One line of a self-check list. ``answer: phone`` records a phone number instead of a tick
+    (the county's published supervision line, [002] 七、（一）)."""
+
+    text: str
+    answer: Literal["tick", "phone"] = "tick"
+
+
 class DocumentKind(StrictModel):
     """A kind of implementation document (实施材料) submitted in the 实施管理系统 [002 §10]."""
 
@@ -409,6 +428,9 @@ class DocumentKind(StrictModel):
     filed_only: bool = False
     """备案、备查: kept for inspection, not reviewed."""
     note: str | None = None
+    form: DocumentForm = "document"
+    items: list[ChecklistItem] = Field(default_factory=list)
+    """the self-check list's lines (``form: checklist`` only)."""
 
 
 class ReportingWindow(StrictModel):
@@ -902,6 +924,12 @@ def _check_documents_windows(t: CycleTemplate) -> list[Issue]:
             out.append(Issue(f"{p}.reviewed_by", "审核层级必须高于提交层级"))
         if (d.review_start or d.review_deadline) and d.reviewed_by is None:
             out.append(Issue(f"{p}.reviewed_by", "给出了审核时间但没有审核层级"))
+        if d.form == "checklist" and not d.items:
+            out.append(Issue(f"{p}.items", "自查清单必须列出检查项目（items）"))
+        if d.form != "checklist" and d.items:
+            out.append(Issue(f"{p}.items", "只有自查清单（form: checklist）才有检查项目"))
+        if d.form in ("scan", "checklist") and d.stamped_scan:
+            out.append(Issue(f"{p}.stamped_scan", "盖章扫描件只用于报表（form: table）"))
     for i, w in enumerate(t.windows):
         p = f"windows[{i}]"
         out += _window_issues(p, w.start, w.end, "end")

@@ -16,14 +16,16 @@ sample's hash chain, the audit log), each step stamped at a plausible moment bef
 
 Where no demo account works (other counties, other schools) a stand-in acts with the one role the
 step needs (`Scope.acting_for`, a real Scope with that one grant); the audit log names it by label,
-e.g. “进贤县县级信息员（演示）”. One module per step: `frames` (1), `sample` (2), `rosters` (3);
+e.g. “进贤县县级信息员（演示）”. One module per step: `frames` (1), `sample` (2), `rosters` (3),
+`documents` (the implementation documents of every county and sample school at their steps);
 `common` holds what they share.
 """
 
 from __future__ import annotations
 
 from jiance.web.demo.common import ChainSummary, Sample
+from jiance.web.demo.documents import build_documents
 from jiance.web.demo.rosters import build_rosters, draw_students
 from jiance.web.demo.sample import build_sample, held_back, pick_demo_school
 
-__all__ = ["ChainSummary", "Sample", "build_rosters", "build_sample", "draw_students", "held_back", "pick_demo_school"]
+__all__ = ["ChainSummary", "Sample", "build_documents", "build_rosters", "build_sample", "draw_students", "held_back", "pick_demo_school"]

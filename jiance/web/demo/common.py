@@ -37,6 +37,7 @@ ROSTER_STATES = (
     RosterStatus.SCHOOL_APPROVED, RosterStatus.COUNTY_APPROVED,
 )
 STAGE_NAMES = {"primary": "小学", "junior": "初中"}
+DOC_LABELS = {"approved": "已通过", "submitted": "待审核", "returned": "已退回", "filed": "已备案", "draft": "填报中"}
 TEACHER_SUBJECT_ROLES = {"语文": TeacherRole.CHINESE, "英语": TeacherRole.ENGLISH, "音乐": TeacherRole.MUSIC,
                          "美术": TeacherRole.ART, "数学": TeacherRole.MATH, "科学": TeacherRole.SCIENCE}
 
@@ -59,6 +60,7 @@ class ChainSummary:
     students: int = 0
     teachers: int = 0
     sampled_students: int = 0  # drawn for the demo county (test-day and after-test phases)
+    documents: dict[str, int] = field(default_factory=dict)  # implementation documents: status -> count
 
     def lines(self) -> list[str]:
         """The summary `jiance demo` prints, one line per part of the chain."""
@@ -76,7 +78,9 @@ class ChainSummary:
             f"样本校名单（{self.county_name}）：{rosters or '无'}；学生 {self.students} 名，教师 {self.teachers} 名；"
             "其他县（区）尚未开始上报名单。",
         ] + ([f"样本学生：{self.county_name}名单全部通过后已按县抽取 {self.sampled_students} 名。"]
-             if self.sampled_students else [])
+             if self.sampled_students else []) + ([
+            "实施材料：" + "，".join(f"{DOC_LABELS.get(k, k)} {n} 份" for k, n in sorted(self.documents.items()))
+            + "。"] if self.documents else [])
 
 
 @dataclass
