@@ -60,6 +60,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("rosters", ("jiance.rosters",)),
     ("testday", ("jiance.testday",)),
     ("aftertest", ("jiance.aftertest",)),
+    ("staffing", ("jiance.staffing",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.

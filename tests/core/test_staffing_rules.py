@@ -7,7 +7,16 @@ import pytest
 
 from jiance_core.cycles.loader import shipped_templates
 from jiance_core.cycles.schema import CycleTemplate, GroupRole, StaffRule
-from jiance_core.staffing import Member, Post, Room, Site, check_county, check_group, check_site, slots
+from jiance_core.staffing import (
+    Member,
+    Post,
+    Room,
+    Site,
+    check_county,
+    check_group,
+    check_site,
+    slots,
+)
 
 A, B, C = "3601210001", "3601210002", "3601210003"
 COUNTY = "360121"
@@ -205,7 +214,7 @@ def test_group_role_counts_are_checked_in_the_template() -> None:
     assert LeadershipGroup(name="x", roles=[GroupRole(role="组长", min=1, max=1)])
     t = shipped_templates()["national-2022"].model_dump(mode="json")
     t["groups"]["county"]["roles"][1]["max"] = 0
-    with pytest.raises(ValidationError, match="groups.county.roles\\[1\\].max"):
+    with pytest.raises(ValidationError, match=r"groups\.county\.roles\[1\]\.max"):
         CycleTemplate.model_validate(t)
     t = shipped_templates()["national-2022"].model_dump(mode="json")
     t["staffing"]["rules"][2]["not_subjects"] = ["latin"]
