@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiance_core.cycles.schema import STAFF_SUBJECTS
+
 
 class StaffingError(ValueError):
     """A refused operation, with the reason in Chinese for the user."""
@@ -106,6 +108,10 @@ class StaffPost(models.Model):
     @property
     def unit(self) -> Any:
         return self.site
+
+    @property
+    def subject_names(self) -> str:
+        return "、".join(STAFF_SUBJECTS.get(s, s) for s in self.subjects or [])
 
 
 def new_token() -> str:

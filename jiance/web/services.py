@@ -25,8 +25,10 @@ from jiance.cycles.services import TEMPLATES_DIR, cycle_activate, cycle_copy, cy
 from jiance.units.models import Level, Unit
 from jiance.web.demo import (
     ChainSummary,
+    StaffingSummary,
     build_rosters,
     build_sample,
+    build_staffing,
     draw_students,
     pick_demo_school,
 )
@@ -77,6 +79,7 @@ class DemoSummary:
     accounts: list[tuple[DemoAccount, Unit]] = field(default_factory=list)
     source: str = ""
     chain: ChainSummary = field(default_factory=ChainSummary)
+    staffing: StaffingSummary | None = None
 
 
 def demo_present() -> bool:
@@ -205,6 +208,8 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
                   today=story_day, users=by_name, summary=chain, all_approved=phase != "before")
     if phase != "before":
         draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
+    summary.staffing = build_staffing(cycle=active, city=city, counties=counties, sample=sample, demo_county=county,
+                                      users=by_name, seed=seed, today=story_day)
     summary.chain = chain
     summary.completions = _mark_progress(
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school
