@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -100,8 +101,10 @@ def _staff_site(cycle: Cycle, county: Unit, site: Unit, chief_home: Unit, county
     for rule in rules:
         scope = county_scope if rule.provided_by == Level.COUNTY else school_scope
         for _i in range(rule.count or 0):
-            data = {"role": rule.role, "provided_by": rule.provided_by, "name": names(), "phone": names.phone(),
-                    "subjects": list(rule.subjects) or SCHOOL_SUBJECTS.get(rule.role, [])}
+            data: dict[str, Any] = {
+                "role": rule.role, "provided_by": rule.provided_by, "name": names(), "phone": names.phone(),
+                "subjects": list(rule.subjects) or SCHOOL_SUBJECTS.get(rule.role, []),
+            }
             if rule.from_other_school:
                 data |= {"home": chief_home, "post": "教务主任"}
             with acting(scope):
