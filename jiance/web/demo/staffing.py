@@ -39,7 +39,7 @@ CITY_POSTS = {"组长": "市教育局局长", "副组长": "市教育局副局�
 SCHOOL_SUBJECTS = {"监测员": ["math"], "演唱和口语测试监测员": ["science"], "信息员": ["it"], "保密员": ["moral"],
                    "司时员": ["math"]}
 UNFINISHED_IN_DEMO_COUNTY = 2  # sample schools 南昌县 has not staffed yet
-GROUP_GAP_COUNTY = "360122"  # 新建区: its group lacks the 信息员
+GROUP_GAP_COUNTY = "360112"  # 新建区: its group lacks the 信息员
 STAFF_DAYS_AGO = 14
 
 
