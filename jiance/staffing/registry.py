@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from jiance.accounts.roles import CITY_AND_ABOVE, COUNTY_STAFF, SCHOOL_OFFICE
 from jiance.apps_registry import AppEntry, NavEntry
+from jiance.staffing.selectors import HOME_ROLES
 from jiance.staffing.tables import county_group_table, school_staff_table
 
 APP = AppEntry(
     app="staffing",
     url_prefix="staffing",
-    nav=(NavEntry(_("工作人员"), "staffing:home", order=75, roles=(*COUNTY_STAFF, *CITY_AND_ABOVE, *SCHOOL_OFFICE)),),
+    nav=(NavEntry(_("工作人员"), "staffing:home", order=75, roles=HOME_ROLES),),
     url_params=("code", "member_id", "post_id", "badge_id", "token"),
     document_tables={
         "county_group_list": county_group_table,

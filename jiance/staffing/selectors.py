@@ -30,6 +30,8 @@ from jiance_core.cycles.schema import LeadershipGroup, Staffing
 OVERVIEW_ROLES = (*COUNTY_STAFF, *CITY_AND_ABOVE)
 # Who sees one sample school's staffing: the overview roles and the school office.
 SITE_ROLES = (*OVERVIEW_ROLES, *SCHOOL_OFFICE)
+# Who may open the app's home page (its nav entry).
+HOME_ROLES = SITE_ROLES
 # Who assigns the county's people, submits the staffing and prints badges: the county office.
 COUNTY_EDIT_ROLES = COUNTY_OFFICE
 # Who assigns the school's own people: the school office (and the county office above it).

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ def _version(request: HttpRequest) -> int | None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
+    scope.require(selectors.HOME_ROLES)  # before the cycle: the nav's promise (403 names who may)
     cycle = current_cycle(scope=scope)
     if scope.holds(CITY_AND_ABOVE):
         counties = list(selectors.counties_for(scope=scope))
@@ -48,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
     school = my_school(scope, SCHOOL_OFFICE)
     if school is not None and selectors.is_sample_site(cycle=cycle, school=school):
         return redirect("staffing:site", code=school.code)
-    raise PermissionDenied
+    return render(request, "staffing/home.html", {"cycle": cycle, "rows": None, "cities": []})
 
 
 # --- leadership groups -----------------------------------------------------------------------------

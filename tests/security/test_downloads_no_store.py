@@ -128,6 +128,8 @@ STATIC_ONLY = {
     "aftertest:template": "needs an active cycle with the school in the published sample",
     "reporting:export": "needs an active cycle",
     "reporting:template": "needs an active cycle",
+    "staffing:accounts": "needs an active cycle with a published sample and its staffing",
+    "staffing:badge_sheet": "needs an active cycle with a published sample and its staffing",
     "rosters:rejected": "needs a rejected roster upload",
     "rosters:teacher_rejected": "needs a rejected teacher upload",
     "testday:printout": "needs an active cycle with rooms allocated",
