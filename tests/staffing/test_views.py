@@ -161,3 +161,21 @@ def test_testday_accounts_in_bulk_end_with_the_cycle(world: World, cycle: Cycle,
     # only account managers create accounts
     assert client_for(staff.county_a_info).post(
         reverse("staffing:accounts", args=[world.county_a.code])).status_code == 403
+
+
+def test_home_sends_each_person_to_their_part(world: World, cycle: Cycle, staff: Staff) -> None:
+    from jiance.units.models import Level
+    from tests.factories import make_unit, make_user
+
+    assert client_for(staff.county_a).get(reverse("staffing:home"))["Location"].endswith(
+        f"/staffing/county/{world.county_a.code}/")
+    assert client_for(staff.school_a1).get(reverse("staffing:home"))["Location"].endswith(
+        f"/staffing/site/{world.school_a1.code}/")
+    page = client_for(staff.city).get(reverse("staffing:home")).content.decode()
+    assert "南昌县" in page and "进贤县" in page
+    other = make_unit("3601210099", "南昌县非样本小学", Level.SCHOOL, world.county_a)
+    officer = make_user("ns", Role.SCHOOL_INFO_OFFICER, other)
+    assert 'id="not-sample"' in client_for(officer).get(reverse("staffing:home")).content.decode()
+    assert client_for(officer).get(reverse("staffing:site", args=[other.code])).status_code == 404
+    proctor = make_user("pr", Role.PROCTOR, world.school_a1)
+    assert client_for(proctor).get(reverse("staffing:home")).status_code == 403
