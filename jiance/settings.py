@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "jiance.rosters",
     "jiance.testday",
     "jiance.aftertest",
+    "jiance.staffing",
     "jiance.notifications",
     "jiance.milestones",
     "jiance.documents",

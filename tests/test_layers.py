@@ -61,6 +61,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("rosters", ("jiance.rosters",)),
     ("testday", ("jiance.testday",)),
     ("aftertest", ("jiance.aftertest",)),
+    # Leadership groups, the staffing of sample schools with its rules, badges, test-day accounts.
+    ("staffing", ("jiance.staffing",)),
     # In-app notifications, the daily reminder job and reminders to laggards.
     ("notifications", ("jiance.notifications",)),
     # Tasks marked done by hand, confirmed through the review engine.

@@ -87,6 +87,10 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="role_assignments")
+    # A role held for one cycle only (test-day staff): it ends when that cycle is closed, and the
+    # Scope ignores it from then on. None: a standing role.
+    cycle = models.ForeignKey("cycles.Cycle", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                              verbose_name=_("仅限监测周期"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -42,16 +42,6 @@ CITY_OFFICE: Roles = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
 CITY_AND_ABOVE: Roles = (*CITY_OFFICE, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
 CITY_AND_ABOVE_LEVELS: tuple[str, ...] = (Level.CITY, Level.PROVINCE, Level.CENTRE)
 
-# The office that submits a unit's implementation documents, by the unit's level (and reviews
-# those of the level below).
-LEVEL_OFFICE: dict[str, Roles] = {
-    Level.SCHOOL: SCHOOL_OFFICE,
-    Level.COUNTY: COUNTY_OFFICE,
-    Level.CITY: CITY_OFFICE,
-    Level.PROVINCE: (Role.PROVINCE_ADMIN,),
-    Level.CENTRE: (Role.CENTRE_ADMIN,),
-}
-
 # --- across levels -------------------------------------------------------------------------------
 ADMINS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.COUNTY_ADMIN)
 # Offices that manage data of the units below them (units, accounts, reviews).
@@ -74,7 +64,8 @@ AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 
 
 # The office of each level: marks its own unit's tasks done by hand (and undoes it), confirms the
-# tasks of the level below that the cycle has it confirm, receives the unit's deadline reminders.
+# tasks of the level below that the cycle has it confirm, receives the unit's deadline reminders,
+# submits the unit's implementation documents and reviews those of the level below.
 LEVEL_OFFICE: dict[str, Roles] = {
     Level.SCHOOL: SCHOOL_OFFICE,
     Level.COUNTY: COUNTY_OFFICE,

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=Model)
 
+# `cycles.CycleStatus.CLOSED` (the cycles app sits above accounts, so named by value here).
+CLOSED_CYCLE = "closed"
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -61,6 +64,7 @@ class Scope:
             return ()
         rows = (
             RoleAssignment.objects.filter(user_id=self.user.pk, unit__is_active=True)
+            .exclude(cycle__status=CLOSED_CYCLE)  # a cycle-bound role ends with its cycle
             .select_related("unit")
             .order_by("unit__path", "role")
         )

@@ -25,9 +25,11 @@ from jiance.cycles.services import TEMPLATES_DIR, cycle_activate, cycle_copy, cy
 from jiance.units.models import Level, Unit
 from jiance.web.demo import (
     ChainSummary,
+    StaffingSummary,
     build_documents,
     build_rosters,
     build_sample,
+    build_staffing,
     draw_students,
     pick_demo_school,
 )
@@ -79,6 +81,7 @@ class DemoSummary:
     accounts: list[tuple[DemoAccount, Unit]] = field(default_factory=list)
     source: str = ""
     chain: ChainSummary = field(default_factory=ChainSummary)
+    staffing: StaffingSummary | None = None
 
 
 def demo_present() -> bool:
@@ -207,6 +210,8 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
                   today=story_day, users=by_name, summary=chain, all_approved=phase != "before")
     if phase != "before":
         draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
+    summary.staffing = build_staffing(cycle=active, city=city, counties=counties, sample=sample, demo_county=county,
+                                      users=by_name, seed=seed, today=story_day)
     chain.documents = build_documents(cycle=active, city=city, counties=counties, demo_county=county,
                                       demo_school=demo_school, schools_by_county=by_county, today=today,
                                       users=by_name, seed=seed)

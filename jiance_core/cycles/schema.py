@@ -95,6 +95,15 @@ Respondent = Literal[
     "parent",  # 家长 [003]
 ]
 
+StaffAccount = Literal["inspector", "chief_proctor", "proctor", "custodian", "timekeeper", "technician"]
+"""Platform roles test-day staff get for their site (a subset of the accounts' roles)."""
+
+STAFF_SUBJECTS: dict[str, str] = {
+    "chinese": "语文", "math": "数学", "english": "英语", "music": "音乐", "art": "美术",
+    "science": "科学", "pe": "体育", "it": "信息技术", "moral": "道德与法治", "other": "其他学科",
+}
+"""What a staff member teaches, as the staffing rules name it (``subjects`` / ``not_subjects``)."""
+
 StaffUnit = Literal["site", "room", "paper_room", "computer_room", "county", "city"]
 """What a staffing count is per: ``site`` = a sample school on test day (监测点)."""
 
@@ -315,6 +324,12 @@ class StaffRule(StrictModel):
     from_other_school: bool = False
     no_swap: bool = False
     """不允许两所样本校的监测员互派 [003]."""
+    subjects: list[str] = Field(default_factory=list)
+    """the person must teach one of these (``STAFF_SUBJECTS`` codes), e.g. 信息员 a computer teacher."""
+    not_subjects: list[str] = Field(default_factory=list)
+    """the person may teach none of these, e.g. 演唱和口语测试监测员 not English or music [000]."""
+    account: StaffAccount | None = None
+    """the platform role a person in this post gets on test day (scoped to the site, for the cycle)."""
     requirement: str | None = None
     duty: str | None = None
 
@@ -356,6 +371,27 @@ class Staffing(StrictModel):
             old = out.get(key, (0, 0))
             out[key] = (old[0] + low * n, old[1] + high * n)
         return {k: v for k, v in out.items() if v[1] > 0}
+
+
+class GroupRole(StrictModel):
+    """One role of a level's 实施工作领导小组 (``body: group``) or its office 实施办 (``body: office``)."""
+
+    role: str
+    body: Literal["group", "office"] = "group"
+    min: int = 0
+    max: int | None = None
+    """None: any number (组员 若干人)."""
+    requirement: str | None = None
+    duty: str | None = None
+
+
+class LeadershipGroup(StrictModel):
+    """The composition a level's leadership group must have for the cycle [000] [003]."""
+
+    name: str
+    office_name: str | None = None
+    roles: list[GroupRole] = Field(default_factory=list)
+    note: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -488,6 +524,7 @@ class CycleTemplate(StrictModel):
     local_time_regions: list[LocalTimeRegion] = Field(default_factory=list)
     sample_size: SampleSize
     staffing: Staffing = Field(default_factory=Staffing)
+    groups: dict[Level, LeadershipGroup] = Field(default_factory=dict)
     milestones: dict[Level, list[Milestone]] = Field(default_factory=dict)
     documents: list[DocumentKind] = Field(default_factory=list)
     release: Release | None = None
@@ -574,6 +611,7 @@ def check_rules(t: CycleTemplate) -> list[Issue]:
     out += _check_grades_subjects(t)
     out += _check_sessions(t)
     out += _check_sample_staffing(t)
+    out += _check_groups(t)
     out += _check_milestones(t)
     out += _check_documents_windows(t)
     out += _check_release_thresholds(t)
@@ -834,6 +872,27 @@ def _check_sample_staffing(t: CycleTemplate) -> list[Issue]:
                 out.append(Issue(f"{sp}.max_rooms", "监测室数档位必须递增"))
             else:
                 previous = step.max_rooms
+    return out
+
+
+def _check_groups(t: CycleTemplate) -> list[Issue]:
+    out: list[Issue] = []
+    for i, r in enumerate(t.staffing.rules):
+        for name in ("subjects", "not_subjects"):
+            for code in getattr(r, name):
+                if code not in STAFF_SUBJECTS:
+                    out.append(Issue(f"staffing.rules[{i}].{name}", f"未知学科“{code}”"))
+    for level, group in t.groups.items():
+        seen: set[str] = set()
+        for i, g in enumerate(group.roles):
+            p = f"groups.{level}.roles[{i}]"
+            if g.role in seen:
+                out.append(Issue(f"{p}.role", f"角色“{g.role}”重复"))
+            seen.add(g.role)
+            if g.min < 0:
+                out.append(Issue(f"{p}.min", "人数不能为负"))
+            if g.max is not None and (g.max < max(g.min, 1)):
+                out.append(Issue(f"{p}.max", "人数上限小于下限"))
     return out
 
 

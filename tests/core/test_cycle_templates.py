@@ -455,10 +455,10 @@ BROKEN: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
         "chongqing-2020",
         "room steps out of order",
         _set(
-            ["staffing", "rules", 5, "by_rooms"],
+            ["staffing", "rules", 0, "by_rooms"],
             [{"max_rooms": None, "count": 2}, {"max_rooms": 2, "count": 1}],
         ),
-        "staffing.rules[5].by_rooms[0].max_rooms：不设上限的档位必须放在最后",
+        "staffing.rules[0].by_rooms[0].max_rooms：不设上限的档位必须放在最后",
     ),
     (
         "national-2022",

@@ -129,6 +129,8 @@ STATIC_ONLY = {
     "milestones:attachment": "needs an active cycle with a task marked done with a file (tests/milestones/test_views.py)",
     "reporting:export": "needs an active cycle",
     "reporting:template": "needs an active cycle",
+    "staffing:accounts": "needs an active cycle with a published sample and its staffing",
+    "staffing:badge_sheet": "needs an active cycle with a published sample and its staffing",
     "rosters:rejected": "needs a rejected roster upload",
     "rosters:teacher_rejected": "needs a rejected teacher upload",
     "testday:printout": "needs an active cycle with rooms allocated",

@@ -11,7 +11,9 @@ sample's hash chain, the audit log), each step stamped at a plausible moment bef
 3. 南昌县's confirmed sample schools import student rosters (synthetic students with valid ID
    numbers, as CSV) and teacher rosters (XLSX) and go through the review chain to different
    steps; the demo school's roster waits for its principal;
-4. on and after test day (`jiance demo --phase testday|after`), every roster of 南昌县 is approved
+4. the city and every county record their leadership groups, and the counties staff their sample
+   schools (`staffing`: most submitted, 南昌县 two schools short, one county with a rule broken);
+5. on and after test day (`jiance demo --phase testday|after`), every roster of 南昌县 is approved
    and the city draws 南昌县's students on its own (the per-county draw), two days before.
 
 Where no demo account works (other counties, other schools) a stand-in acts with the one role the
@@ -27,5 +29,7 @@ from jiance.web.demo.common import ChainSummary, Sample
 from jiance.web.demo.documents import build_documents
 from jiance.web.demo.rosters import build_rosters, draw_students
 from jiance.web.demo.sample import build_sample, held_back, pick_demo_school
+from jiance.web.demo.staffing import StaffingSummary, build_staffing
 
-__all__ = ["ChainSummary", "Sample", "build_documents", "build_rosters", "build_sample", "draw_students", "held_back", "pick_demo_school"]
+__all__ = ["ChainSummary", "Sample", "StaffingSummary", "build_documents", "build_rosters", "build_sample",
+           "build_staffing", "draw_students", "held_back", "pick_demo_school"]

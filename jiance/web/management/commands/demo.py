@@ -49,6 +49,12 @@ class Command(BaseCommand):
             )
             for line in summary.chain.lines():
                 self.stdout.write("  " + line)
+            if summary.staffing is not None:
+                st = summary.staffing
+                self.stdout.write(
+                    f"  领导小组与测试工作人员：领导小组成员 {st.groups} 人；样本校工作人员 {st.posts} 人，"
+                    f"{st.submitted} 个县（区）已提交，{st.broken_county or '—'}有不符合配备要求之处；胸牌 {st.badges} 个（{st.seconds:.1f} 秒）。"
+                )
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for account, unit in demo_accounts():
