@@ -138,7 +138,7 @@ def test_a_valid_save_updates_config_rows_version_and_the_audit_log(centre, nati
     assert (m.deadline, m.task) == (dt.date(2024, 3, 21), "接受省级实施工作部署（已调整）。")
     # done_when is not on the page and stays as it was
     marked = [x["done_when"] for x in national.config["milestones"]["county"] if x.get("done_when")]
-    assert marked == ["sample_confirmed"]
+    assert marked == [["frame_submitted", "document_approved:county_group_list"], "sample_confirmed"]
     entry = AuditEntry.objects.filter(object_id=str(national.pk), action="update").latest("pk")
     assert "县级工作节点" in entry.detail and entry.after["version"] == 2
     assert entry.before["milestones-county"][0]["deadline"] == "2024-03-22"
