@@ -72,9 +72,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/home.html", {"cycle": cycle, "own": own, "follows": follows, "today": today})
 
 
-@login_required
-@require_GET
-def kind_overview(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+def _overseen(request: HttpRequest, code: str, doc_kind: str) -> tuple[Scope, Cycle, Unit, Kind]:
+    """The unit `code` that oversees document kind `doc_kind`, for its office: (scope, cycle, unit,
+    kind); 404 when the unit is not the kind's reviewing level."""
     scope = get_scope(request)
     cycle = current_cycle(scope=scope)
     unit = scope.get_unit(code=code)
@@ -82,6 +82,13 @@ def kind_overview(request: HttpRequest, code: str, doc_kind: str) -> HttpRespons
     if k.overseer_level != unit.level:
         raise Http404
     scope.require(roles.LEVEL_OFFICE[unit.level], unit)
+    return scope, cycle, unit, k
+
+
+@login_required
+@require_GET
+def kind_overview(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
+    scope, cycle, unit, k = _overseen(request, code, doc_kind)
     wanted = request.GET.get("status", "")
     rows = selectors.kind_rows(scope=scope, cycle=cycle, kind=k, under=unit)
     counts: dict[str, int] = {}
@@ -102,12 +109,7 @@ def kind_overview(request: HttpRequest, code: str, doc_kind: str) -> HttpRespons
 @login_required
 @require_GET
 def kind_zip(request: HttpRequest, code: str, doc_kind: str) -> HttpResponse:
-    scope = get_scope(request)
-    cycle = current_cycle(scope=scope)
-    unit = scope.get_unit(code=code)
-    k = _kind(cycle, doc_kind)
-    if k.overseer_level != unit.level:
-        raise Http404
+    scope, cycle, unit, k = _overseen(request, code, doc_kind)
     content, _n = services.approved_zip(scope=scope, cycle=cycle, kind=k, under=unit, actor=request.user)
     return download(content, f"{unit.code}_{unit.name}_{k.name}_已通过.zip")
 

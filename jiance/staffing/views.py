@@ -14,6 +14,7 @@ from jiance.accounts.roles import CITY_AND_ABOVE, SCHOOL_OFFICE, my_county, my_s
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
+from jiance.errors import refusal_shown
 from jiance.http import download
 from jiance.printouts.badges import BadgeCard, badge_sheet_pdf
 from jiance.staffing import selectors, services
@@ -133,12 +134,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     unit = selectors.county_get(scope=scope, code=code)
     scope.require(selectors.COUNTY_EDIT_ROLES, unit)
-    cycle = current_cycle(scope=scope)
-    try:
-        services.staffing_submit(scope=scope, cycle=cycle, county=unit, version=_version(request), actor=request.user)
-        messages.success(request, _("测试工作人员安排已提交。"))
-    except StaffingError as exc:
-        messages.error(request, str(exc))
+    with refusal_shown(request, StaffingError, _("测试工作人员安排已提交。")):
+        services.staffing_submit(scope=scope, cycle=current_cycle(scope=scope), county=unit,
+                                 version=_version(request), actor=request.user)
     return redirect("staffing:county", code=unit.code)
 
 
@@ -148,12 +146,9 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     unit = selectors.county_get(scope=scope, code=code)
     scope.require(selectors.COUNTY_EDIT_ROLES, unit)
-    try:
+    with refusal_shown(request, StaffingError, _("已撤回，可以修改。")):
         services.staffing_withdraw(scope=scope, cycle=current_cycle(scope=scope), county=unit,
                                    version=_version(request), actor=request.user)
-        messages.success(request, _("已撤回，可以修改。"))
-    except StaffingError as exc:
-        messages.error(request, str(exc))
     return redirect("staffing:county", code=unit.code)
 
 
