@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance.accounts.roles import CITY_AND_ABOVE, SCHOOL_OFFICE, my_county, my_school
@@ -128,27 +129,22 @@ def county(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-@login_required
-@require_POST
-def submit(request: HttpRequest, code: str) -> HttpResponse:
-    scope = get_scope(request)
-    unit = selectors.county_get(scope=scope, code=code)
-    scope.require(selectors.COUNTY_EDIT_ROLES, unit)
-    with refusal_shown(request, StaffingError, _("测试工作人员安排已提交。")):
-        services.staffing_submit(scope=scope, cycle=current_cycle(scope=scope), county=unit,
-                                 version=_version(request), actor=request.user)
-    return redirect("staffing:county", code=unit.code)
+# The county's staffing sheet: submitted while no rule is broken, withdrawn to change it again.
+SHEET_STEPS = {
+    "submit": (services.staffing_submit, gettext_lazy("测试工作人员安排已提交。")),
+    "withdraw": (services.staffing_withdraw, gettext_lazy("已撤回，可以修改。")),
+}
 
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+def sheet_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
     scope = get_scope(request)
     unit = selectors.county_get(scope=scope, code=code)
     scope.require(selectors.COUNTY_EDIT_ROLES, unit)
-    with refusal_shown(request, StaffingError, _("已撤回，可以修改。")):
-        services.staffing_withdraw(scope=scope, cycle=current_cycle(scope=scope), county=unit,
-                                   version=_version(request), actor=request.user)
+    run, done = SHEET_STEPS[step]
+    with refusal_shown(request, StaffingError, str(done)):
+        run(scope=scope, cycle=current_cycle(scope=scope), county=unit, version=_version(request), actor=request.user)
     return redirect("staffing:county", code=unit.code)
 
 
