@@ -105,11 +105,8 @@ def group_add(request: HttpRequest, code: str) -> HttpResponse:
 def group_delete(request: HttpRequest, member_id: int) -> HttpResponse:
     scope = get_scope(request)
     member = selectors.member_get(scope=scope, pk=member_id)
-    try:
+    with refusal_shown(request, StaffingError, _("已删除。")):
         services.group_member_delete(scope=scope, member=member, version=_version(request), actor=request.user)
-        messages.success(request, _("已删除。"))
-    except StaffingError as exc:
-        messages.error(request, str(exc))
     return redirect("staffing:group", code=member.unit.code)
 
 
@@ -252,11 +249,8 @@ def site_add(request: HttpRequest, code: str) -> HttpResponse:
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     scope = get_scope(request)
     post = selectors.post_get(scope=scope, pk=post_id)
-    try:
+    with refusal_shown(request, StaffingError, _("已删除。")):
         services.staff_post_delete(scope=scope, post=post, version=_version(request), actor=request.user)
-        messages.success(request, _("已删除。"))
-    except StaffingError as exc:
-        messages.error(request, str(exc))
     return redirect("staffing:site", code=post.site.code)
 
 
