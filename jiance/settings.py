@@ -214,6 +214,10 @@ JIANCE_DOCUMENT_MAX_MB = env_int("JIANCE_DOCUMENT_MAX_MB", 20)
 # sender classes, e.g. "jiance.notifications.senders.EmailSender" (Django's EMAIL_* settings).
 JIANCE_NOTIFY_SENDERS = env_list("JIANCE_NOTIFY_SENDERS", "jiance.notifications.senders.LoggingSender")
 JIANCE_SITE_URL = env_str("JIANCE_SITE_URL", "")  # the links in e-mails
+# The moment the clock starts at (jiance.clock): the test-day demo only, never in production.
+JIANCE_NOW = env_str("JIANCE_NOW", "")
+if PRODUCTION and JIANCE_NOW:
+    raise RuntimeError("JIANCE_NOW moves the clock: it is for the demo, never for production")
 JIANCE_MILESTONE_ATTACHMENT_MB = env_int("JIANCE_MILESTONE_ATTACHMENT_MB", 10)  # evidence of a task done by hand
 
 LOGGING = {

@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Shared root modules with no app below them: any app may use them.
     ("foundation", (
         "jiance.clock",          # the injected "now" (tests freeze it)
+        "jiance.offline",        # the contract of actions queued offline by static/jiance/queue.js
         "jiance.crypto",         # ID-number encryption
         "jiance.kept",           # kept uploads, encrypted at rest (abstract model)
         "jiance.htmx",           # page-or-partial for htmx requests
