@@ -1,0 +1,87 @@
+"""The live progress page of test day, one per level (a school, a county, a city, a province, the
+centre: the person's own top unit, drill-down with `?area=`), and its figures part, which the page
+polls with htmx. A plain reload shows the same figures without JavaScript.
+
+The figures part answers with an ETag and `Cache-Control: private, no-cache`: a browser (htmx's
+request included) revalidates with If-None-Match and gets 304 Not Modified while nothing changed,
+so an unchanged poll costs the cached summary's lookup and no rendering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from jiance.accounts.roles import TESTDAY_WATCHERS
+from jiance.accounts.scoping import get_scope
+from jiance.cycles.selectors import current_cycle
+from jiance.live import days, figures
+from jiance.units.areas import area_for, pager_query
+
+
+def _live(request: HttpRequest) -> dict[str, object]:
+    """Everything both views show; the ETag of the figures part under "etag"."""
+    scope = get_scope(request)
+    scope.require(TESTDAY_WATCHERS)
+    cycle = current_cycle(scope=scope)
+    area = area_for(scope=scope, roles=TESTDAY_WATCHERS, code=request.GET.get("area", ""))
+    day, day_ok = days.chosen_day(cycle, request.GET.get("day", ""))
+    cols = figures.columns()
+    key, summary = figures.summary_for(scope=scope, cycle=cycle, area=area, day=day, cols=cols)
+    page = Paginator(range(summary.schools), figures.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = figures.page_rows(key=key, number=page.number, scope=scope, cycle=cycle, area=area, day=day, cols=cols)
+    sessions = days.day_sessions(cycle, day)
+    etag = hashlib.sha1("|".join([
+        summary.digest, rows.digest, str(page.number), get_language() or "", area.code, day.isoformat(),
+        ",".join(s.state for s in sessions),
+    ]).encode(), usedforsecurity=False).hexdigest()
+    return {
+        "cycle": cycle, "area": area, "day": day, "day_ok": day_ok, "cols": cols, "summary": summary,
+        "page": page, "rows": [(r, list(zip(cols, r.values, strict=True))) for r in rows.rows],
+        "parts": [(p, list(zip(cols, p.values, strict=True))) for p in summary.parts],
+        "totals": list(zip(cols, summary.totals, strict=True)),
+        "attention": [(r, r.reasons(cols)) for r in summary.attention],
+        "sessions": sessions, "test_days": sorted(cycle.test_days),
+        "poll_ms": int(float(getattr(settings, "JIANCE_LIVE_POLL_SECONDS", 15)) * 1000),
+        "query": pager_query(request.GET), "area_query": pager_query(request.GET, area=""),
+        "poll_query": request.GET.urlencode(),
+        "etag": f'"{etag}"',
+    }
+
+
+def _revalidated(request: HttpRequest, etag: str) -> bool:
+    sent = request.headers.get("If-None-Match", "")
+    return etag in [t.strip().removeprefix("W/") for t in sent.split(",")]
+
+
+def _no_cache(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@login_required
+@require_GET
+def page(request: HttpRequest) -> HttpResponse:
+    response = render(request, "live/page.html", _live(request))
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@login_required
+@require_GET
+def figures_part(request: HttpRequest) -> HttpResponse:
+    """The figures part alone (the page polls it): 304 while the browser's copy is current."""
+    ctx = _live(request)
+    etag = str(ctx["etag"])
+    if _revalidated(request, etag):
+        return _no_cache(HttpResponseNotModified(), etag)
+    return _no_cache(render(request, "live/_figures.html", ctx), etag)
