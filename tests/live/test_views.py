@@ -94,8 +94,11 @@ def test_each_level_sees_its_own_units(world: World, cycle: Cycle, fake_source: 
     r = school.get("/live/")
     assert r.status_code == 200
     body = r.content.decode()
-    assert school_codes(body) == [world.school_a1.code]
-    assert world.school_b1.name not in body and 'id="live-areas"' not in body
+    # its own figures are the totals (no table of one school); nobody else's
+    assert r.context["summary"].schools == 1
+    assert {c.key: v for c, v in r.context["totals"]}["fake_open"] == 1
+    assert 'data-key="fake_open"><strong>1</strong>' in body
+    assert world.school_b1.name not in body and 'id="live-areas"' not in body and 'id="live-schools"' not in body
     assert school.get(f"/live/?area={world.county_a.code}").status_code == 404
     assert school.get(f"/live/figures/?area={world.county_b.code}").status_code == 404
     # a county sees its schools only
