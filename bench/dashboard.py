@@ -65,10 +65,18 @@ function init(args)
   for line in io.lines(args[1]) do cookies[#cookies + 1] = line end
   n = math.random(#cookies)
   revalidate = args[2] == "etag"
+  anonymous = args[2] == "anonymous"
+  poll_ms = tonumber(args[3] or "0")
+end
+function delay()
+  -- a viewer polling every poll_ms on average (uniform 0..2×, so viewers spread out); 0: at once
+  if poll_ms > 0 then return math.random(0, 2 * poll_ms) end
+  return 0
 end
 function request()
   n = n % #cookies + 1
-  local headers = {["Cookie"] = cookies[n], ["HX-Request"] = "true"}
+  local headers = {["HX-Request"] = "true"}
+  if not anonymous then headers["Cookie"] = cookies[n] end
   if revalidate and etag then headers["If-None-Match"] = etag end
   return wrk.format("GET", nil, headers)
 end
@@ -185,9 +193,10 @@ def serve(workers: int, worker_class: str, threads: int) -> subprocess.Popen[byt
     raise RuntimeError("gunicorn did not start")
 
 
-def wrk(url: str, cookies: Path, *, mode: str, connections: int, duration: int, script: Path) -> dict[str, Any]:
-    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s", "--latency",
-           "-s", str(script), url, "--", str(cookies), mode]
+def wrk(url: str, cookies: Path, *, mode: str, connections: int, duration: int, script: Path,
+        poll_ms: int = 0) -> dict[str, Any]:
+    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--timeout", "60s", "--latency",
+           "-s", str(script), url, "--", str(cookies), mode, str(poll_ms)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120, check=True).stdout
 
     def secs(text: str) -> float:
@@ -201,6 +210,15 @@ def wrk(url: str, cookies: Path, *, mode: str, connections: int, duration: int, 
     errors = re.search(r"Socket errors:.*", out)
     return {"rps": rps, "p50": p50, "p99": p99, "statuses": statuses,
             "errors": errors.group(0) if errors else "", "raw": out}
+
+
+def report(results: dict[str, dict[str, Any]], base: dict[str, Any]) -> None:
+    print(f"{'run':<18} {'req/s':>8} {'p50':>9} {'p99':>9} {'rps ratio':>10} {'p99 ratio':>10}  statuses")
+    for name, r in results.items():
+        ratio = r["rps"] / base["rps"] if base["rps"] else float("nan")
+        p99 = r["p99"] / base["p99"] if base["p99"] else float("nan")
+        print(f"{name:<18} {r['rps']:8.1f} {r['p50'] * 1000:7.0f}ms {r['p99'] * 1000:7.0f}ms {ratio:10.2f} "
+              f"{p99:10.2f}  {r['statuses']} {r['errors']}")
 
 
 def changes(stop: threading.Event, every: float) -> None:
@@ -218,8 +236,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--connections", type=int, default=VIEWERS)
-    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=VIEWERS, help="viewers of the polling run")
+    parser.add_argument("--poll", type=int, default=15, help="seconds between a viewer's polls (mean)")
+    parser.add_argument("--viewers-duration", type=int, default=60)
+    parser.add_argument("--capacity", type=int, default=64, help="connections of the capacity runs")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of each capacity run")
     parser.add_argument("--change-every", type=float, default=5.0, help="seconds between reported changes")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--reuse", metavar="DATABASE_URL", help="a database kept by --keep: no build")
@@ -289,32 +310,45 @@ def main() -> int:
         check = urllib.request.Request(live, headers={"Cookie": ctx["cookies"][0]})
         body = urllib.request.urlopen(check, timeout=60).read().decode()
         assert 'id="live-figures"' in body, body[:500]
-        print(f"gunicorn: {args.workers} {args.worker_class} workers × {args.threads} threads; wrk: 2 threads, "
-              f"{args.connections} connections (one per viewer, closed loop), {args.duration} s each")
+        print(f"gunicorn: {args.workers} {args.worker_class} workers × {args.threads} threads; wrk: 2 threads")
+        hello_url = f"{base}/bench/hello/"
         load_before = os.getloadavg()[0]
-        wrk(f"{base}/bench/hello/", jar, mode="plain", connections=args.connections, duration=5, script=script)
-        results = {"hello": wrk(f"{base}/bench/hello/", jar, mode="plain", connections=args.connections,
-                                duration=args.duration, script=script)}
-        results["live"] = wrk(live, jar, mode="etag", connections=args.connections, duration=args.duration,
-                              script=script)
         stop = threading.Event()
-        writer = threading.Thread(target=changes, args=(stop, args.change_every), daemon=True)
-        writer.start()
-        try:
-            results["live, changing"] = wrk(live, jar, mode="etag", connections=args.connections,
-                                            duration=args.duration, script=script)
-        finally:
-            stop.set()
-        results["live, no ETag"] = wrk(live, jar, mode="plain", connections=args.connections,
-                                       duration=args.duration, script=script)
-        print(f"\n{'run':<16} {'req/s':>8} {'p50':>9} {'p99':>9} {'rps ratio':>10} {'p99 ratio':>10}  statuses")
-        hello = results["hello"]
-        for name, r in results.items():
-            print(f"{name:<16} {r['rps']:8.0f} {r['p50'] * 1000:7.0f}ms {r['p99'] * 1000:7.0f}ms "
-                  f"{r['rps'] / hello['rps']:10.2f} {r['p99'] / hello['p99']:10.2f}  {r['statuses']} {r['errors']}")
-        print(f"\nviewers polling every 15 s the live page serves: {results['live']['rps'] * 15:,.0f} "
-              f"(unchanged), {results['live, changing']['rps'] * 15:,.0f} (changing every {args.change_every:g} s)")
-        print(f"load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
+
+        def run(name: str, url: str, mode: str, connections: int, duration: int, poll_ms: int = 0,
+                changing: bool = False) -> dict[str, Any]:
+            stop.clear()
+            writer = threading.Thread(target=changes, args=(stop, args.change_every), daemon=True)
+            if changing:
+                writer.start()
+            try:
+                return wrk(url, jar, mode=mode, connections=connections, duration=duration, script=script,
+                           poll_ms=poll_ms)
+            finally:
+                stop.set()
+
+        wrk(hello_url, jar, mode="plain", connections=args.capacity, duration=5, script=script)  # warm
+        c, d = args.capacity, args.duration
+        capacity = {
+            "hello, anonymous": run("", hello_url, "anonymous", c, d),
+            "hello, signed in": run("", hello_url, "plain", c, d),
+            "live, 304": run("", live, "etag", c, d),
+            "live, changing": run("", live, "etag", c, d, changing=True),
+            "live, no ETag": run("", live, "plain", c, d),
+        }
+        print(f"\n1. capacity: {c} connections, closed loop (each sends its next request when the last is "
+              f"answered), {d} s each; ratios to the signed-in hello world")
+        report(capacity, capacity["hello, signed in"])
+        v, pd, poll = args.connections, args.viewers_duration, args.poll
+        viewers = {
+            "hello, signed in": run("", hello_url, "plain", v, pd, poll_ms=poll * 1000),
+            "live, changing": run("", live, "etag", v, pd, poll_ms=poll * 1000, changing=True),
+        }
+        print(f"\n2. {v:,} viewers each polling every {poll} s on average (uniform 0–{2 * poll} s), {pd} s; "
+              f"every viewer's first request at the start (a burst of {v:,})")
+        report(viewers, viewers["hello, signed in"])
+        print(f"\nchanges reported every {args.change_every:g} s in the 'changing' runs; load average: "
+              f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
         return 0
     finally:
         if server is not None:

@@ -159,16 +159,17 @@ def compute(*, scope: Scope, cycle: Cycle, area: Area, day: dt.date,
     figures: dict[int, dict[str, int]] = {}
     for source in apps_registry.progress_sources():
         for i in range(0, len(ids), CHUNK):
-            for school_id, values in source.school_progress(cycle=cycle, school_ids=ids[i:i + CHUNK], day=day).items():
-                figures.setdefault(school_id, {}).update(values)
+            got = source.school_progress(cycle=cycle, school_ids=ids[i:i + CHUNK], day=day)
+            for school_id, counts in got.items():
+                figures.setdefault(school_id, {}).update(counts)
     keys = tuple(c.key for c in cols)
     rows: list[SchoolRow] = []
     for school_id, code, name, path, _county_path, county_name in schools:
         own = figures.get(school_id, {})
         values = tuple(int(own.get(k, 0) or 0) for k in keys)
         heavy = [(c.weight, c.weight * v) for c, v in zip(cols, values, strict=True) if c.weight and v]
-        rows.append(SchoolRow(code, name, county_name, path, values, max((w for w, _s in heavy), default=0),
-                              sum(s for _w, s in heavy)))
+        rows.append(SchoolRow(code, name, county_name, path, values, max((w for w, _x in heavy), default=0),
+                              sum(x for _w, x in heavy)))
 
     # parts: the area's parts one level down, added up from the counties (or from the schools, for a
     # person whose separate units are schools)

@@ -5,6 +5,10 @@ polls with htmx. A plain reload shows the same figures without JavaScript.
 The figures part answers with an ETag and `Cache-Control: private, no-cache`: a browser (htmx's
 request included) revalidates with If-None-Match and gets 304 Not Modified while nothing changed,
 so an unchanged poll costs the cached summary's lookup and no rendering.
+
+A poll is not the person's action: it does not renew the 30-minute idle timeout (the session is
+read, never written back), so a page left alone logs out like any other; the next poll then sends
+the whole page to the login form (`HX-Redirect`) instead of swapping it into the figures.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -23,6 +29,7 @@ from django.views.decorators.http import require_GET
 from jiance.accounts.roles import TESTDAY_WATCHERS
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.selectors import current_cycle
+from jiance.htmx import HtmxHttpRequest
 from jiance.live import days, figures
 from jiance.units.areas import area_for, pager_query
 
@@ -76,12 +83,23 @@ def page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 @require_GET
-def figures_part(request: HttpRequest) -> HttpResponse:
+def figures_part(request: HtmxHttpRequest) -> HttpResponse:
     """The figures part alone (the page polls it): 304 while the browser's copy is current."""
+    if not request.user.is_authenticated:
+        if request.htmx:  # the session ended: the whole page goes to the login form
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?next={reverse('live:page')}"
+            return response
+        return redirect_to_login(request.get_full_path())
+    _keep_idle_timeout(request)
     ctx = _live(request)
     etag = str(ctx["etag"])
     if _revalidated(request, etag):
         return _no_cache(HttpResponseNotModified(), etag)
     return _no_cache(render(request, "live/_figures.html", ctx), etag)
+
+
+def _keep_idle_timeout(request: HttpRequest) -> None:
+    """Read the session, never write it back (SESSION_SAVE_EVERY_REQUEST would renew it)."""
+    request.session.save = lambda must_create=False: None  # type: ignore[method-assign]

@@ -74,3 +74,23 @@ def test_stamp_survives_an_emptied_cache() -> None:
     progress_changed()
     progress_changed()
     assert progress_stamp() == 2
+
+
+def test_a_poll_does_not_renew_the_idle_timeout(world: World, cycle: Cycle, city: Client) -> None:
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+
+    city.get("/live/")  # a person's request renews the session
+    key = city.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=Session.objects.get(session_key=key).expire_date
+                                                  - dt.timedelta(minutes=20))
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert city.get("/live/figures/", headers={"HX-Request": "true"}).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == expiry
+    # once the session is over, the next poll sends the whole page to the login form
+    Session.objects.filter(session_key=key).delete()
+    r = city.get("/live/figures/", headers={"HX-Request": "true"})
+    assert r.status_code == 204 and r["HX-Redirect"] == "/login/?next=/live/"
+    r = city.get("/live/figures/")
+    assert r.status_code == 302 and r["Location"].startswith("/login/")
