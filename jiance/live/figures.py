@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 
 from jiance import apps_registry
 from jiance.accounts.scoping import Scope
@@ -118,26 +119,31 @@ def ttl() -> int:
     return int(getattr(settings, "JIANCE_LIVE_TTL", 15))
 
 
-def summary_for(*, scope: Scope, cycle: Cycle, area: Area, day: dt.date, cols: list[Column]) -> tuple[str, Summary]:
-    """(cache key, summary) of the area on `day`: from the cache, or computed and cached with
-    every page of its schools."""
+def _store(key: str, summary: Summary, pages: dict[int, PageRows]) -> None:
+    cache.set_many({key: summary, **{f"{key}:p{n}": rows for n, rows in pages.items()}}, timeout=ttl())
+
+
+def lookup(*, scope: Scope, cycle: Cycle, area: Area, day: dt.date, cols: list[Column],
+           page: str | None) -> tuple[str, Summary, Page, PageRows]:
+    """(cache key, summary, page, its rows) of the area on `day`: read in two cache round trips
+    (the stamp; the summary with the page asked for), or computed and cached with every page."""
     key = cache_key(cycle=cycle, area=area, day=day, keys=tuple(c.key for c in cols))
-    summary = cache.get(key)
+    wanted = int(page) if page and page.isdigit() else 1
+    got = cache.get_many([key, f"{key}:p{wanted}"])
+    summary, rows = got.get(key), got.get(f"{key}:p{wanted}")
+    pages: dict[int, PageRows] = {}
     if summary is None:
         summary, pages = compute(scope=scope, cycle=cycle, area=area, day=day, cols=cols)
-        cache.set_many({key: summary, **{f"{key}:p{n}": rows for n, rows in pages.items()}}, timeout=ttl())
-    return key, summary
-
-
-def page_rows(*, key: str, number: int, scope: Scope, cycle: Cycle, area: Area, day: dt.date,
-              cols: list[Column]) -> PageRows:
-    """One page of schools of a cached summary (recomputed if the page expired before it)."""
-    rows = cache.get(f"{key}:p{number}")
-    if rows is None:
-        summary, pages = compute(scope=scope, cycle=cycle, area=area, day=day, cols=cols)
-        cache.set_many({key: summary, **{f"{key}:p{n}": r for n, r in pages.items()}}, timeout=ttl())
-        rows = pages.get(number, PageRows((), _digest()))
-    return rows
+        _store(key, summary, pages)
+        rows = pages.get(wanted)
+    number = Paginator(range(summary.schools), PAGE_SIZE).get_page(page)
+    if rows is None or number.number != wanted:
+        rows = pages.get(number.number) or cache.get(f"{key}:p{number.number}")
+        if rows is None:  # the page expired before its summary
+            summary, pages = compute(scope=scope, cycle=cycle, area=area, day=day, cols=cols)
+            _store(key, summary, pages)
+            rows = pages.get(number.number, PageRows((), _digest()))
+    return key, summary, number, rows
 
 
 def _sample_schools(*, scope: Scope, cycle: Cycle, area: Area) -> list[tuple[int, str, str, str, str, str]]:

@@ -17,10 +17,11 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -42,9 +43,8 @@ def _live(request: HttpRequest) -> dict[str, object]:
     area = area_for(scope=scope, roles=TESTDAY_WATCHERS, code=request.GET.get("area", ""))
     day, day_ok = days.chosen_day(cycle, request.GET.get("day", ""))
     cols = figures.columns()
-    key, summary = figures.summary_for(scope=scope, cycle=cycle, area=area, day=day, cols=cols)
-    page = Paginator(range(summary.schools), figures.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = figures.page_rows(key=key, number=page.number, scope=scope, cycle=cycle, area=area, day=day, cols=cols)
+    key, summary, page, rows = figures.lookup(scope=scope, cycle=cycle, area=area, day=day, cols=cols,
+                                              page=request.GET.get("page"))
     sessions = days.day_sessions(cycle, day)
     etag = hashlib.sha1("|".join([
         summary.digest, rows.digest, str(page.number), get_language() or "", area.code, day.isoformat(),
@@ -61,6 +61,8 @@ def _live(request: HttpRequest) -> dict[str, object]:
         "query": pager_query(request.GET), "area_query": pager_query(request.GET, area=""),
         "poll_query": request.GET.urlencode(),
         "etag": f'"{etag}"',
+        # the rendered part, shared by everyone who polls the same figures with the same query
+        "html_key": f"{key}:html:{etag}:{hashlib.sha1(request.GET.urlencode().encode(), usedforsecurity=False).hexdigest()}",
     }
 
 
@@ -97,7 +99,11 @@ def figures_part(request: HtmxHttpRequest) -> HttpResponse:
     etag = str(ctx["etag"])
     if _revalidated(request, etag):
         return _no_cache(HttpResponseNotModified(), etag)
-    return _no_cache(render(request, "live/_figures.html", ctx), etag)
+    html = cache.get(str(ctx["html_key"]))
+    if html is None:
+        html = render_to_string("live/_figures.html", ctx, request)
+        cache.set(str(ctx["html_key"]), html, timeout=figures.ttl())
+    return _no_cache(HttpResponse(html), etag)
 
 
 def _keep_idle_timeout(request: HttpRequest) -> None:
