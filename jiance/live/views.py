@@ -13,6 +13,7 @@ the whole page to the login form (`HX-Redirect`) instead of swapping it into the
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -29,19 +30,40 @@ from django.views.decorators.http import require_GET
 
 from jiance.accounts.roles import TESTDAY_WATCHERS
 from jiance.accounts.scoping import get_scope
+from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
 from jiance.live import days, figures
-from jiance.units.areas import area_for, pager_query
+from jiance.units.areas import Area, area_for, pager_query
 
 
-def _live(request: HttpRequest) -> dict[str, object]:
-    """Everything both views show; the ETag of the figures part under "etag"."""
+def _resolve(request: HttpRequest, *, poll: bool) -> tuple[Cycle, Area, dt.date, bool]:
+    """The cycle, the area and the day the request shows, checked against the person's roles.
+
+    Every page load checks them (the person's roles, the active cycle, the area: four queries)
+    and keeps the answer for this person and query for `JIANCE_LIVE_TTL` seconds; a poll within
+    that time reuses it (one cache read instead of the queries). A role taken away therefore stops
+    a page that is already open within that time, and never a page load."""
+    key = "jiance:live:who:" + hashlib.sha1(
+        f"{request.user.pk}|{request.GET.get('area', '')}|{request.GET.get('day', '')}".encode(),
+        usedforsecurity=False).hexdigest()
+    if poll:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
     scope = get_scope(request)
     scope.require(TESTDAY_WATCHERS)
     cycle = current_cycle(scope=scope)
     area = area_for(scope=scope, roles=TESTDAY_WATCHERS, code=request.GET.get("area", ""))
     day, day_ok = days.chosen_day(cycle, request.GET.get("day", ""))
+    cache.set(key, (cycle, area, day, day_ok), timeout=figures.ttl())
+    return cycle, area, day, day_ok
+
+
+def _live(request: HttpRequest, *, poll: bool = False) -> dict[str, object]:
+    """Everything both views show; the ETag of the figures part under "etag"."""
+    cycle, area, day, day_ok = _resolve(request, poll=poll)
+    scope = get_scope(request)  # read only when the figures are computed
     cols = figures.columns()
     key, summary, page, rows = figures.lookup(scope=scope, cycle=cycle, area=area, day=day, cols=cols,
                                               page=request.GET.get("page"))
@@ -95,7 +117,7 @@ def figures_part(request: HtmxHttpRequest) -> HttpResponse:
             return response
         return redirect_to_login(request.get_full_path())
     _keep_idle_timeout(request)
-    ctx = _live(request)
+    ctx = _live(request, poll=True)
     etag = str(ctx["etag"])
     if _revalidated(request, etag):
         return _no_cache(HttpResponseNotModified(), etag)

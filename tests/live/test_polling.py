@@ -66,6 +66,22 @@ def test_unchanged_poll_costs_no_figure_queries(world: World, cycle: Cycle, city
     assert len(fake_progress.CALLS) == calls  # served from the cache
     sql = " ".join(x["sql"] for x in q.captured_queries)
     assert "sampling_sampledschool" not in sql and "testday_testroom" not in sql
+    # the person's roles, the cycle and the area were checked by the first request and are reused
+    assert "accounts_roleassignment" not in sql and "cycles_cycle" not in sql and "units_unit" not in sql
+    assert len(q.captured_queries) == 2  # the session and the user (middleware)
+
+
+def test_a_role_taken_away_stops_the_polls(world: World, cycle: Cycle, city: Client,
+                                           fake_source: dict[str, dict[str, int]]) -> None:
+    from jiance.accounts.models import RoleAssignment
+
+    assert city.get("/live/").status_code == 200
+    RoleAssignment.objects.filter(user__username="city").delete()
+    assert city.get("/live/").status_code == 403  # a page load checks at once
+    # an open page's polls within JIANCE_LIVE_TTL reuse the check; after it they are refused
+    assert city.get("/live/figures/").status_code == 200
+    cache.clear()
+    assert city.get("/live/figures/").status_code == 403
 
 
 def test_stamp_survives_an_emptied_cache() -> None:
