@@ -12,7 +12,8 @@ it does not report shows within the TTL. Every viewer of the same area reads the
 2,000 people polling a city's page cost one computation per change or TTL, not 2,000.
 
 The summary (totals, parts, attention list) and each page of 50 schools are separate entries: a
-poll reads the stamp, the summary and its page, never the whole national list. Each entry carries
+poll reads the stamp, then the summary with its page (one round trip), never the whole national
+list. Each entry carries
 a digest of its figures; the view builds the ETag from them, so a recomputation that finds the
 same figures answers 304 Not Modified.
 """
