@@ -4,20 +4,19 @@ Builds the national data of `bench/pages.py` (the hierarchy, one full province's
 rosters and drawn students) in a fresh PostgreSQL database, adds test day in the largest city
 (test rooms for most sample schools, a few absences, some schools without rooms), 2,000 logged-in
 sessions of the city's staff, then serves the platform with gunicorn (production settings, the
-Redis cache) and drives it with `wrk` from Debian:
+Redis cache) and drives it with `wrk` from Debian, each request from the next of the 2,000 sessions:
 
-1. the hello-world baseline `/bench/hello/` (a Django view through the same middleware, with the
-   same session cookies);
-2. the city's live figures part `/live/figures/?day=<test day>` as htmx polls it, each request
-   from the next of the 2,000 sessions, revalidating with the ETag the server gave (as a browser
-   does): 304 while nothing changes, 200 after a change;
-3. the same while the figures change: a writer reports a change (`progress_changed()`) every
-   `--change-every` seconds, so the figures are recomputed and sent again.
+1. capacity, `--capacity` connections (64) in a closed loop, `--duration` seconds each: the
+   hello-world baseline `/bench/hello/` (a Django view through the same middleware; anonymous and
+   signed in), then the city's live figures part `/live/figures/?day=<test day>` as htmx polls it,
+   revalidating with the ETag the server gave (as a browser does: 304 while nothing changes), the
+   same while a writer reports a change (`progress_changed()`) every `--change-every` seconds, and
+   without ETags;
+2. 2,000 viewers (`--connections`), each polling every `--poll` seconds on average, for
+   `--viewers-duration` seconds: hello world signed in, and the live part while the figures change.
 
-wrk keeps `--connections` (2,000 by default: one per viewer) requests in flight, a closed loop: the
-figures are the server's throughput and the latency a viewer sees at that load. A browser polls
-every 15 s, so the page serves rps × 15 viewers. Printed: requests per second and p50/p99 of each,
-the live page's ratio to hello world, and the machine's load.
+Printed: requests per second and p50/p99 of each run, the ratios to the signed-in hello world, and
+the machine's load (other sessions share it).
 
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/dashboard.py
 [--workers 4] [--connections 2000] [--duration 30] [--keep] [--reuse URL]`` (needs `wrk`:
@@ -315,7 +314,7 @@ def main() -> int:
         load_before = os.getloadavg()[0]
         stop = threading.Event()
 
-        def run(name: str, url: str, mode: str, connections: int, duration: int, poll_ms: int = 0,
+        def run(url: str, mode: str, connections: int, duration: int, poll_ms: int = 0,
                 changing: bool = False) -> dict[str, Any]:
             stop.clear()
             writer = threading.Thread(target=changes, args=(stop, args.change_every), daemon=True)
@@ -330,19 +329,19 @@ def main() -> int:
         wrk(hello_url, jar, mode="plain", connections=args.capacity, duration=5, script=script)  # warm
         c, d = args.capacity, args.duration
         capacity = {
-            "hello, anonymous": run("", hello_url, "anonymous", c, d),
-            "hello, signed in": run("", hello_url, "plain", c, d),
-            "live, 304": run("", live, "etag", c, d),
-            "live, changing": run("", live, "etag", c, d, changing=True),
-            "live, no ETag": run("", live, "plain", c, d),
+            "hello, anonymous": run(hello_url, "anonymous", c, d),
+            "hello, signed in": run(hello_url, "plain", c, d),
+            "live, 304": run(live, "etag", c, d),
+            "live, changing": run(live, "etag", c, d, changing=True),
+            "live, no ETag": run(live, "plain", c, d),
         }
         print(f"\n1. capacity: {c} connections, closed loop (each sends its next request when the last is "
               f"answered), {d} s each; ratios to the signed-in hello world")
         report(capacity, capacity["hello, signed in"])
         v, pd, poll = args.connections, args.viewers_duration, args.poll
         viewers = {
-            "hello, signed in": run("", hello_url, "plain", v, pd, poll_ms=poll * 1000),
-            "live, changing": run("", live, "etag", v, pd, poll_ms=poll * 1000, changing=True),
+            "hello, signed in": run(hello_url, "plain", v, pd, poll_ms=poll * 1000),
+            "live, changing": run(live, "etag", v, pd, poll_ms=poll * 1000, changing=True),
         }
         print(f"\n2. {v:,} viewers each polling every {poll} s on average (uniform 0–{2 * poll} s), {pd} s; "
               f"every viewer's first request at the start (a burst of {v:,})")
