@@ -8,6 +8,11 @@ builds a value for each). The nav template, the home page, `jiance.retention`, t
 loader and the access walk read the declarations through the functions below, so adding an app
 means adding its declaration and its URLs, nothing else.
 
+An app that has figures for the live progress pages of test day names its module in
+`AppEntry.progress` (`"jiance.<app>.progress"`, holding COLUMNS, ATTENTION and
+`school_progress`, see `ProgressSource`); `progress_sources()` reads every declared one, and
+`progress_changed()` is what a service calls after commit when those figures moved.
+
 Layer: a shared root module at the bottom. It imports no app at module level; it finds the
 declarations through Django's app list (`django.apps.apps`), so every app may use it.
 """
@@ -129,6 +134,48 @@ class DocumentTable:
 DocumentTableProvider = Callable[..., DocumentTable]
 
 
+# The figures one app gives the live progress pages (`jiance.live`): per school id, for one
+# test day, counts under the app's column keys. `school_progress(*, cycle, school_ids, day)` reads
+# them in a constant number of queries (GROUP BY), whatever the number of schools.
+SchoolProgress = Callable[..., Mapping[int, Mapping[str, int]]]
+
+
+@dataclass(frozen=True)
+class ProgressSource:
+    """One app's live-progress figures, read from its module `jiance/<app>/progress.py`:
+
+    - `COLUMNS`: [(key, label)], keys unique across apps and prefixed by the app's label;
+    - `ATTENTION`: {key: weight} for the keys whose non-zero value needs attention (the higher
+      the weight, the earlier the school is listed among those that need attention);
+    - `school_progress(*, cycle, school_ids, day) -> {school_id: {key: count}}` (only schools
+      with something to show; missing keys count 0)."""
+
+    app: str
+    columns: tuple[tuple[str, StrOrPromise], ...]
+    attention: Mapping[str, int]
+    school_progress: SchoolProgress
+
+    @classmethod
+    def from_module(cls, app: str, module_name: str) -> ProgressSource:
+        """The source an app's progress module declares; ValueError naming what is wrong."""
+        module = importlib.import_module(module_name)
+        columns = tuple((str(k), label) for k, label in getattr(module, "COLUMNS", ()))
+        attention = dict(getattr(module, "ATTENTION", {}))
+        reader = getattr(module, "school_progress", None)
+        keys = [k for k, _label in columns]
+        if not columns or not callable(reader):
+            raise ValueError(f"{module_name}: COLUMNS and school_progress are required")
+        if len(set(keys)) != len(keys) or any(not k.startswith(f"{app}_") for k in keys):
+            raise ValueError(f"{module_name}: column keys must be unique and start with '{app}_': {keys}")
+        if set(attention) - set(keys):
+            raise ValueError(f"{module_name}: ATTENTION names unknown columns {sorted(set(attention) - set(keys))}")
+        return cls(app=app, columns=columns, attention=attention, school_progress=reader)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k, _label in self.columns)
+
+
 @dataclass(frozen=True)
 class AppEntry:
     app: str  # the Django app label
@@ -143,6 +190,8 @@ class AppEntry:
     inbox: InboxProvider | None = None
     # Implementation-document kinds (cycle `documents:` codes) whose official table this app fills.
     document_tables: Mapping[str, DocumentTableProvider] = field(default_factory=dict)
+    # The module with this app's live-progress figures ("jiance.<app>.progress"; see ProgressSource).
+    progress: str = ""
 
 
 # --- reading the declarations ---------------------------------------------------------------
@@ -183,6 +232,42 @@ def inbox_items(*, scope: Any, cycle: Any) -> list[InboxItem]:
     items = [i for e in entries() if e.inbox is not None for i in e.inbox(scope=scope, cycle=cycle)]
     items.sort(key=lambda i: (i.since, i.url), reverse=True)
     return items
+
+
+def progress_sources() -> list[ProgressSource]:
+    """Every app's live-progress source, in the order of INSTALLED_APPS; ValueError when two apps
+    use the same column key."""
+    sources = [ProgressSource.from_module(e.app, e.progress) for e in entries() if e.progress]
+    seen: dict[str, str] = {}
+    for source in sources:
+        for key in source.keys:
+            if key in seen:
+                raise ValueError(f"progress column {key!r} of {source.app} is already {seen[key]}'s")
+            seen[key] = source.app
+    return sources
+
+
+PROGRESS_STAMP_KEY = "jiance:progress:stamp"
+
+
+def progress_stamp() -> int:
+    """The change stamp of the live-progress figures: moves whenever an app reports a change
+    (one cache read; 0 before any change or after the cache was emptied)."""
+    from django.core.cache import cache
+
+    return int(cache.get(PROGRESS_STAMP_KEY) or 0)
+
+
+def progress_changed() -> None:
+    """An app's figures moved (call it in `transaction.on_commit`): the live pages recompute
+    instead of waiting for their cached figures to expire."""
+    from django.core.cache import cache
+
+    if not cache.add(PROGRESS_STAMP_KEY, 1, timeout=None):
+        try:
+            cache.incr(PROGRESS_STAMP_KEY)
+        except ValueError:  # expired between add and incr
+            cache.set(PROGRESS_STAMP_KEY, 1, timeout=None)
 
 
 def document_table_provider(code: str) -> DocumentTableProvider | None:

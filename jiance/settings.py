@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jiance.notifications",
     "jiance.milestones",
     "jiance.documents",
+    "jiance.live",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,19 @@ JIANCE_NOW = env_str("JIANCE_NOW", "")
 if PRODUCTION and JIANCE_NOW:
     raise RuntimeError("JIANCE_NOW moves the clock: it is for the demo, never for production")
 JIANCE_MILESTONE_ATTACHMENT_MB = env_int("JIANCE_MILESTONE_ATTACHMENT_MB", 10)  # evidence of a task done by hand
+
+# The cache (the live progress figures, `jiance.live.figures`): per process in development and
+# tests; production sets JIANCE_CACHE_URL=redis://127.0.0.1:6379/1 so every worker shares it.
+_cache_url = env_str("JIANCE_CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiance"},
+}
+# The live progress pages: how long computed figures are kept at most (a change an app reports
+# through `apps_registry.progress_changed()` shows at once), and how often the page polls.
+JIANCE_LIVE_TTL = env_int("JIANCE_LIVE_TTL", 15)
+JIANCE_LIVE_POLL_SECONDS = float(env_str("JIANCE_LIVE_POLL_SECONDS", "15"))
 
 LOGGING = {
     "version": 1,

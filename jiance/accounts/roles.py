@@ -41,6 +41,9 @@ CITY_OFFICE: Roles = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
 # The city and every level above it: draw samples, see sampled students before release, oversee.
 CITY_AND_ABOVE: Roles = (*CITY_OFFICE, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
 CITY_AND_ABOVE_LEVELS: tuple[str, ...] = (Level.CITY, Level.PROVINCE, Level.CENTRE)
+# Who watches test day as it happens (the live progress pages): the school's test-day staff, the
+# county staff, the city and above.
+TESTDAY_WATCHERS: Roles = (*SCHOOL_TESTDAY, *COUNTY_STAFF, *CITY_AND_ABOVE)
 
 # --- across levels -------------------------------------------------------------------------------
 ADMINS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.COUNTY_ADMIN)

@@ -12,4 +12,5 @@ APP = AppEntry(
     url_prefix="testday",
     nav=(NavEntry(_("测试日"), "testday:home", order=70, roles=(*COUNTY_STAFF, *CITY_AND_ABOVE, *SCHOOL_TESTDAY)),),
     url_params=("code", "fmt", "kind", "phone_id", "room_id", "seat_id", "stage"),
+    progress="jiance.testday.progress",
 )

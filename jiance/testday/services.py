@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.accounts.scoping import Scope
+from jiance.apps_registry import progress_changed
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record, snapshot
 from jiance.cycles.models import Cycle
@@ -135,6 +136,7 @@ def rooms_plan(*, school: Unit, cycle: Cycle, actor: Any = None, scope: Scope | 
                  after={"rooms": [(r.stage, r.number, r.kind, r.students) for r in created]},
                  detail=f"监测室与座位编排：{school.name}，{cycle.name}：{summary}" + (
                      "。" + "；".join(reasons) if reasons else ""))
+    transaction.on_commit(progress_changed)
     return created
 
 
@@ -153,6 +155,7 @@ def seat_mark_absent(*, scope: Scope, seat: Seat, absent: bool, actor: Any) -> S
     audit_record(action=Action.UPDATE, obj=seat, unit=seat.room.school, actor=actor, before=before,
                  after={"absent": absent},
                  detail=f"{'登记' if absent else '撤销'}缺考：{seat.room.school.name} {seat.room.name} {seat.seat_label}号")
+    transaction.on_commit(progress_changed)
     return seat
 
 
