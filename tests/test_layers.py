@@ -70,6 +70,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("milestones", ("jiance.milestones",)),
     # Implementation documents: one more review chain; reads the sample and publishes the phone line.
     ("documents", ("jiance.documents",)),
+    # Custody of the test materials: the hash-chained hand-over ledger; reads test rooms (testday),
+    # fills two document tables, alerts through notifications.
+    ("custody", ("jiance.custody",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.

@@ -111,10 +111,6 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.get_step_display()} {self.box_code or self.bag_code}"
 
-    @property
-    def unit(self) -> Any:
-        return self.school or self.county
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None or not self.hash:
             raise LedgerLocked(str(_("交接记录只能通过登记服务追加，不能修改。")))
@@ -122,6 +118,10 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise LedgerLocked(str(_("交接记录只能追加，不能删除。")))
+
+    @property
+    def unit(self) -> Any:
+        return self.school or self.county
 
     def link_payload(self) -> bytes:
         """The canonical bytes of the entry: the previous head and everything recorded."""
@@ -150,6 +150,9 @@ class LedgerHead(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cycle", "county"], name="custody_unique_head")]
 
+    def __str__(self) -> str:
+        return f"{self.county_id}:{self.sequence}"
+
     @property
     def unit(self) -> Any:
         return self.county
@@ -168,3 +171,6 @@ class CustodyPin(models.Model):
     class Meta:
         verbose_name = _("保管确认码")
         verbose_name_plural = _("保管确认码")
+
+    def __str__(self) -> str:
+        return str(self.user_id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jiance.custody.models import LedgerEntry, Step
 from jiance.testday.models import TestRoom
@@ -73,7 +74,7 @@ class BoxState:
         return "overdue" if self.overdue(now) else "out"
 
 
-STATUS_LABELS = {"kept": "在保密室", "out": "已发放", "returned": "已送回", "overdue": "逾期未送回"}
+STATUS_LABELS = {"kept": _("在保密室"), "out": _("已发放"), "returned": _("已送回"), "overdue": _("逾期未送回")}
 
 
 def approved_schools(*, cycle: Any, school_ids: list[int], before: dt.datetime | None = None) -> dict[int, LedgerEntry]:

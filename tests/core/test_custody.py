@@ -7,7 +7,14 @@ import datetime as dt
 import pytest
 
 from jiance_core.custody import (
-    Room, box_of, count_problems, earliest_issue, expected_boxes, is_far, parse_code, return_due,
+    Room,
+    box_of,
+    count_problems,
+    earliest_issue,
+    expected_boxes,
+    is_far,
+    parse_code,
+    return_due,
 )
 from jiance_core.cycles import load_template
 from jiance_core.cycles.custody import CustodyRules
