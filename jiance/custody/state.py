@@ -36,6 +36,13 @@ def rooms_by_school(*, cycle: Any, school_ids: list[int] | None = None, county: 
     return dict(out)
 
 
+def schools_with_rooms(*, cycle: Any, county: Any) -> list[Any]:
+    from jiance.units.models import Unit
+
+    ids = TestRoom.objects.filter(cycle=cycle, school__path__startswith=county.path).values("school_id")
+    return list(Unit.objects.filter(pk__in=ids).order_by("code"))
+
+
 def boxes_of(*, cycle: Any, rules: CustodyRules, school: Any, rooms: list[Room]) -> list[Box]:
     return expected_boxes(rules, school=school.code, rooms=rooms, test_days=cycle.test_days)
 
