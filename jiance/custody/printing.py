@@ -183,7 +183,8 @@ def report_table(*, kind: str, cycle: Any, area: Unit, scope: Any = None) -> Any
             issued = [s for s in bs if s.issued is not None]
             missing = [s.box.code for s in issued if s.returned is None]
             counted = [e for e in es if e.step == Step.RETURNED and e.note]
-            problem = "；".join([*(f"未送回：{c}" for c in missing), *(f"{e.box_code}：{e.note}" for e in counted)])
+            parts = [f"未送回 {len(missing)} 箱：{'、'.join(missing)}"] if missing else []
+            problem = "；".join([*parts, *(f"{e.box_code}：{e.note}" for e in counted)])
             posted: list[LedgerEntry | None] = [e for e in es if e.step == Step.POSTED] or [None]
             for p in posted:
                 rows.append((county.name, str(expected.get(county.pk, 0)), str(len(issued)),

@@ -77,11 +77,13 @@ def _page(request: HttpRequest, unit: Unit, form: EntryForm | None = None) -> di
     if unit.level == Level.COUNTY and not scope.holds(MATERIAL_APPROVERS, unit):
         steps = tuple(s for s in steps if s != Step.APPROVAL)
     day = selectors.today(cycle)
+    show_all = request.GET.get("all") == "1" or day is None
+    shown = states if show_all else [s for s in states if s.box.day == day]
     return {
         "unit": unit, "cycle": cycle, "rules": rules, "now": now, "day": day,
-        "states": [(s, s.status(now), state.STATUS_LABELS[s.status(now)]) for s in states],
+        "states": [(s, s.status(now), state.STATUS_LABELS[s.status(now)]) for s in shown], "show_all": show_all,
         "counts": selectors.counts([s for s in states if s.box.day == day], now),
-        "by_county": selectors.by_county(states, now) if unit.level in (Level.CITY, Level.PROVINCE, Level.CENTRE) else [],
+        "by_county": selectors.by_county(shown, now) if unit.level in (Level.CITY, Level.PROVINCE, Level.CENTRE) else [],
         "entries": list(selectors.ledger(cycle=cycle, unit=unit)[:selectors.LEDGER_PAGE])
         if unit.level in (Level.COUNTY, Level.SCHOOL) else [],
         "voided": selectors.voided(cycle),
