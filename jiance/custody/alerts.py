@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.accounts.models import RoleAssignment
@@ -51,7 +52,8 @@ def overdue_alert(*, cycle: Any, county: Unit, now: dt.datetime | None = None) -
     new = 0
     for s in late:
         due = s.due.astimezone(now.tzinfo) if s.due else now
-        title = (f"监测工具箱逾期未送回：{s.school.name} {s.box.code}（应于 {due:%m-%d %H:%M} 前送回县保密室）")
+        title = _("监测工具箱逾期未送回：%(school)s %(box)s（应于 %(due)s 前送回县保密室）") % {
+            "school": s.school.name, "box": s.box.code, "due": f"{due:%m-%d %H:%M}"}
         new += len(notify(recipients=people, unit=county, kind=Kind.DEADLINE,
                           key=f"custody-overdue:{cycle.pk}:{s.box.code}", title=title, url=url, now=now))
     return new

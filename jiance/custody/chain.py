@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiance.custody.models import LedgerEntry, LedgerHead
 
@@ -45,17 +46,18 @@ def verify(*, cycle: Any, county: Any) -> Verification:
     n = 0
     rows = LedgerEntry.objects.filter(cycle=cycle, county=county).order_by("sequence", "pk").iterator(chunk_size=500)
     for n, entry in enumerate(rows, start=1):
-        label = f"第 {n} 条（{entry.get_step_display()}）"
+        label = _("第 %(n)s 条（%(step)s）") % {"n": n, "step": entry.get_step_display()}
         if entry.sequence != n:
-            problems.append(f"{label}：序号应为 {n}，记录为 {entry.sequence}（有记录被删除或插入）。")
+            problems.append(_("%(label)s：序号应为 %(n)s，记录为 %(seq)s（有记录被删除或插入）。") % {
+                "label": label, "n": n, "seq": entry.sequence})
         if entry.prev_hash != prev:
-            problems.append(f"{label}：所接的上一校验码与链条不符。")
+            problems.append(_("%(label)s：所接的上一校验码与链条不符。") % {"label": label})
         computed = entry.compute_hash()
         if computed != entry.hash:
-            problems.append(f"{label}：记录内容（时间、箱号、人员、封条号或说明）在登记后被改动。")
+            problems.append(_("%(label)s：记录内容（时间、箱号、人员、封条号或说明）在登记后被改动。") % {"label": label})
         prev = computed  # our own link: a stored hash cannot vouch for itself
     if head is not None and head.sequence != n:
-        problems.append(f"链条末端记录为第 {head.sequence} 条，实有 {n} 条。")
+        problems.append(_("链条末端记录为第 %(head)s 条，实有 %(n)s 条。") % {"head": head.sequence, "n": n})
     if prev != stored:
-        problems.append("账本末端校验码与逐条计算的结果不一致。")
+        problems.append(_("账本末端校验码与逐条计算的结果不一致。"))
     return Verification(not problems, n, stored, prev, problems)

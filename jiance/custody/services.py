@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.accounts.models import RoleAssignment
@@ -61,14 +62,15 @@ def _require(scope: Any, step: str, unit: Unit) -> None:
 def _school_in(county: Unit, code: str) -> Unit:
     school = Unit.objects.filter(code=code, level=Level.SCHOOL, path__startswith=county.path).first()
     if school is None:
-        raise CustodyError(f"编码 {code} 不是本县（区）的样本校。")
+        raise CustodyError(_("编码 %(code)s 不是本县（区）的样本校。") % {"code": code})
     return school
 
 
 def _box_state(cycle: Any, rules: Any, school: Unit, box: str) -> state.BoxState:
     found = [s for s in state.box_states(cycle=cycle, rules=rules, schools=[school]) if s.box.code == box]
     if not found:
-        raise CustodyError(f"{school.name}没有编号为 {box} 的监测工具箱（按本校监测室安排核对箱号）。")
+        raise CustodyError(_("%(school)s没有编号为 %(box)s 的监测工具箱（按本校监测室安排核对箱号）。")
+                           % {"school": school.name, "box": box})
     return found[0]
 
 
@@ -77,12 +79,12 @@ def _check_box(cycle: Any, rules: Any, unit: Unit, step: str, code: str, at: dt.
     """The school, box code, bag code and a mismatch description (or "") of a box or bag step."""
     parts = parse_code(code)
     if parts is None:
-        raise CustodyError(f"“{code}”不是监测工具箱或卷袋的编号。")
+        raise CustodyError(_("“%(code)s”不是监测工具箱或卷袋的编号。") % {"code": code})
     county = unit if unit.level == Level.COUNTY else unit.county()
     assert county is not None
     school = _school_in(county, parts.school)
     if unit.level == Level.SCHOOL and school.pk != unit.pk:
-        raise CustodyError("这个箱号不属于本校。")
+        raise CustodyError(_("这个箱号不属于本校。"))
     from jiance_core.custody import box_code
 
     box = box_code(parts.school, parts.stage, parts.room, parts.day_number)
@@ -90,34 +92,38 @@ def _check_box(cycle: Any, rules: Any, unit: Unit, step: str, code: str, at: dt.
     bag = ""
     if step in BAG_STEPS:
         if not parts.bag_kind:
-            raise CustodyError("卷袋密封请扫描卷袋上的条码（袋号），不是箱号。")
+            raise CustodyError(_("卷袋密封请扫描卷袋上的条码（袋号），不是箱号。"))
         bag = code.strip().upper()
         if bag not in {b.code for b in s.box.bags}:
-            raise CustodyError(f"{box} 箱中没有编号为 {bag} 的卷袋。")
+            raise CustodyError(_("%(box)s 箱中没有编号为 %(bag)s 的卷袋。") % {"box": box, "bag": bag})
         if not s.out:
-            raise CustodyError(f"{box} 箱尚未发放或已送回，不能登记卷袋密封。")
+            raise CustodyError(_("%(box)s 箱尚未发放或已送回，不能登记卷袋密封。") % {"box": box})
         return school, box, bag, ""
     if parts.bag_kind:
-        raise CustodyError("发放与送回请扫描箱号（箱体标签上的条码）。")
-    day_text = f"{s.box.day.month}月{s.box.day.day}日"
+        raise CustodyError(_("发放与送回请扫描箱号（箱体标签上的条码）。"))
+    day_text = _("%(m)s月%(d)s日") % {"m": s.box.day.month, "d": s.box.day.day}
     if step == Step.ISSUED:
         if s.out:
-            raise CustodyError(f"{box} 箱已于 {timezone.localtime(s.issued.at):%H:%M} 发放，尚未送回。")  # type: ignore[union-attr]
+            raise CustodyError(_("%(box)s 箱已于 %(time)s 发放，尚未送回。") % {
+                "box": box, "time": f"{timezone.localtime(s.issued.at):%H:%M}"})  # type: ignore[union-attr]
         if s.returned is not None:
-            raise CustodyError(f"{box} 箱已送回保密室，当天不再发放。")
+            raise CustodyError(_("%(box)s 箱已送回保密室，当天不再发放。") % {"box": box})
         approval = state.approved_schools(cycle=cycle, school_ids=[school.pk], before=at).get(school.pk)
         first = earliest_issue(s.box.day, approved=approval is not None, rules=rules)
         if _local_day(at) < first:
             why = ("" if approval is not None else
-                   f"；车程超过 {rules.far_minutes // 60} 小时的学校须先由县级登记同意提前领取")
-            raise CustodyError(f"{box} 是 {day_text} 的监测工具箱，{first.month}月{first.day}日前不能发放{why}。")
+                   _("；车程超过 %(hours)s 小时的学校须先由县级登记同意提前领取") % {"hours": rules.far_minutes // 60})
+            raise CustodyError(_("%(box)s 是 %(day)s 的监测工具箱，%(first)s前不能发放%(why)s。") % {
+                "box": box, "day": day_text, "first": f"{first.month}月{first.day}日", "why": why})
     if step == Step.RETURNED and not s.out:
-        raise CustodyError(f"{box} 箱没有发放记录，不能登记送回。")
+        raise CustodyError(_("%(box)s 箱没有发放记录，不能登记送回。") % {"box": box})
     mismatch = ""
     if bags_counted is not None and bags_counted != s.box.bag_count:
-        action = "发放" if step == Step.ISSUED else "送回"
-        mismatch = (f"{school.name} {day_text}监测工具箱 {box} {action}时清点卷袋 {bags_counted} 袋，"
-                    f"应有 {s.box.bag_count} 袋（{'、'.join(sorted({b.name for b in s.box.bags}))}）。")
+        action = _("发放") if step == Step.ISSUED else _("送回")
+        mismatch = _("%(school)s %(day)s监测工具箱 %(box)s %(action)s时清点卷袋 %(counted)s 袋，应有 %(expected)s 袋"
+                     "（%(kinds)s）。") % {
+            "school": school.name, "day": day_text, "box": box, "action": action, "counted": bags_counted,
+            "expected": s.box.bag_count, "kinds": "、".join(sorted({b.name for b in s.box.bags}))}
     return school, box, bag, mismatch
 
 
@@ -138,43 +144,43 @@ def entry_record(
     if found is not None:
         return found
     if step == Step.CORRECTION:
-        raise CustodyError("更正请使用更正功能。")
+        raise CustodyError(_("更正请使用更正功能。"))
     rules = state.rules_of(cycle)
     if rules is None:
-        raise CustodyError("本周期的模板没有监测工具保管规则（custody）。")
+        raise CustodyError(_("本周期的模板没有监测工具保管规则（custody）。"))
     allowed = COUNTY_STEPS if unit.level == Level.COUNTY else SCHOOL_STEPS
     if step not in allowed:
-        raise CustodyError("这个环节不在本级登记。")
+        raise CustodyError(_("这个环节不在本级登记。"))
     _require(scope, step, unit)
     now = clock.now()
     at = min(at or now, now)
     county = unit if unit.level == Level.COUNTY else unit.county()
     if county is None:
-        raise CustodyError("找不到本校所属的县（区）。")
+        raise CustodyError(_("找不到本校所属的县（区）。"))
     box = bag = mismatch = ""
     if step in BOX_STEPS or step in BAG_STEPS:
         school, box, bag, mismatch = _check_box(cycle, rules, unit, step, code, at, bags_counted)
         if step in BAG_STEPS and not (seals.strip() and signers.strip()):
-            raise CustodyError("卷袋密封须填写封条号和签字的监测员姓名。")
+            raise CustodyError(_("卷袋密封须填写封条号和签字的监测员姓名。"))
     elif step == Step.APPROVAL:
         if school is None or not school.path.startswith(county.path):
-            raise CustodyError("请选择本县（区）的样本校。")
+            raise CustodyError(_("请选择本县（区）的样本校。"))
         if travel_minutes is None or not is_far(travel_minutes, rules):
-            raise CustodyError(f"车程 {travel_minutes or 0} 分钟，未超过 {rules.far_minutes // 60} 小时，"
-                               "不能领取两天的监测工具（当天领取，当天送回）。")
+            raise CustodyError(_("车程 %(minutes)s 分钟，未超过 %(hours)s 小时，不能领取两天的监测工具（当天领取，"
+                                 "当天送回）。") % {"minutes": travel_minutes or 0, "hours": rules.far_minutes // 60})
     else:
         school = None
         if step in (Step.RECEIVED, Step.POSTED) and not (tracking_no.strip() and boxes):
-            raise CustodyError("机要接收与回邮须填写机要单号和箱数。")
+            raise CustodyError(_("机要接收与回邮须填写机要单号和箱数。"))
         if step == Step.WATCH and not note.strip():
-            raise CustodyError("值守记录须写明值守情况。")
+            raise CustodyError(_("值守记录须写明值守情况。"))
     if step in TWO_PEOPLE:
         if second_person is None:
-            raise CustodyError("交接须两人在场（双人）：请第二人输入账号和保管确认码。")
+            raise CustodyError(_("交接须两人在场（双人）：请第二人输入账号和保管确认码。"))
         if second_person.pk == actor.pk:
-            raise CustodyError("第二人不能是登记人本人。")
+            raise CustodyError(_("第二人不能是登记人本人。"))
         if not _belongs(second_person, county):
-            raise CustodyError("第二人不是本县（区）或本校的工作人员。")
+            raise CustodyError(_("第二人不是本县（区）或本校的工作人员。"))
     entry = chain.append(
         cycle=cycle, county=county, school=school, step=step, box_code=box, bag_code=bag, boxes=boxes,
         bags_counted=bags_counted, travel_minutes=travel_minutes if step == Step.APPROVAL else None,
@@ -202,14 +208,14 @@ def entry_correct(*, scope: Any, actor: Any, cycle: Any, unit: Unit, entry_id: i
     county = unit if unit.level == Level.COUNTY else unit.county()
     old = LedgerEntry.objects.filter(pk=entry_id, cycle=cycle, county=county).select_related("school").first()
     if old is None or (unit.level == Level.SCHOOL and old.school_id != unit.pk):
-        raise CustodyError("找不到要更正的记录。")
+        raise CustodyError(_("找不到要更正的记录。"))
     _require(scope, old.step, unit)
     if old.step == Step.CORRECTION:
-        raise CustodyError("更正记录本身不能再更正；如有错误请重新登记。")
+        raise CustodyError(_("更正记录本身不能再更正；如有错误请重新登记。"))
     if LedgerEntry.objects.filter(step=Step.CORRECTION, corrects=old).exists():
-        raise CustodyError(f"第 {old.sequence} 条记录已被更正过。")
+        raise CustodyError(_("第 %(n)s 条记录已被更正过。") % {"n": old.sequence})
     if not note.strip():
-        raise CustodyError("更正须写明原因。")
+        raise CustodyError(_("更正须写明原因。"))
     now = clock.now()
     entry = chain.append(
         cycle=cycle, county=old.county, school=old.school, step=Step.CORRECTION, box_code=old.box_code,

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiance import clock
@@ -124,7 +125,7 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
     form = EntryForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
-        return _refuse(request, unit, f"填写有误：{first}", queued=queued, form=form)
+        return _refuse(request, unit, _("填写有误：%(error)s") % {"error": first}, queued=queued, form=form)
     d = form.cleaned_data
     cycle = current_cycle(scope=scope)
     try:
@@ -142,7 +143,8 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         )
     except CustodyError as exc:
         return _refuse(request, unit, str(exc), queued=queued, form=form)
-    done = f"已登记第 {entry.sequence} 条：{entry.get_step_display()} {entry.box_code or entry.bag_code}".strip()
+    done = (_("已登记第 %(n)s 条：%(step)s") % {"n": entry.sequence, "step": entry.get_step_display()}
+            + f" {entry.bag_code or entry.box_code}").strip()
     if stamp.queued:
         return queued_reply(done)
     messages.success(request, done)
@@ -161,14 +163,15 @@ def correct(request: HttpRequest, code: str, entry_id: int) -> HttpResponse:
         return _refuse(request, unit, str(exc), queued=queued)
     form = CorrectionForm(request.POST)
     if not form.is_valid():
-        return _refuse(request, unit, "更正须写明原因。", queued=queued)
+        return _refuse(request, unit, _("更正须写明原因。"), queued=queued)
     try:
         entry = services.entry_correct(scope=scope, actor=request.user, cycle=current_cycle(scope=scope), unit=unit,
                                        entry_id=entry_id, note=form.cleaned_data["note"],
                                        client_id=stamp.client_id, at=stamp.at)
     except CustodyError as exc:
         return _refuse(request, unit, str(exc), queued=queued)
-    done = f"已登记第 {entry.sequence} 条：更正第 {entry.corrects.sequence} 条"  # type: ignore[union-attr]
+    done = _("已登记第 %(n)s 条：更正第 %(old)s 条") % {
+        "n": entry.sequence, "old": entry.corrects.sequence}  # type: ignore[union-attr]
     if stamp.queued:
         return queued_reply(done)
     messages.success(request, done)
@@ -224,7 +227,7 @@ def pin(request: HttpRequest) -> HttpResponse:
         except CustodyError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "保管确认码已设置。交接时由您本人在对方手机上输入。")
+            messages.success(request, _("保管确认码已设置。交接时由您本人在对方手机上输入。"))
             return redirect("custody:pin")
     has_pin = hasattr(request.user, "custody_pin")
     return render(request, "custody/pin.html", {"form": form, "has_pin": has_pin})
