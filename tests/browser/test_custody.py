@@ -81,3 +81,39 @@ def test_the_school_page_and_the_printouts(phone_page: Any, page: Any, live_serv
     login(page, live_server, "nc.admin")
     page.goto(f"{live_server.url}/custody/{world.city.code}/")
     screenshot(page, "custody-city")
+
+
+def test_the_printed_labels_scan_back_to_their_codes(phone_page: Any, live_server: Any, setup: Any) -> None:
+    """The label PDF rendered to an image (as a camera would see it) and decoded in Chromium by the
+    page's scanner (the vendored ZXing polyfill): the box code and every bag code come back."""
+    import base64
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from jiance.custody import printing, state
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm 不存在：请先运行 make system-deps")
+    world, cycle, _people = setup
+    rules = state.rules_of(cycle)
+    assert rules is not None
+    rooms_ = state.rooms_by_school(cycle=cycle, school_ids=[world.school_a1.pk])[world.school_a1.pk]
+    boxes = state.boxes_of(cycle=cycle, rules=rules, school=world.school_a1, rooms=rooms_)
+    pdf = printing.labels_pdf(cycle=cycle, rules=rules, school=world.school_a1, boxes=boxes[:1])
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "labels.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "labels.pdf", "page"], cwd=tmp,
+                       check=True)
+        png = base64.b64encode(Path(tmp, "page-1.png").read_bytes()).decode()
+    phone_page.set_default_timeout(60_000)
+    phone_page.set_default_navigation_timeout(60_000)
+    login(phone_page, live_server, "ncx.custodian")
+    phone_page.goto(f"{live_server.url}/custody/{world.county_a.code}/")
+    phone_page.locator("html[data-scanner=ready]").wait_for(state="attached")
+    codes = phone_page.evaluate("""async (png) => {
+        const img = new Image(); img.src = "data:image/png;base64," + png; await img.decode();
+        const d = await window.jianceScanner.detector();
+        return (await d.detect(img)).map((c) => c.rawValue).sort(); }""", png)
+    assert codes == sorted([boxes[0].code, *(b.code for b in boxes[0].bags)])
