@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -65,6 +65,7 @@ class BoxState:
     returned: LedgerEntry | None = None
     due: dt.datetime | None = None
     sealed: int = 0
+    sealed_codes: set[str] = field(default_factory=set)
 
     @property
     def out(self) -> bool:
@@ -118,4 +119,5 @@ def box_states(*, cycle: Any, rules: CustodyRules, schools: list[Any], day: dt.d
             state.returned = e
         else:
             state.sealed += 1
+            state.sealed_codes.add(e.bag_code)
     return list(states.values())

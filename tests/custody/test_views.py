@@ -74,6 +74,7 @@ def test_a_school_sees_only_its_own_ledger(client: Client, world: World, people:
     assert client.get(reverse("custody:home")).url == reverse("custody:unit", args=[world.school_a1.code])
     page = client.get(reverse("custody:unit", args=[world.school_a1.code])).content.decode()
     assert BOX in page and "3601210002-J1-D1" not in page
+    assert f'data-bag="{BOX}-CB1"' in page  # the bags of a box that is out, to seal after the session
     assert client.get(reverse("custody:unit", args=[world.school_a2.code])).status_code == 404
     assert client.get(reverse("custody:unit", args=[world.county_a.code])).status_code == 404
 
