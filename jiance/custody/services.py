@@ -209,6 +209,9 @@ def entry_correct(*, scope: Any, actor: Any, cycle: Any, unit: Unit, entry_id: i
     old = LedgerEntry.objects.filter(pk=entry_id, cycle=cycle, county=county).select_related("school").first()
     if old is None or (unit.level == Level.SCHOOL and old.school_id != unit.pk):
         raise CustodyError(_("找不到要更正的记录。"))
+    allowed = COUNTY_STEPS if unit.level == Level.COUNTY else SCHOOL_STEPS
+    if old.step != Step.CORRECTION and old.step not in allowed:
+        raise CustodyError(_("这条记录由县级登记，只能在县级更正。"))
     _require(scope, old.step, unit)
     if old.step == Step.CORRECTION:
         raise CustodyError(_("更正记录本身不能再更正；如有错误请重新登记。"))

@@ -91,7 +91,7 @@ def _page(request: HttpRequest, unit: Unit, form: EntryForm | None = None) -> di
         "approvals": selectors.approvals(cycle=cycle, schools=schools),
         "steps": [(s, Step(s).label) for s in steps],
         "form": form or EntryForm(initial={"step": steps[0] if steps else ""}),
-        "can_record": bool(steps), "can_correct": bool(steps),
+        "can_record": bool(steps), "correctable": set(steps),
         "schools": schools,
     }
 

@@ -205,3 +205,10 @@ def test_a_deleted_row_breaks_the_chain(world: World, people: People, cycle: Any
         cur.execute(f"DELETE FROM {LedgerEntry._meta.db_table} WHERE sequence = 2")
     bad = chain.verify(cycle=cycle, county=world.county_a)
     assert not bad.ok and any("序号" in p for p in bad.problems)
+
+
+def test_a_school_cannot_void_the_county_s_entries(world: World, people: People, cycle: Any) -> None:
+    entry = record(world, people, cycle, Step.ISSUED, code=BOX1)
+    with pytest.raises(CustodyError, match="只能在县级更正"):
+        entry_correct(scope=Scope(people.school_keeper), actor=people.school_keeper, cycle=cycle,
+                      unit=world.school_a1, entry_id=entry.pk, note="想作废")
