@@ -70,6 +70,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("milestones", ("jiance.milestones",)),
     # Implementation documents: one more review chain; reads the sample and publishes the phone line.
     ("documents", ("jiance.documents",)),
+    # Custody of the test materials: the hash-chained hand-over ledger; reads test rooms (testday),
+    # fills two document tables, alerts through notifications.
+    ("custody", ("jiance.custody",)),
     # The live progress of test day: reads every app's progress source (the top app layer).
     ("live", ("jiance.live",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.

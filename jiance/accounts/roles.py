@@ -66,6 +66,17 @@ CYCLE_MANAGERS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 
 
+# Custody of the test materials (监测工具): the custodians (保密员) keep and hand over boxes, at the
+# county (secure room) and at the school; the county office records the two-day exception's
+# approval; who may seal a school's bags after a session; who oversees the boxes of their area.
+MATERIAL_KEEPERS: Roles = (Role.CUSTODIAN, *COUNTY_OFFICE)
+MATERIAL_APPROVERS: Roles = COUNTY_OFFICE
+MATERIAL_SEALERS: Roles = (Role.CUSTODIAN, Role.CHIEF_PROCTOR, Role.PRINCIPAL, Role.INSPECTOR)
+MATERIAL_OVERSIGHT: Roles = (*COUNTY_STAFF, *CITY_AND_ABOVE, Role.CUSTODIAN, Role.SUPERVISOR)
+# Whom an overdue box alerts: the county and city offices and the county's custodians.
+MATERIAL_ALERTED: Roles = (*COUNTY_OFFICE, *CITY_OFFICE, Role.CUSTODIAN)
+
+
 # The office of each level: marks its own unit's tasks done by hand (and undoes it), confirms the
 # tasks of the level below that the cycle has it confirm, receives the unit's deadline reminders,
 # submits the unit's implementation documents and reviews those of the level below.

@@ -10,5 +10,5 @@ from jiance.apps_registry import AppEntry, NavEntry
 APP = AppEntry(
     app="live",
     url_prefix="live",
-    nav=(NavEntry(_("实时进度"), "live:page", order=72, roles=TESTDAY_WATCHERS),),
+    nav=(NavEntry(_("实时进度"), "live:page", order=71, roles=TESTDAY_WATCHERS),),
 )

@@ -78,8 +78,7 @@ def role_cards(unit: Unit, held: set[str]) -> list[RoleCard]:
         cards.append(RoleCard(
             Role.CUSTODIAN, _("保密材料与交接"),
             _("负责监测工具（试卷箱）的接收、保管、分发与回收，确保全程保密。"),
-            later=_("试卷箱接收登记、保密室存放、各场次分发与回收交接记录。"),
-            links=_testday_link(unit),
+            links=((_("扫码登记交接"), reverse("custody:unit", args=(unit.code,))), *_testday_link(unit)),
         ))
     if Role.CHIEF_PROCTOR in held or Role.PROCTOR in held:
         role = Role.CHIEF_PROCTOR if Role.CHIEF_PROCTOR in held else Role.PROCTOR

@@ -27,6 +27,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from jiance_core.cycles.custody import CustodyRules, custody_issues
+
 # ---------------------------------------------------------------------------------------------------
 # vocabularies
 
@@ -531,6 +533,7 @@ class CycleTemplate(StrictModel):
     windows: list[ReportingWindow] = Field(default_factory=list)
     participation_thresholds: Participation
     notes: list[str] = Field(default_factory=list)
+    custody: CustodyRules | None = None  # 监测工具: boxes, bags, return time (jiance_core.cycles.custody)
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> CycleTemplate:
@@ -613,6 +616,7 @@ def check_rules(t: CycleTemplate) -> list[Issue]:
     out += _check_sample_staffing(t)
     out += _check_groups(t)
     out += _check_milestones(t)
+    out += [Issue(p, r) for p, r in custody_issues(t.custody, len(t.test_days))]
     out += _check_documents_windows(t)
     out += _check_release_thresholds(t)
     return out

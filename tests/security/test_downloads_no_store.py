@@ -125,6 +125,8 @@ SPECIAL: dict[str, Callable[[WalkWorld], list[tuple[str, Any]]]] = {
 # no-store). The apps' own view tests fetch these files.
 STATIC_ONLY = {
     "aftertest:rejected": "needs a rejected tested-student upload of an active cycle",
+    "custody:labels": "needs an active cycle with custody rules (tests/custody/test_views.py)",
+    "custody:report": "needs an active cycle with custody rules (tests/custody/test_views.py)",
     "aftertest:template": "needs an active cycle with the school in the published sample",
     "milestones:attachment": "needs an active cycle with a task marked done with a file (tests/milestones/test_views.py)",
     "reporting:export": "needs an active cycle",

@@ -61,6 +61,7 @@ class ChainSummary:
     teachers: int = 0
     sampled_students: int = 0  # drawn for the demo county (test-day and after-test phases)
     documents: dict[str, int] = field(default_factory=dict)  # implementation documents: status -> count
+    custody: dict[str, int] = field(default_factory=dict)  # test-day boxes: issued / returned / sealed
 
     def lines(self) -> list[str]:
         """The summary `jiance demo` prints, one line per part of the chain."""
@@ -80,7 +81,10 @@ class ChainSummary:
         ] + ([f"样本学生：{self.county_name}名单全部通过后已按县抽取 {self.sampled_students} 名。"]
              if self.sampled_students else []) + ([
             "实施材料：" + "，".join(f"{DOC_LABELS.get(k, k)} {n} 份" for k, n in sorted(self.documents.items()))
-            + "。"] if self.documents else [])
+            + "。"] if self.documents else []) + ([
+            f"保密材料（{self.county_name}）：今晨发放监测工具箱 {self.custody.get('issued', 0)} 箱，"
+            f"退回核查 {self.custody.get('returned', 0)} 箱，卷袋密封 {self.custody.get('sealed', 0)} 袋，"
+            f"更正 {self.custody.get('corrections', 0)} 条。"] if self.custody else [])
 
 
 @dataclass
