@@ -44,7 +44,9 @@ def test_city_page_rolls_up_counties_and_lists_each_school(world: World, cycle: 
     assert "测试日实时进度" in body and world.city.name in body
     assert school_codes(body) == [world.school_a1.code, world.school_a2.code, world.school_b1.code,
                                   world.school_b2.code]
-    assert cells(body, world.school_a1.code) == {
+    # the other apps' real sources add their own columns; these are testday's and the fake's
+    own = {k: v for k, v in cells(body, world.school_a1.code).items() if k.startswith(("testday_", "fake_"))}
+    assert own == {
         "testday_students": "5", "testday_rooms": "0", "testday_absent": "0", "testday_unplanned": "1",
         "fake_open": "2", "fake_late": "0", "fake_done": "0"}
     assert cells(body, world.school_b1.code)["fake_done"] == "3"
