@@ -89,6 +89,7 @@ def taylor_design(
     fpc: np.ndarray | None = None,
     fpc2: np.ndarray | None = None,
     stratum_labels: list[str] | None = None,
+    fpc_names: tuple[str, str] = ("fpc", "fpc2"),
 ) -> Design:
     """A Taylor design from integer codes (``stratum``/``psu``/``ssu`` any ints, nested as
     given: a PSU code is unique within its stratum, an SSU code within its PSU). ``fpc`` per row:
@@ -104,7 +105,7 @@ def taylor_design(
     psu_stratum = p_keys[:, 0].astype(np.int64)
     n_h = np.bincount(psu_stratum, minlength=len(h_codes))
     names = stratum_labels or [str(c) for c in h_codes]
-    f1 = None if fpc is None else _fractions(fpc, h_idx, n_h[h_idx], "fpc")
+    f1 = None if fpc is None else _fractions(fpc, h_idx, n_h[h_idx], fpc_names[0], "分层")
     # a stratum with one PSU has no variance estimate, unless it is a census (certainty PSU)
     single = np.flatnonzero((n_h < 2) & (np.ones(len(n_h), dtype=bool) if f1 is None else f1 < 1))
     if len(single):
@@ -135,14 +136,15 @@ def taylor_design(
         design.ssu_psu = s_keys[:, 0].astype(np.int64)
         design.m_p = np.bincount(design.ssu_psu, minlength=len(psu_stratum))
         if fpc2 is not None:
-            design.f2 = _fractions(fpc2, p_idx, design.m_p[p_idx], "fpc2")
+            design.f2 = _fractions(fpc2, p_idx, design.m_p[p_idx], fpc_names[1], "初级抽样单元")
     return design
 
 
-def _fractions(values: np.ndarray, group: np.ndarray, sampled: np.ndarray, what: str) -> np.ndarray:
+def _fractions(
+    values: np.ndarray, group: np.ndarray, sampled: np.ndarray, what: str, unit: str
+) -> np.ndarray:
     """Per group the sampling fraction: a population size (≥ 1) → sampled/size, else as given."""
     values = np.asarray(values, dtype=np.float64)
-    unit = "分层" if what == "fpc" else "初级抽样单元"
     k = int(group.max()) + 1
     lo = np.full(k, np.inf)
     hi = np.full(k, -np.inf)
@@ -283,5 +285,6 @@ def design_from_frame(
             raise ValidationFailed([RowError(0, fpc2, "给出 --fpc2 时必须同时给出 --psu")])
         f2 = numeric(frame, fpc2, required=True)
     return taylor_design(
-        w, stratum=h, psu=p, ssu=s, fpc=f1, fpc2=f2, stratum_labels=h_names or None
+        w, stratum=h, psu=p, ssu=s, fpc=f1, fpc2=f2, stratum_labels=h_names or None,
+        fpc_names=(fpc or "fpc", fpc2 or "fpc2"),
     )

@@ -33,7 +33,7 @@ def _header(path: Path) -> list[str]:
         return list(pl.read_parquet_schema(path).keys())
     import pyreadstat
 
-    _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    _, meta = pyreadstat.read_sav(str(path), metadataonly=True, output_format="dict")
     return list(meta.column_names)
 
 
