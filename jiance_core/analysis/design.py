@@ -269,7 +269,7 @@ def design_from_frame(
             )
         if len(names) < 2:
             raise ValidationFailed([RowError(1, names[0], "至少需要 2 组重复权重")])
-        reps = np.column_stack([numeric(frame, c, required=True) for c in names])
+        reps = _replicate_matrix(frame, names)
         return replicate_design(w, reps, method or "brr", rho=rho, stratum=h, psu=p)
     s = None
     if ssu:
@@ -288,3 +288,12 @@ def design_from_frame(
         w, stratum=h, psu=p, ssu=s, fpc=f1, fpc2=f2, stratum_labels=h_names or None,
         fpc_names=(fpc or "fpc", fpc2 or "fpc2"),
     )
+
+
+def _replicate_matrix(frame: pl.DataFrame, names: list[str]) -> np.ndarray:
+    """(n, R) float64: in one copy when every column is numeric and complete, else column by
+    column so that a bad value is reported with its column and rows."""
+    block = frame.select(names)
+    if all(dt.is_numeric() for dt in block.dtypes) and not any(block.null_count().row(0)):
+        return np.ascontiguousarray(block.cast(pl.Float64).to_numpy())
+    return np.column_stack([numeric(frame, c, required=True) for c in names])

@@ -30,33 +30,38 @@ import numpy as np
 from jiance_core.analysis.design import Design
 
 
-def _zones(stratum: np.ndarray, psu: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-    """PSU codes per row (in order of first appearance), and the zones: lists of PSU codes,
-    pairs in order within each stratum, the last one a triple when a stratum's count is odd."""
-    stratum = np.unique(stratum, return_inverse=True)[1].reshape(-1)
-    psu = np.unique(psu, return_inverse=True)[1].reshape(-1)
-    _, first = np.unique(np.stack([stratum, psu], axis=1), axis=0, return_index=True)
-    order = np.sort(first)  # first row of each PSU, in sort order of the file
-    key_rows = np.stack([stratum, psu], axis=1)
-    keys = key_rows[order]
-    lookup = {(int(a), int(b)): i for i, (a, b) in enumerate(keys)}
-    psu_code = np.fromiter((lookup[(int(a), int(b))] for a, b in key_rows), dtype=np.int64, count=len(psu))
+def _zones(stratum: np.ndarray, psu: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+    """PSU codes per row (numbered in order of first appearance), and the zones: lists of PSU
+    codes, pairs in order within each stratum, the last one a triple when a stratum's count is
+    odd (strata in order of first appearance; a stratum with one PSU gives no zone)."""
+    h = np.unique(stratum, return_inverse=True)[1].reshape(-1)
+    p = np.unique(psu, return_inverse=True)[1].reshape(-1)
+    keys, first, inv = np.unique(np.stack([h, p], axis=1), axis=0, return_index=True, return_inverse=True)
+    rank = np.argsort(first, kind="stable")  # key index of the c-th PSU in file order
+    code_of_key = np.empty_like(rank)
+    code_of_key[rank] = np.arange(len(rank))
+    psu_code = code_of_key[inv.reshape(-1)]
+    psu_h = keys[rank, 0]
+    h_first = np.full(int(h.max()) + 1, len(h))
+    np.minimum.at(h_first, h, np.arange(len(h)))
+    grouped = np.argsort(h_first[psu_h], kind="stable")  # PSU codes by stratum, file order within
+    bounds = np.flatnonzero(np.diff(psu_h[grouped])) + 1
     zones: list[list[int]] = []
-    for s in dict.fromkeys(int(x) for x in keys[:, 0]):
-        members = [i for i, (a, _) in enumerate(keys) if int(a) == s]
-        if len(members) < 2:
+    for members in np.split(grouped, bounds):
+        m = members.tolist()
+        if len(m) < 2:
             continue
-        pairs = [members[i : i + 2] for i in range(0, len(members) - len(members) % 2, 2)]
-        if len(members) % 2:
-            pairs[-1] = [*pairs[-1], members[-1]]
+        pairs = [m[i : i + 2] for i in range(0, len(m) - len(m) % 2, 2)]
+        if len(m) % 2:
+            pairs[-1] = [*pairs[-1], m[-1]]
         zones.extend(pairs)
-    return psu_code, np.asarray(sorted(first)), zones
+    return psu_code, zones
 
 
 def jk2_replicates(weight: np.ndarray, stratum: np.ndarray, psu: np.ndarray) -> Design:
     """JK2 replicate design (see module doc): rows in the file's sort order."""
     w = np.asarray(weight, dtype=np.float64)
-    psu_code, _, zones = _zones(np.asarray(stratum), np.asarray(psu))
+    psu_code, zones = _zones(np.asarray(stratum), np.asarray(psu))
     factors: list[np.ndarray] = []
     coef: list[float] = []
     n_psu = int(psu_code.max()) + 1
@@ -115,7 +120,7 @@ def fay_replicates(
 ) -> Design:
     """Fay's BRR replicate design (see module doc): rows in the file's sort order."""
     w = np.asarray(weight, dtype=np.float64)
-    psu_code, _, zones = _zones(np.asarray(stratum), np.asarray(psu))
+    psu_code, zones = _zones(np.asarray(stratum), np.asarray(psu))
     h = hadamard(replicates)
     n_psu = int(psu_code.max()) + 1
     by_psu = np.ones((n_psu, replicates))
