@@ -239,3 +239,12 @@ def test_unreadable_and_unsupported_files(tmp_path: Path, capsys: pytest.Capture
     assert main(["--data", str(tmp_path / "a.csv"), "--weight", "pw", "--mean", "api00", "--out", str(tmp_path / "o.txt")]) == 1
     assert main(["--weight", "pw"]) == 2  # argparse: a usage message, not a traceback
     assert "参数错误" in capsys.readouterr().err
+
+
+def test_csv_with_bom_as_excel_writes_it(tmp_path: Path) -> None:
+    data = tmp_path / "bom.csv"
+    data.write_bytes(b"\xef\xbb\xbf" + "权重,成绩,层\n1,2,甲\n2,3,甲\n3,4,乙\n1,5,乙\n".encode())
+    out = tmp_path / "o.csv"
+    assert main(["--data", str(data), "--weight", "权重", "--strata", "层", "--mean", "成绩", "--out", str(out)]) == 0
+    row = _get(_read(out), "mean", "成绩")
+    assert row["estimate"] == pytest.approx((2 + 6 + 12 + 5) / 7) and row["n"] == 4
