@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"无法写入 {out}：{exc.strerror}", file=sys.stderr)
         return 1
+    if args.replicates and (args.strata or args.psu) and args.method != "jkn":
+        print("注意：重复权重设计的方差只由重复权重给出，--strata、--psu 未使用")
     print(
         f"{len(frame)} 行数据；方差估计：{design.describe()}；"
         f"{len(rows)} 行估计已写入 {out}（{time.perf_counter() - started:.2f} 秒）"

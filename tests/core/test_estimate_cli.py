@@ -75,6 +75,14 @@ def test_nhanes_brr_from_parquet_with_underscore_prefix(tmp_path: Path) -> None:
     assert {d for d in table["domain"].to_list()} == {"", "1", "2"}
 
 
+def test_strata_with_brr_replicates_are_not_used_and_it_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "o.csv"
+    assert main(["--data", str(REF / "nhanes2brr.csv"), "--weight", "finalwgt", "--strata", "sex",
+                 "--replicates", "brr", "--method", "brr", "--mean", "weight", "--out", str(out)]) == 0
+    assert "--strata、--psu 未使用" in capsys.readouterr().out
+    assert round(_get(_read(out), "mean", "weight")["se"], 4) == 0.1656
+
+
 def _scores(n_schools: int = 12, seed: int = 0) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
