@@ -18,6 +18,7 @@ CORE_COMMANDS = {
     "check-roster": "jiance_core.commands.check_roster",
     "sample-students": "jiance_core.commands.sample_students",
     "seat-plan": "jiance_core.commands.seat_plan",
+    "estimate": "jiance_core.commands.estimate",
 }
 
 HELP = """用法：jiance <命令> [参数]
@@ -28,6 +29,7 @@ HELP = """用法：jiance <命令> [参数]
   sample-students  在样本校内等概率抽取学生（含抽样概率与权重）
   seat-plan        分配监测室、座位（S 形编号）与题本/答题卡
   synth            生成合成数据（--scale national|city）
+  estimate         按抽样设计估计均值、比例、分位数等及其标准误（泰勒线性化或重复权重，合理值）
 平台命令：
   demo             建库并写入演示数据，打印演示账号
   serve            启动网站（默认 127.0.0.1:8000）
