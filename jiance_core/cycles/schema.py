@@ -27,6 +27,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from jiance_core.cycles.incidents import IncidentRules
+
 # ---------------------------------------------------------------------------------------------------
 # vocabularies
 
@@ -531,6 +533,8 @@ class CycleTemplate(StrictModel):
     windows: list[ReportingWindow] = Field(default_factory=list)
     participation_thresholds: Participation
     notes: list[str] = Field(default_factory=list)
+    incidents: IncidentRules | None = None
+    """应急事件: grades, catalogue and the report clock (`jiance_core.cycles.incidents`)."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> CycleTemplate:
