@@ -82,12 +82,18 @@ def call_get(*, scope: Scope, pk: int) -> HotlineCall:
 
 
 def county_schools(*, scope: Scope, cycle: Cycle, county: Unit) -> list[Unit]:
-    """The county's schools taking part in the cycle (for the hotline's school choice)."""
+    """The county's schools in the cycle (taking part, or in its published sample): the hotline's
+    school choice."""
     from jiance.cycles.models import CycleParticipant
+    from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
 
-    ids = CycleParticipant.objects.filter(cycle=cycle, unit__level=Level.SCHOOL,
-                                          unit__path__startswith=county.path).values("unit_id")
-    return list(scope.filter(Unit.objects.filter(pk__in=ids), unit_field="self").order_by("code"))
+    inside = {"unit__level": Level.SCHOOL, "unit__path__startswith": county.path}
+    taking_part = CycleParticipant.objects.filter(cycle=cycle, **inside).values("unit_id")
+    sampled = SampledSchool.objects.filter(draw__cycle=cycle, draw__status=DrawStatus.PUBLISHED,
+                                           status=RowStatus.IN_SAMPLE, school__path__startswith=county.path) \
+        .values("school_id")
+    units = Unit.objects.filter(Q(pk__in=taking_part) | Q(pk__in=sampled), level=Level.SCHOOL)
+    return list(scope.filter(units, unit_field="self").order_by("code"))
 
 
 def people_names(incident: Incident, visible: dict[int, Any]) -> list[dict[str, Any]]:
