@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiance.accounts.roles import INCIDENT_OVERSEERS, INCIDENT_READERS
 from jiance.apps_registry import AppEntry, HomeLink, NavEntry
+from jiance.incidents.inbox import inbox
 from jiance.incidents.reports import incident_table
 from jiance.units.models import Level
 
@@ -19,6 +20,7 @@ APP = AppEntry(
         HomeLink(_("监督专线来电"), "incidents:hotline", order=73, roles=INCIDENT_OVERSEERS, levels=(Level.COUNTY,),
                  arg="unit"),
     ),
+    inbox=inbox,
     url_params=("code", "fmt", "incident_id", "call_id"),
     document_tables={
         "school_incident_report": incident_table,

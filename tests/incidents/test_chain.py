@@ -119,7 +119,7 @@ def test_a_stale_page_is_refused(world: World, cycle: Cycle, p: People) -> None:
     seen = i.version
     step(p, "inspector_a", i, "return", "补充")
     i.refresh_from_db()
-    with pytest.raises(IncidentError, match="页面已过期|刷新"):
+    with pytest.raises(IncidentError, match=r"页面已过期|刷新"):
         services.incident_step(scope=p.scope("officer_a1"), incident=i, action="record", version=seen,
                                actor=p.officer_a1)
 

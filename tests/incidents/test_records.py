@@ -65,9 +65,8 @@ def test_bad_input_is_refused_in_chinese(world: World, cycle: Cycle, p: People) 
 def test_students_come_only_from_the_released_sample(world: World, cycle: Cycle, p: People) -> None:
     seated_room(cycle, world.school_a1, 5)
     sid = Seat.objects.get(seat=2).student_id
-    with clock.frozen(BEFORE_RELEASE):
-        with pytest.raises(IncidentError, match="不在本校的测试学生名单"):
-            record(p, cycle, world.school_a1, student_ids=(sid,), when=BEFORE_RELEASE)
+    with clock.frozen(BEFORE_RELEASE), pytest.raises(IncidentError, match="不在本校的测试学生名单"):
+        record(p, cycle, world.school_a1, student_ids=(sid,), when=BEFORE_RELEASE)
     i = record(p, cycle, world.school_a1, student_ids=(sid,))
     assert list(i.students.values_list("seat", flat=True)) == [2]
     foreign = seated_room(cycle, world.school_b1, 2, start=500)
