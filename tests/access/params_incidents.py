@@ -33,6 +33,14 @@ def incident_id(school: Unit) -> str:
                   "kind_name": "个别学生身体不适，不能坚持完成测试", "grade": 1, "reported_grade": 1, "occurred_at": now,
                   "what": "走查事件", "created_at": now, "updated_at": now, "recorded_at": now},
     )
+    # where the world has a sample (the release walk), the incident concerns a sampled student: its
+    # pages must not name them before the release time
+    from jiance.incidents.models import IncidentStudent
+    from jiance.rosters.models import SampledStudent
+
+    sampled = SampledStudent.objects.filter(school=school).first()
+    if sampled is not None:
+        IncidentStudent.objects.get_or_create(incident=incident, student_id=sampled.student_id)
     return str(incident.pk)
 
 

@@ -149,3 +149,18 @@ def test_hotline_page_logs_calls_and_converts_one(world: World, cycle: Cycle, p:
 def test_catalogue_page(world: World, cycle: Cycle, p: People) -> None:
     page = client_for(p.proctor_a1).get(reverse("incidents:catalogue")).content.decode()
     assert "按座位号由大到小剔除测试生" in page and "区县实施工作领导小组应及时向市级实施工作领导小组报告" in page
+
+
+def test_the_notice_board_prints_the_countys_hotline(world: World, cycle: Cycle, p: People) -> None:
+    """The number the county published in its self-check list (a ReportPhone labelled 本地监督电话)
+    is on every sample school's notice board, named after the county; the hotline page shows it."""
+    seated_room(cycle, world.school_a1, 3)
+    ReportPhone.objects.create(cycle=cycle, unit=world.county_a, label="本地监督电话", number="0791-85700000",
+                               created_at=at(8))
+    board = client_for(p.principal_a1).get(
+        reverse("testday:printout", kwargs={"code": world.school_a1.code, "stage": "primary", "kind": "notice",
+                                            "fmt": "pdf"}))
+    assert board.status_code == 200
+    assert "南昌县本地监督电话：0791-85700000" in squash(text(board.content))
+    assert "0791-85700000" in client_for(p.county_a).get(
+        reverse("incidents:hotline", args=[world.county_a.code])).content.decode()
