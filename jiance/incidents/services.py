@@ -317,3 +317,9 @@ def incident_evaluate(*, scope: Scope, incident: Incident, version: int | None, 
     Evaluation.objects.update_or_create(incident=row, defaults={**clean, "written_at": clock.now(),
                                                                 "written_by": actor})
     return _side_step(row, IncidentAction.EVALUATE, version=version, actor=actor, comment=clean["result"][:200])
+
+
+def report_exported(*, unit: Unit, actor: Any, title: str, fmt: str, rows: int) -> None:
+    """The report table left the platform (what happened at a school may name people): audited."""
+    audit_record(action=Action.EXPORT, object_type="incidents.report", object_id=unit.code,
+                 object_repr=f"{unit.name}{title}", unit=unit, actor=actor, detail=f"导出{title}（{rows} 起，{fmt}）")

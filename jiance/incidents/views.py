@@ -84,6 +84,7 @@ def report(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
         raise Http404
     table = incident_table(cycle=cycle, unit=unit)
     content = table_pdf(table, cycle_name=cycle.name) if fmt == "pdf" else table_xlsx(table, cycle_name=cycle.name)
+    services.report_exported(unit=unit, actor=request.user, title=table.title, fmt=fmt, rows=len(table.rows))
     return download(content, f"{unit.code}_{table.title}.{fmt}")
 
 
@@ -200,6 +201,10 @@ def edit(request: HttpRequest, incident_id: int) -> HttpResponse:
     scope = get_scope(request)
     incident = selectors.incident_get(scope=scope, pk=incident_id)
     scope.require(roles.SCHOOL_OFFICE, incident.school)
+    if not incident.editable:
+        messages.error(request, str(IncidentError(_("当前状态为“%(status)s”，已上报，不能修改；如需更正，请联系区县巡视员退回。")
+                                                  % {"status": incident.get_status_display()})))
+        return redirect("incidents:detail", incident_id=incident.pk)
     if request.method == "POST":
         form = _form(incident.cycle, incident.school, scope, request.POST)
         version = _version(request)

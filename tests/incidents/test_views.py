@@ -63,6 +63,14 @@ def test_queued_post_is_acknowledged_once(world: World, cycle: Cycle, p: People)
     assert late.status_code == 409 and Incident.objects.count() == 1
 
 
+def test_a_reported_incident_is_not_edited(world: World, cycle: Cycle, p: People) -> None:
+    i = record(p, cycle, world.school_a1)
+    r = client_for(p.officer_a1).post(reverse("incidents:edit", args=[i.pk]), form(what="改写"), follow=True)
+    assert "已上报，不能修改" in r.content.decode()
+    i.refresh_from_db()
+    assert i.what != "改写"
+
+
 def test_a_plain_post_with_errors_shows_them(world: World, cycle: Cycle, p: People) -> None:
     c = client_for(p.officer_a1)
     r = c.post(reverse("incidents:record", args=[world.school_a1.code]), form(what=""))
@@ -124,6 +132,9 @@ def test_report_downloads(world: World, cycle: Cycle, p: People, fmt: str) -> No
         cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
         assert any("县级应急事件报告表" in v for v in cells) and "发现冒名顶替者 1 人" in cells
     assert client_for(p.officer_b1).get(reverse("incidents:report", args=[world.county_a.code, fmt])).status_code == 404
+    from jiance.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="export", object_type="incidents.report", unit=world.county_a).count() == 1
 
 
 def test_hotline_page_logs_calls_and_converts_one(world: World, cycle: Cycle, p: People) -> None:
