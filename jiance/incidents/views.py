@@ -148,9 +148,11 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         form = _form(cycle, school, scope, initial={"occurred_at": local_input(clock.now()),
                                                      "kind": request.GET.get("kind", "")})
     rules = rules_of(cycle)
+    today = selectors.incidents_under(scope=scope, cycle=cycle, unit=school).filter(
+        occurred_at__date=clock.today())
     return render(request, "incidents/record.html", {
         "cycle": cycle, "unit": school, "form": form, "rules": rules,
-        "handling": {k.code: k.handling for k in rules.kinds}, "incident": None,
+        "handling": {k.code: k.handling for k in rules.kinds}, "incident": None, "today_list": list(today[:30]),
     })
 
 

@@ -39,6 +39,7 @@ def test_officer_records_and_inspector_confirms_on_a_phone(browser: Any, phone_p
                                                             setup: Any, world: Any) -> None:
     _cycle, p = setup
     page = phone_page
+    page.clock.set_system_time(at(9, 30))  # the phone's clock agrees with the frozen server's
     login(page, live_server, "officer_a1")
     page.goto(f"{live_server.url}/incidents/")
     assert page.locator("#record-link").is_visible()
@@ -51,13 +52,26 @@ def test_officer_records_and_inspector_confirms_on_a_phone(browser: Any, phone_p
     page.fill("#id_what", "一名学生腹痛，不能坚持完成语文测试。")
     page.fill("#id_actions", "准其退出测试，交校医处理。")
     screenshot(page, "incidents-phone-record")
+    # the school's network drops: the action waits on the phone with its time, then goes once
+    page.context.set_offline(True)
+    page.click("#submit-button")
+    status = page.locator("[data-queue-status]")
+    status.locator(".queue-count").filter(has_text="1 条操作待发送").wait_for()
+    screenshot(page, "incidents-phone-queued")
+    assert not Incident.objects.exists()
+    page.context.set_offline(False)
+    page.evaluate("window.JianceQueue.flush()")
+    page.locator("#recorded-today li[id^=recorded-]").first.wait_for()
+    assert "个别学生身体不适" in page.inner_text("#recorded-today")
+    screenshot(page, "incidents-phone-sent")
+    incident = Incident.objects.get()
+    assert (incident.status, incident.grade, incident.students.count()) == (IncidentStatus.RECORDED, 1, 1)
+    assert incident.recorded_at == at(9, 30)  # the phone's time of the action
     with page.expect_navigation():
-        page.click("#submit-button")
+        page.click(f"#recorded-{incident.pk} a")
     assert "待确认" in page.inner_text("#incident-status")
     assert "05" in page.inner_text("#incident-students")
     screenshot(page, "incidents-phone-recorded")
-    incident = Incident.objects.get()
-    assert (incident.status, incident.grade, incident.students.count()) == (IncidentStatus.RECORDED, 1, 1)
 
     ctx = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
                               device_scale_factor=2, is_mobile=True, has_touch=True)

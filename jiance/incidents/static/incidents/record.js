@@ -9,6 +9,9 @@
     var handling = JSON.parse(data.textContent || "{}");
     function show() { out.textContent = handling[select.value] || ""; }
     select.addEventListener("change", show);
+    if (select.form) {  // a queued form is reset after it is stored: the text follows the empty choice
+      select.form.addEventListener("reset", function () { setTimeout(show, 0); });
+    }
     show();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
