@@ -46,7 +46,8 @@ def _at(today: dt.date, hh: int, mm: int) -> dt.datetime:
 
 def build_incidents(*, cycle: Cycle, county: Unit, demo_school: Unit, users: dict[str, User],
                     today: dt.date) -> IncidentSummary:
-    """The test-day morning of `today` (the shifted cycle's first test day)."""
+    """The test-day morning of `today` (the shifted cycle's first test day), every moment before
+    the demo's 10:10 (`DEMO_TESTDAY_TIME`)."""
     officer, inspector = Scope(users["school.info"]), Scope(users["ncx.inspector"])
     county_admin, liaison, city = Scope(users["ncx.admin"]), Scope(users["ncx.liaison"]), Scope(users["nanchang.admin"])
     summary = IncidentSummary()
@@ -81,11 +82,11 @@ def build_incidents(*, cycle: Cycle, county: Unit, demo_school: Unit, users: dic
         kind_code="student_unwell", occurred_at=_at(today, 9, 35), what="一名学生腹痛，不能坚持完成语文测试。",
         actions="经主监测员、监测员确认后准其退出测试，交校医处理并出具证明。"))
     act(inspector, ill, "confirm", _at(today, 9, 47))
-    act(inspector, ill, "handle", _at(today, 9, 55), "该生不参加后续场次测试，按缺测处理。")
-    act(county_admin, ill, "close", _at(today, 10, 5))
+    act(inspector, ill, "handle", _at(today, 9, 52), "该生不参加后续场次测试，按缺测处理。")
+    act(county_admin, ill, "close", _at(today, 9, 58))
 
-    recorded(demo_school, _at(today, 10, 12), IncidentInput(
-        kind_code="misprint", occurred_at=_at(today, 10, 8), what="2 份测试卷第 5 页印刷模糊。",
+    recorded(demo_school, _at(today, 10, 3), IncidentInput(
+        kind_code="misprint", occurred_at=_at(today, 9, 59), what="2 份测试卷第 5 页印刷模糊。",
         actions="测试生按顺序在能作答的地方作答。"))
 
     if others:
