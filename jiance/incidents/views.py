@@ -203,9 +203,10 @@ def edit(request: HttpRequest, incident_id: int) -> HttpResponse:
     scope = get_scope(request)
     incident = selectors.incident_get(scope=scope, pk=incident_id)
     scope.require(roles.SCHOOL_OFFICE, incident.school)
-    if not incident.editable:
-        messages.error(request, str(IncidentError(_("当前状态为“%(status)s”，已上报，不能修改；如需更正，请联系区县巡视员退回。")
-                                                  % {"status": incident.get_status_display()})))
+    if not incident.editable:  # reported already: the page shows its status (a post is told why)
+        if request.method == "POST":
+            messages.error(request, str(IncidentError(_("当前状态为“%(status)s”，已上报，不能修改；如需更正，请联系区县巡视员退回。")
+                                                      % {"status": incident.get_status_display()})))
         return redirect("incidents:detail", incident_id=incident.pk)
     if request.method == "POST":
         form = _form(incident.cycle, incident.school, scope, request.POST)
