@@ -36,6 +36,9 @@ SCHOOL_TESTDAY: Roles = (*SCHOOL_OFFICE, Role.CUSTODIAN, Role.CHIEF_PROCTOR, Rol
 COUNTY_OFFICE: Roles = (Role.COUNTY_ADMIN, Role.COUNTY_INFO_OFFICER)
 # The county office plus its liaison (follows test-day work, cannot decide reviews).
 COUNTY_STAFF: Roles = (*COUNTY_OFFICE, Role.COUNTY_LIAISON)
+# The county inspector (责任督学 / 区县巡视员): on site at a sample school on test day, confirms what
+# the school records (incidents, absences) [003].
+INSPECTOR: Roles = (Role.INSPECTOR,)
 # The city office that reviews its counties.
 CITY_OFFICE: Roles = (Role.CITY_ADMIN, Role.CITY_INFO_OFFICER)
 # The city and every level above it: draw samples, see sampled students before release, oversee.
@@ -62,6 +65,14 @@ UNIT_MANAGERS: Roles = OFFICES
 # Who manages a monitoring cycle (edits, copies, activates it): the centre for national cycles,
 # the province's or city's head of office for its own programme.
 CYCLE_MANAGERS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
+# Who reports an incident to the monitoring centre after handling (Chongqing: 市级视导员 [003]).
+CENTRE_REPORTERS: Roles = (*CITY_AND_ABOVE, Role.SUPERVISOR)
+# Who keeps the local supervision line on test day (值守并做电话记录 [000, 001, 002]).
+HOTLINE_KEEPERS: Roles = COUNTY_STAFF
+# Who reads a county's incidents and hotline: its staff, its inspectors and supervisors, and above.
+INCIDENT_OVERSEERS: Roles = (*COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
+# Who reads a school's incidents: its test-day staff and everyone overseeing it.
+INCIDENT_READERS: Roles = (*SCHOOL_TESTDAY, *INCIDENT_OVERSEERS)
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 

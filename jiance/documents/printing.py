@@ -8,7 +8,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -18,18 +18,25 @@ from jiance.printouts.fonts import cjk_font
 from jiance.spreadsheets import HEADER_FILL, safe_cell, workbook_bytes
 
 MARGIN = 15 * mm
+WIDE_COLUMNS = 8
 SIGN_PARTS = ("填报单位（盖章）：", "负责人（签字）：", "日期：&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;年&nbsp;&nbsp;&nbsp;&nbsp;月&nbsp;&nbsp;&nbsp;&nbsp;日")
 SIGN_LINE = "填报单位（盖章）：　　　　　　　　负责人（签字）：　　　　　　　　日期：　　　年　　月　　日"
 
 
-def _widths(table: DocumentTable, total: float) -> list[float]:
-    """Column widths by the longest text in each column (a number column stays narrow)."""
+def _widths(table: DocumentTable, total: float, *, char: float = 0.0) -> list[float]:
+    """Column widths by the longest text in each column (a number column stays narrow). With
+    `char` (the width of one character), every column is at least as wide as its header's
+    longest word of up to 4 characters, so a narrow column never breaks "等级" apart."""
     lengths = []
     for i, h in enumerate(table.header):
         cells = [h, *(r[i] if i < len(r) else "" for r in table.rows)]
         lengths.append(min(max(len(str(c)) for c in cells), 40) + 2)
-    scale = total / sum(lengths)
-    return [n * scale for n in lengths]
+    floors = [min(len(str(h)), 4) * char + 2 * char / 3 for h in table.header] if char else [0.0] * len(lengths)
+    rest = total - sum(floors)
+    scale = rest / sum(lengths) if rest > 0 else total / sum(lengths)
+    if rest <= 0:
+        return [n * scale for n in lengths]
+    return [f + n * scale for f, n in zip(floors, lengths, strict=True)]
 
 
 def table_pdf(table: DocumentTable, *, cycle_name: str) -> bytes:
@@ -41,7 +48,8 @@ def table_pdf(table: DocumentTable, *, cycle_name: str) -> bytes:
     sub = ParagraphStyle("sub", parent=base, alignment=TA_CENTER, textColor=colors.HexColor("#333333"))
     cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=12.5)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+    page = landscape(A4) if len(table.header) > WIDE_COLUMNS else A4  # a wide table lies on its side
+    doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN, title=table.title, author="义务教育质量监测平台")
     story: list[object] = []
     if table.attachment:
@@ -53,7 +61,7 @@ def table_pdf(table: DocumentTable, *, cycle_name: str) -> bytes:
     rows += [[Paragraph(str(c).replace("\n", "<br/>"), cell) for c in r] for r in table.rows]
     if not table.rows:
         rows.append([Paragraph("（无）", cell)] + [""] * (len(table.header) - 1))
-    t = Table(rows, colWidths=_widths(table, A4[0] - 2 * MARGIN), repeatRows=1)
+    t = Table(rows, colWidths=_widths(table, page[0] - 2 * MARGIN, char=9.5), repeatRows=1)
     t.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 9.5),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -65,7 +73,7 @@ def table_pdf(table: DocumentTable, *, cycle_name: str) -> bytes:
     story.append(t)
     for note in table.notes:
         story += [Spacer(1, 2 * mm), Paragraph(note, base)]
-    sign = Table([[Paragraph(part, base) for part in SIGN_PARTS]], colWidths=[(A4[0] - 2 * MARGIN) / 3] * 3)
+    sign = Table([[Paragraph(part, base) for part in SIGN_PARTS]], colWidths=[(page[0] - 2 * MARGIN) / 3] * 3)
     sign.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 10), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [Spacer(1, 14 * mm), sign]
     doc.build(story)

@@ -339,7 +339,8 @@ def notice_board_pdf(data: TestDayData, *, with_students: bool) -> bytes:
     story.append(Paragraph("三、监督、举报电话", st["h2"]))
     if data.phones:
         for p in data.phones:
-            story.append(Paragraph(f"{p.label}举报电话：{p.number}", st["rule"]))
+            line = f"{p.label}：{p.number}" if p.label.endswith(("电话", "专线")) else f"{p.label}举报电话：{p.number}"
+            story.append(Paragraph(line, st["rule"]))
     else:
         story.append(Paragraph("（县级实施办尚未填写举报电话）", st["base"]))
     story.append(Paragraph("四、测试生守则", st["h2"]))

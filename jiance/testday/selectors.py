@@ -211,10 +211,18 @@ def printout_data(*, scope: Scope, cycle: Cycle, school: Unit, stage: str, with_
         cycle_code=cycle.code, cycle_name=cycle.name, cycle_year=cycle.year, school_code=school.code,
         school_name=school.name, county_name=county.name if county else "", stage=stage, grade=grade,
         rooms=tuple(sheets), sessions=tuple(sessions_for(cycle, stage)), booklet_subjects=tuple(subjects),
-        phones=tuple(Phone(p.label, p.number) for p in phones_for_school(cycle=cycle, school=school)),
+        phones=tuple(Phone(_phone_label(p), p.number) for p in phones_for_school(cycle=cycle, school=school)),
         rules=tuple(config.get("student_rules") or STUDENT_RULES),
         box_colours={**BOX_COLOURS, **(config.get("box_colours") or {})},
     )
+
+
+def _phone_label(phone: ReportPhone) -> str:
+    """A line named after what it is (本地监督电话, from the county's self-check list) is named after
+    its unit too on the notice board: “南昌县本地监督电话”."""
+    if phone.label.endswith(("电话", "专线")) and not phone.label.startswith(phone.unit.name):
+        return f"{phone.unit.name}{phone.label}"
+    return phone.label
 
 
 def overview_places(*, scope: Scope, cycle: Cycle, area: Area) -> QuerySet[Any]:

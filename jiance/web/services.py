@@ -83,6 +83,7 @@ class DemoSummary:
     source: str = ""
     chain: ChainSummary = field(default_factory=ChainSummary)
     staffing: StaffingSummary | None = None
+    incidents: str = ""  # the test-day demo's incidents and hotline calls, one line
 
 
 def demo_present() -> bool:
@@ -227,6 +228,11 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school
     )
     build_marks_and_reminders(cycle=active, city=city, county=county, users=by_name, today=today)
+    if phase == "testday":
+        from jiance.web.demo.incidents import build_incidents
+
+        summary.incidents = build_incidents(cycle=active, county=county, demo_school=demo_school, users=by_name,
+                                            today=today).line()
     summary.accounts = [(a, where[a.where]) for a in DEMO_ACCOUNTS]
     audit_record(
         action=Action.IMPORT, obj=city, unit=city,

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 from pydantic_core import PydanticCustomError
 
 from jiance_core.cycles.custody import CustodyRules, custody_issues
+from jiance_core.cycles.incidents import IncidentRules
 
 # ---------------------------------------------------------------------------------------------------
 # vocabularies
@@ -534,6 +535,8 @@ class CycleTemplate(StrictModel):
     participation_thresholds: Participation
     notes: list[str] = Field(default_factory=list)
     custody: CustodyRules | None = None  # 监测工具: boxes, bags, return time (jiance_core.cycles.custody)
+    incidents: IncidentRules | None = None
+    """应急事件: grades, catalogue and the report clock (`jiance_core.cycles.incidents`)."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> CycleTemplate:

@@ -136,6 +136,7 @@ STATIC_ONLY = {
     "rosters:rejected": "needs a rejected roster upload",
     "rosters:teacher_rejected": "needs a rejected teacher upload",
     "testday:printout": "needs an active cycle with rooms allocated",
+    "incidents:report": "needs an active cycle (tests/incidents/test_views.py::test_report_downloads)",
 }
 
 

@@ -39,6 +39,14 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
     assert SampledStudent.objects.count() == draw.students == summary.chain.sampled_students > 0
     assert not ReplacementRequest.objects.exists()
     assert any("按县抽取" in line for line in summary.chain.lines())
+    # incidents of every grade in different states, hotline calls, one of them an incident
+    from jiance.incidents.models import HotlineCall, Incident
+
+    assert set(Incident.objects.values_list("grade", flat=True)) == {1, 2, 3}
+    assert len(set(Incident.objects.values_list("status", flat=True))) >= 4
+    assert Incident.objects.filter(students__proposed_drop=True).exists()  # the booklet shortage's proposal
+    assert HotlineCall.objects.count() == 3 and HotlineCall.objects.filter(incident__isnull=False).count() == 1
+    assert "应急事件" in summary.incidents
 
     officer = User.objects.get(username="school.info")
     school = RoleAssignment.objects.get(user=officer).unit

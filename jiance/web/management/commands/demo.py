@@ -72,6 +72,8 @@ class Command(BaseCommand):
                     f"  领导小组与测试工作人员：领导小组成员 {st.groups} 人；样本校工作人员 {st.posts} 人，"
                     f"{st.submitted} 个县（区）已提交，{st.broken_county or '—'}有不符合配备要求之处；胸牌 {st.badges} 个（{st.seconds:.1f} 秒）。"
                 )
+            if summary.incidents:
+                self.stdout.write("  " + summary.incidents)
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for account, unit in demo_accounts():
