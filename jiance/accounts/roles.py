@@ -59,6 +59,21 @@ UNIT_MANAGERS: Roles = OFFICES
 # Who manages a monitoring cycle (edits, copies, activates it): the centre for national cycles,
 # the province's or city's head of office for its own programme.
 CYCLE_MANAGERS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
+# Test day in the rooms (proctoring): who runs a room's session (start, pause, continue, end) —
+# the school office, the room's proctors and, for a computer room, the technician.
+ROOM_STAFF: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TECHNICIAN)
+# Who checks students in (检录): the room staff and the county inspector (区县巡视员 [003]).
+CHECKIN_STAFF: Roles = (*ROOM_STAFF, Role.INSPECTOR)
+# Who keeps the site's time (司时员) and who may open the timekeeper's page.
+TIMEKEEPING: Roles = (Role.TIMEKEEPER, *SCHOOL_TESTDAY, Role.TECHNICIAN, Role.INSPECTOR)
+# Who records a discipline case (违纪): the school office, the proctors and the inspector.
+DISCIPLINE_RECORDERS: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.INSPECTOR)
+# Who confirms a discipline case or an incident the school recorded: the county inspector (责任督学).
+INSPECTORS: Roles = (Role.INSPECTOR,)
+# Who watches the rooms and the discipline cases of many schools on test day.
+TESTDAY_WATCHERS: Roles = (*COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
+# Who may cancel a session paused for more than an hour (the city decides [003]).
+SESSION_CANCELLERS: Roles = CITY_OFFICE
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 

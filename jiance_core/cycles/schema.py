@@ -27,6 +27,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic_core import PydanticCustomError
 
+from jiance_core.cycles.discipline import Discipline, discipline_issues
+
 # ---------------------------------------------------------------------------------------------------
 # vocabularies
 
@@ -281,6 +283,8 @@ class LocalTimeRegion(StrictModel):
 
     code: str
     name: str
+    behind_beijing_minutes: int = 120
+    """how far the local clock runs behind Beijing time (新疆、西藏: about two hours)."""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -531,6 +535,8 @@ class CycleTemplate(StrictModel):
     windows: list[ReportingWindow] = Field(default_factory=list)
     participation_thresholds: Participation
     notes: list[str] = Field(default_factory=list)
+    discipline: Discipline | None = None
+    """违纪处理规定: staff offences in tiers, student offences in tiers [003]."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> CycleTemplate:
@@ -615,6 +621,7 @@ def check_rules(t: CycleTemplate) -> list[Issue]:
     out += _check_milestones(t)
     out += _check_documents_windows(t)
     out += _check_release_thresholds(t)
+    out += [Issue(path, reason) for path, reason in discipline_issues(t.discipline)]
     return out
 
 
