@@ -54,17 +54,17 @@ def test_menu_of_school_officer_county_officer_and_centre(world: World) -> None:
         return [str(label) for label, _url in apps_registry.menu([role])]
 
     assert menu(Role.SCHOOL_INFO_OFFICER, world.school_a1) == [
-        "首页", "单位", "监测周期", "工作节点", "样本校抽样", "学生名单", "测试日", "工作人员", "测后上报", "实施材料",
+        "首页", "单位", "监测周期", "工作节点", "样本校抽样", "学生名单", "测试日", "检录与场次", "工作人员", "测后上报", "实施材料",
     ]
     assert menu(Role.COUNTY_INFO_OFFICER, world.county_a) == [
-        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "工作人员", "测后上报", "实施材料",
-        "审计日志",
+        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "检录与场次", "工作人员", "测后上报",
+        "实施材料", "审计日志",
     ]
     assert menu(Role.CENTRE_ADMIN, world.centre) == [
-        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "工作人员", "测后上报",
-        "实施材料", "人员与账号", "审计日志",
+        "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "检录与场次", "工作人员",
+        "测后上报", "实施材料", "人员与账号", "审计日志",
     ]
-    assert menu(Role.PROCTOR, world.school_a1) == ["首页", "单位", "监测周期", "测试日"]
+    assert menu(Role.PROCTOR, world.school_a1) == ["首页", "单位", "监测周期", "测试日", "检录与场次"]
 
 
 def _route_params() -> dict[str, set[str]]:

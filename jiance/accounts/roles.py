@@ -65,11 +65,14 @@ ROOM_STAFF: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TECH
 # Who checks students in (检录): the room staff and the county inspector (区县巡视员 [003]).
 CHECKIN_STAFF: Roles = (*ROOM_STAFF, Role.INSPECTOR)
 # Who keeps the site's time (司时员) and who may open the timekeeper's page.
-TIMEKEEPING: Roles = (Role.TIMEKEEPER, *SCHOOL_TESTDAY, Role.TECHNICIAN, Role.INSPECTOR)
+TIMEKEEPING: Roles = (Role.TIMEKEEPER, *SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TECHNICIAN,
+                      Role.INSPECTOR)
 # Who records a discipline case (违纪): the school office, the proctors and the inspector.
 DISCIPLINE_RECORDERS: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.INSPECTOR)
 # Who confirms a discipline case or an incident the school recorded: the county inspector (责任督学).
 INSPECTORS: Roles = (Role.INSPECTOR,)
+# Who finds the proctoring pages in the nav: the school's own test-day staff, and the watchers.
+PROCTORING_NAV: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TIMEKEEPER)
 # Who watches the rooms and the discipline cases of many schools on test day.
 TESTDAY_WATCHERS: Roles = (*COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
 # Who may cancel a session paused for more than an hour (the city decides [003]).
