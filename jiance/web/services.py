@@ -34,6 +34,7 @@ from jiance.web.demo import (
     pick_demo_school,
 )
 from jiance.web.demo.milestones import build_marks_and_reminders
+from jiance.web.demo.proctoring import build_proctoring
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
@@ -213,6 +214,8 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
                   today=story_day, users=by_name, summary=chain, all_approved=phase != "before")
     if phase != "before":
         draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
+    if phase == "testday":
+        build_proctoring(cycle=active, county=county, demo_school=demo_school, users=by_name, today=today)
     summary.staffing = build_staffing(cycle=active, city=city, counties=counties, sample=sample, demo_county=county,
                                       users=by_name, seed=seed, today=story_day)
     chain.documents = build_documents(cycle=active, city=city, counties=counties, demo_county=county,
