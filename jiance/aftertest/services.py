@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
-from jiance.apps_registry import attendance_facts
 from jiance.aftertest.models import (
     AbsenceReason,
     AftertestError,
@@ -31,6 +30,7 @@ from jiance.aftertest.models import (
 )
 from jiance.aftertest.selectors import visible
 from jiance.aftertest.windows import KIND, supplementary_bounds, window_state
+from jiance.apps_registry import attendance_facts
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle

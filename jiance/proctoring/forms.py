@@ -65,6 +65,8 @@ class CaseForm(forms.Form):
                 groups.append((f"{label} · {tier.tier}级：{tier.handling}",
                                [(o.code, o.text) for o in tier.offences]))
         groups.append((_("其他"), [(OTHER, _("其他（在情况说明中写明）"))]))
-        self.fields["offence"].choices = groups
-        self.fields["room"].choices = [("", "—"), *((r.pk, f"{r.stage_label}{r.name}") for r in rooms)]
-        self.fields["session"].choices = [("", "—"), *((s.code, f"{s.day_label} {s.name}") for s in sessions)]
+        self.fields["offence"].choices = groups  # type: ignore[attr-defined]
+        self.fields["room"].choices = [  # type: ignore[attr-defined]
+            ("", "—"), *((r.pk, f"{r.stage_label}{r.name}") for r in rooms)]
+        self.fields["session"].choices = [  # type: ignore[attr-defined]
+            ("", "—"), *((s.code, f"{s.day_label} {s.name}") for s in sessions)]

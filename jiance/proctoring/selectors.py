@@ -146,3 +146,11 @@ def visible_students(*, scope: Scope, cycle: Cycle, student_ids: list[int]) -> s
         return set()
     return set(released_sample(scope=scope, cycle=cycle).filter(student_id__in=student_ids)
                .values_list("student_id", flat=True))
+
+
+def with_session_names(cycle: Cycle, rows: list[Any]) -> list[Any]:
+    """Give runs and cases the session's name (`session_name`) for the pages."""
+    names = {str(x.get("code")): str(x.get("name") or x.get("code")) for x in (cycle.config or {}).get("sessions") or []}
+    for row in rows:
+        row.session_name = names.get(row.session, row.session)
+    return rows

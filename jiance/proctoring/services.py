@@ -34,7 +34,7 @@ from jiance.proctoring.models import (
 )
 from jiance.testday.models import Seat, TestRoom
 from jiance.testday.selectors import seats_of, sessions_for
-from jiance_core.timekeeping import pause_exceeded, parse_barcode
+from jiance_core.timekeeping import parse_barcode, pause_exceeded
 
 
 def _when(at: dt.datetime | None) -> str:
@@ -257,7 +257,7 @@ def checkin_mark(*, scope: Scope, room: TestRoom, session: str, actor: Any, stat
     if status == Presence.LEFT and run.status not in (RunStatus.IN_PROGRESS, RunStatus.PAUSED):
         raise ProctoringError(_("场次开始后才能登记学生离场。"))
     seat = _find_seat(scope, room, line, seat_number=seat_number, code=code)
-    over = participation_over(run=run, student_id=seat.student_id) if status == Presence.PRESENT else ""
+    over = participation_over(run=run, student_id=int(seat.student_id or 0)) if status == Presence.PRESENT else ""
     if over:
         raise ProctoringError(over)
     current = CheckIn.objects.filter(run=run, seat=seat).first()

@@ -30,7 +30,7 @@ from jiance.cycles.selectors import current_cycle
 from jiance.offline import OfflineStampError, client_stamp, is_queued, queued_reply
 from jiance.proctoring import selectors, services
 from jiance.proctoring.forms import CancelForm, CheckInForm, ControlForm
-from jiance.proctoring.models import Presence, ProctoringError, RunStatus
+from jiance.proctoring.models import ProctoringError, RunStatus
 from jiance.proctoring.timekeeping import local_offset, school_signals
 from jiance.testday.selectors import school_for, sessions_for
 from jiance.units.models import Unit
@@ -91,9 +91,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if not scope.holds(roles.TESTDAY_WATCHERS):
         raise PermissionDenied
     cycle = current_cycle(scope=scope)
-    runs = list(selectors.watched_runs(scope=scope, cycle=cycle)[:200])
     now = clock.now()
+    runs = selectors.with_session_names(cycle, list(selectors.watched_runs(scope=scope, cycle=cycle)[:200]))
+    for r in runs:
+        r.paused_minutes = int((now - r.paused_since).total_seconds() // 60) if r.paused_since else 0
+        r.may_cancel = r.paused_since is not None and now - r.paused_since > PAUSE_LIMIT
     cases = Paginator(selectors.cases_for(scope=scope, cycle=cycle), PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.with_session_names(cycle, list(cases))
     return render(request, "proctoring/overview.html", {
         "cycle": cycle, "runs": runs, "now": now, "limit": PAUSE_LIMIT, "cases": cases,
         "named": selectors.visible_students(scope=scope, cycle=cycle,
@@ -117,7 +121,7 @@ def school_page(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
     cycle = current_cycle(scope=scope)
     day = board_day(cycle)
-    cases = list(selectors.cases_for(scope=scope, cycle=cycle, school=school)[:100])
+    cases = selectors.with_session_names(cycle, list(selectors.cases_for(scope=scope, cycle=cycle, school=school)[:100]))
     return render(request, "proctoring/school.html", {
         "school": school, "cycle": cycle, "day": day,
         "cells": selectors.school_board(scope=scope, cycle=cycle, school=school, day=day),
@@ -157,7 +161,6 @@ def room_page(request: HttpRequest, test_room_id: int, session: str) -> HttpResp
         "can_check": scope.holds(roles.CHECKIN_STAFF, room.school) and status not in (RunStatus.ENDED,
                                                                                        RunStatus.CANCELLED),
         "in_session": status in (RunStatus.IN_PROGRESS, RunStatus.PAUSED),
-        "Presence": {p.name: p.value for p in Presence}, "reasons": CheckInForm().fields["reason"].choices,
         "sessions": [s for s in sessions_for(room.cycle, room.stage) if s.day == line.day],
     })
 

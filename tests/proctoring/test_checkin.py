@@ -10,8 +10,8 @@ import pytest
 
 from jiance import clock
 from jiance.accounts.scoping import Scope
-from jiance.aftertest.models import Attendance
 from jiance.aftertest import services as aftertest_services
+from jiance.aftertest.models import Attendance
 from jiance.printouts import barcode_value
 from jiance.proctoring.models import CheckInEvent, Presence, ProctoringError
 from jiance.proctoring.services import checkin_mark, run_act
@@ -60,7 +60,7 @@ def test_a_tap_on_a_stale_row_is_refused_and_a_queued_tap_counts_once(s: Site) -
         mark(s, "absent", seat_number=1, version=0, client_id=cid)
         mark(s, "absent", seat_number=1, version=0, client_id=cid)
         assert CheckInEvent.objects.filter(checkin__seat=s.seats[0]).count() == 1
-        with pytest.raises(ProctoringError, match="proctor.*缺考"):
+        with pytest.raises(ProctoringError, match=r"proctor.*缺考"):
             mark(s, "present", seat_number=1, version=0)
         assert mark(s, "present", seat_number=1, version=1).status == Presence.PRESENT
 

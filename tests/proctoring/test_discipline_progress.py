@@ -61,7 +61,7 @@ def test_a_staff_offence_names_the_person_and_a_stale_decision_is_refused(s: Sit
         confirmed = case_decide(scope=Scope(s.inspector), case=case, confirm=True, actor=s.inspector,
                                 version=case.version)
         assert confirmed.status == CaseStatus.CONFIRMED
-        with pytest.raises(ProctoringError, match="inspector.*已确认"):
+        with pytest.raises(ProctoringError, match=r"inspector.*已确认"):
             case_decide(scope=Scope(s.inspector), case=case, confirm=True, actor=s.inspector, version=1)
 
 

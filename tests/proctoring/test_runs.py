@@ -48,7 +48,7 @@ def test_a_run_starts_only_on_its_day(s: Site) -> None:
 def test_a_stale_page_is_refused_naming_who_and_when(s: Site) -> None:
     with clock.frozen(at(25, 9)):
         act(s, "start", version=0)
-        with pytest.raises(ProctoringError, match="proctor.*进行中"):
+        with pytest.raises(ProctoringError, match=r"proctor.*进行中"):
             act(s, "end", version=0)
 
 
