@@ -30,7 +30,7 @@ class ProctoringError(ValueError):
 class RunStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("未开始")
     IN_PROGRESS = "in_progress", _("进行中")
-    PAUSED = "paused", _("暂停")
+    PAUSED = "paused", _("已暂停")
     ENDED = "ended", _("已结束")
     CANCELLED = "cancelled", _("已取消")
 
@@ -92,6 +92,10 @@ class SessionRun(Versioned):
     @property
     def unit(self) -> Any:
         return self.school
+
+    @property
+    def pause_total_minutes(self) -> int:
+        return self.paused_seconds // 60
 
 
 class RunEvent(models.Model):
