@@ -115,7 +115,7 @@ def case_decide(*, scope: Scope, case: DisciplineCase, confirm: bool, actor: Any
     """The inspector confirms the case, or does not (with a reason: then a student's
     participation is restored)."""
     scope.require(roles.INSPECTORS, case.school)
-    case = DisciplineCase.objects.select_for_update().select_related("school", "room").get(pk=case.pk)
+    case = DisciplineCase.objects.select_for_update(of=("self",)).select_related("school", "room").get(pk=case.pk)
     if client_id is not None and case.status != CaseStatus.RECORDED and case.changed_at is not None:
         # the same decision sent again by the queue
         target = CaseStatus.CONFIRMED if confirm else CaseStatus.REJECTED

@@ -74,7 +74,7 @@ def run_for(*, room: TestRoom, session: str, lock: bool = False) -> SessionRun:
     run, _created = SessionRun.objects.get_or_create(
         room=room, session=session, defaults={"cycle": room.cycle, "school": room.school, "day": line.day})
     if lock:
-        run = SessionRun.objects.select_for_update().select_related("room", "school", "cycle").get(pk=run.pk)
+        run = SessionRun.objects.select_for_update(of=("self",)).select_related("room", "school", "cycle").get(pk=run.pk)
     return run
 
 
@@ -145,7 +145,7 @@ def run_cancel(*, scope: Scope, run: SessionRun, actor: Any, version: int | None
         return done.run  # type: ignore[no-any-return]
     scope.require(roles.SESSION_CANCELLERS, run.school)
     now = clock.now()
-    run = SessionRun.objects.select_for_update().select_related("room", "school", "cycle").get(pk=run.pk)
+    run = SessionRun.objects.select_for_update(of=("self",)).select_related("room", "school", "cycle").get(pk=run.pk)
     check_version(run, version, noun=_("本场次"), state=run.get_status_display())
     if run.status != RunStatus.PAUSED:
         raise ProctoringError(_("本场次现为“%(status)s”，只有暂停超过 1 小时的场次才能取消。")
