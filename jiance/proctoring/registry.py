@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from jiance.accounts.roles import CHECKIN_STAFF, PROCTORING_NAV, TESTDAY_WATCHERS, TIMEKEEPING
 from jiance.apps_registry import AppEntry, HomeLink, NavEntry
 from jiance.proctoring.attendance import attendance
+from jiance.proctoring.inbox import inbox
 
 APP = AppEntry(
     app="proctoring",
@@ -17,4 +18,5 @@ APP = AppEntry(
                          levels=("school",), arg="unit"),),
     url_params=("code", "test_room_id", "session", "run_id", "case_id"),
     attendance=attendance,
+    inbox=inbox,
 )

@@ -86,3 +86,19 @@ def test_school_progress_counts_the_day_in_constant_queries(world: World, s: Sit
     assert row["proctoring_absent"] == 2  # the absent one and the one whose participation ended
     assert row["proctoring_discipline"] == 1
     assert set(progress.ATTENTION) <= {k for k, _label in progress.COLUMNS}
+
+
+def test_the_inbox_asks_the_inspector_to_confirm_and_the_city_to_decide(s: Site) -> None:
+    from jiance.proctoring.inbox import inbox
+
+    with clock.frozen(at(25, 9, 30)):
+        record(s)
+        run_act(scope=Scope(s.proctor), room=s.room, session="s1-chinese", action="start", actor=s.proctor,
+                version=None)
+        run_act(scope=Scope(s.proctor), room=s.room, session="s1-chinese", action="pause", actor=s.proctor,
+                version=None, reason="断网")
+        assert [i.kind for i in inbox(scope=Scope(s.inspector), cycle=s.cycle)] == ["confirm"]
+        assert list(inbox(scope=Scope(s.city), cycle=s.cycle)) == []  # not an hour yet
+        assert list(inbox(scope=Scope(s.proctor), cycle=s.cycle)) == []
+    with clock.frozen(at(25, 10, 31)):
+        assert [i.kind for i in inbox(scope=Scope(s.city), cycle=s.cycle)] == ["decide"]
