@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -139,8 +139,6 @@ def _room(request: HttpRequest, test_room_id: int, session: str) -> tuple[Any, A
     try:
         line = services.session_line(room, session)
     except ProctoringError as exc:
-        from django.http import Http404
-
         raise Http404(str(exc)) from exc
     return room, line
 
