@@ -177,6 +177,22 @@ class ProgressSource:
 
 
 @dataclass(frozen=True)
+class AttendanceFact:
+    """What test day recorded about one sampled student, for the after-test report to prefill
+    (no retyping): the session codes the student missed, and the absence reason (an after-test
+    `AbsenceReason` value, or "") and note. Plain data: the app that records attendance builds it."""
+
+    absent_sessions: tuple[str, ...]
+    reason: str = ""
+    note: str = ""
+
+
+# Test-day attendance of some students of a cycle: `provider(cycle=..., student_ids=[...])` →
+# {student id: AttendanceFact}, only for students with something recorded.
+AttendanceProvider = Callable[..., Mapping[int, AttendanceFact]]
+
+
+@dataclass(frozen=True)
 class AppEntry:
     app: str  # the Django app label
     url_prefix: str = ""  # its URLs (`<app>/urls.py`) are served under `/<url_prefix>/`
@@ -192,6 +208,8 @@ class AppEntry:
     document_tables: Mapping[str, DocumentTableProvider] = field(default_factory=dict)
     # The module with this app's live-progress figures ("jiance.<app>.progress"; see ProgressSource).
     progress: str = ""
+    # Test-day attendance the after-test report is prefilled from (see AttendanceFact).
+    attendance: AttendanceProvider | None = None
 
 
 # --- reading the declarations ---------------------------------------------------------------
@@ -276,6 +294,15 @@ def document_table_provider(code: str) -> DocumentTableProvider | None:
         if code in e.document_tables:
             return e.document_tables[code]
     return None
+
+
+def attendance_facts(*, cycle: Any, student_ids: list[int]) -> dict[int, AttendanceFact]:
+    """Every app's recorded attendance of these students (a later app's fact wins)."""
+    out: dict[int, AttendanceFact] = {}
+    for e in entries():
+        if e.attendance is not None:
+            out.update(e.attendance(cycle=cycle, student_ids=student_ids))
+    return out
 
 
 def url_includes() -> list[tuple[str, str]]:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "jiance.milestones",
     "jiance.documents",
     "jiance.custody",
+    "jiance.proctoring",
     "jiance.incidents",
     "jiance.live",
 ]

@@ -73,6 +73,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Custody of the test materials: the hash-chained hand-over ledger; reads test rooms (testday),
     # fills two document tables, alerts through notifications.
     ("custody", ("jiance.custody",)),
+    # Test day in the rooms: session runs, check-in, the timekeeper, discipline cases.
+    ("proctoring", ("jiance.proctoring",)),
     # Test day: incidents graded 1-3 and the local supervision line (above custody and proctoring).
     ("incidents", ("jiance.incidents",)),
     # The live progress of test day: reads every app's progress source (the top app layer).

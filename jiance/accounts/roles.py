@@ -46,7 +46,7 @@ CITY_AND_ABOVE: Roles = (*CITY_OFFICE, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
 CITY_AND_ABOVE_LEVELS: tuple[str, ...] = (Level.CITY, Level.PROVINCE, Level.CENTRE)
 # Who watches test day as it happens (the live progress pages): the school's test-day staff, the
 # county staff, the city and above.
-TESTDAY_WATCHERS: Roles = (*SCHOOL_TESTDAY, *COUNTY_STAFF, *CITY_AND_ABOVE)
+TESTDAY_WATCHERS: Roles = (*SCHOOL_TESTDAY, *COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
 
 # --- across levels -------------------------------------------------------------------------------
 ADMINS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.COUNTY_ADMIN)
@@ -73,6 +73,24 @@ HOTLINE_KEEPERS: Roles = COUNTY_STAFF
 INCIDENT_OVERSEERS: Roles = (*COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
 # Who reads a school's incidents: its test-day staff and everyone overseeing it.
 INCIDENT_READERS: Roles = (*SCHOOL_TESTDAY, *INCIDENT_OVERSEERS)
+# Test day in the rooms (proctoring): who runs a room's session (start, pause, continue, end) —
+# the school office, the room's proctors and, for a computer room, the technician.
+ROOM_STAFF: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TECHNICIAN)
+# Who checks students in (检录): the room staff and the county inspector (区县巡视员 [003]).
+CHECKIN_STAFF: Roles = (*ROOM_STAFF, Role.INSPECTOR)
+# Who keeps the site's time (司时员) and who may open the timekeeper's page.
+TIMEKEEPING: Roles = (Role.TIMEKEEPER, *SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TECHNICIAN,
+                      Role.INSPECTOR)
+# Who records a discipline case (违纪): the school office, the proctors and the inspector.
+DISCIPLINE_RECORDERS: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.INSPECTOR)
+# Who confirms a discipline case or an incident the school recorded: the county inspector (责任督学).
+INSPECTORS: Roles = (Role.INSPECTOR,)
+# Who finds the proctoring pages in the nav: the school's own test-day staff, and the watchers.
+PROCTORING_NAV: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.TIMEKEEPER)
+# Who watches the rooms and the discipline cases of many schools on test day.
+ROOM_WATCHERS: Roles = (*COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
+# Who may cancel a session paused for more than an hour (the city decides [003]).
+SESSION_CANCELLERS: Roles = CITY_OFFICE
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 

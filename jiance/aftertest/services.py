@@ -30,6 +30,7 @@ from jiance.aftertest.models import (
 )
 from jiance.aftertest.selectors import visible
 from jiance.aftertest.windows import KIND, supplementary_bounds, window_state
+from jiance.apps_registry import attendance_facts
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
@@ -105,12 +106,21 @@ def tested_report_open(*, scope: Scope, roster: Roster, actor: Any) -> TestedRep
     absent = set(Seat.objects.filter(student__in=[s.student_id for s in sampled], absent=True)
                  .values_list("student_id", flat=True))
     sessions = [s["code"] for s in session_list(roster.cycle, roster.stage)]
-    TestedStudent.objects.bulk_create([
-        TestedStudent(report=report, sampled=s, school=roster.school, row=i,
-                      attendance=Attendance.ABSENT if s.student_id in absent else Attendance.PRESENT,
-                      absent_sessions=sessions if s.student_id in absent else [], updated_at=now)
-        for i, s in enumerate(sampled, start=1)
-    ])
+    # test day's own record (check-in, session control, discipline), where an app keeps one
+    facts = attendance_facts(cycle=roster.cycle, student_ids=[s.student_id for s in sampled])
+    rows = []
+    for i, s in enumerate(sampled, start=1):
+        row = TestedStudent(report=report, sampled=s, school=roster.school, row=i, updated_at=now)
+        fact = facts.get(s.student_id)
+        missed = [c for c in sessions if fact is not None and c in fact.absent_sessions]
+        if fact is not None and missed:
+            row.attendance = Attendance.ABSENT if len(missed) == len(sessions) else Attendance.PARTIAL
+            row.absent_sessions, row.reason, row.note = missed, fact.reason, fact.note[:200]
+        elif fact is None and s.student_id in absent:
+            row.attendance, row.absent_sessions = Attendance.ABSENT, sessions
+        rows.append(row)
+    absent = {r.sampled.student_id for r in rows if r.attendance == Attendance.ABSENT}
+    TestedStudent.objects.bulk_create(rows)
     TestedReportEvent.objects.create(report=report, action=ReportAction.CREATE, actor=actor, at=now,
                                      from_status="", to_status=report.status,
                                      comment=_("按座位表预填：%(n)s 名抽样学生，其中缺考 %(a)s 名")

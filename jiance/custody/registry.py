@@ -11,7 +11,7 @@ from jiance.custody.printing import document_receipt, document_return
 APP = AppEntry(
     app="custody",
     url_prefix="custody",
-    nav=(NavEntry(_("保密材料"), "custody:home", order=72, roles=(*MATERIAL_OVERSIGHT, *MATERIAL_SEALERS)),),
+    nav=(NavEntry(_("保密材料"), "custody:home", order=73, roles=(*MATERIAL_OVERSIGHT, *MATERIAL_SEALERS)),),
     home_links=(HomeLink(_("保密材料交接"), "custody:unit", order=72, roles=(*MATERIAL_OVERSIGHT, *MATERIAL_SEALERS),
                          levels=("county", "school"), arg="unit"),),
     url_params=("code", "entry_id", "fmt", "report"),

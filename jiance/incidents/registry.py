@@ -13,7 +13,7 @@ from jiance.units.models import Level
 APP = AppEntry(
     app="incidents",
     url_prefix="incidents",
-    nav=(NavEntry(_("应急事件"), "incidents:home", order=73, roles=INCIDENT_READERS),),
+    nav=(NavEntry(_("应急事件"), "incidents:home", order=74, roles=INCIDENT_READERS),),
     home_links=(
         HomeLink(_("应急事件"), "incidents:unit", order=72, roles=INCIDENT_READERS,
                  levels=(Level.SCHOOL, Level.COUNTY, Level.CITY), arg="unit"),

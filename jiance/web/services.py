@@ -35,6 +35,7 @@ from jiance.web.demo import (
 )
 from jiance.web.demo.custody import build_custody
 from jiance.web.demo.milestones import build_marks_and_reminders
+from jiance.web.demo.proctoring import build_proctoring
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
@@ -216,6 +217,7 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     if phase != "before":
         draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
     if phase == "testday":
+        build_proctoring(cycle=active, county=county, demo_school=demo_school, users=by_name, today=today)
         chain.custody = build_custody(cycle=active, county=county, demo_school=demo_school, users=by_name,
                                       today=today, password=DEMO_PASSWORD)
     summary.staffing = build_staffing(cycle=active, city=city, counties=counties, sample=sample, demo_county=county,

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 from pydantic_core import PydanticCustomError
 
 from jiance_core.cycles.custody import CustodyRules, custody_issues
+from jiance_core.cycles.discipline import Discipline, discipline_issues
 from jiance_core.cycles.incidents import IncidentRules
 
 # ---------------------------------------------------------------------------------------------------
@@ -284,6 +285,8 @@ class LocalTimeRegion(StrictModel):
 
     code: str
     name: str
+    behind_beijing_minutes: int = 120
+    """how far the local clock runs behind Beijing time (新疆、西藏: about two hours)."""
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -537,6 +540,8 @@ class CycleTemplate(StrictModel):
     custody: CustodyRules | None = None  # 监测工具: boxes, bags, return time (jiance_core.cycles.custody)
     incidents: IncidentRules | None = None
     """应急事件: grades, catalogue and the report clock (`jiance_core.cycles.incidents`)."""
+    discipline: Discipline | None = None
+    """违纪处理规定: staff offences in tiers, student offences in tiers [003]."""
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> CycleTemplate:
@@ -622,6 +627,7 @@ def check_rules(t: CycleTemplate) -> list[Issue]:
     out += [Issue(p, r) for p, r in custody_issues(t.custody, len(t.test_days))]
     out += _check_documents_windows(t)
     out += _check_release_thresholds(t)
+    out += [Issue(path, reason) for path, reason in discipline_issues(t.discipline)]
     return out
 
 
