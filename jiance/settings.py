@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "jiance.notifications",
     "jiance.milestones",
     "jiance.documents",
+    "jiance.questionnaires",
 ]
 
 MIDDLEWARE = [
