@@ -70,6 +70,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("milestones", ("jiance.milestones",)),
     # Implementation documents: one more review chain; reads the sample and publishes the phone line.
     ("documents", ("jiance.documents",)),
+    # Online questionnaires: XLSForm versions, respondents (accounts, slips, parent links), answers.
+    ("questionnaires", ("jiance.questionnaires",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.

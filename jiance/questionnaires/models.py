@@ -141,6 +141,9 @@ class Answer(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "name"], name="one_answer_per_question")]
 
+    def __str__(self) -> str:
+        return f"{self.response_id}:{self.name}"
+
 
 class AnswerSave(models.Model):
     """Every save received, once: the client id makes a repeated post a no-op."""
@@ -152,3 +155,6 @@ class AnswerSave(models.Model):
     client_at = models.DateTimeField()
     received_at = models.DateTimeField()
     applied = models.BooleanField(default=True)  # False: an older sequence than the stored answer's
+
+    def __str__(self) -> str:
+        return str(self.client_id)

@@ -7,7 +7,6 @@ answers and another questionnaire code answers 404 like a missing one."""
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,12 @@ from jiance.offline import OfflineStampError, client_stamp, queued_reply
 from jiance.questionnaires import selectors
 from jiance.questionnaires.forms import SaveForm, SlipForm
 from jiance.questionnaires.models import Kind, QuestionnaireError, Respondent, Response
-from jiance.questionnaires.services.answering import answer_save, answers_of, response_open, response_submit
+from jiance.questionnaires.services.answering import (
+    answer_save,
+    answers_of,
+    response_open,
+    response_submit,
+)
 from jiance.questionnaires.services.respondents import respondent_by_slip
 
 

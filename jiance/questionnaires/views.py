@@ -12,15 +12,19 @@ from django.views.decorators.http import require_GET, require_POST
 from jiance.accounts.models import Role
 from jiance.accounts.roles import CYCLE_MANAGERS
 from jiance.accounts.scoping import get_scope
-from jiance.cycles.models import Cycle
 from jiance.cycles.editing import can_manage
+from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
 from jiance.errors import RoleRequired, refusal_shown
 from jiance.http import download
 from jiance.questionnaires import examples, selectors
 from jiance.questionnaires.forms import UploadForm
 from jiance.questionnaires.models import FormVersion, Questionnaire, QuestionnaireError
-from jiance.questionnaires.services.versions import questionnaires_sync, version_publish, version_upload
+from jiance.questionnaires.services.versions import (
+    questionnaires_sync,
+    version_publish,
+    version_upload,
+)
 from jiance_core.questionnaires.xlsform import XLSFormError
 
 MANAGE_ROLES = CYCLE_MANAGERS
@@ -45,7 +49,7 @@ def _questionnaire(request: HttpRequest, qcode: str) -> Questionnaire:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     cycle = _cycle(request)
-    rows = []
+    rows: list[dict[str, object]] = []
     for q in questionnaires_sync(cycle=cycle):
         versions = list(q.versions.order_by("-number"))
         rows.append({"q": q, "versions": versions, "published": next((v for v in versions if v.published_at), None),

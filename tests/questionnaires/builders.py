@@ -12,7 +12,11 @@ from jiance import clock
 from jiance.cycles.models import Cycle, CycleStatus
 from jiance.questionnaires.examples import example_xlsx
 from jiance.questionnaires.models import FormVersion, Questionnaire
-from jiance.questionnaires.services.versions import questionnaires_sync, version_publish, version_upload
+from jiance.questionnaires.services.versions import (
+    questionnaires_sync,
+    version_publish,
+    version_upload,
+)
 from jiance.rosters.models import Roster, RosterStatus, Teacher
 from jiance.units.models import Unit
 from tests.factories import World
@@ -65,10 +69,10 @@ def publish_example(q: Questionnaire) -> FormVersion:
         return version_publish(version=version, actor=None)
 
 
-def school_with_people(cycle: Cycle, school: Unit, students: int = 3) -> Roster:
+def school_with_people(cycle: Cycle, school: Unit, students: int = 3, start: int = 0) -> Roster:
     """A junior roster with sampled students and three teachers: a head teacher who also teaches
     math and chose 数学教师 in the roster, a head teacher, a math teacher."""
-    sample_school(cycle, school, students, stage="junior")
+    sample_school(cycle, school, students, stage="junior", start=start)
     roster = Roster.objects.get(cycle=cycle, school=school)
     Roster.objects.filter(pk=roster.pk).update(status=RosterStatus.APPROVED)
     now = clock.now()

@@ -83,7 +83,7 @@ def test_a_refused_file_makes_no_version(world: World) -> None:
     wb.save(buf)
     with pytest.raises(XLSFormError, match="不支持计算字段"):
         version_upload(questionnaire=q, content=buf.getvalue(), filename="bad.xlsx", actor=None)
-    with pytest.raises(XLSFormError, match="不是 .xlsx|无法读取"):
+    with pytest.raises(XLSFormError, match=r"不是 \.xlsx|无法读取"):
         version_upload(questionnaire=q, content=b"not a workbook", filename="bad.xlsx", actor=None)
     assert not q.versions.exists()
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from jiance import clock
 from jiance.cycles.models import Cycle, CycleStatus
-from jiance.questionnaires.models import Kind, Respondent, QuestionnaireError
+from jiance.questionnaires.models import Kind, QuestionnaireError, Respondent
 from jiance.rosters.models import Roster, SampledStudent
 from jiance.units.models import Unit
 

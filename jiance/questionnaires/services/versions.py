@@ -15,7 +15,13 @@ from jiance.audit.services import audit_record
 from jiance.cycles.models import Cycle
 from jiance.questionnaires.models import FormVersion, Questionnaire, QuestionnaireError
 from jiance.spreadsheets import sheet_limits
-from jiance_core.questionnaires.xlsform import Problem, XLSFormError, compile_rows, form_hash, read_workbook
+from jiance_core.questionnaires.xlsform import (
+    Problem,
+    XLSFormError,
+    compile_rows,
+    form_hash,
+    read_workbook,
+)
 from jiance_core.sheets import SheetError
 
 log = logging.getLogger(__name__)
