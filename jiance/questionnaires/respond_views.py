@@ -7,6 +7,8 @@ answers and another questionnaire code answers 404 like a missing one."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -49,6 +51,14 @@ def start(request: HttpRequest) -> HttpResponse:
         "form": form, "respondents": respondents, "offers": selectors.offers(respondents),
         "signed_in": bool(request.session.get(selectors.SESSION_KEY)),
     })
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served under /questionnaires/ so that its scope covers the answer pages."""
+    path = Path(__file__).parent / "static" / "questionnaires" / "sw.js"
+    response = HttpResponse(path.read_bytes(), content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @require_POST

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:qcode>/v<int:number>/", views.preview, name="preview"),
     path("<str:qcode>/v<int:number>/publish/", views.publish, name="publish"),
     # respondents (students and teachers by slip, parents by link, principals and county managers by account)
+    path("sw.js", respond_views.service_worker, name="sw"),
     path("answer/", respond_views.start, name="start"),
     path("answer/leave/", respond_views.leave, name="leave"),
     path("p/<str:token>/", respond_views.parent_link, name="parent"),

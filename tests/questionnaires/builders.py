@@ -47,12 +47,20 @@ def at(hm: str, day: dt.date = DAY) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(int(h), int(m))))
 
 
-def q_cycle(world: World, *, publish: bool = True) -> Cycle:
+def q_cycle(world: World, *, publish: bool = True, day: dt.date = DAY, student_span: tuple[str, str] = ("14:00", "14:30"),
+            county_window: dict[str, str] | None = None, staff_start: str = "09:00") -> Cycle:
+    """The cycle; `day` and `student_span` move the test day (browser tests put it around the real now,
+    since the browser's clock stamps queued saves)."""
+    sessions = [{**SESSIONS[0], "day": day.isoformat(), "start": staff_start},
+                {**SESSIONS[1], "day": day.isoformat(), "start": student_span[0], "end": student_span[1]}]
+    questionnaires = [
+        {**q, "window": county_window} if county_window and "window" in q else q for q in QUESTIONNAIRES
+    ]
     cycle = Cycle.objects.create(
         code="national-2024", year=2024, name="2024 年国家义务教育质量监测", status=CycleStatus.ACTIVE,
-        config={"timezone": "Asia/Shanghai", "grades": {"primary": 4, "junior": 8}, "test_days": [DAY.isoformat()],
-                "questionnaires": QUESTIONNAIRES, "sessions": SESSIONS,
-                "release": {"day": DAY.isoformat(), "start": "07:30"}},
+        config={"timezone": "Asia/Shanghai", "grades": {"primary": 4, "junior": 8}, "test_days": [day.isoformat()],
+                "questionnaires": questionnaires, "sessions": sessions,
+                "release": {"day": day.isoformat(), "start": "07:30"}},
     )
     questionnaires_sync(cycle=cycle)
     if publish:

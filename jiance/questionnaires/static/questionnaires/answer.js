@@ -257,6 +257,9 @@
       });
     });
   }
+  if ("serviceWorker" in navigator && form.dataset.sw) {
+    navigator.serviceWorker.register(form.dataset.sw).catch(function () {});
+  }
   window.addEventListener("online", flush);
   setInterval(flush, 10000);
   // Answers still queued from before a reload win over the page's (older) copy of them.
