@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jiance.questionnaires import respond_views, views
+from jiance.questionnaires import respond_views, slips_views, views
 
 app_name = "questionnaires"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("slips/<str:code>/", slips_views.slips, name="slips"),
+    path("slips/<str:code>/issue/", slips_views.issue, name="issue"),
     path("<str:qcode>/upload/", views.upload, name="upload"),
     path("<str:qcode>/example.xlsx", views.example, name="example"),
     path("<str:qcode>/v<int:number>/", views.preview, name="preview"),

@@ -34,6 +34,7 @@ from jiance.web.demo import (
     pick_demo_school,
 )
 from jiance.web.demo.milestones import build_marks_and_reminders
+from jiance.web.demo.questionnaires import build_questionnaires
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
@@ -82,6 +83,7 @@ class DemoSummary:
     source: str = ""
     chain: ChainSummary = field(default_factory=ChainSummary)
     staffing: StaffingSummary | None = None
+    questionnaire_answers: int = 0  # practice answers saved (jiance.web.demo.questionnaires)
 
 
 def demo_present() -> bool:
@@ -215,6 +217,9 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     chain.documents = build_documents(cycle=active, city=city, counties=counties, demo_county=county,
                                       demo_school=demo_school, schools_by_county=by_county, today=today,
                                       users=by_name, seed=seed)
+    summary.questionnaire_answers = build_questionnaires(
+        cycle=active, demo_county=county, demo_school=demo_school, schools_by_county=by_county,
+        users=by_name, today=today, seed=seed)
     summary.chain = chain
     summary.completions = _mark_progress(
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school

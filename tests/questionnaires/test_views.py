@@ -209,3 +209,22 @@ def test_only_the_cycle_manager_manages_questionnaires(world: World) -> None:
         assert upload(client, example_xlsx("principal", "校长问卷", ["principal"])).status_code == 403
     assert not Questionnaire.objects.get(code="principal").versions.exists()
     assert DAY  # the cycle's test day is the builders' one
+
+
+def test_the_school_sees_slips_students_only_after_release_and_never_answers(world: World) -> None:
+    cycle = q_cycle(world)
+    school_with_people(cycle, world.school_a2)
+    client = Client()
+    client.force_login(make_user("info", "school_info", world.school_a2))
+    url = reverse("questionnaires:slips", args=[world.school_a2.code])
+    with clock.frozen(at("07:00")):  # before the release (07:30)
+        client.post(reverse("questionnaires:issue", args=[world.school_a2.code]))
+        page = client.get(url).content.decode()
+        assert "王老师" in page and "数学教师问卷" in page and "班主任问卷" in page
+        student = Respondent.objects.filter(kind=Kind.STUDENT).first()
+        assert student is not None and student.name not in page and student.login not in page
+    with clock.frozen(at("07:31")):
+        page = client.get(url).content.decode()
+        assert student.name in page and student.login in page and student.code in page
+    foreign = reverse("questionnaires:slips", args=[world.school_b2.code])
+    assert client.get(foreign).status_code == 404

@@ -4,6 +4,7 @@ slip for the student to take home [003])."""
 
 from __future__ import annotations
 
+import random
 import secrets
 from typing import Any
 
@@ -14,14 +15,23 @@ from jiance.cycles.models import Cycle, CycleStatus
 from jiance.questionnaires.models import Kind, QuestionnaireError, Respondent
 from jiance.rosters.models import Roster, SampledStudent
 from jiance.units.models import Unit
+from jiance_core.questionnaires.windows import questionnaires_for
 
 # No 0/O, 1/I/L: the code is read from paper and typed on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+def new_code(rng: random.Random | None = None) -> str:
+    """A slip's code: random from the system's source, or from `rng` (the demo, deterministic)."""
+    pick = rng.choice if rng is not None else secrets.choice
+    return "".join(pick(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_token(rng: random.Random | None = None) -> str:
+    if rng is None:
+        return secrets.token_urlsafe(24)
+    return "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789") for _ in range(32))
 
 
 def respondent_for_account(*, cycle: Cycle, user: Any, kind: str, unit: Unit) -> Respondent:
@@ -40,7 +50,7 @@ def respondent_for_account(*, cycle: Cycle, user: Any, kind: str, unit: Unit) ->
 
 
 @transaction.atomic
-def slips_issue(*, cycle: Cycle, school: Unit, parents: bool = False) -> int:
+def slips_issue(*, cycle: Cycle, school: Unit, parents: bool = False, rng: random.Random | None = None) -> int:
     """Logins for the school's teachers (the role chosen in the roster) and sampled students, and a
     parent link per sampled student when `parents`; existing ones are kept. Returns how many were made."""
     now = clock.now()
@@ -61,23 +71,24 @@ def slips_issue(*, cycle: Cycle, school: Unit, parents: bool = False) -> int:
             Respondent.objects.create(
                 cycle=cycle, kind=Kind.TEACHER, unit=school, name=teacher.name, teacher=teacher,
                 teacher_role=teacher.questionnaire_role, stage=roster.stage,
-                login=f"{cycle.year}{school.code}T{count:03d}", code=new_code(), created_at=now,
+                login=f"{cycle.year}{school.code}T{count:03d}", code=new_code(rng), created_at=now,
             )
             made += 1
         sampled = SampledStudent.objects.filter(roster=roster).select_related("student")
+        online = bool(questionnaires_for(cycle.config, Kind.STUDENT, stage=roster.stage))  # primary: on paper [001]
         for s in sampled:
-            if (s.student_id, Kind.STUDENT) not in existing_students:
+            if online and (s.student_id, Kind.STUDENT) not in existing_students:
                 count += 1
                 Respondent.objects.create(
                     cycle=cycle, kind=Kind.STUDENT, unit=school, name=s.student.name, student=s.student,
-                    stage=roster.stage, login=f"{cycle.year}{school.code}{count:03d}", code=new_code(),
+                    stage=roster.stage, login=f"{cycle.year}{school.code}{count:03d}", code=new_code(rng),
                     created_at=now,
                 )
                 made += 1
             if parents and (s.student_id, Kind.PARENT) not in existing_students:
                 Respondent.objects.create(
                     cycle=cycle, kind=Kind.PARENT, unit=school, name=f"{s.student.name}家长", student=s.student,
-                    stage=roster.stage, token=secrets.token_urlsafe(24), created_at=now,
+                    stage=roster.stage, token=new_token(rng), created_at=now,
                 )
                 made += 1
     return made
