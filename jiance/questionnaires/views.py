@@ -3,6 +3,8 @@ preview and publishing. Thin views: permission → form → service → render."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +30,8 @@ from jiance.questionnaires.services.versions import (
 from jiance_core.questionnaires.xlsform import XLSFormError
 
 MANAGE_ROLES = CYCLE_MANAGERS
+RESPONDENT_NAMES = {"student": "学生", "principal": "校长", "head_teacher": "班主任", "subject_teacher": "学科教师",
+                    "teacher": "教师", "manager": "学校管理干部", "county_manager": "区县教育管理人员", "parent": "家长"}
 
 
 def _cycle(request: HttpRequest) -> Cycle:
@@ -52,8 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, object]] = []
     for q in questionnaires_sync(cycle=cycle):
         versions = list(q.versions.order_by("-number"))
+        config: dict[str, Any] = next((c for c in cycle.config.get("questionnaires", []) if c["code"] == q.code), {})
         rows.append({"q": q, "versions": versions, "published": next((v for v in versions if v.published_at), None),
-                     "config": next((c for c in cycle.config.get("questionnaires", []) if c["code"] == q.code), {})})
+                     "respondents": "、".join(RESPONDENT_NAMES.get(r, r) for r in config.get("respondents") or [])})
     return render(request, "questionnaires/home.html", {"cycle": cycle, "rows": rows, "form": UploadForm()})
 
 

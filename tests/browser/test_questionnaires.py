@@ -162,3 +162,43 @@ def test_a_parent_answers_through_the_link(phone_page: Any, live_server: Any) ->
     page.goto(f"{live_server.url}/questionnaires/p/{parent.token}/")
     page.get_by_text("链接已失效").wait_for()
     assert Response.objects.get(respondent=parent).submitted_at is not None
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_centre_sees_a_refused_upload_and_the_school_its_slips(page: Any, live_server: Any, tmp_path: Path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from jiance.questionnaires.examples import example_xlsx
+    from tests.browser.conftest import login
+    from tests.factories import make_user
+
+    world = World()
+    cycle = _cycle_now(world)
+    make_user("centre.q", "centre_admin", world.centre)
+    make_user("school.q", "school_info", world.school_a2)
+    login(page, live_server, "centre.q")
+    page.goto(f"{live_server.url}/questionnaires/")
+    page.get_by_text("下载示例 XLSForm").first.wait_for()
+    screenshot(page, "questionnaires-centre-home")
+    wb = load_workbook(io.BytesIO(example_xlsx("principal", "校长问卷", ["principal"])))
+    wb["survey"].append(["begin_repeat", "kids", "子女"])
+    wb["survey"].append(["text", "kid_name", "子女姓名", None, None, None, None, None, "x"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    bad = tmp_path / "校长问卷-有误.xlsx"
+    bad.write_bytes(buf.getvalue())
+    row = page.locator("tr", has_text="校长问卷").first
+    row.locator("input[type=file]").set_input_files(str(bad))
+    with page.expect_navigation():
+        row.get_by_role("button", name="上传").click()
+    page.get_by_text("不支持重复组（begin_repeat）").wait_for()
+    screenshot(page, "questionnaires-upload-refused")
+    assert cycle.code
+    page.context.clear_cookies()
+    login(page, live_server, "school.q")
+    page.goto(f"{live_server.url}/questionnaires/slips/{world.school_a2.code}/")
+    page.get_by_text("王老师").wait_for()
+    screenshot(page, "questionnaires-slips")
