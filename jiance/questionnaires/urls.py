@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jiance.questionnaires import respond_views, slips_views, views
+from jiance.questionnaires import progress_views, respond_views, slips_views, views
 
 app_name = "questionnaires"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("progress/<str:code>/", progress_views.progress, name="progress"),
     path("slips/<str:code>/", slips_views.slips, name="slips"),
     path("slips/<str:code>/issue/", slips_views.issue, name="issue"),
     path("<str:qcode>/upload/", views.upload, name="upload"),

@@ -228,3 +228,22 @@ def test_the_school_sees_slips_students_only_after_release_and_never_answers(wor
         assert student.name in page and student.login in page and student.code in page
     foreign = reverse("questionnaires:slips", args=[world.school_b2.code])
     assert client.get(foreign).status_code == 404
+
+
+def test_the_county_watches_progress_and_the_school_sees_who_has_not_submitted(cycle, world: World) -> None:  # type: ignore[no-untyped-def]
+    me = students(cycle, world.school_a2)[0]
+    with clock.frozen(at("14:05")):
+        post_save(slip_client(me), "wish", "学生的秘密回答", 1)
+        county = Client()
+        county.force_login(make_user("ci", "county_info", world.county_a))
+        page = county.get(reverse("questionnaires:progress", args=[world.county_a.code])).content.decode()
+        assert world.school_a2.name in page and world.school_b2.name not in page
+        assert "问卷填答中" in page and "学生的秘密回答" not in page
+        school = Client()
+        school.force_login(make_user("si", "school_info", world.school_a2))
+        page = school.get(reverse("questionnaires:progress", args=[world.school_a2.code])).content.decode()
+        assert "尚未提交" in page and "王老师" in page and "学生的秘密回答" not in page
+        assert school.get(reverse("questionnaires:progress", args=[world.school_b2.code])).status_code == 404
+    with clock.frozen(at("07:00")):  # before the release: students by login number, never by name
+        page = school.get(reverse("questionnaires:progress", args=[world.school_a2.code])).content.decode()
+        assert me.name not in page and (me.login or "") in page
