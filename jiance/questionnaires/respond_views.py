@@ -107,11 +107,16 @@ def answer(request: HttpRequest, qcode: str, practice: bool) -> HttpResponse:
     return render(request, "questionnaires/answer.html", {
         "response": response, "q": response.questionnaire, "practice": practice,
         "form": selectors.labelled(form, _lang(request)), "answers": answers,
-        "answers_json": answers, "rules_json": _rules(form),
+        "answers_json": answers, "rules_json": _rules(form), "response_key": response_key(response),
         "readonly": response.submitted_at is not None,
         "save_url": "questionnaires:practice_save" if practice else "questionnaires:save",
         "submit_url": "questionnaires:practice_submit" if practice else "questionnaires:submit",
     })
+
+
+def response_key(response: Response) -> str:
+    """What the page stamps on each queued save: the response and the version it shows."""
+    return f"{response.pk}-{response.version.sha256[:12]}"
 
 
 def _rules(form: dict) -> dict:
@@ -141,6 +146,10 @@ def save(request: HttpRequest, qcode: str, practice: bool) -> HttpResponse:
     raw: object = values if request.POST.get("multiple") == "1" else (values[0] if values else "")
     try:
         response = _response(request, qcode, practice)
+        key = request.POST.get("response", "")
+        if key and key != response_key(response):
+            # a page kept on a shared computer for someone else: never file it under this person
+            raise QuestionnaireError("这条答案来自另一位填答者的页面，未保存；请重新登录后作答")
         saved = answer_save(response=response, name=form.cleaned_data["name"], raw=raw, seq=form.cleaned_data["seq"],
                             client_id=stamp.client_id, at=stamp.at)
     except QuestionnaireError as exc:

@@ -247,3 +247,17 @@ def test_the_county_watches_progress_and_the_school_sees_who_has_not_submitted(c
     with clock.frozen(at("07:00")):  # before the release: students by login number, never by name
         page = school.get(reverse("questionnaires:progress", args=[world.school_a2.code])).content.decode()
         assert me.name not in page and (me.login or "") in page
+
+
+def test_a_save_from_another_respondents_page_is_refused(cycle, world: World) -> None:  # type: ignore[no-untyped-def]
+    first, second = students(cycle, world.school_a2)[:2]
+    with clock.frozen(at("14:05")):
+        a = slip_client(first)
+        a.get(reverse("questionnaires:answer", args=["student_q1"]))
+        key_a = f"{Response.objects.get(respondent=first).pk}-"
+        b = slip_client(second)
+        data = {"client_id": str(uuid.uuid4()), "client_at": clock.now().isoformat(), "seq": 1, "name": "sex",
+                "value": "1", "response": key_a + "0" * 12}
+        refused = b.post(reverse("questionnaires:save", args=["student_q1"]), data, HTTP_X_JIANCE_QUEUE="1")
+        assert refused.status_code == 409 and "另一位填答者" in refused.content.decode()
+        assert not Answer.objects.filter(response__respondent=second).exists()

@@ -76,6 +76,7 @@
     p.append("client_at", item.client_at);
     p.append("seq", String(item.seq));
     p.append("name", item.name);
+    p.append("response", item.response);
     if (Array.isArray(item.value)) {
       p.append("multiple", "1");
       item.value.forEach(function (v) { p.append("value", v); });
