@@ -94,6 +94,10 @@ class Respondent(models.Model):
     login = models.CharField(_("登录号"), max_length=40, null=True, blank=True)
     code = models.CharField(_("登录码"), max_length=12, blank=True)
     token = models.CharField(_("链接令牌"), max_length=64, null=True, blank=True, unique=True)
+    # Wrong codes typed for this login: after SLIP_FAILURE_LIMIT the slip is locked for a while (like
+    # the accounts' lockout), so a code cannot be guessed by trying.
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("生成时间"))
 
     class Meta:

@@ -177,3 +177,15 @@ def test_submission_checks_required_and_then_is_read_only(setup) -> None:  # typ
             save(response, "education", "1", 20)
     response.refresh_from_db()
     assert response.submitted_at is not None
+
+
+def test_five_wrong_codes_lock_the_slip_for_half_an_hour(setup) -> None:  # type: ignore[no-untyped-def]
+    s = student(setup)
+    with clock.frozen(at("14:00")):
+        for _ in range(5):
+            with pytest.raises(QuestionnaireError, match="不正确"):
+                respondent_by_slip(login=s.login or "", code="WRONG1")
+        with pytest.raises(QuestionnaireError, match="暂时锁定"):
+            respondent_by_slip(login=s.login or "", code=s.code)
+    with clock.frozen(at("14:31")):
+        assert respondent_by_slip(login=s.login or "", code=s.code) == s

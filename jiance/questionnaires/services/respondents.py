@@ -4,6 +4,7 @@ slip for the student to take home [003])."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
 from typing import Any
@@ -94,9 +95,24 @@ def slips_issue(*, cycle: Cycle, school: Unit, parents: bool = False, rng: rando
     return made
 
 
+SLIP_FAILURE_LIMIT = 5
+SLIP_LOCKOUT = dt.timedelta(minutes=30)
+
+
 def respondent_by_slip(*, login: str, code: str) -> Respondent:
-    """The respondent of a slip in an active cycle; the same refusal for an unknown login and a wrong code."""
+    """The respondent of a slip in an active cycle; the same refusal for an unknown login and a
+    wrong code. Five wrong codes lock the slip for 30 minutes (the accounts' rule)."""
+    now = clock.now()
     found = Respondent.objects.filter(cycle__status=CycleStatus.ACTIVE, login=login.strip()).first()
+    if found is not None and found.locked_until is not None and found.locked_until > now:
+        raise QuestionnaireError("登录码输错次数过多，该登录条已暂时锁定，请 30 分钟后再试或联系监测点工作人员")
     if found is None or not secrets.compare_digest(found.code, code.strip().upper()):
+        if found is not None:
+            failures = found.failed_logins + 1
+            Respondent.objects.filter(pk=found.pk).update(
+                failed_logins=0 if failures >= SLIP_FAILURE_LIMIT else failures,
+                locked_until=now + SLIP_LOCKOUT if failures >= SLIP_FAILURE_LIMIT else found.locked_until)
         raise QuestionnaireError("登录号或登录码不正确，请核对登录条")
+    if found.failed_logins:
+        Respondent.objects.filter(pk=found.pk).update(failed_logins=0)
     return found
