@@ -10,7 +10,7 @@ export UV_PYTHON := $(BIN)/python
 export UV_PYTHON_DOWNLOADS := never
 export DJANGO_SETTINGS_MODULE ?= jiance.settings
 
-.PHONY: demo test serve venv system-deps lint typecheck bench clean-demo
+.PHONY: demo demo-testday test serve venv system-deps lint typecheck bench clean-demo
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,12 @@ system-deps:
 demo: venv system-deps
 	DATABASE_URL= $(BIN)/jiance demo
 	DATABASE_URL= JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000
+
+# The test-day demo (var/testday.sqlite3): the first test day at 10:10, the clock running from there.
+TESTDAY_DB := sqlite:///$(CURDIR)/var/testday.sqlite3
+demo-testday: venv system-deps
+	DATABASE_URL=$(TESTDAY_DB) $(BIN)/jiance demo --phase testday
+	DATABASE_URL=$(TESTDAY_DB) JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000 --test-day 10:10
 
 # One worker per core (pytest-xdist; each worker has its own test database), a file per worker at a time.
 PYTEST_ARGS ?= -n auto --dist loadfile

@@ -31,6 +31,12 @@ def _start_offset() -> dt.timedelta:
     return at - timezone.now()
 
 
+def restart() -> None:
+    """Read `JIANCE_NOW` again at the next `now()` (after settings changed it)."""
+    global _offset
+    _offset = None
+
+
 def now() -> dt.datetime:
     global _offset
     if _frozen is not None:

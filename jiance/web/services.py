@@ -109,6 +109,9 @@ def demo_accounts() -> list[tuple[DemoAccount, Unit | None]]:
 # review), on the first test day (the sample drawn, the list released at the release time), or
 # two days after it (the after-test reporting open).
 DEMO_PHASES = ("before", "testday", "after")
+# The moment of the test-day demo: the first session is under way (`make demo-testday` serves it
+# with the clock started there, `jiance serve --test-day 10:10`).
+DEMO_TESTDAY_TIME = dt.time(10, 10)
 
 
 def first_test_day_target(today: dt.date, first_day: dt.date, phase: str = "before") -> int:

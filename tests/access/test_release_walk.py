@@ -27,7 +27,7 @@ from jiance.rosters.models import Roster, RosterStatus, SampledStudent, Student,
 from jiance.units.models import Level
 from jiance_core.idcard import make_id
 from tests.access.registry import PARAMS, PUBLIC_ROUTES
-from tests.access.test_access_walk import Route, all_routes
+from tests.access.walk import Route, all_routes
 from tests.access.walk_world import WalkWorld, role_cases
 from tests.factories import make_user
 from tests.printouts.pdftools import is_pdf, squash, text

@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from jiance import clock
 from jiance.accounts.models import Role
 from jiance.units.models import Unit
-from jiance.web.services import DEMO_PASSWORD, DEMO_PHASES, demo_accounts, demo_build, demo_present
+from jiance.web.services import (
+    DEMO_PASSWORD,
+    DEMO_PHASES,
+    DEMO_TESTDAY_TIME,
+    demo_accounts,
+    demo_build,
+    demo_present,
+)
 
 
 class Command(BaseCommand):
@@ -41,7 +51,14 @@ class Command(BaseCommand):
         elif Unit.objects.exists():
             raise CommandError("数据库中已有非演示数据，不写入演示数据。请换一个空数据库（DATABASE_URL）。")
         else:
-            summary = demo_build(seed=options["seed"], phase=options["phase"])
+            if options["phase"] == "testday":
+                # The test-day demo stands at 10:10 on its first test day (today), whatever the hour:
+                # what the morning's services record is stamped before it, nothing after.
+                morning = timezone.make_aware(dt.datetime.combine(clock.today(), DEMO_TESTDAY_TIME))
+                with clock.frozen(morning):
+                    summary = demo_build(seed=options["seed"], phase=options["phase"])
+            else:
+                summary = demo_build(seed=options["seed"], phase=options["phase"])
             self.stdout.write(
                 f"演示数据已写入：单位 {summary.units} 个（学校 {summary.schools} 所，来源 {summary.source}），"
                 f"周期模板 {len(summary.cycles)} 个，进行中周期 {summary.active_cycle}，"

@@ -1,10 +1,28 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from jiance import clock
+
+
+def first_test_day_at(hhmm: str) -> dt.datetime:
+    """`hhmm` on the first test day of the active cycle (the test-day demo's morning)."""
+    from jiance.cycles.selectors import active_cycle
+
+    try:
+        at = dt.time.fromisoformat(hhmm)
+    except ValueError as exc:
+        raise CommandError(f"--test-day 须为 HH:MM，收到 {hhmm!r}") from exc
+    cycle = active_cycle()
+    if cycle is None or not cycle.test_days:
+        raise CommandError("没有进行中的监测周期或周期没有测试日：先运行 jiance demo --phase testday")
+    return timezone.make_aware(dt.datetime.combine(min(cycle.test_days), at))
 
 
 class Command(BaseCommand):
@@ -12,9 +30,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--test-day", metavar="HH:MM", default="",
+            help="时钟从进行中周期第一个测试日的该时刻起走（测试日演示用，如 10:10）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0)
+        if options["test_day"]:
+            settings.JIANCE_NOW = first_test_day_at(options["test_day"]).isoformat()
+            clock.restart()
+            self.stdout.write(f"时钟从 {settings.JIANCE_NOW} 起走（测试日演示）。")
         # The demo runs with DEBUG off (the platform's own error pages, no debug pages listing
         # URL patterns), so the development server must be told to serve the static files.
         call_command("runserver", options["addr"], use_reloader=False, insecure_serving=not settings.DEBUG)
