@@ -16,7 +16,7 @@ from jiance.accounts.roles import CYCLE_MANAGERS
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.editing import can_manage
 from jiance.cycles.models import Cycle
-from jiance.cycles.selectors import current_cycle
+from jiance.cycles.selectors import active_cycle, current_cycle
 from jiance.errors import RoleRequired, refusal_shown
 from jiance.http import download
 from jiance.questionnaires import examples, selectors
@@ -114,9 +114,16 @@ def publish(request: HttpRequest, qcode: str, number: int) -> HttpResponse:
 @login_required
 @require_GET
 def example(request: HttpRequest, qcode: str) -> HttpResponse:
-    q = _questionnaire(request, qcode)
-    config = next((c for c in q.cycle.config.get("questionnaires", []) if c["code"] == q.code), None)
+    """An example XLSForm to start from: for a questionnaire of the active cycle (by its
+    respondents), else one of the shipped examples by code. Programme material, no personal data."""
+    scope = get_scope(request)
+    scope.require(MANAGE_ROLES)
+    cycle = active_cycle(scope)
+    config = next((c for c in (cycle.config.get("questionnaires") or []) if c["code"] == qcode), None) if cycle else None
+    if config is None:
+        config = next((e for e in examples.EXAMPLES if e["code"] == qcode), None)
     if config is None:
         raise Http404
-    content = examples.example_xlsx(q.code, q.name, list(config.get("respondents") or []))
-    return download(content, f"{q.name}（示例）.xlsx")
+    content = examples.example_xlsx(qcode, config["name"], list(config.get("respondents") or []),
+                                    config.get("subject_name", ""))
+    return download(content, f"{config['name']}（示例）.xlsx")
