@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "jiance.custody",
     "jiance.proctoring",
     "jiance.incidents",
+    "jiance.questionnaires",
     "jiance.live",
 ]
 
@@ -253,6 +254,7 @@ JIANCE_SHEET_LIMITS = {
     "students": {"rows": 100_000, "columns": 40, "cell_chars": 1_000},
     "teachers": {"rows": 5_000, "columns": 30, "cell_chars": 1_000},
     "aftertest": {"rows": 5_000, "columns": 30, "cell_chars": 1_000},
+    "xlsform": {"rows": 3_000, "columns": 60, "cell_chars": 2_000},  # a questionnaire (XLSForm), per sheet
 }
 JIANCE_SHEET_TEXT_CHARS = env_int("JIANCE_SHEET_TEXT_CHARS", 50_000_000)  # all cells' text together
 JIANCE_SHEET_UNPACKED_MB = env_int("JIANCE_SHEET_UNPACKED_MB", 320)  # every part of the archive together

@@ -77,6 +77,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("proctoring", ("jiance.proctoring",)),
     # Test day: incidents graded 1-3 and the local supervision line (above custody and proctoring).
     ("incidents", ("jiance.incidents",)),
+    # Online questionnaires: XLSForm versions, respondents (accounts, slips, parent links), answers.
+    ("questionnaires", ("jiance.questionnaires",)),
     # The live progress of test day: reads every app's progress source (the top app layer).
     ("live", ("jiance.live",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.

@@ -36,6 +36,7 @@ from jiance.web.demo import (
 from jiance.web.demo.custody import build_custody
 from jiance.web.demo.milestones import build_marks_and_reminders
 from jiance.web.demo.proctoring import build_proctoring
+from jiance.web.demo.questionnaires import build_questionnaires
 from jiance.web.demo_data import CENTRE, CITY, PROVINCE, nanchang_units
 
 # One fixed, strong password for every demo account (printed by `jiance demo`).
@@ -85,6 +86,7 @@ class DemoSummary:
     chain: ChainSummary = field(default_factory=ChainSummary)
     staffing: StaffingSummary | None = None
     incidents: str = ""  # the test-day demo's incidents and hotline calls, one line
+    questionnaire_answers: int = 0  # practice answers saved (jiance.web.demo.questionnaires)
 
 
 def demo_present() -> bool:
@@ -225,6 +227,9 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     chain.documents = build_documents(cycle=active, city=city, counties=counties, demo_county=county,
                                       demo_school=demo_school, schools_by_county=by_county, today=today,
                                       users=by_name, seed=seed)
+    summary.questionnaire_answers = build_questionnaires(
+        cycle=active, demo_county=county, demo_school=demo_school, schools_by_county=by_county,
+        users=by_name, today=today, seed=seed)
     summary.chain = chain
     summary.completions = _mark_progress(
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school

@@ -1,0 +1,271 @@
+/* Answering a questionnaire: skip logic and checks with xlsexpr.js (the server re-checks), and each
+   answer saved as given through a queue kept in IndexedDB (a reload, a crash or an hour without
+   network loses nothing). Each save carries a client id (UUID, made once) and the response's
+   sequence number; the server acknowledges after its commit, a repeated save changes nothing, and
+   for each question the highest sequence wins. Contract: jiance/offline.py (X-Jiance-Queue). */
+(function () {
+  "use strict";
+  var form = document.getElementById("answers");
+  if (!form || !window.XlsExpr) return;
+  var rules = JSON.parse(document.getElementById("rules").textContent);
+  var answers = JSON.parse(document.getElementById("answers-data").textContent) || {};
+  var readonly = form.dataset.readonly === "1";
+  var responseKey = form.dataset.response;
+  var saveUrl = form.dataset.saveUrl;
+  var statusEl = document.querySelector("[data-answer-status]");
+  var seqKey = "jiance-q-seq-" + responseKey;
+  var DB = "jiance-questionnaires", STORE = "saves";
+  var refused = [];
+  var sending = false;
+
+  function csrf() {
+    var el = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function nextSeq() {
+    var n = Math.max(parseInt(localStorage.getItem(seqKey) || "0", 10), parseInt(form.dataset.lastSeq || "0", 10)) + 1;
+    localStorage.setItem(seqKey, String(n));
+    return n;
+  }
+
+  // ---- IndexedDB queue ------------------------------------------------------------------------
+  function db() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = function () {
+        var store = req.result.createObjectStore(STORE, { keyPath: "client_id" });
+        store.createIndex("response", "response");
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+  function tx(mode, fn) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction(STORE, mode), out;
+        out = fn(t.objectStore(STORE));
+        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+  function pending() {
+    return tx("readonly", function (s) { return s.index("response").getAll(responseKey); }).then(function (rows) {
+      return (rows || []).sort(function (a, b) { return a.seq - b.seq; });
+    });
+  }
+  function enqueue(name, value) {
+    var item = { client_id: uuid(), client_at: new Date().toISOString(), seq: nextSeq(), name: name,
+                 value: value, response: responseKey, url: saveUrl };
+    return tx("readwrite", function (s) { s.put(item); }).then(showStatus).then(flush);
+  }
+  function drop(id) { return tx("readwrite", function (s) { s.delete(id); }); }
+
+  function body(item) {
+    var p = new URLSearchParams();
+    p.append("csrfmiddlewaretoken", csrf());
+    p.append("client_id", item.client_id);
+    p.append("client_at", item.client_at);
+    p.append("seq", String(item.seq));
+    p.append("name", item.name);
+    p.append("response", item.response);
+    if (Array.isArray(item.value)) {
+      p.append("multiple", "1");
+      item.value.forEach(function (v) { p.append("value", v); });
+    } else {
+      p.append("value", item.value === null || item.value === undefined ? "" : String(item.value));
+    }
+    return p;
+  }
+  function flush() {
+    if (sending) return Promise.resolve();
+    sending = true;
+    return pending().then(function loop(rows) {
+      if (!rows.length) return null;
+      var item = rows[0];
+      return fetch(item.url, { method: "POST", body: body(item), credentials: "same-origin",
+                               headers: { "X-Jiance-Queue": "1", "X-CSRFToken": csrf() } })
+        .then(function (r) {
+          if (r.ok) return drop(item.client_id);
+          if (r.status === 409) {
+            return r.text().then(function (reason) { refused.push(reason); return drop(item.client_id); });
+          }
+          throw new Error("HTTP " + r.status);  // kept; tried again later
+        })
+        .then(function () { return showStatus().then(function () { return pending().then(loop); }); });
+    }).catch(function () { /* offline or server away: the queue waits */ })
+      .then(function () { sending = false; return showStatus(); });
+  }
+  function showStatus() {
+    return pending().then(function (rows) {
+      if (!statusEl) return rows.length;
+      var parts = [];
+      if (rows.length) parts.push(rows.length + " 条答案待发送" + (navigator.onLine ? "" : "（离线，联网后自动发送）"));
+      else parts.push("所有答案已保存");
+      statusEl.textContent = parts.join("");
+      statusEl.className = "r-status " + (rows.length ? "r-waiting" : "r-saved");
+      refused.forEach(function (reason) {
+        var p = document.createElement("p"); p.className = "r-error"; p.textContent = "未保存：" + reason;
+        statusEl.appendChild(p);
+      });
+      return rows.length;
+    });
+  }
+
+  // ---- values, relevance, checks ---------------------------------------------------------------
+  function valueOf(name) {
+    var q = rules.questions[name], inputs = form.querySelectorAll("[name='" + name + "']");
+    if (q.type === "select_one") {
+      var c = form.querySelector("[name='" + name + "']:checked");
+      return c ? c.value : null;
+    }
+    if (q.type === "select_multiple") {
+      var out = [];
+      inputs.forEach(function (i) { if (i.checked) out.push(i.value); });
+      return out.length ? out : null;
+    }
+    var v = inputs[0].value.trim();
+    if (v === "") return null;
+    if (q.type === "integer" || q.type === "decimal") {
+      var n = Number(v);
+      return isNaN(n) ? v : n;
+    }
+    return v;
+  }
+  function setValue(name, value) {
+    var q = rules.questions[name];
+    form.querySelectorAll("[name='" + name + "']").forEach(function (i) {
+      if (q.type === "select_one") i.checked = i.value === value;
+      else if (q.type === "select_multiple") i.checked = Array.isArray(value) && value.indexOf(i.value) >= 0;
+      else i.value = value === null || value === undefined ? "" : value;
+    });
+  }
+  function relevance() {
+    var seen = {}, shown = {};
+    rules.order.forEach(function (name) {
+      var ok = rules.questions[name].relevant.every(function (e) { return XlsExpr.holds(e, seen); });
+      shown[name] = ok;
+      if (ok) seen[name] = answers[name];
+    });
+    Object.keys(rules.questions).forEach(function (name) {
+      var el = document.getElementById("q-" + name);
+      if (el) el.hidden = !shown[name];
+    });
+    Object.keys(rules.notes).forEach(function (name) {
+      var el = form.querySelector("[data-item='" + name + "']");
+      if (el) el.hidden = !rules.notes[name].every(function (e) { return XlsExpr.holds(e, seen); });
+    });
+    return { seen: seen, shown: shown };
+  }
+  function check(name, value, seen) {
+    var q = rules.questions[name];
+    if (value === null || !q.constraint) return "";
+    var env = Object.assign({}, seen); env[name] = value;
+    return XlsExpr.holds(q.constraint, env, value) ? "" : q.message;
+  }
+  function showError(name, message) {
+    var el = document.getElementById("q-" + name);
+    var err = el && el.querySelector("[data-error]");
+    if (!err) return;
+    err.textContent = message; err.hidden = !message;
+    el.classList.toggle("r-invalid", !!message);
+  }
+  function changed(name) {
+    var value = valueOf(name);
+    if (rules.questions[name].type === "integer" && value !== null && typeof value !== "number") {
+      showError(name, "请填写整数"); return;
+    }
+    var state = relevance();
+    var message = check(name, value, state.seen);
+    showError(name, message);
+    if (message) return;
+    answers[name] = value;
+    relevance();
+    enqueue(name, value);
+    gridStep();
+  }
+
+  // ---- Likert grids: one question per screen on phones -------------------------------------------
+  var narrow = window.matchMedia("(max-width: 640px)");
+  var gridAt = {};
+  function gridStep() {
+    document.querySelectorAll("[data-grid]").forEach(function (grid) {
+      var rows = Array.prototype.slice.call(grid.querySelectorAll("tr.r-q"));
+      var nav = grid.querySelector("[data-grid-nav]"), step = grid.querySelector("[data-grid-step]");
+      if (!narrow.matches) {
+        rows.forEach(function (r) { r.classList.remove("r-off"); });
+        nav.hidden = true; step.hidden = true; return;
+      }
+      var key = grid.dataset.grid;
+      if (gridAt[key] === undefined) {
+        var first = rows.findIndex(function (r) { return answers[r.dataset.q] === undefined || answers[r.dataset.q] === null; });
+        gridAt[key] = first < 0 ? rows.length - 1 : first;
+      }
+      rows.forEach(function (r, i) { r.classList.toggle("r-off", i !== gridAt[key]); });
+      nav.hidden = false; step.hidden = false;
+      step.textContent = "第 " + (gridAt[key] + 1) + " / " + rows.length + " 题";
+      nav.querySelector("[data-grid-prev]").disabled = gridAt[key] === 0;
+      nav.querySelector("[data-grid-next]").disabled = gridAt[key] === rows.length - 1;
+    });
+  }
+  document.querySelectorAll("[data-grid]").forEach(function (grid) {
+    var key = grid.dataset.grid, n = grid.querySelectorAll("tr.r-q").length;
+    grid.querySelector("[data-grid-prev]").addEventListener("click", function () { gridAt[key] = Math.max(0, gridAt[key] - 1); gridStep(); });
+    grid.querySelector("[data-grid-next]").addEventListener("click", function () { gridAt[key] = Math.min(n - 1, gridAt[key] + 1); gridStep(); });
+    grid.addEventListener("change", function () {
+      if (narrow.matches && gridAt[key] < n - 1) { setTimeout(function () { gridAt[key] += 1; gridStep(); }, 250); }
+    });
+  });
+  narrow.addEventListener("change", gridStep);
+
+  // ---- wiring -----------------------------------------------------------------------------------
+  form.addEventListener("change", function (e) {
+    if (readonly) return;
+    var el = e.target.closest("[data-q]");
+    if (el) changed(el.dataset.q);
+  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
+  var submitForm = document.querySelector("[data-submit]");
+  if (submitForm) {
+    submitForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var state = relevance(), missing = [];
+      rules.order.forEach(function (name) {
+        var v = answers[name];
+        if (state.shown[name] && rules.questions[name].required && (v === null || v === undefined || (Array.isArray(v) && !v.length))) {
+          missing.push(name);
+          showError(name, "本题必答");
+        }
+      });
+      var err = submitForm.querySelector("[data-submit-error]");
+      if (missing.length) {
+        err.textContent = "还有 " + missing.length + " 题需要完成"; err.hidden = false;
+        document.getElementById("q-" + missing[0]).scrollIntoView({ block: "center" });
+        return;
+      }
+      flush().then(pending).then(function (rows) {
+        var left = rows.length;
+        if (left) { err.textContent = "还有 " + left + " 条答案待发送，请联网后再提交"; err.hidden = false; return; }
+        submitForm.submit();
+      });
+    });
+  }
+  if ("serviceWorker" in navigator && form.dataset.sw) {
+    navigator.serviceWorker.register(form.dataset.sw).catch(function () {});
+  }
+  window.addEventListener("online", flush);
+  setInterval(flush, 10000);
+  // Answers still queued from before a reload win over the page's (older) copy of them.
+  pending().then(function (rows) {
+    rows.forEach(function (item) { answers[item.name] = item.value; setValue(item.name, item.value); });
+    relevance(); gridStep(); showStatus(); flush();
+  }).catch(function () { relevance(); gridStep(); });
+})();

@@ -1,0 +1,97 @@
+"""The demo's online questionnaires: every questionnaire of the active cycle published from the
+example XLSForm files (marked as examples: the real instruments are confidential), login slips
+issued in 南昌县's sample schools, and practice (模拟练习) done by most of their teachers, the demo
+school's principal and — once the students are drawn — most of the demo school's students.
+
+Real answers come only in their windows (the staff questionnaires on the second test day from
+09:00, the student questionnaires in their sessions, county managers after the test), so the
+test-day morning shows practice, not answers. Cheap: a few schools, answers written through the
+real services (`answer_save`, `response_submit`), stamped at plausible moments."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+import uuid
+from typing import Any
+
+import numpy as np
+
+from jiance import clock
+from jiance.cycles.models import Cycle
+from jiance.questionnaires.examples import example_xlsx
+from jiance.questionnaires.models import Kind, Questionnaire, QuestionnaireError, Respondent
+from jiance.questionnaires.selectors import codes_for
+from jiance.questionnaires.services.answering import answer_save, response_open, response_submit
+from jiance.questionnaires.services.respondents import respondent_for_account, slips_issue
+from jiance.questionnaires.services.versions import (
+    questionnaires_sync,
+    version_publish,
+    version_upload,
+)
+from jiance.rosters.models import Roster
+from jiance.units.models import Unit
+from jiance.web.demo.common import Timeline
+from jiance_core.questionnaires.synth import fill
+
+SCHOOLS = 4  # sample schools of the demo county with slips (the demo school first)
+PRACTICE_SHARE = 0.8  # of the teachers and students who practised
+PUBLISH_DAYS_BEFORE = 20
+PRACTICE_DAYS_BEFORE = 3
+
+
+def _practise(respondent: Respondent, qs: dict[str, Questionnaire], rng: np.random.Generator) -> int:
+    saved = 0
+    for code in codes_for(respondent):
+        q = qs.get(code)
+        if q is None:
+            continue
+        response = response_open(respondent=respondent, questionnaire=q, practice=True)
+        answers = fill(response.version.form, rng)
+        for seq, (name, value) in enumerate(answers.items(), start=1):
+            answer_save(response=response, name=name, raw=value, seq=seq,
+                        client_id=uuid.UUID(int=int(rng.integers(1, 2**62)) << 64 | response.pk << 16 | seq),
+                        at=clock.now())
+            saved += 1
+        with contextlib.suppress(QuestionnaireError):  # a practice left unfinished is fine
+            response_submit(response=response)
+    return saved
+
+
+def build_questionnaires(*, cycle: Cycle, demo_county: Unit, demo_school: Unit, schools_by_county: dict[int, list[Unit]],
+                         users: dict[str, Any], today: dt.date, seed: int) -> int:
+    """Publish, issue slips, practise; returns how many answers the demo saved."""
+    if not cycle.config.get("questionnaires"):
+        return 0
+    rng = np.random.default_rng(seed + 12)
+    codes = random.Random(seed)
+    first_day = min(cycle.test_days)
+    timeline = Timeline(today)
+    centre = users.get("centre.admin")
+    qs: dict[str, Questionnaire] = {}
+    with timeline.at(max((today - first_day).days + PUBLISH_DAYS_BEFORE, 2), 10):
+        for q in questionnaires_sync(cycle=cycle):
+            config = next(c for c in cycle.config["questionnaires"] if c["code"] == q.code)
+            version, _ = version_upload(questionnaire=q, content=example_xlsx(q.code, q.name, config["respondents"]),
+                                        filename=f"{q.name}（示例）.xlsx", actor=centre)
+            version_publish(version=version, actor=centre)
+            qs[q.code] = q
+    schools = [demo_school, *[s for s in schools_by_county.get(demo_county.pk, []) if s.pk != demo_school.pk]]
+    saved = 0
+    days_ago = max(1, (today - first_day).days + PRACTICE_DAYS_BEFORE)  # never after today
+    for i, school in enumerate(schools[:SCHOOLS]):
+        if not Roster.objects.filter(cycle=cycle, school=school).exists():
+            continue
+        with timeline.at(days_ago + 2, 9, 0):
+            slips_issue(cycle=cycle, school=school, rng=codes)
+        people = list(Respondent.objects.filter(cycle=cycle, unit=school).order_by("pk"))
+        if i == 0 and "school.principal" in users:
+            people.insert(0, respondent_for_account(cycle=cycle, user=users["school.principal"], kind=Kind.PRINCIPAL,
+                                                    unit=school))
+        for k, person in enumerate(people):
+            if person.kind == Kind.PARENT or rng.random() > PRACTICE_SHARE:
+                continue
+            with timeline.at(days_ago, 14 + (k // 60) % 3, k % 60):
+                saved += _practise(person, qs, rng)
+    return saved

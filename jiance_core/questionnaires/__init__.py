@@ -1,0 +1,1 @@
+"""Online questionnaires: XLSForm compiled to snapshots, the expression evaluator, answers, windows."""

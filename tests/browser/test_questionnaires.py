@@ -1,0 +1,204 @@
+"""Online questionnaires in Chromium: the page's expression evaluator over the same table as the
+server's; a student answering on a phone, offline for several answers, reloading offline, every
+answer arriving; a teacher with two roles; a parent through the link."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from jiance.questionnaires.models import Answer, Kind, Respondent, Response
+from jiance.questionnaires.services.respondents import slips_issue
+from tests.browser.conftest import screenshot
+from tests.core.questionnaire_expr_table import TABLE
+from tests.factories import World
+from tests.questionnaires.builders import q_cycle, school_with_people
+
+XLSEXPR = Path(__file__).resolve().parents[2] / "jiance" / "questionnaires" / "static" / "questionnaires" / "xlsexpr.js"
+
+
+@pytest.mark.browser
+def test_the_page_evaluates_the_table_like_the_server(page: Any) -> None:
+    page.set_content("<!doctype html><title>xlsexpr</title>")
+    page.add_script_tag(path=str(XLSEXPR))
+    rows = [[text, answers, current] for text, answers, current, _ in TABLE]
+    results = page.evaluate(
+        "rows => rows.map(([t, a, c]) => { const v = XlsExpr.evaluate(XlsExpr.parse(t), a, c); return [typeof v, v]; })",
+        rows,
+    )
+    for (text, _a, _c, expected), (kind, value) in zip(TABLE, results, strict=True):
+        if isinstance(expected, bool):
+            assert kind == "boolean" and value is expected, text
+        else:
+            assert kind == "number" and math.isclose(value, float(expected)), text
+    refused = page.evaluate("t => { try { XlsExpr.parse(t); return ''; } catch (e) { return e.message; } }", "today() > 1")
+    assert refused
+
+
+def _cycle_now(world: World):  # type: ignore[no-untyped-def]
+    """A cycle whose student session is open now (the browser's clock stamps queued saves)."""
+    now = timezone.localtime()
+    start = max(now - dt.timedelta(hours=1), now.replace(hour=0, minute=0))
+    end = min(now + dt.timedelta(hours=1), now.replace(hour=23, minute=59))
+    cycle = q_cycle(world, day=now.date(), student_span=(f"{start:%H:%M}", f"{end:%H:%M}"), staff_start=f"{start:%H:%M}",
+                    county_window={"start": (now.date() - dt.timedelta(days=1)).isoformat(),
+                                   "end": (now.date() + dt.timedelta(days=1)).isoformat()})
+    school_with_people(cycle, world.school_a2)
+    slips_issue(cycle=cycle, school=world.school_a2, parents=True)
+    return cycle
+
+
+def _slip_login(page: Any, live_server: Any, r: Respondent) -> None:
+    page.goto(f"{live_server.url}/questionnaires/answer/")
+    page.fill("input[name=login]", r.login)
+    page.fill("input[name=code]", r.code)
+    with page.expect_navigation():
+        page.click("form.r-form button")
+
+
+def _answers(r: Respondent) -> dict[str, Any]:
+    return dict(Answer.objects.filter(response__respondent=r, response__practice=False).values_list("name", "value"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_student_answers_on_a_phone_through_a_network_loss(phone_page: Any, live_server: Any) -> None:
+    world = World()
+    cycle = _cycle_now(world)
+    student = Respondent.objects.filter(cycle=cycle, kind=Kind.STUDENT).order_by("pk").first()
+    assert student is not None
+    page = phone_page
+    _slip_login(page, live_server, student)
+    screenshot(page, "questionnaires-start-phone")
+    with page.expect_navigation():
+        page.click("text=开始填答")
+    status = page.locator("[data-answer-status]")
+    page.click("#q-sex input[value='2']")
+    page.fill("#q-age input", "13")
+    page.locator("#q-age input").blur()
+    status.get_by_text("所有答案已保存").wait_for()
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    assert _answers(student) == {"sex": "2", "age": 13}
+    page.fill("#q-age input", "30")
+    page.locator("#q-age input").blur()
+    page.get_by_text("请填写 8 到 18 之间的整数").wait_for()
+    page.fill("#q-age input", "14")
+    page.locator("#q-age input").blur()
+    assert page.locator("#q-boarding_days").is_hidden()
+    page.wait_for_function("() => document.querySelector('[data-answer-status]').textContent === '所有答案已保存'")
+    screenshot(page, "questionnaires-answer-phone")
+
+    page.context.set_offline(True)
+    page.click("#q-boarding input[value='1']")
+    page.locator("#q-boarding_days").wait_for(state="visible")  # skip logic in the page
+    page.fill("#q-boarding_days input", "5")
+    page.locator("#q-boarding_days input").blur()
+    page.click("#q-live_with input[value='1']")
+    page.click("#q-climate_1 input[value='3']")  # the Likert grid: one statement per screen on a phone
+    page.locator("#q-climate_2").wait_for(state="visible")
+    assert page.locator("#q-climate_1").is_hidden()
+    status.get_by_text("条答案待发送").wait_for()
+    screenshot(page, "questionnaires-offline-phone")
+    waiting = page.evaluate("() => document.querySelector('[data-answer-status]').textContent")
+    assert waiting.startswith("4 条答案待发送"), waiting  # boarding, days, live_with, climate_1
+    page.reload()  # offline: the service worker shows the kept page, the queue is still in IndexedDB
+    page.locator("#q-boarding_days").wait_for(state="visible")
+    assert page.locator("#q-boarding_days input").input_value() == "5"
+    status.get_by_text("4 条答案待发送").wait_for()
+    assert _answers(student) == {"sex": "2", "age": 14}  # nothing of the offline part reached the server yet
+
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    status.get_by_text("所有答案已保存").wait_for(timeout=20000)
+    assert _answers(student) == {"sex": "2", "age": 14, "boarding": "1", "boarding_days": 5, "live_with": "1",
+                                 "climate_1": "3"}
+    response = Response.objects.get(respondent=student, practice=False)
+    assert response.last_seq == 7 and response.saves.count() == 7  # age 30 was refused in the page, never sent
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_teacher_with_two_roles_gets_the_chosen_questionnaire_and_the_grid_is_a_matrix(page: Any, live_server: Any) -> None:
+    world = World()
+    cycle = _cycle_now(world)
+    teacher = Respondent.objects.get(cycle=cycle, kind=Kind.TEACHER, name="王老师")  # head teacher + math, chose math
+    _slip_login(page, live_server, teacher)
+    offers = page.locator(".r-offer-name").all_inner_texts()
+    assert offers == ["数学教师问卷"]
+    with page.expect_navigation():
+        page.click("text=开始填答")
+    assert page.locator("table.r-matrix thead").is_visible()  # wide screen: the matrix
+    page.click("#q-teach_1 input[value='3']")
+    page.locator("[data-answer-status]").get_by_text("所有答案已保存").wait_for()
+    screenshot(page, "questionnaires-teacher-desktop")
+    assert _answers(teacher) == {"teach_1": "3"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_parent_answers_through_the_link(phone_page: Any, live_server: Any) -> None:
+    world = World()
+    cycle = _cycle_now(world)
+    parent = Respondent.objects.filter(cycle=cycle, kind=Kind.PARENT).first()
+    assert parent is not None
+    page = phone_page
+    page.goto(f"{live_server.url}/questionnaires/p/{parent.token}/")
+    page.get_by_text("家长问卷（示例）").first.wait_for()
+    for q, choice in [("relation", "1"), ("education", "5"), ("reading", "2"), ("tutoring", "2")]:
+        page.click(f"#q-{q} input[value='{choice}']")
+    for i in range(1, 4):
+        page.click(f"#q-home_{i} input[value='3']")
+        page.wait_for_timeout(350)
+    page.locator("[data-answer-status]").get_by_text("所有答案已保存").wait_for()
+    with page.expect_navigation():
+        page.click("text=提交问卷")
+    page.get_by_text("答案不能再修改").wait_for()
+    screenshot(page, "questionnaires-parent-submitted-phone")
+    page.goto(f"{live_server.url}/questionnaires/p/{parent.token}/")
+    page.get_by_text("链接已失效").wait_for()
+    assert Response.objects.get(respondent=parent).submitted_at is not None
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_centre_sees_a_refused_upload_and_the_school_its_slips(page: Any, live_server: Any, tmp_path: Path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from jiance.questionnaires.examples import example_xlsx
+    from tests.browser.conftest import login
+    from tests.factories import make_user
+
+    world = World()
+    cycle = _cycle_now(world)
+    make_user("centre.q", "centre_admin", world.centre)
+    make_user("school.q", "school_info", world.school_a2)
+    login(page, live_server, "centre.q")
+    page.goto(f"{live_server.url}/questionnaires/")
+    page.get_by_text("下载示例 XLSForm").first.wait_for()
+    screenshot(page, "questionnaires-centre-home")
+    wb = load_workbook(io.BytesIO(example_xlsx("principal", "校长问卷", ["principal"])))
+    wb["survey"].append(["begin_repeat", "kids", "子女"])
+    wb["survey"].append(["text", "kid_name", "子女姓名", None, None, None, None, None, "x"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    bad = tmp_path / "校长问卷-有误.xlsx"
+    bad.write_bytes(buf.getvalue())
+    row = page.locator("tr", has_text="校长问卷").first
+    row.locator("input[type=file]").set_input_files(str(bad))
+    with page.expect_navigation():
+        row.get_by_role("button", name="上传").click()
+    page.get_by_text("不支持重复组（begin_repeat）").wait_for()
+    screenshot(page, "questionnaires-upload-refused")
+    assert cycle.code
+    page.context.clear_cookies()
+    login(page, live_server, "school.q")
+    page.goto(f"{live_server.url}/questionnaires/slips/{world.school_a2.code}/")
+    page.get_by_text("王老师").wait_for()
+    screenshot(page, "questionnaires-slips")
