@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiance.web.context.navigation",
+                "jiance.web.context.server_time",
             ],
         },
     }

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from jiance import clock
 from jiance.accounts.scoping import get_scope
 from jiance.apps_registry import menu
 from jiance.notifications.selectors import unread_count
@@ -20,3 +21,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {"scope": scope, "grants": scope.grants, "nav_items": menu(scope.roles),
             "inbox_count": lambda: len(my_inbox(request)),
             "unread_notifications": lambda: unread_count(request.user)}
+
+
+def server_time(request: HttpRequest) -> dict[str, Any]:
+    """The server's "now" for the page (`<meta name="jiance-now">`): the offline queue stamps an
+    action with the server's clock as the phone saw it at load plus the time since, so a phone
+    whose own clock is wrong (or a demo served with JIANCE_NOW) still records the right moment."""
+    return {"server_now": lambda: clock.now().isoformat()}

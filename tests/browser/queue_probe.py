@@ -14,7 +14,7 @@ ACCEPTED: dict[str, tuple[str, str]] = {}  # client_id -> (value, client_at)
 POSTS: list[str] = []  # every post that reached the view, repeats included
 
 PAGE = """{% load static %}<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8">
-<title>queue probe</title><script src="{% static 'jiance/queue.js' %}" defer></script></head><body>
+<meta name="jiance-now" content="{{ server_now }}"><title>queue probe</title><script src="{% static 'jiance/queue.js' %}" defer></script></head><body>
 <div data-queue-status hidden></div>
 <form method="post" action="/queue-probe/" data-queue="登记 {{ next }}" data-queue-reset>{% csrf_token %}
 <input name="value" id="value"><button type="submit" id="go">登记</button></form>

@@ -4,9 +4,13 @@ network returns (a reply lost on the way does not duplicate them), and a refusal
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
+
+from jiance import clock
 
 from tests.browser import queue_probe
 from tests.browser.conftest import screenshot
@@ -63,7 +67,8 @@ def test_a_reply_lost_on_the_way_is_sent_again_and_counted_once(phone_page: Any,
     phone_page.goto(f"{live_server.url}/queue-probe/")
     _take(phone_page, "丁")
     phone_page.locator(".queue-count").wait_for()
-    phone_page.evaluate("window.JianceQueue.flush()")
+    # the first flush may still be failing: wait for it, then send again
+    phone_page.evaluate("window.JianceQueue.flush().then(() => window.JianceQueue.flush())")
     phone_page.locator("#count").filter(has_text="1").wait_for()
     assert queue_probe.POSTS == ["丁", "丁"] and len(queue_probe.ACCEPTED) == 1
 
@@ -80,3 +85,15 @@ def test_a_refused_action_is_kept_with_the_reason_until_dismissed(phone_page: An
     phone_page.click(".queue-refused button")
     phone_page.locator("[data-queue-status]").wait_for(state="hidden")
     assert queue_probe.ACCEPTED == {}
+
+
+def test_an_action_is_stamped_on_the_server_clock_not_the_phone_clock(phone_page: Any, live_server: Any) -> None:
+    """The phone's own clock says 2026; the server's says a test-day morning of 2022 (as the demo
+    served with JIANCE_NOW does): the action keeps the server's moment and is not refused."""
+    morning = timezone.make_aware(dt.datetime(2022, 5, 25, 10, 10))
+    with clock.frozen(morning):
+        phone_page.goto(f"{live_server.url}/queue-probe/")
+        _take(phone_page, "戊")
+        phone_page.locator("#count").filter(has_text="1").wait_for()
+    [(value, at)] = queue_probe.ACCEPTED.values()
+    assert value == "戊" and dt.datetime.fromisoformat(at) == morning

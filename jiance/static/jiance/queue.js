@@ -33,6 +33,13 @@
     failed: "服务器未接受"
   };
 
+  // The server's clock as this page saw it: an action is stamped with it, not with the phone's
+  // own clock (a phone may be set wrong; the test-day demo runs the server's clock elsewhere).
+  var serverMeta = document.querySelector("meta[name=jiance-now]");
+  var serverAt = serverMeta ? Date.parse(serverMeta.getAttribute("content") || "") : NaN;
+  var offset = isNaN(serverAt) ? 0 : serverAt - Date.now();
+  function nowIso() { return new Date(Date.now() + offset).toISOString(); }
+
   function uuid4() {
     // crypto.randomUUID needs a secure context; a school server on the LAN may be plain http.
     var b = new Uint8Array(16);
@@ -224,7 +231,7 @@
       url: form.action || location.href,
       body: new URLSearchParams(data).toString(),
       label: form.getAttribute("data-queue") || document.title,
-      at: new Date().toISOString(),
+      at: nowIso(),
       state: "waiting",
       reason: ""
     };
