@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 
 from jiance import clock
-
 from tests.browser import queue_probe
 from tests.browser.conftest import screenshot
 
