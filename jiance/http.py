@@ -35,3 +35,8 @@ def download(content: bytes, filename: str, *, content_type: str | None = None) 
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     return response
+
+
+# The CSP addition of a page that scans barcodes with the vendored ZXing WebAssembly reader
+# (static/jiance/vendor/barcode-detector, used where the browser has no BarcodeDetector).
+WASM_CSP = {"script-src": ["'wasm-unsafe-eval'"]}

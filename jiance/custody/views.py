@@ -35,13 +35,11 @@ from jiance.custody import alerts, chain, pins, printing, selectors, services, s
 from jiance.custody.forms import CorrectionForm, EntryForm, PinForm
 from jiance.custody.models import CustodyError, Step
 from jiance.cycles.selectors import current_cycle
-from jiance.http import download
+from jiance.http import WASM_CSP, download
 from jiance.offline import OfflineStampError, client_stamp, queued_reply
 from jiance.units.models import Level, Unit
 
 VIEW_ROLES = (*MATERIAL_OVERSIGHT, *MATERIAL_SEALERS)
-# The scanner page loads the ZXing WebAssembly module (vendored barcode-detector polyfill).
-WASM_CSP = {"script-src": ["'wasm-unsafe-eval'"]}
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:

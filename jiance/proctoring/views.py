@@ -21,12 +21,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from csp.decorators import csp_update
 
 from jiance import clock
 from jiance.accounts import roles
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
+from jiance.http import WASM_CSP
 from jiance.offline import OfflineStampError, client_stamp, is_queued, queued_reply
 from jiance.proctoring import selectors, services
 from jiance.proctoring.forms import CancelForm, CheckInForm, ControlForm
@@ -146,6 +148,7 @@ def _room(request: HttpRequest, test_room_id: int, session: str) -> tuple[Any, A
 @login_required
 @require_GET
 @never_cache
+@csp_update(WASM_CSP)  # type: ignore[arg-type]
 def room_page(request: HttpRequest, test_room_id: int, session: str) -> HttpResponse:
     room, line = _room(request, test_room_id, session)
     scope = get_scope(request)

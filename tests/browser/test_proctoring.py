@@ -44,6 +44,40 @@ def test_a_proctor_checks_in_a_room_on_a_phone(world: World, phone_page: Any, li
     assert not phone_page.locator("li.pr-row[data-seat='3'] button[value=absent]").count()  # never replaced
 
 
+def test_the_check_in_scanner_reads_a_student_barcode_where_the_browser_has_no_detector(
+        world: World, phone_page: Any, live_server: Any) -> None:
+    """Chromium on Linux has no BarcodeDetector of its own: the room page loads the vendored ZXing
+    polyfill under its CSP and reads a printed student barcode (as a camera image) back."""
+    import base64
+    import io
+
+    import barcode
+    from barcode.writer import ImageWriter
+
+    with clock.frozen(at(20, 10)):
+        s = site(world)
+    moment = at(25, 8, 15)
+    first = s.seats[0].student
+    code = barcode_value(cycle_year=2022, school_code=s.room.school.code, room=1, seat=1,
+                         student_no=first.student_no, session=1)
+    image = io.BytesIO()
+    barcode.get("code128", code, writer=ImageWriter()).write(image)
+    png = base64.b64encode(image.getvalue()).decode()
+    refused: list[str] = []
+    phone_page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    phone_page.set_default_timeout(60_000)
+    with clock.frozen(moment):
+        login(phone_page, live_server, "proctor")
+        phone_page.goto(f"{live_server.url}/proctoring/room/{s.room.pk}/s1-chinese/")
+        assert phone_page.locator("#scan-camera").is_visible()
+        read = phone_page.evaluate("""async (png) => {
+            const img = new Image(); img.src = "data:image/png;base64," + png; await img.decode();
+            const d = await window.jianceCheckinScanner.detector();
+            return (await d.detect(img)).map((c) => c.rawValue); }""", png)
+    assert read == [code]
+    assert not [m for m in refused if "Content Security Policy" in m], refused
+
+
 def test_the_timekeeper_page_shows_the_ten_minute_warning(world: World, browser: Any, live_server: Any) -> None:
     with clock.frozen(at(20, 10)):
         s = site(world)

@@ -2,7 +2,7 @@
  * The browser's own BarcodeDetector where it exists; otherwise the vendored ZXing-based polyfill
  * (barcode-detector 3.2.2, zxing-wasm 3.1.3, MIT), loaded from this platform — never a CDN.
  * Typing the code always works; without a camera the scan button stays hidden. */
-const VENDOR = new URL("./vendor/barcode-detector/", import.meta.url);
+const VENDOR = new URL("../jiance/vendor/barcode-detector/", import.meta.url);
 const FORMATS = ["code_128", "qr_code"];
 let detectorPromise = null;
 
