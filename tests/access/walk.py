@@ -65,8 +65,9 @@ def database_state() -> dict[str, list[tuple[object, ...]]]:
     return state
 
 
-# Django masks the CSRF token afresh on every render: two pages that tell the same thing differ there.
-CSRF_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*"')
+# Django masks the CSRF token afresh on every render, and every page carries the server's time for
+# the offline queue (<meta name="jiance-now">): two pages that tell the same thing differ there.
+CSRF_TOKEN = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|<meta name="jiance-now" content=")[^"]*"')
 
 
 def _body(response: object, blank: str) -> str:
