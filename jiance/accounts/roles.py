@@ -46,7 +46,7 @@ CITY_AND_ABOVE: Roles = (*CITY_OFFICE, Role.PROVINCE_ADMIN, Role.CENTRE_ADMIN)
 CITY_AND_ABOVE_LEVELS: tuple[str, ...] = (Level.CITY, Level.PROVINCE, Level.CENTRE)
 # Who watches test day as it happens (the live progress pages): the school's test-day staff, the
 # county staff, the city and above.
-TESTDAY_WATCHERS: Roles = (*SCHOOL_TESTDAY, *COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
+TESTDAY_WATCHERS: Roles = (*SCHOOL_TESTDAY, *COUNTY_STAFF, *CITY_AND_ABOVE)
 
 # --- across levels -------------------------------------------------------------------------------
 ADMINS: Roles = (Role.CENTRE_ADMIN, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.COUNTY_ADMIN)
