@@ -34,17 +34,20 @@ RESPONDENT_NAMES = {"student": "学生", "principal": "校长", "head_teacher": 
                     "teacher": "教师", "manager": "学校管理干部", "county_manager": "区县教育管理人员", "parent": "家长"}
 
 
-def _cycle(request: HttpRequest) -> Cycle:
+def _cycle(request: HttpRequest, *, manage: bool) -> Cycle:
+    """The cycle whose questionnaires this office reads; `manage` for uploading and publishing,
+    which only the cycle's owner may do (national cycles: the centre). A province or city reads
+    the national questionnaires it implements."""
     scope = get_scope(request)
     scope.require(MANAGE_ROLES)
     cycle = current_cycle(scope=scope)
-    if not can_manage(scope, cycle):  # national cycles: the centre; a province's or city's own: its office
+    if manage and not can_manage(scope, cycle):
         raise RoleRequired(MANAGE_ROLES, [str(Role(r).label) for r in MANAGE_ROLES])
     return cycle
 
 
-def _questionnaire(request: HttpRequest, qcode: str) -> Questionnaire:
-    cycle = _cycle(request)
+def _questionnaire(request: HttpRequest, qcode: str, *, manage: bool) -> Questionnaire:
+    cycle = _cycle(request, manage=manage)
     questionnaires_sync(cycle=cycle)
     return get_object_or_404(Questionnaire, cycle=cycle, code=qcode)
 
@@ -52,20 +55,21 @@ def _questionnaire(request: HttpRequest, qcode: str) -> Questionnaire:
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    cycle = _cycle(request)
+    cycle = _cycle(request, manage=False)
     rows: list[dict[str, object]] = []
     for q in questionnaires_sync(cycle=cycle):
         versions = list(q.versions.order_by("-number"))
         config: dict[str, Any] = next((c for c in cycle.config.get("questionnaires", []) if c["code"] == q.code), {})
         rows.append({"q": q, "versions": versions, "published": next((v for v in versions if v.published_at), None),
                      "respondents": "、".join(RESPONDENT_NAMES.get(r, r) for r in config.get("respondents") or [])})
-    return render(request, "questionnaires/home.html", {"cycle": cycle, "rows": rows, "form": UploadForm()})
+    return render(request, "questionnaires/home.html", {
+        "cycle": cycle, "rows": rows, "form": UploadForm(), "manages": can_manage(get_scope(request), cycle)})
 
 
 @login_required
 @require_POST
 def upload(request: HttpRequest, qcode: str) -> HttpResponse:
-    q = _questionnaire(request, qcode)
+    q = _questionnaire(request, qcode, manage=True)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         from django.contrib import messages
@@ -87,15 +91,15 @@ def upload(request: HttpRequest, qcode: str) -> HttpResponse:
     return redirect("questionnaires:home")
 
 
-def _version(request: HttpRequest, qcode: str, number: int) -> FormVersion:
-    q = _questionnaire(request, qcode)
+def _version(request: HttpRequest, qcode: str, number: int, *, manage: bool) -> FormVersion:
+    q = _questionnaire(request, qcode, manage=manage)
     return get_object_or_404(FormVersion, questionnaire=q, number=number)
 
 
 @login_required
 @require_GET
 def preview(request: HttpRequest, qcode: str, number: int) -> HttpResponse:
-    version = _version(request, qcode, number)
+    version = _version(request, qcode, number, manage=False)
     return render(request, "questionnaires/preview.html", {
         "version": version, "q": version.questionnaire,
         "form": selectors.labelled(version.form, "en" if request.LANGUAGE_CODE == "en" else "zh"),
@@ -105,7 +109,7 @@ def preview(request: HttpRequest, qcode: str, number: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, qcode: str, number: int) -> HttpResponse:
-    version = _version(request, qcode, number)
+    version = _version(request, qcode, number, manage=True)
     with refusal_shown(request, QuestionnaireError, _("已发布第 %(n)s 版") % {"n": version.number}):
         version_publish(version=version, actor=request.user)
     return redirect("questionnaires:home")

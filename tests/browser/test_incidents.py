@@ -16,7 +16,7 @@ from jiance.incidents.models import Incident, IncidentStatus
 from jiance.incidents.reports import incident_table
 from tests.browser.conftest import SCREENSHOTS, login, screenshot
 from tests.incidents.builders import at, incidents_section, people, seated_room
-from tests.testday.builders import testday_cycle
+from tests.testday.builders import testday_cycle as make_testday_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def morning() -> Any:
 @pytest.fixture
 def setup(world: Any, settings: Any) -> Any:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cycle = testday_cycle(world, incidents=incidents_section("national-2022"))
+    cycle = make_testday_cycle(world, incidents=incidents_section("national-2022"))
     seated_room(cycle, world.school_a1, 12)
     return cycle, people(world)
 

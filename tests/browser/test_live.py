@@ -16,7 +16,7 @@ from tests.browser.conftest import login, screenshot
 from tests.factories import World, make_user
 from tests.live import fake_progress
 from tests.live.conftest import MORNING
-from tests.testday.builders import sample_school, testday_cycle
+from tests.testday.builders import sample_school, testday_cycle as make_testday_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def live_world(world: World, settings: Any, monkeypatch: pytest.MonkeyPatch) -> 
     fake_progress.FIGURES.clear()
     cache.clear()
     with clock.frozen(MORNING):
-        cycle = testday_cycle(world)
+        cycle = make_testday_cycle(world)
         sample_school(cycle, world.school_b1, 12)
         make_user("live.city", Role.CITY_ADMIN, world.city)
         make_user("live.school", Role.PRINCIPAL, world.school_a1)
