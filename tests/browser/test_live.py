@@ -16,7 +16,8 @@ from tests.browser.conftest import login, screenshot
 from tests.factories import World, make_user
 from tests.live import fake_progress
 from tests.live.conftest import MORNING
-from tests.testday.builders import sample_school, testday_cycle as make_testday_cycle
+from tests.testday.builders import sample_school
+from tests.testday.builders import testday_cycle as make_testday_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
