@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jiance.requestlog.RequestLogMiddleware",  # first: it times everything below it
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiance.web.middleware.ChineseFirstLocaleMiddleware",
@@ -127,6 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif PRODUCTION and env_bool("JIANCE_DB_POOL", True):
+    # Django's connection pool (psycopg_pool) per process: a request takes a connection and gives
+    # it back, no connect per request; the pool replaces persistent connections (CONN_MAX_AGE 0).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("JIANCE_DB_POOL_MIN", 2),
+        "max_size": env_int("JIANCE_DB_POOL_MAX", 10),
+        "timeout": env_int("JIANCE_DB_POOL_TIMEOUT", 10),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -179,6 +189,16 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("JIANCE_CSRF_TRUSTED_ORIGINS")
+    # The proxy and the load balancer ask for these over plain HTTP on the inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # Static files from the web process itself (no CDN: schools are behind the national network):
+    # compressed, with hashed names cached for a year; `jiance serve --production` collects them.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -205,9 +225,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("JIANCE_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "jiance" / "static"]
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(env_str("JIANCE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Uploaded files kept for previews and rejected-rows downloads hold personal data: `jiance
 # purge-uploads` (run daily) deletes those older than this many days.
 UPLOAD_KEEP_DAYS = env_int("JIANCE_UPLOAD_KEEP_DAYS", 14)
@@ -239,11 +259,21 @@ CACHES = {
 JIANCE_LIVE_TTL = env_int("JIANCE_LIVE_TTL", 15)
 JIANCE_LIVE_POLL_SECONDS = float(env_str("JIANCE_LIVE_POLL_SECONDS", "15"))
 
+# Logs go to standard error (systemd's journal, docker's log): JSON lines in production, one line
+# per request from `jiance.requestlog` (info; a request slower than JIANCE_SLOW_REQUEST_MS or a
+# 5xx as a warning). Development shows only warnings: the slow requests and the errors.
+JIANCE_SLOW_REQUEST_MS = env_int("JIANCE_SLOW_REQUEST_MS", 1000)
+_LOG_JSON = env_str("JIANCE_LOG_FORMAT", "json" if PRODUCTION else "text") == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "jiance.requestlog.JsonFormatter"},
+                   "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json" if _LOG_JSON else "text"}},
     "root": {"handlers": ["console"], "level": env_str("JIANCE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "jiance.request": {"level": env_str("JIANCE_REQUEST_LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
+    },
 }
 
 # Spreadsheet uploads (`jiance_core.sheets`, built per import kind by `jiance.spreadsheets.sheet_limits`):

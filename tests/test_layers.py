@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Shared root modules with no app below them: any app may use them.
     ("foundation", (
         "jiance.clock",          # the injected "now" (tests freeze it)
+        "jiance.requestlog",     # the request id and the one log line per request
         "jiance.offline",        # the contract of actions queued offline by static/jiance/queue.js
         "jiance.crypto",         # ID-number encryption
         "jiance.kept",           # kept uploads, encrypted at rest (abstract model)
@@ -84,7 +85,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.
-    ("top", ("jiance.urls", "jiance.api", "jiance.cli", "jiance.wsgi")),
+    ("top", ("jiance.urls", "jiance.api", "jiance.cli", "jiance.wsgi", "jiance.health")),
 ]
 
 # Imports upwards that are allowed for now, one reason each: (importing module, imported module).

@@ -14,6 +14,7 @@ class Actor:
     user: Any = None
     ip: str | None = None
     label: str = ""
+    request_id: str = ""  # the web request's id (jiance.requestlog), also in its log line
 
 
 _NOBODY = Actor()

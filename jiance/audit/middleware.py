@@ -17,5 +17,6 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user if request.user.is_authenticated else None
-        with acting_as(Actor(user=user, ip=client_ip(request), label="web")):
+        actor = Actor(user=user, ip=client_ip(request), label="web", request_id=getattr(request, "request_id", ""))
+        with acting_as(actor):
             return self.get_response(request)

@@ -58,6 +58,8 @@ class AuditEntry(models.Model):
         verbose_name=_("单位"),
     )
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # Null, not "": adding a nullable column keeps SQLite's append-only triggers (no table rebuild).
+    request_id = models.CharField(_("请求编号"), max_length=64, null=True, blank=True)
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
     object_id = models.CharField(_("对象"), max_length=60, blank=True)

@@ -71,6 +71,7 @@ def audit_record(
         actor_name=(getattr(user, "username", "") or ctx.label or "system")[:150],
         unit=unit if getattr(unit, "pk", None) else None,
         ip=ctx.ip,
+        request_id=ctx.request_id or None,
         action=action,
         object_type=object_type[:60],
         object_id=str(object_id)[:60],

@@ -30,7 +30,7 @@ MISSING: dict[str, str] = {}
 GLOBAL: set[str] = set()
 
 # Routes that anyone may reach without holding a unit (no scoped data behind them).
-PUBLIC_ROUTES = {"login", "logout", "set_language", "password_change"}
+PUBLIC_ROUTES = {"login", "logout", "set_language", "password_change", "healthz", "readyz"}
 
 
 def param(name: str, *, missing: str, shared: bool = False) -> Callable[[ParamFactory], ParamFactory]:
