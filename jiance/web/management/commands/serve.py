@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -31,11 +33,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument(
+            "--production", action="store_true",
+            help="以生产方式运行：gunicorn、生产设置（须设置 JIANCE_ENV=production 等环境变量），先迁移数据库并收集静态文件",
+        )
+        parser.add_argument(
             "--test-day", metavar="HH:MM", default="",
             help="时钟从进行中周期第一个测试日的该时刻起走（测试日演示用，如 10:10）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["production"]:
+            self.production(options["addr"])
+            return
         call_command("migrate", verbosity=0)
         if options["test_day"]:
             settings.JIANCE_NOW = first_test_day_at(options["test_day"]).isoformat()
@@ -44,3 +53,17 @@ class Command(BaseCommand):
         # The demo runs with DEBUG off (the platform's own error pages, no debug pages listing
         # URL patterns), so the development server must be told to serve the static files.
         call_command("runserver", options["addr"], use_reloader=False, insecure_serving=not settings.DEBUG)
+
+    def production(self, addr: str) -> None:
+        """Migrate, collect the static files (compressed, hashed), then become gunicorn."""
+        if not settings.PRODUCTION:
+            raise CommandError("--production 需要生产设置：设置 JIANCE_ENV=production、JIANCE_SECRET_KEY、"
+                               "JIANCE_FIELD_KEY、JIANCE_ALLOWED_HOSTS 和 DATABASE_URL（见 docs/deployment.md）")
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+            self.stderr.write("注意：生产方式运行在 SQLite 上，仅适合单机小规模；全国或省级部署请用 PostgreSQL。")
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        os.environ["JIANCE_BIND"] = addr
+        sys.stdout.flush()
+        gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:jiance.gunicorn_conf", "jiance.wsgi:application"]
+        os.execv(sys.executable, gunicorn)  # noqa: S606 - a fixed argv, no shell: this process becomes gunicorn
