@@ -10,7 +10,7 @@ export UV_PYTHON := $(BIN)/python
 export UV_PYTHON_DOWNLOADS := never
 export DJANGO_SETTINGS_MODULE ?= jiance.settings
 
-.PHONY: demo demo-testday test serve venv system-deps lint typecheck bench clean-demo
+.PHONY: demo demo-testday test serve venv system-deps lint typecheck bench clean-demo prod prod-smoke
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,6 +48,18 @@ TESTDAY_DB := sqlite:///$(CURDIR)/var/testday.sqlite3
 demo-testday: venv system-deps
 	DATABASE_URL=$(TESTDAY_DB) $(BIN)/jiance demo --phase testday
 	DATABASE_URL=$(TESTDAY_DB) JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000 --test-day 10:10
+
+# The production server (gunicorn, WhiteNoise, production settings): the environment of
+# docs/deployment.md must be set (JIANCE_ENV=production, keys, hosts, DATABASE_URL).
+prod: venv
+	$(BIN)/jiance serve --production --addr $${JIANCE_BIND:-127.0.0.1:8000}
+
+# CI: the production server on DATABASE_URL (a throwaway SQLite file when unset) with demo data,
+# logged into and walked through its navigation (deploy/smoke.py); CI adds the restore drill
+# (SMOKE_ARGS=--restore-drill: backup, restore into a new database, the same pages).
+SMOKE_ARGS ?=
+prod-smoke: venv
+	$(BIN)/python deploy/smoke.py $(SMOKE_ARGS)
 
 # One worker per core (pytest-xdist; each worker has its own test database), a file per worker at a time.
 PYTEST_ARGS ?= -n auto --dist loadfile

@@ -39,6 +39,7 @@ HELP = """用法：jiance <命令> [参数]
   load-synth       将合成的全国或城市行政层级载入数据库
   cycle load|check|copy|list|activate   监测周期模板
   create-school-accounts           为学校批量创建账号
+  create-admin --unit C --username U --name N   为中心、省、市或县创建第一个管理员账号
   purge-uploads [--days N]         删除超过保留期限的上传文件（每天运行）
   migrate, check, createsuperuser … 以及所有 Django 管理命令
 """

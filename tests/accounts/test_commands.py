@@ -80,3 +80,25 @@ def test_command_as_user_is_scoped(world: World, tmp_path: Path) -> None:
 def test_command_rejects_unknown_role(world: World, tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         call_command("create_school_accounts", unit=world.county_a.code, out=str(tmp_path / "x.xlsx"), roles="county_admin")
+
+
+def test_create_admin_makes_the_first_account_of_an_office(world: World) -> None:
+    stdout = io.StringIO()
+    call_command("create_admin", unit=world.city.code, username="city.first", name="王芳", stdout=stdout)
+    user = User.objects.get(username="city.first")
+    password = stdout.getvalue().rsplit("：", 1)[1].strip()
+    assert user.check_password(password) and user.must_change_password
+    assert list(user.roles.values_list("role", "unit")) == [(Role.CITY_ADMIN, world.city.pk)]
+    created = AuditEntry.objects.get(action=Action.CREATE, object_id=str(user.pk))
+    assert created.actor_name == "create-admin"
+
+
+def test_create_admin_refuses_a_school_an_unknown_unit_and_a_taken_name(world: World) -> None:
+    make_user("taken", Role.COUNTY_ADMIN, world.county_a)
+    with pytest.raises(CommandError, match="是学校"):
+        call_command("create_admin", unit=world.school_a1.code, username="x1", name="甲")
+    with pytest.raises(CommandError, match="没有代码为"):
+        call_command("create_admin", unit="999999", username="x2", name="乙")
+    with pytest.raises(CommandError, match="已存在"):
+        call_command("create_admin", unit=world.city.code, username="taken", name="丙")
+    assert not User.objects.filter(username__in=["x1", "x2"]).exists()
