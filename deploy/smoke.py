@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import difflib
 import http.client
 import json
 import os
@@ -234,6 +235,9 @@ def restore_drill(env: dict[str, str], pages: dict[str, str], failures: list[str
                 after = normalised(client.request("GET", path)[2])
                 same += after == before
                 check(failures, after == before, f"restored {path}: same page as before the backup")
+                if after != before:
+                    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+                    print("\n".join("        " + line[:160] for line in list(diff)[2:8]))
             print(f"   {same} of {len(pages)} pages identical after the restore")
     finally:
         subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{restored_name}"'], check=False)
