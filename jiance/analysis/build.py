@@ -166,6 +166,7 @@ def stage_weights(*, scope: Scope, cycle: Cycle, stage: str, counties: Sequence[
     lost = slots.group_by("county").agg(pl.col("participated").any().alias("any")).filter(~pl.col("any"))
     for code in sorted(lost["county"].to_list()):
         problems.append(f"{names.get(code, code)}没有参加测试的样本校（或测试生信息尚未上报），本学段不计算权重。")
+    every_slot = slots  # the summary shows every county, those without weights too
     slots = slots.filter(~pl.col("county").is_in(lost["county"].implode()))
     pk_to_code = dict(zip(slots["school_pk"].to_list(), slots["school_id"].to_list(), strict=True))
     county_of = dict(zip(slots["school_pk"].to_list(), slots["county"].to_list(), strict=True))
@@ -178,7 +179,7 @@ def stage_weights(*, scope: Scope, cycle: Cycle, stage: str, counties: Sequence[
         none = pl.DataFrame(schema={"county": pl.String, "final_weight": pl.Float64, "trim_factor": pl.Float64,
                                     "student_nr_factor": pl.Float64})
         return StageWeights(cycle=cycle, stage=stage, settings=settings, students=none, schools=slots,
-                            counties=_summary(slots, none, drawn, enrolment, names, {}), problems=problems)
+                            counties=_summary(every_slot, none, drawn, enrolment, names, {}), problems=problems)
     factors = _school_factors(slots, settings)
     chain = weight_chain(
         slots.select("stratum", "school_id", "base_weight", "students", "participated"),
@@ -203,7 +204,7 @@ def stage_weights(*, scope: Scope, cycle: Cycle, stage: str, counties: Sequence[
     return StageWeights(
         cycle=cycle, stage=stage, settings=settings, students=table,
         schools=slots.join(chain.schools.select("school_id", "school_nr_factor"), on="school_id", how="left"),
-        counties=_summary(slots, table, drawn, enrolment, names, school_factor),
+        counties=_summary(every_slot, table, drawn, enrolment, names, school_factor),
         replicates=reps, problems=problems,
     )
 

@@ -101,3 +101,20 @@ def test_identified_file_only_for_the_centre_with_a_reason(built: Built) -> None
     entry = AuditEntry.objects.filter(object_type="analysis.weights").order_by("-pk").first()
     assert entry is not None and entry.action == "view_personal"
     assert "实名" in entry.detail and "核对成绩文件与名单" in entry.detail
+
+
+def test_a_county_drawn_with_the_v1_rule_is_marked_approximate(world: World) -> None:
+    """A draw whose stored plan does not name the shortfall rule was made with v1; where it added
+    schools, the page says the county's base weights are the v1 approximation."""
+    from jiance.accounts.models import Role
+    from tests.aftertest.builders import draw
+    from tests.factories import make_user
+
+    cycle = make_cycle()
+    draw(cycle, world, [{"code": world.school_a1.code}, {"code": world.school_b1.code, "role": "added"}])
+    city = make_user("nc_city", Role.CITY_ADMIN, world.city)
+    page = _client(city).get(reverse("analysis:weights", args=["primary"]))
+    assert page.status_code == 200
+    flagged = [c.code for c in page.context["result"].counties if c.approximate]
+    assert flagged == [world.county_b.code]
+    assert "旧版（v1）" in page.content.decode()
