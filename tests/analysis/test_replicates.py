@@ -118,3 +118,36 @@ def test_fay_case_against_a_direct_computation(world: World, tmp_path: Path) -> 
     allowed = [0.5, 1.5, 1 + 0.5 * math.sqrt(2), 1 - 0.5 * math.sqrt(2), 1 + 0.5 / math.sqrt(2),
                1 - 0.5 / math.sqrt(2), 1.0]
     assert all(any(abs(r - a) < 1e-9 for a in allowed) for r in ratio)
+
+
+def test_school_non_response_is_adjusted_again_in_every_jk2_replicate(world: World) -> None:
+    """With a refusal, each replicate's county total is Σ over every slot of base × enrolment ×
+    the replicate factor (the refusing slot at 1): the non-response adjustment recomputed within
+    the replicate. Zones: the participating schools in the draw's sort order."""
+    built = build(world, make_cycle(replicate_method="jk2"))
+    slots = list(SampledSchool.objects.filter(draw=built.draw, role__in=["sample", "added"])
+                 .select_related("school", "county").order_by("county__code", "frame_order"))
+    refused = slots[0]
+    fill_schools(built, skip={refused.school.code})
+    mark_absent(built, slots[1].school.code, 5)
+    result = stage_weights(scope=Scope(built.city_user), cycle=built.cycle, stage="primary",
+                           counties=[world.county_a, world.county_b])
+    factors: list[dict[str, float]] = []  # one dict per replicate: school → factor
+    for county in (world.county_a, world.county_b):
+        order = [s.school.code for s in slots if s.county_id == county.pk and s.pk != refused.pk]
+        pairs = [order[i:i + 2] for i in range(0, len(order) - len(order) % 2, 2)]
+        if len(order) % 2:
+            pairs[-1] = [*pairs[-1], order[-1]]
+        for z in pairs:
+            if len(z) == 2:
+                factors.append({z[0]: 2.0, z[1]: 0.0})
+            else:
+                factors.extend({**{s: 1.5 for s in z}, drop: 0.0} for drop in z)
+    assert result.replicates == len(factors)
+    students = result.students
+    for r, f in enumerate(factors, start=1):
+        for county in (world.county_a, world.county_b):
+            got = students.filter(pl.col("county") == county.code)[f"rep_{r}"].sum()
+            expected = sum(s.base_weight * s.primary_students * f.get(s.school.code, 1.0)
+                           for s in slots if s.county_id == county.pk)
+            assert got == pytest.approx(expected, rel=1e-12), (r, county.code)
