@@ -82,6 +82,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("questionnaires", ("jiance.questionnaires",)),
     # The live progress of test day: reads every app's progress source (the top app layer).
     ("live", ("jiance.live",)),
+    # Weights from the published draw, the rosters and the after-test reports (issue 14).
+    ("analysis", ("jiance.analysis",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.

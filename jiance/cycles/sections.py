@@ -36,7 +36,7 @@ YES_NO = (("", _("否")), ("true", _("是")))
 class Column:
     name: str  # the field, dotted for nested ones: "primary.start", "release.day"
     label: Any
-    kind: str = "text"  # text | textarea | date | time | int | select | bool | readonly | datelist
+    kind: str = "text"  # text | textarea | date | time | int | float | select | bool | readonly | datelist
     choices: tuple[tuple[str, Any], ...] = ()
     blank: bool = True  # a select offers "—" (not given)
     required: bool = False  # an emptied text stays "" (the schema's own rule names it), not "not given"
@@ -105,6 +105,14 @@ SECTIONS: dict[str, Section] = {
             Column("shortfall_rule", _("样本不足时的办法"), "textarea"),
             Column("note", _("说明"), "textarea"),
         ), table=False),
+        Section("analysis", _("权重与方差"), "analysis", (
+            Column("replicate_method", _("重复权重方法"), "select",
+                   (("jk2", _("成对抽样区 JK2 刀切法（TIMSS 式）")), ("fay", _("Fay 平衡重复复制法（PISA 式）"))),
+                   blank=False),
+            Column("fay_replicates", _("Fay 重复权重个数"), "int"),
+            Column("fay_rho", _("Fay 系数 k"), "float"),
+            Column("trim_ratio", _("权重修剪倍数（0 为不修剪）"), "float"),
+        ), table=False, help=_("学生权重与重复权重按此生成（测试后的“权重”页面）；未设置时用 JK2。")),
         Section("windows", _("报送窗口"), "windows", (
             Column("kind", _("类别"), "select", WINDOW_KINDS, blank=False),
             Column("name", _("名称"), css="wide"),
@@ -129,7 +137,7 @@ SECTIONS: dict[str, Section] = {
         ],
     ]
 }
-ORDER = ("basics", "sessions", "sample", "windows", "documents")
+ORDER = ("basics", "sessions", "sample", "analysis", "windows", "documents")
 
 
 # --- reading and writing template data ------------------------------------------------------------
@@ -192,6 +200,11 @@ def parsed(column: Column, raw: str) -> Any:
             return int(raw)
         except ValueError:
             return raw  # the schema says "应为整数，现为 …"
+    if column.kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            return raw  # the schema says it is not a number
     return raw
 
 

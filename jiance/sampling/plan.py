@@ -30,6 +30,9 @@ class PlanParams:
     students_per_school: int
     replacements: int = 2
     county_overrides: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The shortfall rule's version (jiance_core.sampling.schools): a draw's stored plan names it;
+    # a plan stored without it was drawn with "v1".
+    shortfall: str = "v2"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +41,7 @@ class PlanParams:
             "students_per_school": self.students_per_school,
             "replacements": self.replacements,
             "county_overrides": {k: dict(sorted(v.items())) for k, v in sorted(self.county_overrides.items())},
+            "shortfall": self.shortfall,
         }
 
     def engine_plan(self, method: str) -> SamplingPlan:
@@ -48,6 +52,7 @@ class PlanParams:
             method=method,  # type: ignore[arg-type]
             replacements=self.replacements,
             county_overrides=self.county_overrides,
+            shortfall=self.shortfall,  # type: ignore[arg-type]
         )
 
     def schools_for(self, county_code: str, stage: str) -> int:

@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
         "--county-counts",
         help="各县抽取学校数的 CSV（列 county, primary, junior；空白表示用默认值）",
     )
+    p.add_argument(
+        "--shortfall", choices=("v1", "v2"), default="v2",
+        help="测试年级学生不足时增加样本校的规则版本：v2（默认，抽样前确定学校数，入样概率精确）或 v1（2026 年 12 月前的抽样）",
+    )
     p.add_argument("--explanations", help="把各县各学段的抽样说明写入此 CSV")
     p.add_argument("--quiet", action="store_true", help="只打印错误")
     return p
@@ -112,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             method=args.method,
             replacements=args.replacements,
             county_overrides=overrides,
+            shortfall=args.shortfall,
         )
     except ValidationFailed as exc:
         _print_errors(exc.errors, sys.stderr)

@@ -39,6 +39,7 @@ def validate(data: Any) -> tuple[CycleTemplate | None, list[Issue]]:
 SECTION_OF_ROOT = {
     "name": "basics", "school_year": "basics", "test_days": "basics", "release": "basics",
     "sessions": "sessions", "sample_size": "sample", "windows": "windows", "documents": "documents",
+    "analysis": "analysis",
 }
 
 
@@ -57,7 +58,7 @@ _ROOT_NAMES = {
     "release": "样本学生名单发布", "sessions": "测试场次", "sample_size": "样本量",
     "windows": "报送窗口", "documents": "实施材料", "milestones": "工作节点", "subjects": "学科",
     "questionnaires": "问卷", "staffing": "人员配备", "scope": "参测范围", "notes": "备注",
-    "participation_thresholds": "参与率门槛", "grades": "监测年级",
+    "participation_thresholds": "参与率门槛", "grades": "监测年级", "analysis": "权重与方差",
 }
 _FIELD_NAMES = {
     "start": "开始", "end": "结束", "deadline": "截止", "day": "日期", "name": "名称", "task": "工作任务",
@@ -68,6 +69,8 @@ _FIELD_NAMES = {
     "students_per_school": "每校学生数", "room_capacity": "监测室容量",
     "schools_per_unit": "每县样本校数", "done_when": "自动完成条件", "stages": "学段",
     "text": "文字", "task_text": "工作任务",
+    "replicate_method": "重复权重方法", "fay_replicates": "Fay 重复权重个数", "fay_rho": "Fay 系数",
+    "trim_ratio": "权重修剪倍数",
 }
 
 

@@ -314,6 +314,27 @@ class SampleSize(StrictModel):
     note: str | None = None
 
 
+ReplicateMethod = Literal["jk2", "fay"]
+REPLICATE_METHODS: dict[str, str] = {
+    "jk2": "成对抽样区 JK2 刀切法（TIMSS 式）",
+    "fay": "Fay 平衡重复复制法（PISA 式）",
+}
+
+
+class Analysis(StrictModel):
+    """数据处理与分析: how the platform builds the student weights (jiance/analysis, docs/analysis.md)."""
+
+    replicate_method: ReplicateMethod = "jk2"
+    """replicate weights: ``jk2`` = schools paired in sort order within explicit strata, one
+    replicate per zone (TIMSS); ``fay`` = Fay's BRR on the same pairs (PISA: 80 replicates, k = 0.5)."""
+    fay_replicates: int = 80
+    """number of Fay replicates: a multiple of 4 with a Hadamard matrix (80 as PISA)."""
+    fay_rho: float = 0.5
+    """Fay's coefficient k (the replicate factors are 1 ± (1 − k))."""
+    trim_ratio: float = 4.0
+    """student weights above this multiple of their stratum's median are trimmed (0 = no trimming)."""
+
+
 class CountStep(StrictModel):
     max_rooms: int | None
     """this count applies up to this many test rooms; None = any number above the previous step."""
@@ -529,6 +550,8 @@ class CycleTemplate(StrictModel):
     sessions: list[Session] = Field(default_factory=list)
     local_time_regions: list[LocalTimeRegion] = Field(default_factory=list)
     sample_size: SampleSize
+    analysis: Analysis = Field(default_factory=Analysis)
+    """权重与重复权重 (issue 14); the default JK2 when the template does not say."""
     staffing: Staffing = Field(default_factory=Staffing)
     groups: dict[Level, LeadershipGroup] = Field(default_factory=dict)
     milestones: dict[Level, list[Milestone]] = Field(default_factory=dict)
@@ -612,6 +635,18 @@ def _window_issues(path: str, start: date | None, end: date | None, end_field: s
     if start is not None and end is not None and end < start:
         return [Issue(f"{path}.{end_field}", END_BEFORE_START)]
     return []
+
+
+def _hadamard_order(n: int) -> bool:
+    from jiance_core.analysis.replicates import hadamard
+
+    if n < 4 or n % 4 or n > 400:
+        return False
+    try:
+        hadamard(n)
+    except ValueError:
+        return False
+    return True
 
 
 def check_rules(t: CycleTemplate) -> list[Issue]:
@@ -859,6 +894,13 @@ def _check_sample_staffing(t: CycleTemplate) -> list[Issue]:
     for name, value in positive.items():
         if value is not None and value <= 0:
             out.append(Issue(f"sample_size.{name}", "必须为正整数"))
+    an = t.analysis
+    if not _hadamard_order(an.fay_replicates):
+        out.append(Issue("analysis.fay_replicates", "Fay 重复权重个数应为可构造 Hadamard 矩阵的 4 的倍数（如 80）"))
+    if not 0 <= an.fay_rho < 1:
+        out.append(Issue("analysis.fay_rho", "Fay 系数应不小于 0、小于 1（PISA 为 0.5）"))
+    if an.trim_ratio != 0 and an.trim_ratio < 1:
+        out.append(Issue("analysis.trim_ratio", "修剪倍数应为 0（不修剪）或不小于 1"))
     for name in ("computer_spare_pcs", "questionnaire_room_spare_pcs_min"):
         value = getattr(ss, name)
         if value is not None and value < 0:

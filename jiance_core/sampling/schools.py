@@ -21,14 +21,29 @@ Design (SPEC section 4; seed 000):
   students per school), each school capped at its own enrolment.
 - **Small schools** (rule b, "若样本学校测试年级学生数不足30人，则增加样本学校的数量"): a
   sample school with fewer tested-grade students than planned gives all of them; while the
-  stratum's planned students fall short of the target, **added** schools are drawn from the
-  stratum's schools not yet selected, by the same method (PPS systematic over the remaining
-  schools in the same order, or SRS), ceil(shortfall / students per school) at a time. If every
-  school ends up selected, rule (a) then raises the students per school.
-- **Probabilities**: those of svy's draw. In a stratum that received added schools the final
-  sample is treated as one draw of n + added schools: each selected school's probability is its
-  PPS inclusion probability for that size (certainty iterated), or (n + added) / N with SRS.
-  Base weight = 1 / probability.
+  stratum's planned students fall short of the target, the stratum needs
+  m = ceil(shortfall / students per school) more schools. Two versions, recorded in the plan
+  (``SamplingPlan.shortfall``; a published draw keeps the version it was drawn with):
+
+  - ``"v2"`` (default since 2026-12): the stratum is **redrawn** as one draw (PPS systematic
+    with certainty iterated, or SRS) of n + m schools from the whole stratum, with the next
+    seed of the draw; repeated while short. The final sample of every stratum is one svy draw,
+    and its probabilities are svy's for that size, so Σ base weight × size = the stratum's
+    enrolment exactly. Schools of the final draw that the first draw had taken keep the role
+    ``sample``, the others are ``added``. The probabilities are those of a draw of the final
+    size, which itself depends on the first draw: the remaining approximation is measured in
+    docs/analysis.md.
+  - ``"v1"`` (draws before 2026-12): **added** schools are drawn from the stratum's schools not
+    yet selected, by the same method (PPS systematic over the remaining schools in the same
+    order, or SRS), and the final probabilities are computed as if the sample were one draw of
+    n + added schools — inconsistent when that draw would take a school with certainty that the
+    two steps did not take (Σ base weight × size then falls short of the enrolment, up to 2.8%
+    on the national synthetic frame).
+
+  If every school ends up selected, rule (a) then raises the students per school.
+- **Probabilities**: those of svy's draw (v1: in a stratum that received added schools, those of
+  one draw of n + added schools: each selected school's PPS inclusion probability for that
+  size, certainty iterated, or (n + added) / N with SRS). Base weight = 1 / probability.
 - **Replacements** (as TIMSS and PISA): for each selected school (sample or added), replacement1
   is the next school in the sorted stratum and replacement2 the previous one, if that school is
   neither selected nor already another school's replacement (earlier schools in the order are
@@ -57,6 +72,7 @@ from jiance_core.sampling.frame import AREAS, JUNIOR_TYPES, PRIMARY_TYPES, check
 Stage = Literal["primary", "junior"]
 Method = Literal["pps", "srs"]
 Role = Literal["sample", "replacement1", "replacement2", "added"]
+Shortfall = Literal["v1", "v2"]
 
 STAGES: Final[tuple[Stage, ...]] = ("primary", "junior")
 STAGE_LABELS: Final = {"primary": "小学", "junior": "初中"}
@@ -64,6 +80,7 @@ STAGE_GRADES: Final = {"primary": "四年级", "junior": "八年级"}
 STAGE_SIZE_COLUMNS: Final = {"primary": "primary_students", "junior": "junior_students"}
 STAGE_TYPES: Final = {"primary": PRIMARY_TYPES, "junior": JUNIOR_TYPES}
 METHOD_LABELS: Final = {"pps": "规模成比例的系统抽样（PPS）", "srs": "简单随机抽样"}
+SHORTFALL_VERSIONS: Final[tuple[Shortfall, ...]] = ("v1", "v2")
 ROLES: Final[tuple[Role, ...]] = ("sample", "added", "replacement1", "replacement2")
 OUTPUT_COLUMNS: Final = (
     "county",
@@ -93,6 +110,9 @@ class SamplingPlan:
     method: Method = "pps"
     replacements: int = 2
     county_overrides: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    # How a stratum short of its target students gets more schools (module doc): "v2" redraws
+    # the stratum with more schools, "v1" (older draws) adds schools to the first draw.
+    shortfall: Shortfall = "v2"
 
     def __post_init__(self) -> None:
         if self.primary_schools < 0 or self.junior_schools < 0:
@@ -101,6 +121,8 @@ class SamplingPlan:
             raise ValueError("每校抽取学生数至少为 1")
         if self.method not in METHOD_LABELS:
             raise ValueError(f"抽样方法无效：{self.method!r}，应为 pps 或 srs")
+        if self.shortfall not in SHORTFALL_VERSIONS:
+            raise ValueError(f"追加学校规则版本无效：{self.shortfall!r}，应为 v1 或 v2")
         if not 0 <= self.replacements <= 2:
             raise ValueError("每所样本校的替补学校数应为 0、1 或 2")
         for county, counts in self.county_overrides.items():
@@ -396,6 +418,39 @@ def _water_levels(
     return {int(k): int(v) for k, v in zip(g[starts], level, strict=True)}
 
 
+def _fixed_sizes(
+    units: pl.DataFrame, n_of: dict[int, int], big_of: dict[int, int], plan: SamplingPlan
+) -> dict[int, int]:
+    """Shortfall rule v2: the number of schools of each stratum, fixed before the draw.
+
+    n' = the smallest n' >= n for which the expected planned students of a draw of n' schools,
+    Σ π_i(n') · min(size_i, s), fall short of the target n · s by at most s / 2 (half a school);
+    π the draw's own inclusion probabilities (PPS with certainty iterated, or n'/N). At most N.
+    """
+    s = plan.students_per_school
+    stratum = units["_stratum"].to_numpy()
+    if len(stratum) == 0:
+        return dict(n_of)
+    sizes = units["size"].to_numpy().astype(np.float64)
+    n_strata = int(stratum.max()) + 1
+    cur = np.zeros(n_strata, dtype=np.int64)
+    big = np.zeros(n_strata, dtype=np.int64)
+    for k, n in n_of.items():
+        cur[k], big[k] = n, big_of[k]
+    target = cur * s
+    capped = np.minimum(sizes, s)
+    while True:
+        if plan.method == "pps":
+            prob, _ = _grouped_pps_probabilities(sizes, stratum, cur.astype(np.float64), n_strata)
+        else:
+            prob = np.minimum(1.0, cur[stratum] / np.maximum(big[stratum], 1))
+        expected = np.bincount(stratum, weights=prob * capped, minlength=n_strata)
+        short = (cur > 0) & (cur < big) & (target - expected > s / 2)
+        if not short.any():
+            return {k: int(cur[k]) for k in n_of}
+        cur[short] += 1
+
+
 def draw_school_sample(
     frame: pl.DataFrame, plan: SamplingPlan, *, seed: int, validated: bool = False
 ) -> SchoolSample:
@@ -426,15 +481,18 @@ def draw_school_sample(
     n_of = dict(zip(strata["_stratum"].to_list(), strata["n"].to_list(), strict=True))
     big_of = dict(zip(strata["_stratum"].to_list(), strata["N"].to_list(), strict=True))
 
+    # v2: the number of schools is fixed before the draw (small schools raise it).
+    n_draw = n_of if plan.shortfall == "v1" else _fixed_sizes(units, n_of, big_of, plan)
+
     # Main draw: strata with more schools than planned, in one svy call; the others take all.
-    n_map = {k: n for k, n in n_of.items() if 0 < n < big_of[k]}
+    n_map = {k: n for k, n in n_draw.items() if 0 < n < big_of[k]}
     main = _svy_draw(
         units.filter(pl.col("_stratum").is_in(list(n_map))),
         n_map,
         method=plan.method,
         seed=_child_seed(seed, 0),
     )
-    take_all = [k for k, n in n_of.items() if n > 0 and n >= big_of[k]]
+    take_all = [k for k, n in n_draw.items() if n > 0 and n >= big_of[k]]
     everything = units.filter(pl.col("_stratum").is_in(take_all)).select(
         "_pos", pl.lit(1.0).alias("_prob"), pl.lit(True).alias("_certainty")
     )
@@ -454,7 +512,7 @@ def draw_school_sample(
         target_arr[k] = n * s
     chosen = np.zeros(len(units), dtype=bool)
     round_no = 0
-    while True:
+    while True:  # v1 only: v2 has no second draw
         chosen[:] = False
         chosen[selected["_pos"].to_numpy()] = True
         got = np.bincount(
@@ -462,7 +520,7 @@ def draw_school_sample(
         )
         left = np.bincount(stratum_arr[~chosen], minlength=n_strata)
         short = (target_arr - got > 0) & (left > 0)
-        if not short.any():
+        if not short.any() or plan.shortfall != "v1":
             break
         round_no += 1
         need = {
@@ -477,7 +535,7 @@ def draw_school_sample(
 
     # Final probabilities where schools were added: one draw of n + added schools.
     added_strata = sel.filter(pl.col("role") == "added")["_stratum"].unique()
-    if added_strata.len():
+    if added_strata.len() and plan.shortfall == "v1":
         members = units.filter(pl.col("_stratum").is_in(added_strata.implode()))
         n_final = np.bincount(sel["_stratum"].to_numpy(), minlength=n_strata)
         group = members["_stratum"].to_numpy()
@@ -499,14 +557,20 @@ def draw_school_sample(
         )
         sel = sel.drop("_prob2", "_cert2")
 
-    # Planned students: min(size, s); rule (a) raises the level where every school is taken.
-    stats = sel.group_by("_stratum").agg(pl.len().alias("taken"))
-    all_taken = stats.join(strata.select("_stratum", "N"), on="_stratum").filter(
-        pl.col("taken") == pl.col("N")
+    # Planned students: min(size, s); rule (a) raises the level where every school is taken
+    # (v2: wherever the drawn schools' students fall short of the target).
+    stats = sel.group_by("_stratum").agg(
+        pl.len().alias("taken"), pl.col("size").clip(upper_bound=s).sum().alias("got")
+    )
+    raise_level = pl.col("taken") == pl.col("N")
+    if plan.shortfall != "v1":
+        raise_level = raise_level | (pl.col("got") < pl.col("_n") * s)
+    all_taken = stats.join(strata.select("_stratum", "N", pl.col("n").alias("_n")), on="_stratum").filter(
+        raise_level
     )["_stratum"]
     level = {k: s for k in n_of}
     if all_taken.len():
-        members = units.filter(pl.col("_stratum").is_in(all_taken.implode()))
+        members = sel.filter(pl.col("_stratum").is_in(all_taken.implode()))
         level.update(
             _water_levels(members["size"].to_numpy(), members["_stratum"].to_numpy(), target_arr, s)
         )
@@ -803,6 +867,18 @@ def _explain_parts(plan: SamplingPlan) -> list[pl.Expr]:
                 added,
                 taken,
             )
+        )
+        if plan.shortfall == "v1"
+        else pl.when(~all_frame & (taken > n)).then(
+            pl.format(
+                "因部分学校{}学生不足 " + str(s) + " 人，抽样前将样本校数由 {} 所增至 {} 所"
+                "（使样本学生数的期望达到 {} 人的目标），入样概率按一次抽取 {} 所计算",
+                grade,
+                n,
+                taken,
+                pl.col("target"),
+                taken,
+            )
         ),
         pl.when(~all_frame & (taken == big)).then(pl.lit("全县学校已全部入样")),
         _students_clause(s),
@@ -830,7 +906,7 @@ def _schools_clause(plan: SamplingPlan) -> pl.Expr:
                 "全县{} {} 所，按" + METHOD_LABELS[plan.method] + "抽取 {} 所{}",
                 label,
                 big,
-                n,
+                n if plan.shortfall == "v1" else pl.col("_taken"),
                 certain_note,
             )
         )

@@ -40,11 +40,12 @@ def test_identity_holds_exactly_in_strata_without_added_schools() -> None:
 
 
 def test_where_schools_were_added_the_identity_fails_only_for_a_certainty_school_left_out() -> None:
-    """Known defect of the shortfall rule (issue 14; reported, not fixed here): the final
-    probabilities are those of one PPS draw of n + added schools, but a school that such a draw
-    would take with certainty may not have been drawn; then Σ w·x falls short of the frame."""
+    """The defect of the v1 shortfall rule (kept for draws made with it; v2 is exact, see
+    test_sampling_shortfall.py): the final probabilities are those of one PPS draw of n + added
+    schools, but a school that such a draw would take with certainty may not have been drawn;
+    then Σ w·x falls short of the frame."""
     frame = _frame(5, counties=120)
-    plan = SamplingPlan(primary_schools=6, junior_schools=4, students_per_school=30)
+    plan = SamplingPlan(primary_schools=6, junior_schools=4, students_per_school=30, shortfall="v1")
     drawn = draw_school_sample(frame, plan, seed=5)
     check = enrolment_check(drawn.rows, frame, plan)
     chosen = drawn.rows.filter(pl.col("role").is_in(["sample", "added"]))

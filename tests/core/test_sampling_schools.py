@@ -156,10 +156,11 @@ def test_too_few_schools_capped_by_enrolment() -> None:
 
 
 def test_small_schools_bring_added_schools_until_the_target() -> None:
-    # Half the schools have 10 tested students: sample schools that small bring added schools.
+    # Half the schools have 10 tested students: sample schools that small bring added schools
+    # (the v1 rule, kept for the draws made with it).
     sizes = [10] * 30 + [60] * 30
     schools = county_frame("丙县", primary=sizes, junior=[200] * 20)
-    plan = SamplingPlan()
+    plan = SamplingPlan(shortfall="v1")
     for seed in range(10):
         sample = draw_school_sample(make_frame(schools), plan, seed=seed)
         sel = selected(sample, "丙县", "primary")
@@ -184,14 +185,44 @@ def test_small_schools_bring_added_schools_until_the_target() -> None:
             assert w == pytest.approx(1 / p)
 
 
-def test_added_schools_then_all_taken_raise_students() -> None:
-    # 14 schools of 20 students: 12 sampled give 240 < 360, both others added (280), then every
-    # school is taken, so the students per school rise - but 20 is all they have.
+def test_small_schools_raise_the_number_of_schools_before_the_draw() -> None:
+    # The v2 rule: the number of schools n' is fixed before the draw, the smallest n' >= 12 whose
+    # expected planned students (Σ π_i(n') min(size, 30)) reach 360 - 15; one PPS draw of n'.
+    sizes = [10] * 30 + [60] * 30
+    schools = county_frame("丙县", primary=sizes, junior=[200] * 20)
+    n_fixed = next(
+        k for k in range(12, 61)
+        if (pps_probabilities(np.array(sizes), k)[0] * np.minimum(sizes, 30)).sum() >= 360 - 15
+    )
+    assert n_fixed > 12
+    counts = set()
+    for seed in range(10):
+        sample = draw_school_sample(make_frame(schools), SamplingPlan(), seed=seed)
+        sel = selected(sample, "丙县", "primary")
+        assert sel.height == n_fixed  # whatever was drawn
+        assert (sel["role"] == "sample").all()
+        assert sel["planned_students"].sum() >= 360  # a shortfall left is made up inside the schools
+        counts.add(int(sel["planned_students"].max()))
+        probs, _ = pps_probabilities(np.array(sizes), n_fixed)
+        expected = {f"丙县P{i:03d}": p for i, p in enumerate(probs)}
+        for sid, p, w in sel.select("school_id", "selection_probability", "base_weight").iter_rows():
+            assert p == pytest.approx(expected[sid])
+            assert w == pytest.approx(1 / p)
+        text = explanation(sample, "丙县", "primary")
+        assert f"由 12 所增至 {n_fixed} 所" in text
+    assert max(counts) >= 30
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_added_schools_then_all_taken_raise_students(version: str) -> None:
+    # 14 schools of 20 students: 12 give 240 < 360; v1 adds both others (280), v2 fixes n' = 14
+    # before the draw; every school is taken, so the students per school rise - but 20 is all
+    # they have.
     schools = county_frame("丁县", primary=[20] * 14, junior=[200] * 10)
-    sample = draw_school_sample(make_frame(schools), SamplingPlan(), seed=2)
+    sample = draw_school_sample(make_frame(schools), SamplingPlan(shortfall=version), seed=2)  # type: ignore[arg-type]
     sel = selected(sample, "丁县", "primary")
     assert sel.height == 14
-    assert sel.filter(pl.col("role") == "added").height == 2
+    assert sel.filter(pl.col("role") == "added").height == (2 if version == "v1" else 0)
     assert sel["planned_students"].sum() == 280
     assert (sel["selection_probability"] == 1.0).all()
     assert "全部入样" in explanation(sample, "丁县", "primary")

@@ -320,3 +320,22 @@ def test_a_cycle_whose_config_is_not_a_template_is_shown_and_refused_not_crashed
     assert any(where == "代码" and "缺少必填字段" in reason for where, reason, _ in response.context["placed"].general)
     cycle.refresh_from_db()
     assert cycle.version == 1 and cycle.config == {"test_days": []}
+
+
+def test_the_replicate_method_is_a_cycle_setting_edited_on_its_own_page(centre, national) -> None:
+    assert national.config["analysis"]["replicate_method"] == "jk2"  # the shipped template's default
+    page = centre.get(edit_url(national, "analysis"))
+    assert page.status_code == 200 and "重复权重方法" in page.content.decode()
+    data = form_of(page)
+    data["c-replicate_method"] = "fay"
+    data["c-fay_replicates"] = "81"  # no Hadamard matrix of that order
+    refused = centre.post(edit_url(national, "analysis"), data)
+    assert refused.status_code == 422 and "Hadamard" in refused.content.decode()
+    national.refresh_from_db()
+    assert national.config["analysis"]["replicate_method"] == "jk2"
+    data["c-fay_replicates"] = "80"
+    data["c-fay_rho"] = "0.3"
+    assert centre.post(edit_url(national, "analysis"), data).status_code == 302
+    national.refresh_from_db()
+    assert national.config["analysis"] == {"replicate_method": "fay", "fay_replicates": 80, "fay_rho": 0.3,
+                                           "trim_ratio": 4.0}

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from jiance import clock
+from tests.analysis.builders import AFTER_TEST
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def after_test_clock() -> Any:
+    with clock.frozen(AFTER_TEST):
+        yield
