@@ -46,9 +46,12 @@ def voided(cycle: Any) -> set[int]:
     return state.voided_ids(cycle)
 
 
-def counts(states: list[state.BoxState], now: dt.datetime) -> Counter[str]:
+def counts(states: list[state.BoxState], now: dt.datetime, earlier_overdue: int = 0) -> Counter[str]:
+    """The boxes of a day by status; `earlier_overdue` boxes of earlier days still out are added
+    to the overdue count (not to the day's expected boxes)."""
     c: Counter[str] = Counter(s.status(now) for s in states)
     c["expected"] = len(states)
+    c["overdue"] += earlier_overdue
     return c
 
 
