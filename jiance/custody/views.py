@@ -85,7 +85,7 @@ def _page(request: HttpRequest, unit: Unit, form: EntryForm | None = None) -> di
         "states": [(s, s.status(now), state.STATUS_LABELS[s.status(now)]) for s in shown], "show_all": show_all,
         "counts": selectors.counts([s for s in states if s.box.day == day], now,
                                    earlier_overdue=len(todays) - sum(1 for s in states if s.box.day == day)),
-        "by_county": selectors.by_county(shown, now) if unit.level in (Level.CITY, Level.PROVINCE, Level.CENTRE) else [],
+        "by_county": selectors.by_county(shown, now, None if show_all else day) if unit.level in (Level.CITY, Level.PROVINCE, Level.CENTRE) else [],
         "entries": list(selectors.ledger(cycle=cycle, unit=unit)[:selectors.LEDGER_PAGE])
         if unit.level in (Level.COUNTY, Level.SCHOOL) else [],
         "voided": selectors.voided(cycle),
