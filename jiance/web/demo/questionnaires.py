@@ -1,7 +1,8 @@
 """The demo's online questionnaires: every questionnaire of the active cycle published from the
 example XLSForm files (marked as examples: the real instruments are confidential), login slips
-issued in 南昌县's sample schools, and practice (模拟练习) done by most of their teachers, the demo
-school's principal and — once the students are drawn — most of the demo school's students.
+issued in every sample school of 南昌县, practice (模拟练习) done by most teachers of four of them,
+the demo school's principal and — once the students are drawn — most of their secondary students,
+and by a few teachers in four of five of the county's other sample schools.
 
 Real answers come only in their windows (the 2022 staff questionnaires on the second test day from
 09:00, the student questionnaires in their sessions, county managers after the test). The
@@ -44,7 +45,8 @@ from jiance.units.models import Unit
 from jiance.web.demo.common import Timeline
 from jiance_core.questionnaires.synth import fill
 
-SCHOOLS = 4  # sample schools of the demo county with slips (the demo school first)
+SCHOOLS = 4  # sample schools of the demo county where most practise and answer (the demo school first)
+PRACTICE_FEW = 2  # teachers who practised in each of the county's other sample schools (four in five of them)
 PRACTICE_SHARE = 0.8  # of the teachers and students who practised
 PUBLISH_DAYS_BEFORE = 20
 PRACTICE_DAYS_BEFORE = 3
@@ -106,15 +108,19 @@ def build_questionnaires(*, cycle: Cycle, demo_county: Unit, demo_school: Unit, 
     schools = [demo_school, *[s for s in schools_by_county.get(demo_county.pk, []) if s.pk != demo_school.pk]]
     saved = 0
     days_ago = max(1, (today - first_day).days + PRACTICE_DAYS_BEFORE)  # never after today
-    for i, school in enumerate(schools[:SCHOOLS]):
+    for i, school in enumerate(schools):
         if not Roster.objects.filter(cycle=cycle, school=school).exists():
             continue
         with timeline.at(days_ago + 2, 9, 0):
             slips_issue(cycle=cycle, school=school, rng=codes)
+        if i >= SCHOOLS and i % 5 == 4:
+            continue  # one school in five has not practised
         people = list(Respondent.objects.filter(cycle=cycle, unit=school).order_by("pk"))
         if i == 0 and "school.principal" in users:
             people.insert(0, respondent_for_account(cycle=cycle, user=users["school.principal"], kind=Kind.PRINCIPAL,
                                                     unit=school))
+        if i >= SCHOOLS:  # the other schools: a few teachers each tried the practice (kept cheap)
+            people = [p for p in people if p.kind == Kind.TEACHER][:PRACTICE_FEW]
         for k, person in enumerate(people):
             if person.kind == Kind.PARENT or rng.random() > PRACTICE_SHARE:
                 continue
