@@ -43,11 +43,11 @@ demo: venv system-deps
 	DATABASE_URL= $(BIN)/jiance demo
 	DATABASE_URL= JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000
 
-# The test-day demo (var/testday.sqlite3): the first test day at 10:10, the clock running from there.
+# The test-day demo (var/testday.sqlite3): the second test day at 10:30, the clock running from there.
 TESTDAY_DB := sqlite:///$(CURDIR)/var/testday.sqlite3
 demo-testday: venv system-deps
 	DATABASE_URL=$(TESTDAY_DB) $(BIN)/jiance demo --phase testday
-	DATABASE_URL=$(TESTDAY_DB) JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000 --test-day 10:10
+	DATABASE_URL=$(TESTDAY_DB) JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000 --test-day 2 10:30
 
 # The production server (gunicorn, WhiteNoise, production settings): the environment of
 # docs/deployment.md must be set (JIANCE_ENV=production, keys, hosts, DATABASE_URL).

@@ -22,14 +22,19 @@ ATTENTION = {"custody_overdue": 90}
 
 
 def school_progress(*, cycle: Any, school_ids: list[int], day: dt.date) -> dict[int, dict[str, int]]:
-    """Per school id the boxes of `day` (only schools with boxes that day)."""
+    """Per school id the boxes of `day` (only schools with boxes that day); the overdue column also
+    counts a box of an earlier day still not back (it is what the county must chase today)."""
     rules = state.rules_of(cycle)
     if rules is None or not school_ids:
         return {}
     schools = list(Unit.objects.filter(pk__in=school_ids).only("pk", "code", "name", "path"))
     now = clock.now()
     out: dict[int, dict[str, int]] = {}
-    for s in state.box_states(cycle=cycle, rules=rules, schools=schools, day=day):
+    for s in state.box_states(cycle=cycle, rules=rules, schools=schools):
+        if s.box.day < day and s.overdue(now):
+            out.setdefault(s.school.pk, {k: 0 for k, _label in COLUMNS})["custody_overdue"] += 1
+        if s.box.day != day:
+            continue
         row = out.setdefault(s.school.pk, {k: 0 for k, _label in COLUMNS})
         row["custody_expected"] += 1
         status = s.status(now)

@@ -46,18 +46,28 @@ def voided(cycle: Any) -> set[int]:
     return state.voided_ids(cycle)
 
 
-def counts(states: list[state.BoxState], now: dt.datetime) -> Counter[str]:
+def counts(states: list[state.BoxState], now: dt.datetime, earlier_overdue: int = 0) -> Counter[str]:
+    """The boxes of a day by status; `earlier_overdue` boxes of earlier days still out are added
+    to the overdue count (not to the day's expected boxes)."""
     c: Counter[str] = Counter(s.status(now) for s in states)
     c["expected"] = len(states)
+    c["overdue"] += earlier_overdue
     return c
 
 
-def by_county(states: list[state.BoxState], now: dt.datetime) -> list[tuple[Unit, Counter[str]]]:
+def by_county(states: list[state.BoxState], now: dt.datetime,
+              day: dt.date | None = None) -> list[tuple[Unit, Counter[str]]]:
+    """Counts per county; with `day`, boxes of other days (the overdue ones kept in view) count
+    only as overdue."""
     groups: dict[int, tuple[Unit, list[state.BoxState]]] = {}
     for s in states:
         county = s.school.parent
         groups.setdefault(county.pk, (county, []))[1].append(s)
-    return [(u, counts(rows, now)) for u, rows in sorted(groups.values(), key=lambda g: g[0].path)]
+    out = []
+    for u, rows in sorted(groups.values(), key=lambda g: g[0].path):
+        mine = rows if day is None else [s for s in rows if s.box.day == day]
+        out.append((u, counts(mine, now, earlier_overdue=len(rows) - len(mine))))
+    return out
 
 
 def approvals(*, cycle: Any, schools: list[Unit]) -> dict[int, LedgerEntry]:

@@ -77,12 +77,15 @@ def _page(request: HttpRequest, unit: Unit, form: EntryForm | None = None) -> di
         steps = tuple(s for s in steps if s != Step.APPROVAL)
     day = selectors.today(cycle)
     show_all = request.GET.get("all") == "1" or day is None
-    shown = states if show_all else [s for s in states if s.box.day == day]
+    # a box of an earlier day still not back stays in view (and in the counts) until it is returned
+    todays = [s for s in states if s.box.day == day or (day is not None and s.box.day < day and s.overdue(now))]
+    shown = states if show_all else todays
     return {
         "unit": unit, "cycle": cycle, "rules": rules, "now": now, "day": day,
         "states": [(s, s.status(now), state.STATUS_LABELS[s.status(now)]) for s in shown], "show_all": show_all,
-        "counts": selectors.counts([s for s in states if s.box.day == day], now),
-        "by_county": selectors.by_county(shown, now) if unit.level in (Level.CITY, Level.PROVINCE, Level.CENTRE) else [],
+        "counts": selectors.counts([s for s in states if s.box.day == day], now,
+                                   earlier_overdue=len(todays) - sum(1 for s in states if s.box.day == day)),
+        "by_county": selectors.by_county(shown, now, None if show_all else day) if unit.level in (Level.CITY, Level.PROVINCE, Level.CENTRE) else [],
         "entries": list(selectors.ledger(cycle=cycle, unit=unit)[:selectors.LEDGER_PAGE])
         if unit.level in (Level.COUNTY, Level.SCHOOL) else [],
         "voided": selectors.voided(cycle),

@@ -112,16 +112,37 @@ def demo_accounts() -> list[tuple[DemoAccount, Unit | None]]:
 # review), on the first test day (the sample drawn, the list released at the release time), or
 # two days after it (the after-test reporting open).
 DEMO_PHASES = ("before", "testday", "after")
-# The moment of the test-day demo: the first session is under way (`make demo-testday` serves it
-# with the clock started there, `jiance serve --test-day 10:10`).
-DEMO_TESTDAY_TIME = dt.time(10, 10)
+# The moment of the test-day demo: the second test day at 10:30 — the first day complete (every
+# session ended, boxes back but one, incidents closed and open), the second in progress (the arts
+# test ended, the English test under way, the staff questionnaires open since 09:00). `make
+# demo-testday` serves it with the clock started there (`jiance serve --test-day 2 10:30`). A
+# cycle with a single test day has no honest overdue box at 10:30, so there the demo stands at
+# DEMO_SINGLE_DAY_TIME, after the return time (every session over, one box not back).
+DEMO_TESTDAY_TIME = dt.time(10, 30)
+DEMO_SINGLE_DAY_TIME = dt.time(18, 30)
 
 
-def first_test_day_target(today: dt.date, first_day: dt.date, phase: str = "before") -> int:
+def demo_stand_day(test_days: list[dt.date]) -> tuple[int, dt.time]:
+    """(the number, 1-based, of the test day the test-day demo stands on, its time of day)."""
+    return (2, DEMO_TESTDAY_TIME) if len(test_days) >= 2 else (1, DEMO_SINGLE_DAY_TIME)
+
+
+def demo_template_days() -> list[dt.date]:
+    """The test days of the template the demo's cycle is copied from (read from its file, so the
+    command knows the demo's moment before anything is built)."""
+    from jiance_core.cycles.loader import load_template
+
+    return list(load_template(TEMPLATES_DIR / f"{ACTIVE_TEMPLATE}.yaml").test_days)
+
+
+def first_test_day_target(today: dt.date, first_day: dt.date, phase: str = "before",
+                          stand_day: dt.date | None = None) -> int:
     """Days to shift a cycle so its first test day falls 8-14 days after `today`, keeping weekdays
-    ("before"); on `today` ("testday") or two days before it ("after"), weekdays as they fall."""
+    ("before"); so that `stand_day` (the test day the test-day demo stands on, by default the
+    first) falls on `today` ("testday"); or the first test day two days before `today` ("after"),
+    weekdays as they fall."""
     if phase == "testday":
-        return (today - first_day).days
+        return (today - (stand_day or first_day)).days
     if phase == "after":
         return (today - dt.timedelta(days=2) - first_day).days
     gap = (today + dt.timedelta(days=8) - first_day).days
@@ -169,7 +190,8 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     for path in sorted(TEMPLATES_DIR.glob("*.yaml")):
         summary.cycles.append(cycle_load_file(path=path, owner=centre).code)
     base = Cycle.objects.get(code=ACTIVE_TEMPLATE)
-    days = first_test_day_target(today, min(base.test_days), phase)
+    number, _time = demo_stand_day(base.test_days)
+    days = first_test_day_target(today, min(base.test_days), phase, sorted(base.test_days)[number - 1])
     # The chain up to the rosters happens as in the "before" story, just that many days earlier.
     story_day = today - dt.timedelta(days=first_test_day_target(today, min(base.test_days)) - days)
     year = (min(base.test_days) + dt.timedelta(days=days)).year
@@ -217,7 +239,9 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     build_rosters(cycle=active, sample=sample, demo_county=county, demo_school=demo_school, data=data, seed=seed,
                   today=story_day, users=by_name, summary=chain, all_approved=phase != "before")
     if phase != "before":
-        draw_students(cycle=active, county=county, seed=seed, today=today, users=by_name, summary=chain)
+        # two days before the first test day (the stand day is the second in the test-day demo)
+        draw_students(cycle=active, county=county, seed=seed, today=min(active.test_days) if phase == "testday"
+                      else today, users=by_name, summary=chain)
     if phase == "testday":
         build_proctoring(cycle=active, county=county, demo_school=demo_school, users=by_name, today=today)
         chain.custody = build_custody(cycle=active, county=county, demo_school=demo_school, users=by_name,

@@ -51,3 +51,23 @@ def test_a_constant_number_of_queries(world: World, people: People, cycle: Any) 
     with CaptureQueriesContext(connection) as many:
         progress.school_progress(cycle=cycle, school_ids=ids, day=DAY1)
     assert len(many) == len(few) <= 6
+
+
+def test_a_box_of_an_earlier_day_still_out_is_counted_overdue_on_the_next_day(world: World, people: People,
+                                                                              cycle: Any) -> None:
+    with clock.frozen(at(DAY1, "07:10")):
+        issue(people, world, cycle, Step.ISSUED, "3601210001-P1-D1")
+        issue(people, world, cycle, Step.ISSUED, "3601210001-P2-D1")
+    with clock.frozen(at(DAY1, "16:50")):
+        issue(people, world, cycle, Step.RETURNED, "3601210001-P2-D1")
+    with clock.frozen(at(DAY2, "07:10")):
+        issue(people, world, cycle, Step.ISSUED, "3601210001-P1-D2")
+    ids = [world.school_a1.pk]
+    with clock.frozen(at(DAY2, "10:30")):
+        got = progress.school_progress(cycle=cycle, school_ids=ids, day=DAY2)[world.school_a1.pk]
+    # day 2's boxes as they are, plus the one box of day 1 that never came back
+    assert got == {"custody_expected": 2, "custody_out": 1, "custody_returned": 0, "custody_overdue": 1}
+    with clock.frozen(at(DAY2, "10:30")):
+        issue(people, world, cycle, Step.RETURNED, "3601210001-P1-D1")
+        assert progress.school_progress(cycle=cycle, school_ids=ids, day=DAY2)[world.school_a1.pk][
+            "custody_overdue"] == 0

@@ -113,3 +113,27 @@ def test_setting_a_pin(client: Client, world: World, people: People) -> None:
     assert "已设置" in r.content.decode()
     r = client.post(reverse("custody:pin"), {"password": "nope", "pin": "583921"})
     assert "登录密码不正确" in r.content.decode()
+
+
+def test_an_earlier_days_overdue_box_stays_on_the_next_days_page(client: Client, world: World, people: People,
+                                                                  cycle: Any) -> None:
+    from jiance.accounts.scoping import Scope
+    from jiance.custody.services import entry_record
+    from jiance.notifications.models import Notification
+    from tests.custody.builders import DAY2
+
+    with clock.frozen(at(DAY1, "07:10")):
+        entry_record(scope=Scope(people.county_keeper), actor=people.county_keeper, cycle=cycle, unit=world.county_a,
+                     step="issued", code=BOX, second_person=people.school_keeper)
+    login(client, people.county_keeper)
+    with clock.frozen(at(DAY2, "10:30")):
+        page = client.get(reverse("custody:unit", args=[world.county_a.code])).content.decode()
+    assert f'data-box="{BOX}" data-status="overdue"' in page  # not only the day's boxes
+    assert 'data-count="overdue">1<' in page
+    assert Notification.objects.filter(recipient=people.county_keeper, key__contains=BOX).exists()
+    login(client, people.city_admin)
+    with clock.frozen(at(DAY2, "10:30")):
+        city = client.get(reverse("custody:home"), follow=True).content.decode()
+    row = city.split('class="row-warning"><td>' + world.county_a.name, 1)[1].split("</tr>", 1)[0]
+    # the county's row: its three boxes of day 2 expected (not the day-1 box), none out, one overdue from day 1
+    assert [c.split("<", 1)[0] for c in row.split('class="num-cell">')[1:]] == ["3", "1", "0", "1"]

@@ -1,5 +1,8 @@
 """The demo on test day: every roster of 南昌县 approved, its students drawn on their own (the
-per-county draw), the school's test-day pages showing real students after the release time."""
+per-county draw), the school's test-day pages showing real students after the release time; the
+test-day demo stands on the second test day at 10:30 with the first day complete (one box not
+returned, seen by the county and the city), the second in progress, the staff questionnaires
+partly answered."""
 
 from __future__ import annotations
 
@@ -8,13 +11,21 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from jiance import clock
 from jiance.accounts.models import RoleAssignment, User
+from jiance.cycles.models import Cycle, CycleStatus
 from jiance.rosters.models import Roster, RosterStatus, SampledStudent, StudentDraw
 from jiance.sampling.models import ReplacementRequest
 from jiance.units.models import Unit
-from jiance.web.services import DEMO_COUNTY_CODE, demo_build, first_test_day_target
+from jiance.web.services import (
+    DEMO_COUNTY_CODE,
+    DEMO_TESTDAY_TIME,
+    demo_build,
+    demo_stand_day,
+    first_test_day_target,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 23)
@@ -23,13 +34,18 @@ TODAY = dt.date(2026, 11, 23)
 def test_phase_shifts_put_test_day_where_it_belongs() -> None:
     first = dt.date(2022, 4, 20)
     assert first + dt.timedelta(days=first_test_day_target(TODAY, first, "testday")) == TODAY
+    second = first + dt.timedelta(days=1)
+    assert second + dt.timedelta(days=first_test_day_target(TODAY, first, "testday", second)) == TODAY
+    assert demo_stand_day([first, second]) == (2, DEMO_TESTDAY_TIME)
+    assert demo_stand_day([first])[0] == 1 and demo_stand_day([first])[1] > dt.time(18, 0)  # after the return time
     assert first + dt.timedelta(days=first_test_day_target(TODAY, first, "after")) == TODAY - dt.timedelta(days=2)
     ahead = first + dt.timedelta(days=first_test_day_target(TODAY, first))
     assert 8 <= (ahead - TODAY).days <= 14 and ahead.weekday() == first.weekday()
 
 
 def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> None:
-    with clock.frozen(dt.datetime(2026, 11, 23, 7, 0)):
+    moment = dt.datetime.combine(TODAY, DEMO_TESTDAY_TIME)  # as `jiance demo --phase testday` builds it
+    with clock.frozen(moment):
         summary = demo_build(seed=2022, today=TODAY, phase="testday")
     county = Unit.objects.get(code=DEMO_COUNTY_CODE)
     rosters = Roster.objects.filter(school__parent=county)
@@ -39,14 +55,79 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
     assert SampledStudent.objects.count() == draw.students == summary.chain.sampled_students > 0
     assert not ReplacementRequest.objects.exists()
     assert any("按县抽取" in line for line in summary.chain.lines())
-    # incidents of every grade in different states, hotline calls, one of them an incident
-    from jiance.incidents.models import HotlineCall, Incident
+    cycle = Cycle.objects.get(status=CycleStatus.ACTIVE)
+    first, second = sorted(cycle.test_days)
+    assert second == TODAY and first == TODAY - dt.timedelta(days=1)  # the demo stands on the second day
+
+    # incidents of every grade, over both days, some closed, some open; hotline calls, one an incident
+    from jiance.incidents.models import OPEN, HotlineCall, Incident, IncidentStatus
 
     assert set(Incident.objects.values_list("grade", flat=True)) == {1, 2, 3}
     assert len(set(Incident.objects.values_list("status", flat=True))) >= 4
+    local = {timezone.localtime(i.occurred_at).date() for i in Incident.objects.all()}
+    assert local == {first, second}
+    day1 = Incident.objects.filter(occurred_at__lt=timezone.make_aware(dt.datetime.combine(second, dt.time(0))))
+    assert day1.filter(status=IncidentStatus.CLOSED).exists() and day1.filter(status__in=OPEN).exists()
+    assert {i.grade for i in Incident.objects.filter(status__in=OPEN)} == {1, 3}
     assert Incident.objects.filter(students__proposed_drop=True).exists()  # the booklet shortage's proposal
     assert HotlineCall.objects.count() == 3 and HotlineCall.objects.filter(incident__isnull=False).count() == 1
     assert "应急事件" in summary.incidents
+    assert not Incident.objects.filter(occurred_at__gt=timezone.make_aware(moment)).exists()
+
+    # the rooms: day 1 over, with check-ins in every session; day 2 in progress at 10:30
+    from jiance.proctoring.models import CheckIn, Presence, RunStatus, SessionRun
+
+    day1_runs = SessionRun.objects.filter(day=first)
+    assert day1_runs.exists() and set(day1_runs.values_list("status", flat=True)) == {RunStatus.ENDED}
+    sessions = set(day1_runs.values_list("session", flat=True))
+    assert len(sessions) >= 2 and set(CheckIn.objects.filter(run__day=first).values_list("run__session", flat=True)) \
+        == sessions
+    assert CheckIn.objects.filter(run__day=first, status=Presence.ABSENT).exists()
+    today_runs = SessionRun.objects.filter(day=second)
+    assert today_runs.filter(status=RunStatus.IN_PROGRESS).exists()
+    assert today_runs.filter(status=RunStatus.ENDED).exists() and today_runs.filter(status=RunStatus.PAUSED).exists()
+    assert not SessionRun.objects.filter(started_at__gt=timezone.make_aware(moment)).exists()
+
+    # custody: exactly one box overdue at the demo's moment, alerted to the county and the city
+    from jiance.custody import state
+    from jiance.custody.progress import school_progress
+    from jiance.notifications.models import Notification
+
+    rules = state.rules_of(cycle)
+    boxes = state.box_states(cycle=cycle, rules=rules, schools=state.schools_with_rooms(cycle=cycle, county=county))
+    late = [b for b in boxes if b.overdue(timezone.make_aware(moment))]
+    assert len(late) == 1 and late[0].box.day == first
+    assert {b.box.day for b in boxes if b.issued and b.returned} == {first}  # day 1's boxes came back
+    assert any(b.out and b.box.day == second for b in boxes)  # day 2's are out
+    told = set(Notification.objects.filter(key__startswith="custody-overdue").values_list("recipient__username",
+                                                                                          flat=True))
+    assert {"ncx.admin", "ncx.custodian", "nanchang.admin"} <= told
+    with clock.frozen(moment):
+        row = school_progress(cycle=cycle, school_ids=[late[0].school.pk], day=second)
+    assert row[late[0].school.pk]["custody_overdue"] == 1  # the live pages of day 2 count it
+
+    # the staff questionnaires: real answers (not practice) of teachers and the principal, some submitted
+    from jiance.questionnaires.models import Kind, Response
+
+    real = Response.objects.filter(practice=False)
+    assert real.filter(respondent__kind=Kind.TEACHER, submitted_at__isnull=False).exists()
+    assert real.filter(respondent__kind=Kind.TEACHER, submitted_at__isnull=True, answers__isnull=False).exists()
+    principal = real.get(respondent__kind=Kind.PRINCIPAL, respondent__user__username="school.principal")
+    assert principal.answers.exists() and principal.submitted_at is None  # part-way, to finish in the browser
+    assert Response.objects.filter(practice=True, submitted_at__isnull=False).exists()
+    assert not real.filter(updated_at__gt=timezone.make_aware(moment)).exists()
+
+    client = Client()
+    client.force_login(User.objects.get(username="ncx.custodian"))
+    with clock.frozen(moment + dt.timedelta(minutes=5)):
+        page = client.get(reverse("custody:unit", kwargs={"code": county.code})).content.decode()
+    assert f'data-box="{late[0].box.code}" data-status="overdue"' in page
+    client.force_login(User.objects.get(username="nanchang.admin"))
+    with clock.frozen(moment + dt.timedelta(minutes=5)):
+        live = client.get(reverse("live:page")).content.decode()
+        city_custody = client.get(reverse("custody:unit", kwargs={"code": county.parent.code})).content.decode()
+    assert late[0].school.name in live and "逾期未送回" in live
+    assert 'class="row-warning"><td>' + county.name in city_custody
 
     officer = User.objects.get(username="school.info")
     school = RoleAssignment.objects.get(user=officer).unit

@@ -1,4 +1,4 @@
-"""`jiance serve --test-day HH:MM`: the moment is the active cycle's first test day at that time."""
+"""`jiance serve --test-day [N] HH:MM`: the moment is the active cycle's N-th (default first) test day at that time."""
 
 from __future__ import annotations
 
@@ -31,3 +31,16 @@ def test_a_bad_time_or_no_active_cycle_is_a_clear_error() -> None:
     make_cycle()
     with pytest.raises(CommandError, match="HH:MM"):
         first_test_day_at("ten")
+
+
+@pytest.mark.django_db
+def test_the_test_day_number_picks_the_day_the_demo_stands_on() -> None:
+    from jiance.web.management.commands.serve import test_day_at
+
+    make_cycle()
+    assert test_day_at(["2", "10:30"]) == timezone.make_aware(dt.datetime(2022, 5, 26, 10, 30))
+    assert test_day_at(["10:30"]) == timezone.make_aware(dt.datetime(2022, 5, 25, 10, 30))
+    with pytest.raises(CommandError, match="只有 2 个测试日"):
+        test_day_at(["3", "10:30"])
+    with pytest.raises(CommandError, match="测试日须为"):
+        test_day_at(["x", "10:30"])

@@ -82,8 +82,9 @@ class ChainSummary:
              if self.sampled_students else []) + ([
             "实施材料：" + "，".join(f"{DOC_LABELS.get(k, k)} {n} 份" for k, n in sorted(self.documents.items()))
             + "。"] if self.documents else []) + ([
-            f"保密材料（{self.county_name}）：今晨发放监测工具箱 {self.custody.get('issued', 0)} 箱，"
-            f"退回核查 {self.custody.get('returned', 0)} 箱，卷袋密封 {self.custody.get('sealed', 0)} 袋，"
+            f"保密材料（{self.county_name}）：两天共发放监测工具箱 {self.custody.get('issued', 0)} 箱，"
+            f"第一天送回 {self.custody.get('returned', 0)} 箱、逾期未送回 {self.custody.get('overdue', 0)} 箱"
+            f"（已提醒 {self.custody.get('alerts', 0)} 人次），卷袋密封 {self.custody.get('sealed', 0)} 袋，"
             f"更正 {self.custody.get('corrections', 0)} 条。"] if self.custody else [])
 
 

@@ -15,10 +15,11 @@ from jiance.units.models import Unit
 from jiance.web.services import (
     DEMO_PASSWORD,
     DEMO_PHASES,
-    DEMO_TESTDAY_TIME,
     demo_accounts,
     demo_build,
     demo_present,
+    demo_stand_day,
+    demo_template_days,
 )
 
 
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true", help="不执行 migrate")
         parser.add_argument(
             "--phase", choices=DEMO_PHASES, default="before",
-            help="演示数据所处的阶段：before（测试前约十天，默认）、testday（测试当天，样本学生已按县抽取）、"
+            help="演示数据所处的阶段：before（测试前约十天，默认）、testday（第二个测试日 10:30：第一天已完成，"
+                 "一箱逾期未送回，第二天进行中，教师问卷填答中）、"
                  "after（测试后第二天，测后上报开放）",
         )
 
@@ -52,10 +54,11 @@ class Command(BaseCommand):
             raise CommandError("数据库中已有非演示数据，不写入演示数据。请换一个空数据库（DATABASE_URL）。")
         else:
             if options["phase"] == "testday":
-                # The test-day demo stands at 10:10 on its first test day (today), whatever the hour:
-                # what the morning's services record is stamped before it, nothing after.
-                morning = timezone.make_aware(dt.datetime.combine(clock.today(), DEMO_TESTDAY_TIME))
-                with clock.frozen(morning):
+                # The test-day demo stands at 10:30 on the second test day (today), whatever the hour
+                # (`demo_stand_day`): what the services record is stamped before it, nothing after.
+                _number, at = demo_stand_day(demo_template_days())
+                moment = timezone.make_aware(dt.datetime.combine(clock.today(), at))
+                with clock.frozen(moment):
                     summary = demo_build(seed=options["seed"], phase=options["phase"])
             else:
                 summary = demo_build(seed=options["seed"], phase=options["phase"])

@@ -13,18 +13,32 @@ from django.utils import timezone
 from jiance import clock
 
 
-def first_test_day_at(hhmm: str) -> dt.datetime:
-    """`hhmm` on the first test day of the active cycle (the test-day demo's morning)."""
+def test_day_at(values: list[str]) -> dt.datetime:
+    """`[N] HH:MM`: that time on the active cycle's N-th test day (1 when N is left out) — the
+    test-day demo's moment, e.g. `2 10:30`."""
     from jiance.cycles.selectors import active_cycle
 
+    if not 1 <= len(values) <= 2:
+        raise CommandError("--test-day 须为 [第几个测试日] HH:MM，如 2 10:30")
+    number_text, hhmm = (values[0], values[1]) if len(values) == 2 else ("1", values[0])
     try:
         at = dt.time.fromisoformat(hhmm)
     except ValueError as exc:
-        raise CommandError(f"--test-day 须为 HH:MM，收到 {hhmm!r}") from exc
+        raise CommandError(f"--test-day 的时刻须为 HH:MM，收到 {hhmm!r}") from exc
+    if not number_text.isdigit() or int(number_text) < 1:
+        raise CommandError(f"--test-day 的测试日须为 1、2……，收到 {number_text!r}")
     cycle = active_cycle()
     if cycle is None or not cycle.test_days:
         raise CommandError("没有进行中的监测周期或周期没有测试日：先运行 jiance demo --phase testday")
-    return timezone.make_aware(dt.datetime.combine(min(cycle.test_days), at))
+    days = sorted(cycle.test_days)
+    if int(number_text) > len(days):
+        raise CommandError(f"进行中的周期只有 {len(days)} 个测试日")
+    return timezone.make_aware(dt.datetime.combine(days[int(number_text) - 1], at))
+
+
+def first_test_day_at(hhmm: str) -> dt.datetime:
+    """`hhmm` on the first test day of the active cycle."""
+    return test_day_at([hhmm])
 
 
 class Command(BaseCommand):
@@ -37,8 +51,8 @@ class Command(BaseCommand):
             help="以生产方式运行：gunicorn、生产设置（须设置 JIANCE_ENV=production 等环境变量），先迁移数据库并收集静态文件",
         )
         parser.add_argument(
-            "--test-day", metavar="HH:MM", default="",
-            help="时钟从进行中周期第一个测试日的该时刻起走（测试日演示用，如 10:10）",
+            "--test-day", metavar="[N] HH:MM", nargs="+", default=None,
+            help="时钟从进行中周期第 N 个测试日（默认第 1 个）的该时刻起走（测试日演示用：make demo-testday 为 2 10:30）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,7 +61,7 @@ class Command(BaseCommand):
             return
         call_command("migrate", verbosity=0)
         if options["test_day"]:
-            settings.JIANCE_NOW = first_test_day_at(options["test_day"]).isoformat()
+            settings.JIANCE_NOW = test_day_at(options["test_day"]).isoformat()
             clock.restart()
             self.stdout.write(f"时钟从 {settings.JIANCE_NOW} 起走（测试日演示）。")
         # The demo runs with DEBUG off (the platform's own error pages, no debug pages listing
