@@ -210,6 +210,11 @@ def restore_drill(env: dict[str, str], pages: dict[str, str], failures: list[str
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     subprocess.run(["psql", admin_url, "-qc", f'DROP DATABASE IF EXISTS "{restored_name}"'], check=True)
     subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{restored_name}"'], check=True)
+    # Where the demo keeps its uploads in the database, the media folder may be empty: put one file
+    # there, as an upload would, so the drill proves files come back too.
+    sentinel = Path(env["JIANCE_MEDIA_ROOT"]) / "drill" / "upload.bin"
+    sentinel.parent.mkdir(parents=True, exist_ok=True)
+    sentinel.write_bytes(os.urandom(4096))
     try:
         backup_env = {**env, "JIANCE_BACKUP_DIR": tempfile.mkdtemp(prefix="jiance-backup-"), "JIANCE_BACKUP_DAYS": "1"}
         out = subprocess.run([str(ROOT / "deploy" / "backup.sh")], env=backup_env, check=True, cwd=ROOT,
@@ -224,7 +229,9 @@ def restore_drill(env: dict[str, str], pages: dict[str, str], failures: list[str
                               for p in Path(env["JIANCE_MEDIA_ROOT"]).rglob("*") if p.is_file())
         media_after = sorted(p.relative_to(restored["JIANCE_MEDIA_ROOT"]).as_posix()
                              for p in Path(restored["JIANCE_MEDIA_ROOT"]).rglob("*") if p.is_file())
-        check(failures, media_before == media_after, f"the uploaded files came back ({len(media_after)} files)")
+        check(failures, bool(media_after) and media_before == media_after
+              and (Path(restored["JIANCE_MEDIA_ROOT"]) / "drill" / "upload.bin").read_bytes() == sentinel.read_bytes(),
+              f"the uploaded files came back ({len(media_after)} files, same bytes)")
         with production_server(restored, failures) as port:
             if port is None:
                 return
