@@ -267,3 +267,26 @@ def test_the_county_watches_progress_without_reloading(page: Any, phone_page: An
     phone_page.goto(f"{live_server.url}/questionnaires/progress/{world.school_a2.code}/")
     assert "王老师" in phone_page.locator("#waiting").inner_text()
     screenshot(phone_page, "questionnaires-progress-school-phone")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_page_speaks_english_when_english_is_chosen(phone_page: Any, live_server: Any) -> None:
+    """The answer page's own messages (answer.js) follow the language switch, like queue.js."""
+    world = World()
+    cycle = _cycle_now(world)
+    student = Respondent.objects.filter(cycle=cycle, kind=Kind.STUDENT).order_by("pk").first()
+    assert student is not None
+    phone_page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    _slip_login(phone_page, live_server, student)
+    phone_page.goto(f"{live_server.url}/questionnaires/answer/student_q1/")
+    assert phone_page.evaluate("document.documentElement.lang") == "en"
+    status = phone_page.locator("[data-answer-status]")
+    phone_page.click("#q-sex input[value='1']")
+    status.get_by_text("All answers saved").wait_for()
+    phone_page.context.set_offline(True)
+    phone_page.click("#q-sex input[value='2']")
+    status.get_by_text("1 answer(s) waiting to be sent").wait_for()
+    assert "条答案待发送" not in status.inner_text()
+    screenshot(phone_page, "questionnaires-answer-phone-english")
+    phone_page.context.set_offline(False)
