@@ -7,9 +7,16 @@ from jiance.questionnaires import progress_views, respond_views, slips_views, vi
 app_name = "questionnaires"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("progress/<str:code>/", progress_views.progress, name="progress"),
+    path("progress/<str:code>/", progress_views.progress, {"practice": False}, name="progress"),
+    path("progress/<str:code>/figures/", progress_views.figures, {"practice": False}, name="progress_figures"),
+    path("progress/<str:code>/practice/", progress_views.progress, {"practice": True}, name="practice_progress"),
+    path("progress/<str:code>/practice/figures/", progress_views.figures, {"practice": True},
+         name="practice_progress_figures"),
     path("slips/<str:code>/", slips_views.slips, name="slips"),
     path("slips/<str:code>/issue/", slips_views.issue, name="issue"),
+    path("slips/<str:code>/students.pdf", slips_views.students_pdf, name="slips_students_pdf"),
+    path("slips/<str:code>/staff.pdf", slips_views.staff_pdf, name="slips_staff_pdf"),
+    path("slips/<str:code>/parents.pdf", slips_views.parents_pdf, name="slips_parents_pdf"),
     path("<str:qcode>/upload/", views.upload, name="upload"),
     path("<str:qcode>/example.xlsx", views.example, name="example"),
     path("<str:qcode>/v<int:number>/", views.preview, name="preview"),

@@ -202,3 +202,91 @@ def test_the_centre_sees_a_refused_upload_and_the_school_its_slips(page: Any, li
     page.goto(f"{live_server.url}/questionnaires/slips/{world.school_a2.code}/")
     page.get_by_text("王老师").wait_for()
     screenshot(page, "questionnaires-slips")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_county_watches_progress_without_reloading(page: Any, phone_page: Any, live_server: Any,
+                                                        settings: Any) -> None:
+    """The county's progress page polls its figures part: a student answering on a phone and a
+    teacher submitting show up in the same document, without a reload; practice stays apart."""
+    from jiance.questionnaires.models import Questionnaire
+    from jiance.questionnaires.services.answering import response_open
+    from tests.browser.conftest import login
+    from tests.factories import make_user
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.JIANCE_LIVE_POLL_SECONDS = 0.3
+    world = World()
+    cycle = _cycle_now(world)
+    make_user("county.q", "county_info", world.county_a)
+    login(page, live_server, "county.q")
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status) if "/progress/" in r.url and "/figures/" in r.url else None)
+    page.goto(f"{live_server.url}/questionnaires/progress/{world.county_a.code}/")
+    student_row = page.locator("#by-questionnaire tr", has_text="学生相关因素问卷")
+    assert student_row.locator("td[data-key=invited]").inner_text() == "3"
+    assert page.locator("#total-started").inner_text() == "0"
+    page.evaluate("window.__sameDocument = true")
+    for _ in range(2):  # polls revalidate: nothing changed yet
+        with page.expect_response(lambda r: "/figures/" in r.url):
+            pass
+    assert len(statuses) >= 2 and set(statuses) <= {200, 304}  # 304 itself: tests/questionnaires/test_progress_pages
+
+    student = Respondent.objects.filter(cycle=cycle, kind=Kind.STUDENT).order_by("pk").first()
+    assert student is not None
+    _slip_login(phone_page, live_server, student)
+    with phone_page.expect_navigation():
+        phone_page.click("text=开始填答")
+    phone_page.click("#q-sex input[value='1']")
+    phone_page.locator("[data-answer-status]").get_by_text("所有答案已保存").wait_for()
+    page.wait_for_function("() => document.querySelector('#by-questionnaire tr:nth-child(1) td[data-key=started]')"
+                           "?.textContent === '1'")
+    assert student_row.locator("td[data-key=not_started]").inner_text() == "2"
+
+    teacher = Respondent.objects.filter(cycle=cycle, kind=Kind.TEACHER, teacher_role="head_teacher").first()
+    assert teacher is not None  # 李老师 submits the head teachers' questionnaire (on her own phone)
+    q = Questionnaire.objects.get(cycle=cycle, code="head_teacher")
+    done = response_open(respondent=teacher, questionnaire=q, practice=False)
+    Response.objects.filter(pk=done.pk).update(submitted_at=timezone.now())
+    head_row = page.locator("#by-questionnaire tr", has_text="班主任问卷")
+    head_row.locator("td[data-key=submitted]", has_text="1").wait_for()
+    page.locator("#total-submitted", has_text="1").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    assert "李老师" not in page.locator("#waiting").inner_text() and "王老师" in page.locator("#waiting").inner_text()
+    screenshot(page, "questionnaires-progress-county")
+    # practice is its own page: the real figures above are not in it
+    with page.expect_navigation():
+        page.click("text=查看模拟练习进度")
+    assert page.locator("#total-submitted").inner_text() == "0" and page.locator("#total-started").inner_text() == "0"
+    screenshot(page, "questionnaires-practice-progress-county")
+    # the school's own page on a phone: figures and who has not submitted, never an answer
+    make_user("school.p", "school_info", world.school_a2)
+    phone_page.context.clear_cookies()
+    login(phone_page, live_server, "school.p")
+    phone_page.goto(f"{live_server.url}/questionnaires/progress/{world.school_a2.code}/")
+    assert "王老师" in phone_page.locator("#waiting").inner_text()
+    screenshot(phone_page, "questionnaires-progress-school-phone")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_page_speaks_english_when_english_is_chosen(phone_page: Any, live_server: Any) -> None:
+    """The answer page's own messages (answer.js) follow the language switch, like queue.js."""
+    world = World()
+    cycle = _cycle_now(world)
+    student = Respondent.objects.filter(cycle=cycle, kind=Kind.STUDENT).order_by("pk").first()
+    assert student is not None
+    phone_page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    _slip_login(phone_page, live_server, student)
+    phone_page.goto(f"{live_server.url}/questionnaires/answer/student_q1/")
+    assert phone_page.evaluate("document.documentElement.lang") == "en"
+    status = phone_page.locator("[data-answer-status]")
+    phone_page.click("#q-sex input[value='1']")
+    status.get_by_text("All answers saved").wait_for()
+    phone_page.context.set_offline(True)
+    phone_page.click("#q-sex input[value='2']")
+    status.get_by_text("1 answer(s) waiting to be sent").wait_for()
+    assert "条答案待发送" not in status.inner_text()
+    screenshot(phone_page, "questionnaires-answer-phone-english")
+    phone_page.context.set_offline(False)

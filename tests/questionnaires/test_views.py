@@ -238,7 +238,7 @@ def test_the_county_watches_progress_and_the_school_sees_who_has_not_submitted(c
         county.force_login(make_user("ci", "county_info", world.county_a))
         page = county.get(reverse("questionnaires:progress", args=[world.county_a.code])).content.decode()
         assert world.school_a2.name in page and world.school_b2.name not in page
-        assert "问卷填答中" in page and "学生的秘密回答" not in page
+        assert "按问卷和填答对象" in page and "学生的秘密回答" not in page
         school = Client()
         school.force_login(make_user("si", "school_info", world.school_a2))
         page = school.get(reverse("questionnaires:progress", args=[world.school_a2.code])).content.decode()

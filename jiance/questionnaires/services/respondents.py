@@ -116,3 +116,14 @@ def respondent_by_slip(*, login: str, code: str) -> Respondent:
     if found.failed_logins:
         Respondent.objects.filter(pk=found.pk).update(failed_logins=0)
     return found
+
+
+def slips_downloaded(*, school: Unit, cycle: Cycle, kind: str, rows: int, actor: Any) -> None:
+    """Audit a download of printed slips: they carry names and the codes that open a questionnaire."""
+    from jiance.audit.models import Action
+    from jiance.audit.services import audit_record
+
+    labels = {"students": "学生登录条", "staff": "教师与校长登录条", "parents": "家长问卷二维码"}
+    audit_record(action=Action.EXPORT, obj=school, unit=school, actor=actor, object_type="questionnaires.slips",
+                 object_id=f"{school.code}:{kind}",
+                 detail=f"下载{labels.get(kind, kind)}（PDF）：{school.name}，{rows} 张，{cycle.name}")

@@ -17,6 +17,29 @@
   var DB = "jiance-questionnaires", STORE = "saves";
   var refused = [];
   var sending = false;
+  // The page's language (zh-Hans first, English available), like jiance/static/jiance/queue.js.
+  var english = (document.documentElement.lang || "").toLowerCase().indexOf("en") === 0;
+  var T = english ? {
+    waiting: function (n) { return n + " answer(s) waiting to be sent"; },
+    offline: " (offline: sent automatically when the network returns)",
+    saved: "All answers saved",
+    notSaved: "Not saved: ",
+    integer: "Please enter a whole number",
+    step: function (i, n) { return "Question " + i + " of " + n; },
+    required: "This question is required",
+    missing: function (n) { return n + " question(s) still to answer"; },
+    unsent: function (n) { return n + " answer(s) still waiting to be sent: connect to the network, then submit"; }
+  } : {
+    waiting: function (n) { return n + " 条答案待发送"; },
+    offline: "（离线，联网后自动发送）",
+    saved: "所有答案已保存",
+    notSaved: "未保存：",
+    integer: "请填写整数",
+    step: function (i, n) { return "第 " + i + " / " + n + " 题"; },
+    required: "本题必答",
+    missing: function (n) { return "还有 " + n + " 题需要完成"; },
+    unsent: function (n) { return "还有 " + n + " 条答案待发送，请联网后再提交"; }
+  };
 
   function csrf() {
     var el = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -108,12 +131,12 @@
     return pending().then(function (rows) {
       if (!statusEl) return rows.length;
       var parts = [];
-      if (rows.length) parts.push(rows.length + " 条答案待发送" + (navigator.onLine ? "" : "（离线，联网后自动发送）"));
-      else parts.push("所有答案已保存");
+      if (rows.length) parts.push(T.waiting(rows.length) + (navigator.onLine ? "" : T.offline));
+      else parts.push(T.saved);
       statusEl.textContent = parts.join("");
       statusEl.className = "r-status " + (rows.length ? "r-waiting" : "r-saved");
       refused.forEach(function (reason) {
-        var p = document.createElement("p"); p.className = "r-error"; p.textContent = "未保存：" + reason;
+        var p = document.createElement("p"); p.className = "r-error"; p.textContent = T.notSaved + reason;
         statusEl.appendChild(p);
       });
       return rows.length;
@@ -181,7 +204,7 @@
   function changed(name) {
     var value = valueOf(name);
     if (rules.questions[name].type === "integer" && value !== null && typeof value !== "number") {
-      showError(name, "请填写整数"); return;
+      showError(name, T.integer); return;
     }
     var state = relevance();
     var message = check(name, value, state.seen);
@@ -211,7 +234,7 @@
       }
       rows.forEach(function (r, i) { r.classList.toggle("r-off", i !== gridAt[key]); });
       nav.hidden = false; step.hidden = false;
-      step.textContent = "第 " + (gridAt[key] + 1) + " / " + rows.length + " 题";
+      step.textContent = T.step(gridAt[key] + 1, rows.length);
       nav.querySelector("[data-grid-prev]").disabled = gridAt[key] === 0;
       nav.querySelector("[data-grid-next]").disabled = gridAt[key] === rows.length - 1;
     });
@@ -242,18 +265,18 @@
         var v = answers[name];
         if (state.shown[name] && rules.questions[name].required && (v === null || v === undefined || (Array.isArray(v) && !v.length))) {
           missing.push(name);
-          showError(name, "本题必答");
+          showError(name, T.required);
         }
       });
       var err = submitForm.querySelector("[data-submit-error]");
       if (missing.length) {
-        err.textContent = "还有 " + missing.length + " 题需要完成"; err.hidden = false;
+        err.textContent = T.missing(missing.length); err.hidden = false;
         document.getElementById("q-" + missing[0]).scrollIntoView({ block: "center" });
         return;
       }
       flush().then(pending).then(function (rows) {
         var left = rows.length;
-        if (left) { err.textContent = "还有 " + left + " 条答案待发送，请联网后再提交"; err.hidden = false; return; }
+        if (left) { err.textContent = T.unsent(left); err.hidden = false; return; }
         submitForm.submit();
       });
     });

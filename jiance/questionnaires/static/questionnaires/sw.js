@@ -19,7 +19,8 @@ self.addEventListener("fetch", function (e) {
     return r;
   }).catch(function () {
     return caches.open(CACHE).then(function (c) { return c.match(req); }).then(function (hit) {
-      return hit || new Response("<meta charset=utf-8><p>网络已断开，且本页尚未保存在本机。请联网后再打开。</p>",
+      return hit || new Response("<meta charset=utf-8><p>网络已断开，且本页尚未保存在本机。请联网后再打开。</p>" +
+                                 "<p lang=en>Offline, and this page is not kept on this device yet. Open it again once connected.</p>",
                                  { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
     });
   }));
