@@ -202,11 +202,18 @@ def test_the_centre_uploads_previews_and_publishes(world: World) -> None:
 
 def test_only_the_cycle_manager_manages_questionnaires(world: World) -> None:
     q_cycle(world, publish=False)
-    for role, unit in (("city_admin", world.city), ("school_info", world.school_a1), ("county_admin", world.county_a)):
+    for role, unit in (("school_info", world.school_a1), ("county_admin", world.county_a)):
         client = Client()
         client.force_login(make_user(f"u-{role}", role, unit))
         assert client.get(reverse("questionnaires:home")).status_code == 403
         assert upload(client, example_xlsx("principal", "校长问卷", ["principal"])).status_code == 403
+    # A city office reads the national cycle's questionnaires it implements, and changes nothing.
+    client = Client()
+    client.force_login(make_user("u-city", "city_admin", world.city))
+    page = client.get(reverse("questionnaires:home"))
+    assert page.status_code == 200
+    assert "校长问卷" in page.content.decode() and 'type="file"' not in page.content.decode()
+    assert upload(client, example_xlsx("principal", "校长问卷", ["principal"])).status_code == 403
     assert not Questionnaire.objects.get(code="principal").versions.exists()
     assert DAY  # the cycle's test day is the builders' one
 
