@@ -175,3 +175,21 @@ def test_the_notice_board_prints_the_countys_hotline(world: World, cycle: Cycle,
     assert "南昌县本地监督电话：0791-85700000" in squash(text(board.content))
     assert "0791-85700000" in client_for(p.county_a).get(
         reverse("incidents:hotline", args=[world.county_a.code])).content.decode()
+
+
+def test_a_countys_custodian_reads_its_countys_incidents_and_acts_on_none(world: World, cycle: Cycle,
+                                                                           p: People) -> None:
+    from jiance.accounts.models import Role
+    from tests.factories import make_user
+
+    i = record(p, cycle, world.school_a1)
+    custodian = client_for(make_user("county-custodian", Role.CUSTODIAN, world.county_a))
+    landing = custodian.get(reverse("incidents:home"))
+    assert landing.url == reverse("incidents:unit", args=[world.county_a.code])
+    page = custodian.get(landing.url)
+    assert page.status_code == 200 and i.number in page.content.decode()
+    assert custodian.get(reverse("incidents:unit", args=[world.county_b.code])).status_code == 404
+    before = i.status
+    assert custodian.post(reverse("incidents:step", args=[i.pk]), {"action": "confirm"}).status_code in (403, 409)
+    i.refresh_from_db()
+    assert i.status == before != IncidentStatus.CONFIRMED
