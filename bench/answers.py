@@ -114,7 +114,11 @@ def build(respondents: int) -> list[str]:
     from jiance.questionnaires.models import Kind, Questionnaire, Respondent
     from jiance.questionnaires.selectors import SESSION_KEY
     from jiance.questionnaires.services.answering import response_open
-    from jiance.questionnaires.services.versions import questionnaires_sync, version_publish, version_upload
+    from jiance.questionnaires.services.versions import (
+        questionnaires_sync,
+        version_publish,
+        version_upload,
+    )
     from jiance.units.models import Level, Unit
 
     t = time.perf_counter()
@@ -209,7 +213,12 @@ def crash_run(cookies: list[str], *, threads: int, before: float, after: float, 
 
         rng = random.Random(len(mine))
         browsers = [Client(c) for c in mine]
-        seqs = dict.fromkeys(mine, 0)
+        seqs = {}
+        for b in browsers:  # resume where the respondent stopped, as the page does (data-last-seq)
+            status, text = b.request("GET", "/questionnaires/answer/student_q1/")
+            m = re.search(r'data-last-seq="(\d+)"', text)
+            assert status == 200 and m, status
+            seqs[b.cookie] = int(m.group(1))
         k = 0
         while not stop.is_set():
             b = browsers[k % len(browsers)]
@@ -294,6 +303,7 @@ def main() -> int:
     parser.add_argument("--crash-threads", type=int, default=16)
     parser.add_argument("--crash-after", type=float, default=8.0)
     parser.add_argument("--after-restart", type=float, default=4.0)
+    parser.add_argument("--db", default=BENCH_DB, help="name of the throwaway PostgreSQL database")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -303,7 +313,7 @@ def main() -> int:
         print("DATABASE_URL must name a PostgreSQL server (the production database)")
         return 2
     os.environ.update(ENV)
-    where, cleanup = prepare_database(BENCH_DB, keep=args.keep)
+    where, cleanup = prepare_database(args.db, keep=args.keep)
     import django
 
     django.setup()

@@ -107,8 +107,8 @@ class Saved:
 @transaction.atomic
 def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id: uuid.UUID,
                 at: dt.datetime) -> Saved:
-    locked = Response.objects.select_for_update().select_related("version", "questionnaire", "respondent__cycle").get(
-        pk=response.pk)
+    locked = Response.objects.select_for_update(of=("self",)).select_related(
+        "version", "questionnaire", "respondent__cycle").defer("version__source").get(pk=response.pk)
     before = AnswerSave.objects.filter(client_id=client_id).first()
     if before is not None:
         if before.response_id != locked.pk:
