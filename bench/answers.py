@@ -184,6 +184,7 @@ class Client:
     def __init__(self, cookie: str) -> None:
         self.cookie = cookie
         self.conn: http.client.HTTPConnection | None = None
+        self.error = ""
 
     def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
         headers = {"Cookie": self.cookie, "X-CSRFToken": CSRF, "X-Jiance-Queue": "1",
@@ -194,7 +195,8 @@ class Client:
             self.conn.request(method, path, body=body.encode(), headers=headers)
             reply = self.conn.getresponse()
             return reply.status, reply.read().decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
+            self.error = repr(exc)
             if self.conn is not None:
                 self.conn.close()
             self.conn = None
@@ -205,6 +207,7 @@ def crash_run(cookies: list[str], *, threads: int, before: float, after: float, 
               server: subprocess.Popen[bytes]) -> tuple[dict[str, Any], subprocess.Popen[bytes]]:
     """Saves from `threads` clients; SIGKILL to the server's group after `before` s; restart; go on."""
     stop = threading.Event()
+    ready = threading.Barrier(threads + 1, timeout=900)  # every client resumed before the clock starts
     lock = threading.Lock()
     sent: list[dict[str, Any]] = []  # every save sent: cookie, client id, name, seq, value, acknowledged
 
@@ -215,10 +218,16 @@ def crash_run(cookies: list[str], *, threads: int, before: float, after: float, 
         browsers = [Client(c) for c in mine]
         seqs = {}
         for b in browsers:  # resume where the respondent stopped, as the page does (data-last-seq)
-            status, text = b.request("GET", "/questionnaires/answer/student_q1/")
-            m = re.search(r'data-last-seq="(\d+)"', text)
-            assert status == 200 and m, status
-            seqs[b.cookie] = int(m.group(1))
+            for attempt in range(5):
+                status, text = b.request("GET", "/questionnaires/answer/student_q1/")
+                m = re.search(r'data-last-seq="(\d+)"', text)
+                if status == 200 and m:
+                    seqs[b.cookie] = int(m.group(1))
+                    break
+                time.sleep(1 + attempt)
+            else:
+                raise RuntimeError(f"answer page: {status} {b.error}")
+        ready.wait()
         k = 0
         while not stop.is_set():
             b = browsers[k % len(browsers)]
@@ -241,6 +250,7 @@ def crash_run(cookies: list[str], *, threads: int, before: float, after: float, 
             for i in range(threads)]
     for th in pool:
         th.start()
+    ready.wait()
     time.sleep(before)
     with lock:
         acked_before_kill = sum(s["ack"] for s in sent)
