@@ -81,8 +81,10 @@ def offers(respondents: list[Respondent], only: str | None = None) -> list[Offer
             q = by_code.get(code)
             if q is None:
                 continue
-            out.append(Offer(r, q, q.published() is not None, window_state(r, q),
-                             responses.get((q.pk, False)), responses.get((q.pk, True))))
+            real, practice = responses.get((q.pk, False)), responses.get((q.pk, True))
+            # a response exists only on a published version: no query for those being answered
+            published = real is not None or practice is not None or q.published() is not None
+            out.append(Offer(r, q, published, window_state(r, q), real, practice))
     return out
 
 
