@@ -32,7 +32,7 @@ class IdentifiedForm(forms.Form):
                              help_text=_("实名数据仅用于核查等必要用途；原因写入审计日志。"))
 
 
-def _send(version: FormVersion, request: HttpRequest, fmt: str, *, identified: bool,
+def _download(version: FormVersion, request: HttpRequest, fmt: str, *, identified: bool,
           reason: str = "") -> HttpResponse | StreamingHttpResponse:
     scope = get_scope(request)
     count = exports.responses_for(version, scope).count()
@@ -72,7 +72,7 @@ def answers(request: HttpRequest, qcode: str, number: int, fmt: str) -> HttpResp
     if fmt not in exports.FORMATS:
         raise Http404
     version = _version(request, qcode, number, manage=False)
-    return _send(version, request, fmt, identified=False)
+    return _download(version, request, fmt, identified=False)
 
 
 @login_required
@@ -100,4 +100,4 @@ def identified(request: HttpRequest, qcode: str, number: int) -> HttpResponse | 
         raise RoleRequired(owners, [str(Role(r).label) for r in owners])
     if not form.is_valid():
         return _page(request, version, form, status=400)
-    return _send(version, request, form.cleaned_data["fmt"], identified=True, reason=form.cleaned_data["reason"])
+    return _download(version, request, form.cleaned_data["fmt"], identified=True, reason=form.cleaned_data["reason"])
