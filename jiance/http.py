@@ -9,12 +9,15 @@ browser. Auditing the export stays with the service that knows what was exported
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import PurePath
+from typing import TypeVar
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 
+R = TypeVar("R", HttpResponse, StreamingHttpResponse)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {
     ".xlsx": XLSX,
@@ -29,7 +32,16 @@ CONTENT_TYPES = {
 def download(content: bytes, filename: str, *, content_type: str | None = None) -> HttpResponse:
     """A file as an attachment, never cached (see the module docstring)."""
     kind = content_type or CONTENT_TYPES.get(PurePath(filename).suffix.lower(), "application/octet-stream")
-    response = HttpResponse(content, content_type=kind)
+    return _attachment(HttpResponse(content, content_type=kind), filename)
+
+
+def download_stream(chunks: Iterable[bytes], filename: str, *, content_type: str | None = None) -> StreamingHttpResponse:
+    """`download` for a large file written as it is read (a CSV of many rows): same headers."""
+    kind = content_type or CONTENT_TYPES.get(PurePath(filename).suffix.lower(), "application/octet-stream")
+    return _attachment(StreamingHttpResponse(chunks, content_type=kind), filename)
+
+
+def _attachment(response: R, filename: str) -> R:
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     add_never_cache_headers(response)

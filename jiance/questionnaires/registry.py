@@ -24,6 +24,6 @@ APP = AppEntry(
         HomeLink(_("问卷填答进度"), "questionnaires:progress", order=82,
                  roles=(*SCHOOL_OFFICE, *COUNTY_STAFF, *CITY_AND_ABOVE), arg="unit"),
     ),
-    url_params=("code", "qcode", "number", "token"),
+    url_params=("code", "qcode", "number", "token", "fmt"),
     progress="jiance.questionnaires.progress",
 )

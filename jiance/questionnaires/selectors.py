@@ -66,24 +66,31 @@ class Offer:
         return self.response is not None and self.response.submitted_at is not None
 
 
-def offers(respondents: list[Respondent]) -> list[Offer]:
+def offers(respondents: list[Respondent], only: str | None = None) -> list[Offer]:
+    """The respondents' questionnaires (`only`: that code alone, for the answering views)."""
     out: list[Offer] = []
     for r in respondents:
-        codes = codes_for(r)
+        codes = [c for c in codes_for(r) if only is None or c == only]
+        if not codes:
+            continue
         by_code = {q.code: q for q in Questionnaire.objects.filter(cycle=r.cycle, code__in=codes)}
-        responses = {(x.questionnaire_id, x.practice): x for x in Response.objects.filter(respondent=r)}
+        # the version comes along (the page and each save need it), without its XLSForm file
+        responses = {(x.questionnaire_id, x.practice): x for x in Response.objects.filter(
+            respondent=r, questionnaire__code__in=codes).select_related("version").defer("version__source")}
         for code in codes:
             q = by_code.get(code)
             if q is None:
                 continue
-            out.append(Offer(r, q, q.published() is not None, window_state(r, q),
-                             responses.get((q.pk, False)), responses.get((q.pk, True))))
+            real, practice = responses.get((q.pk, False)), responses.get((q.pk, True))
+            # a response exists only on a published version: no query for those being answered
+            published = real is not None or practice is not None or q.published() is not None
+            out.append(Offer(r, q, published, window_state(r, q), real, practice))
     return out
 
 
 def offer_for(request: HttpRequest, qcode: str) -> Offer:
     """The request's own offer of questionnaire `qcode`, or 404 (another's looks like a missing one)."""
-    for offer in offers(respondents_of(request)):
+    for offer in offers(respondents_of(request), only=qcode):
         if offer.questionnaire.code == qcode:
             return offer
     raise Http404

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from jiance.questionnaires import progress_views, respond_views, slips_views, views
+from jiance.questionnaires import export_views, progress_views, respond_views, slips_views, views
 
 app_name = "questionnaires"
 urlpatterns = [
@@ -21,6 +21,10 @@ urlpatterns = [
     path("<str:qcode>/example.xlsx", views.example, name="example"),
     path("<str:qcode>/v<int:number>/", views.preview, name="preview"),
     path("<str:qcode>/v<int:number>/publish/", views.publish, name="publish"),
+    path("<str:qcode>/v<int:number>/export/", export_views.page, name="export"),
+    path("<str:qcode>/v<int:number>/export/<str:fmt>/", export_views.answers, name="export_answers"),
+    path("<str:qcode>/v<int:number>/export-identified/", export_views.identified, name="export_identified"),
+    path("<str:qcode>/v<int:number>/codebook/<str:fmt>/", export_views.codebook, name="codebook"),
     # respondents (students and teachers by slip, parents by link, principals and county managers by account)
     path("sw.js", respond_views.service_worker, name="sw"),
     path("answer/", respond_views.start, name="start"),

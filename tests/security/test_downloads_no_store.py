@@ -137,6 +137,9 @@ STATIC_ONLY = {
     "rosters:teacher_rejected": "needs a rejected teacher upload",
     "testday:printout": "needs an active cycle with rooms allocated",
     "incidents:report": "needs an active cycle (tests/incidents/test_views.py::test_report_downloads)",
+    "questionnaires:codebook": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
+    "questionnaires:export_answers": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
+    "questionnaires:export_identified": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
 }
 
 
@@ -152,7 +155,7 @@ def _sends_through_download(name: str) -> bool:
 
 def _dummy_kwargs(name: str) -> dict[str, str]:
     params = dict(ROUTES)[name]
-    return {p: ("1" if p.endswith("_id") or p == "pk" else "xlsx" if p == "fmt" else "primary" if p == "stage"
+    return {p: ("1" if p.endswith("_id") or p in ("pk", "number") else "xlsx" if p == "fmt" else "primary" if p == "stage"
                 else "checkin" if p == "kind" else "x") for p in params}
 
 

@@ -107,8 +107,8 @@ class Saved:
 @transaction.atomic
 def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id: uuid.UUID,
                 at: dt.datetime) -> Saved:
-    locked = Response.objects.select_for_update().select_related("version", "questionnaire", "respondent__cycle").get(
-        pk=response.pk)
+    locked = Response.objects.select_for_update(of=("self",)).select_related(
+        "version", "questionnaire", "respondent__cycle").defer("version__source").get(pk=response.pk)
     before = AnswerSave.objects.filter(client_id=client_id).first()
     if before is not None:
         if before.response_id != locked.pk:
@@ -127,12 +127,13 @@ def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id:
         value = read_answer(form, question, raw)
     except AnswerError as exc:
         raise QuestionnaireError(f"{question['label'].get('zh', name)}：{exc}") from exc
-    current = answers_of(locked)
+    rows = {row.name: row for row in Answer.objects.filter(response=locked)}  # one query: values and seqs
+    current = {n: row.value for n, row in rows.items()}
     message = constraint_error(form, question, value, effective(form, current))
     if message:
         raise QuestionnaireError(f"{question['label'].get('zh', name)}：{message}")
     now = clock.now()
-    stored = Answer.objects.filter(response=locked, name=name).first()
+    stored = rows.get(name)
     applied = stored is None or seq > stored.seq
     if stored is None:
         Answer.objects.create(response=locked, name=name, value=value, seq=seq, saved_at=now)
