@@ -42,8 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def bank(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
-    cycle = current_cycle(scope=scope)
     scope.require(roles.CBT_ITEM_KEEPERS)
+    cycle = current_cycle(scope=scope)
     form = BankForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -72,8 +72,8 @@ def example(request: HttpRequest) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, subject: str) -> HttpResponse:
     scope = get_scope(request)
-    cycle = current_cycle(scope=scope)
     scope.require(roles.CBT_ITEM_KEEPERS)
+    cycle = current_cycle(scope=scope)
     row = ItemBank.objects.filter(cycle=cycle, subject=subject).first()
     if row is None:
         raise Http404

@@ -141,6 +141,15 @@ def settle(delivery: Delivery, now: dt.datetime) -> bool:
     return True
 
 
+@transaction.atomic
+def settle_committed(pk: int) -> None:
+    """Settle a delivery in a transaction of its own, so that the completion stays recorded even
+    when the action that noticed it is refused."""
+    d = Delivery.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if d is not None:
+        settle(d, clock.now())
+
+
 def transition(delivery: Delivery, action: str, *, actor: Any, reason: str = "", now: dt.datetime,
                extra: dt.timedelta | None = None) -> None:
     """Apply one action to a locked delivery and record it."""

@@ -21,7 +21,7 @@ from jiance.cbt.models import (
     Sitting,
     SittingStatus,
 )
-from jiance.cbt.services.console import new_token, record, settle, transition
+from jiance.cbt.services.console import new_token, record, settle, settle_committed, transition
 from jiance.questionnaires.models import QuestionnaireError
 from jiance.questionnaires.services.respondents import respondent_by_slip
 from jiance.saving import SaveConflict, Saved, newest_wins, seen_save
@@ -128,11 +128,17 @@ def student_submit(*, delivery: Delivery) -> Delivery:
     return d
 
 
-@transaction.atomic
 def response_save(*, delivery: Delivery, token: str, name: str, raw: Any, seq: int, client_id: uuid.UUID,
                   at: dt.datetime) -> Saved:
     """One response. A repeat is acknowledged again; a save made while the clock ran is taken even
     when it arrives after a pause or the end (a queue emptied when the network returns)."""
+    settle_committed(delivery.pk)
+    return _save(delivery=delivery, token=token, name=name, raw=raw, seq=seq, client_id=client_id, at=at)
+
+
+@transaction.atomic
+def _save(*, delivery: Delivery, token: str, name: str, raw: Any, seq: int, client_id: uuid.UUID,
+          at: dt.datetime) -> Saved:
     d = _locked(delivery)
     try:
         before = seen_save(ResponseSave, owner_field="delivery", owner=d, client_id=client_id)
