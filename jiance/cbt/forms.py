@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(forms.Form):
@@ -22,4 +23,4 @@ class SaveForm(forms.Form):
 
 
 class BankForm(forms.Form):
-    file = forms.FileField(label="题目文件（.json 或 .zip）")
+    file = forms.FileField(label=_("题目文件（.json 或 .zip）"))
