@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -98,15 +98,17 @@ def settle_now(delivery: Delivery) -> None:
 
 
 def _act(request: HttpRequest, test_room_id: int, seat: int, act: Any) -> HttpResponse:
+    """Start or hand in; back to the PC page, which shows the sign-in form or a stale PC's
+    refusal itself (no message is left behind for a browser that holds no delivery here)."""
     try:
         delivery = _held(request, test_room_id, seat)
-        if delivery is None:
-            raise CbtError(_("请用登录条重新登录"))
-        act(delivery)
-    except CbtError as exc:
-        from django.contrib import messages
-
-        messages.error(request, str(exc))
+    except CbtError:
+        delivery = None
+    if delivery is not None:
+        try:
+            act(delivery)
+        except CbtError as exc:
+            messages.error(request, str(exc))
     return redirect("cbt:pc", test_room_id=test_room_id, seat=seat)
 
 

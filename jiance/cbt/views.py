@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,6 +28,9 @@ from jiance.http import download
 from jiance.testday.selectors import rooms_of, school_for
 from jiance_core.cbt.items import BankError
 
+SITTING_LABELS = {"prepare": _lazy("准备考试"), "start": _lazy("开始考试"), "end": _lazy("结束考试")}
+ACTION_LABELS = {"authorise": _lazy("授权"), "pause": _lazy("暂停"), "resume": _lazy("继续"), "extend": _lazy("延长时间"),
+                 "terminate": _lazy("终止"), "move": _lazy("换到备用机")}
 EXAMPLE = Path(__file__).parent / "examples" / "math-example.json"
 
 
@@ -56,7 +61,8 @@ def bank(request: HttpRequest) -> HttpResponse:
         except CbtError as exc:
             problems = [str(exc)]
         else:
-            messages.success(request, f"已导入学科“{row.subject}”：{len(row.items)} 题，{len(row.forms)} 套题本")
+            messages.success(request, _("已导入学科“%(s)s”：%(i)s 题，%(f)s 套题本")
+                             % {"s": row.subject, "i": len(row.items), "f": len(row.forms)})
             return redirect("cbt:bank")
     return render(request, "cbt/bank.html", {"cycle": cycle, "banks": selectors.banks_of(cycle), "form": form,
                                              "problems": problems})
@@ -144,17 +150,18 @@ def sitting_action(request: HttpRequest, test_room_id: int, session: str) -> Htt
     room = selectors.room_get(scope=scope, pk=test_room_id)
     form = ActForm(request.POST)
     if not form.is_valid():
-        return _done(request, test_room_id, session, error="请求不完整，请刷新页面")
+        return _done(request, test_room_id, session, error=_("请求不完整，请刷新页面"))
     if request.POST.get("issue") == "slips":
         scope.require(roles.ROOM_STAFF, room.school)
         made = slips_issue(room=room)
-        return _done(request, test_room_id, session, message=f"已生成 {made} 张登录条")
+        return _done(request, test_room_id, session, message=_("已生成 %(n)s 张登录条") % {"n": made})
     try:
         svc.sitting_act(scope=scope, room=room, session=session, action=form.cleaned_data["action"],
                             actor=request.user, version=form.cleaned_data["version"])
     except CbtError as exc:
         return _done(request, test_room_id, session, error=str(exc))
-    return _done(request, test_room_id, session, message="已完成")
+    return _done(request, test_room_id, session, message=_("%(action)s：已完成") % {
+        "action": SITTING_LABELS.get(form.cleaned_data["action"], "")})
 
 
 @login_required
@@ -164,14 +171,14 @@ def room_action(request: HttpRequest, test_room_id: int, session: str) -> HttpRe
     room = selectors.room_get(scope=scope, pk=test_room_id)
     form = ActForm(request.POST)
     if not form.is_valid():
-        return _done(request, test_room_id, session, error="请求不完整，请刷新页面")
+        return _done(request, test_room_id, session, error=_("请求不完整，请刷新页面"))
     try:
         n = svc.room_act(scope=scope, room=room, session=session, action=form.cleaned_data["action"],
                              actor=request.user, version=form.cleaned_data["version"],
                              reason=form.cleaned_data["reason"] or "")
     except CbtError as exc:
         return _done(request, test_room_id, session, error=str(exc))
-    return _done(request, test_room_id, session, message=f"已处理 {n} 名学生")
+    return _done(request, test_room_id, session, message=_("已处理 %(n)s 名学生") % {"n": n})
 
 
 @login_required
@@ -183,7 +190,7 @@ def seat_action(request: HttpRequest, test_room_id: int, session: str, seat: int
     sitting = selectors.sitting_of(room, session)
     delivery = sitting.deliveries.filter(plan_seat__seat=seat).first() if sitting else None
     if delivery is None:
-        return _done(request, test_room_id, session, error=f"{seat:02d} 号座位的学生尚未登录")
+        return _done(request, test_room_id, session, error=_("%(seat)s 号座位的学生尚未登录") % {"seat": f"{seat:02d}"})
     form = ActForm(request.POST)
     if not form.is_valid():
         return _done(request, test_room_id, session, error="；".join(
@@ -195,4 +202,5 @@ def seat_action(request: HttpRequest, test_room_id: int, session: str, seat: int
                              to_seat=data["to_seat"])
     except CbtError as exc:
         return _done(request, test_room_id, session, error=str(exc))
-    return _done(request, test_room_id, session, message="已完成")
+    return _done(request, test_room_id, session, message=_("%(seat)s 号座位：%(action)s") % {
+        "seat": f"{seat:02d}", "action": ACTION_LABELS.get(data["action"], "")})

@@ -12,7 +12,6 @@ import pytest
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.audit.models import AuditEntry
-from jiance.errors import RoleRequired
 from jiance.cbt.models import CbtError, Delivery, ItemResponse, ResponseSave
 from jiance.cbt.services.bank import bank_import
 from jiance.cbt.services.console import delivery_act, room_act, sitting_act
@@ -23,6 +22,7 @@ from jiance.cbt.services.student import (
     student_start,
     student_submit,
 )
+from jiance.errors import RoleRequired
 from tests.cbt.builders import EXAMPLE, SESSION, Lab, at
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +68,8 @@ def test_login_before_prepare_and_at_the_wrong_pc_refused(s: Lab) -> None:
     tech(s, "prepare", at(8, 50))
     with pytest.raises(CbtError, match="你的座位是第1监测室 01 号机"):
         login(s, 1, at(8, 51), pc=2)
-    with pytest.raises(CbtError, match="登录号或登录码不正确"):
-        with clock.frozen(at(8, 51)):
-            student_login(room_id=s.room.pk, seat_number=1, login=s.slips[1].login or "", code="WRONG1")
+    with pytest.raises(CbtError, match="登录号或登录码不正确"), clock.frozen(at(8, 51)):
+        student_login(room_id=s.room.pk, seat_number=1, login=s.slips[1].login or "", code="WRONG1")
     d = login(s, 1, at(8, 52))
     assert d.status == "awaiting" and d.booklet == 1 and d.limit_seconds == 80 * 60
     assert login(s, 2, at(8, 52)).booklet == 2  # the seat plan's rotation, as on the answer card

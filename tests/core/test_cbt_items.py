@@ -123,7 +123,7 @@ def test_zip_round_trip_with_media_and_missing_media_refused() -> None:
     bare = io.BytesIO()
     with zipfile.ZipFile(bare, "w") as z:
         z.writestr("items.json", json.dumps(data, ensure_ascii=False))
-    with pytest.raises(BankError, match="压缩包中没有文件 media/fig1.svg"):
+    with pytest.raises(BankError, match=r"压缩包中没有文件 media/fig1\.svg"):
         read_bank_file(bare.getvalue(), "bank.zip")
 
 
@@ -142,7 +142,7 @@ def test_zip_with_stray_file_refused() -> None:
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("items.json", json.dumps(EXAMPLE))
         z.writestr("run.bat", b"x")
-    with pytest.raises(BankError, match="不认识的文件 run.bat"):
+    with pytest.raises(BankError, match=r"不认识的文件 run\.bat"):
         read_bank_file(out.getvalue(), "b.zip")
 
 

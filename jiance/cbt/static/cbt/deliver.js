@@ -29,7 +29,11 @@
       }).catch(function () { /* offline: keep counting */ });
   }
   setInterval(poll, 10000);
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) e.preventDefault(); });
+  });
   if (!form) return;
+  form.addEventListener("submit", function (e) { e.preventDefault(); });
 
   var key = form.dataset.delivery, saveUrl = form.dataset.saveUrl, seqKey = "jiance-cbt-seq-" + key;
   function csrf() { var el = form.querySelector("input[name=csrfmiddlewaretoken]"); return el ? el.value : ""; }
