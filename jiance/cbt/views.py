@@ -114,6 +114,7 @@ def _console_context(request: HttpRequest, test_room_id: int, session: str) -> d
     cells = selectors.seat_map(scope=scope, room=room, sitting=sitting)
     return {"room": room, "line": line, "sitting": sitting, "cells": cells,
             "status": sitting.status if sitting else "idle", "version": sitting.version if sitting else 0,
+            "columns": max([c.seat.column for c in cells] or [room.columns]),
             "spares": [c for c in cells if c.seat.student_id is None and c.moved_here is None],
             "can_control": scope.holds(roles.CBT_SESSION_CONTROL, room.school),
             "sessions": selectors.sessions_of(room)}
