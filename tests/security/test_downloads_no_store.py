@@ -137,6 +137,7 @@ STATIC_ONLY = {
     "rosters:teacher_rejected": "needs a rejected teacher upload",
     "testday:printout": "needs an active cycle with rooms allocated",
     "incidents:report": "needs an active cycle (tests/incidents/test_views.py::test_report_downloads)",
+    "cbt:export": "needs an active cycle with an imported item bank (tests/cbt/test_views.py)",
 }
 
 
