@@ -228,3 +228,11 @@ def test_bank_cannot_be_replaced_once_students_began(s: Lab) -> None:
     started(s)
     with pytest.raises(CbtError, match="已有学生开始作答"):
         bank_import(cycle=s.cycle, content=EXAMPLE.read_bytes(), filename="again.json", actor=None)
+
+
+def test_signing_in_after_the_time_ran_out_is_refused_and_the_completion_kept(s: Lab) -> None:
+    d = started(s)
+    with pytest.raises(CbtError, match="已交卷，不能再登录"):
+        login(s, 1, at(10, 30))
+    d.refresh_from_db()
+    assert d.status == "completed" and d.ended_at == at(10, 20)

@@ -45,10 +45,18 @@ def _place(seat: Seat) -> str:
     return f"{seat.room.name} {seat.seat:02d} 号机"
 
 
-@transaction.atomic
 def student_login(*, room_id: int, seat_number: int, login: str, code: str) -> Delivery:
     """Sign in with the slip at PC `seat_number` of test room `room_id`; returns the delivery
-    with a fresh token (any other browser of this delivery is closed)."""
+    with a fresh token (any other browser of this delivery is closed). A refusal found after
+    the delivery was settled (time up) keeps the settlement."""
+    delivery, refusal = _login(room_id=room_id, seat_number=seat_number, login=login, code=code)
+    if refusal:
+        raise CbtError(refusal)
+    return delivery
+
+
+@transaction.atomic
+def _login(*, room_id: int, seat_number: int, login: str, code: str) -> tuple[Delivery, str]:
     try:
         respondent = respondent_by_slip(login=login, code=code)
     except QuestionnaireError as exc:
@@ -75,16 +83,16 @@ def student_login(*, room_id: int, seat_number: int, login: str, code: str) -> D
         record(delivery, "login", "", actor=None, reason="", now=now)
     settle(delivery, now)
     if delivery.status in core.FINAL:
-        raise CbtError(f"你的本场测试{delivery.get_status_display()}，不能再登录")
+        return delivery, f"你的本场测试{delivery.get_status_display()}，不能再登录"
     if delivery.seat.room_id != room_id or delivery.seat.seat != seat_number:
-        raise CbtError(f"你的座位是{_place(delivery.seat)}，请到该机登录")
+        return delivery, f"你的座位是{_place(delivery.seat)}，请到该机登录"
     delivery.token = new_token()
     delivery.save(update_fields=["token"])
     if delivery.move_pending and delivery.status == core.PAUSED:
         transition(delivery, "resume", actor=None, reason="换到备用机后继续", now=now)
         delivery.move_pending = False
         delivery.save(update_fields=["move_pending"])
-    return delivery
+    return delivery, ""
 
 
 def delivery_at(*, pk: int, token: str, room_id: int, seat_number: int) -> Delivery:
