@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jiance.proctoring",
     "jiance.incidents",
     "jiance.questionnaires",
+    "jiance.cbt",
     "jiance.live",
     "jiance.analysis",
 ]

@@ -38,6 +38,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "jiance.spreadsheets",   # reading and writing sheets
         "jiance.printouts",      # PDF/XLSX rendering of test-day material (data in, bytes out)
         "jiance.apps_registry",  # reads each app's declaration through Django's app list
+        "jiance.saving",         # the one newest-wins, idempotent answer save (questionnaires, cbt)
         "jiance.settings",
         "jiance.__init__",
     )),
@@ -80,6 +81,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("incidents", ("jiance.incidents",)),
     # Online questionnaires: XLSForm versions, respondents (accounts, slips, parent links), answers.
     ("questionnaires", ("jiance.questionnaires",)),
+    # Computer-based tests: items as data, deliveries on the server clock, the proctor console;
+    # reuses the questionnaires' slips and the shared answer save.
+    ("cbt", ("jiance.cbt",)),
     # The live progress of test day: reads every app's progress source (the top app layer).
     ("live", ("jiance.live",)),
     # Weights from the published draw, the rosters and the after-test reports (issue 14).

@@ -91,6 +91,11 @@ PROCTORING_NAV: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.PROCTOR, Role.
 ROOM_WATCHERS: Roles = (*COUNTY_STAFF, Role.INSPECTOR, Role.SUPERVISOR, *CITY_AND_ABOVE)
 # Who may cancel a session paused for more than an hour (the city decides [003]).
 SESSION_CANCELLERS: Roles = CITY_OFFICE
+# Computer-based tests: who clicks 准备考试 → 开始考试 → 结束考试 for a computer room — the
+# technician (计算机技术员 operates the teacher console [003]) and the chief proctor.
+CBT_SESSION_CONTROL: Roles = (Role.TECHNICIAN, Role.CHIEF_PROCTOR)
+# Who imports and exports a cycle's test items (the centre, or the owner office of its programme).
+CBT_ITEM_KEEPERS: Roles = CYCLE_MANAGERS
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 

@@ -10,6 +10,6 @@ from jiance.apps_registry import AppEntry, NavEntry
 APP = AppEntry(
     app="analysis",
     url_prefix="analysis",
-    nav=(NavEntry(_("学生权重"), "analysis:home", order=89, roles=CITY_AND_ABOVE),),
+    nav=(NavEntry(_("学生权重"), "analysis:home", order=87, roles=CITY_AND_ABOVE),),
     url_params=("stage", "fmt"),
 )

@@ -140,6 +140,7 @@ STATIC_ONLY = {
     "questionnaires:codebook": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
     "questionnaires:export_answers": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
     "questionnaires:export_identified": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
+    "cbt:export": "needs an active cycle with an imported item bank (tests/cbt/test_views.py)",
 }
 
 

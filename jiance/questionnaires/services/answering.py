@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,6 +24,7 @@ from jiance.questionnaires.models import (
     Respondent,
     Response,
 )
+from jiance.saving import SaveConflict, Saved, newest_wins, seen_save
 from jiance_core.questionnaires.answers import (
     AnswerError,
     constraint_error,
@@ -96,24 +96,17 @@ def answers_of(response: Response) -> dict[str, Any]:
     return dict(response.answers.values_list("name", "value"))
 
 
-@dataclass(frozen=True)
-class Saved:
-    name: str
-    seq: int
-    applied: bool  # False: an older sequence than the stored one (kept in the log only)
-    repeated: bool  # the same client id was received before
-
-
 @transaction.atomic
 def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id: uuid.UUID,
                 at: dt.datetime) -> Saved:
     locked = Response.objects.select_for_update(of=("self",)).select_related(
         "version", "questionnaire", "respondent__cycle").defer("version__source").get(pk=response.pk)
-    before = AnswerSave.objects.filter(client_id=client_id).first()
+    try:
+        before = seen_save(AnswerSave, owner_field="response", owner=locked, client_id=client_id)
+    except SaveConflict as exc:
+        raise QuestionnaireError(str(exc)) from exc
     if before is not None:
-        if before.response_id != locked.pk:
-            raise QuestionnaireError("保存编号冲突，请刷新页面后重新作答")
-        return Saved(before.name, before.seq, before.applied, repeated=True)
+        return before
     if locked.submitted_at is not None:
         raise QuestionnaireError("问卷已提交，答案不能再修改")
     check_window(locked)
@@ -133,19 +126,12 @@ def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id:
     if message:
         raise QuestionnaireError(f"{question['label'].get('zh', name)}：{message}")
     now = clock.now()
-    stored = rows.get(name)
-    applied = stored is None or seq > stored.seq
-    if stored is None:
-        Answer.objects.create(response=locked, name=name, value=value, seq=seq, saved_at=now)
-    elif applied:
-        stored.value, stored.seq, stored.saved_at = value, seq, now
-        stored.save(update_fields=["value", "seq", "saved_at"])
-    AnswerSave.objects.create(client_id=client_id, response=locked, name=name, seq=seq, client_at=at,
-                              received_at=now, applied=applied)
+    saved = newest_wins(Answer, AnswerSave, owner_field="response", owner=locked, name=name, value=value, seq=seq,
+                        client_id=client_id, client_at=at, now=now)
     locked.last_seq = max(locked.last_seq, seq)
     locked.updated_at = now
     locked.save(update_fields=["last_seq", "updated_at"])
-    return Saved(name, seq, applied, repeated=False)
+    return saved
 
 
 @transaction.atomic
