@@ -91,7 +91,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.
-    ("top", ("jiance.urls", "jiance.api", "jiance.cli", "jiance.wsgi", "jiance.health")),
+    ("top", ("jiance.urls", "jiance.api", "jiance.cli", "jiance.wsgi", "jiance.gunicorn_conf", "jiance.health")),
 ]
 
 # Imports upwards that are allowed for now, one reason each: (importing module, imported module).
