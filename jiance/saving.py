@@ -18,6 +18,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
+from django.http import HttpRequest, HttpResponse
+
+from jiance.offline import OfflineStampError, client_stamp, queued_reply
+
 
 @dataclass(frozen=True)
 class Saved:
@@ -54,3 +59,42 @@ def newest_wins(answers: Any, saves: Any, *, owner_field: str, owner: Any, name:
     saves.objects.create(**{owner_field: owner}, client_id=client_id, name=name, seq=seq, client_at=client_at,
                          received_at=now, applied=applied)
     return Saved(name, seq, applied, repeated=False)
+
+
+class _SaveForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    seq = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+@dataclass(frozen=True)
+class SaveRequest:
+    """One answer posted by a page's queue: its name, sequence number, the value as given (a list
+    for a multiple choice) and the client's stamp (id and moment)."""
+
+    name: str
+    seq: int
+    raw: object
+    client_id: uuid.UUID
+    at: dt.datetime
+
+
+def save_request(request: HttpRequest) -> SaveRequest | HttpResponse:
+    """Read a queued save, or the 409 that refuses it (the queue shows the reason and drops it)."""
+    try:
+        stamp = client_stamp(request)
+    except OfflineStampError as exc:
+        return queued_reply(str(exc), refused=True)
+    form = _SaveForm(request.POST)
+    if not form.is_valid() or stamp.client_id is None:
+        return queued_reply("保存请求不完整，请刷新页面", refused=True)
+    values = request.POST.getlist("value")
+    raw: object = values if request.POST.get("multiple") == "1" else (values[0] if values else "")
+    return SaveRequest(name=form.cleaned_data["name"], seq=form.cleaned_data["seq"], raw=raw,
+                       client_id=stamp.client_id, at=stamp.at)
+
+
+def saved_reply(saved: Saved) -> HttpResponse:
+    """200 after the commit, with the sequence number the server now holds for that answer."""
+    reply = queued_reply("已保存")
+    reply["X-Jiance-Seq"] = str(saved.seq)
+    return reply

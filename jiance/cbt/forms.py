@@ -17,10 +17,5 @@ class ActForm(forms.Form):
     to_seat = forms.IntegerField(required=False, min_value=1)
 
 
-class SaveForm(forms.Form):
-    name = forms.CharField(max_length=40)
-    seq = forms.IntegerField(min_value=1)
-
-
 class BankForm(forms.Form):
     file = forms.FileField(label=_("题目文件（.json 或 .zip）"))

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiance import clock
-from jiance.cbt.forms import LoginForm, SaveForm
+from jiance.cbt.forms import LoginForm
 from jiance.cbt.models import BankMedia, CbtError, Delivery, ItemBank
 from jiance.cbt.services.console import settle
 from jiance.cbt.services.student import (
@@ -26,7 +26,8 @@ from jiance.cbt.services.student import (
     student_start,
     student_submit,
 )
-from jiance.offline import OfflineStampError, client_stamp, queued_reply
+from jiance.offline import queued_reply
+from jiance.saving import save_request, saved_reply
 from jiance_core.cbt import delivery as core
 from jiance_core.cbt.items import public_item
 
@@ -125,27 +126,19 @@ def submit(request: HttpRequest, test_room_id: int, seat: int) -> HttpResponse:
 @require_POST
 def save(request: HttpRequest, test_room_id: int, seat: int) -> HttpResponse:
     """One response: 200 "已保存" after the commit, 409 with the reason (`jiance.offline`)."""
-    try:
-        stamp = client_stamp(request)
-    except OfflineStampError as exc:
-        return queued_reply(str(exc), refused=True)
-    form = SaveForm(request.POST)
-    if not form.is_valid() or stamp.client_id is None:
-        return queued_reply("保存请求不完整，请刷新页面", refused=True)
-    values = request.POST.getlist("value")
-    raw: object = values if request.POST.get("multiple") == "1" else (values[0] if values else "")
+    posted = save_request(request)
+    if isinstance(posted, HttpResponse):
+        return posted
     try:
         delivery = _held(request, test_room_id, seat)
         if delivery is None:
             raise CbtError("请用登录条重新登录，答案未保存")
         saved = response_save(delivery=delivery, token=request.session[SESSION_KEY]["token"],
-                              name=form.cleaned_data["name"], raw=raw, seq=form.cleaned_data["seq"],
-                              client_id=stamp.client_id, at=stamp.at)
+                              name=posted.name, raw=posted.raw, seq=posted.seq,
+                              client_id=posted.client_id, at=posted.at)
     except CbtError as exc:
         return queued_reply(str(exc), refused=True)
-    reply = queued_reply("已保存")
-    reply["X-Jiance-Seq"] = str(saved.seq)
-    return reply
+    return saved_reply(saved)
 
 
 @never_cache

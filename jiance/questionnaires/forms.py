@@ -13,6 +13,3 @@ class SlipForm(forms.Form):
     code = forms.CharField(label=_("登录码"), max_length=12)
 
 
-class SaveForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    seq = forms.IntegerField(min_value=1, max_value=2**62)

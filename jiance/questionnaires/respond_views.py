@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiance.offline import OfflineStampError, client_stamp, queued_reply
+from jiance.offline import queued_reply
 from jiance.questionnaires import selectors
-from jiance.questionnaires.forms import SaveForm, SlipForm
+from jiance.questionnaires.forms import SlipForm
 from jiance.questionnaires.models import Kind, QuestionnaireError, Respondent, Response
 from jiance.questionnaires.services.answering import (
     answer_save,
@@ -27,6 +27,7 @@ from jiance.questionnaires.services.answering import (
     response_submit,
 )
 from jiance.questionnaires.services.respondents import respondent_by_slip
+from jiance.saving import save_request, saved_reply
 
 
 def _lang(request: HttpRequest) -> str:
@@ -135,28 +136,20 @@ def _rules(form: dict) -> dict:
 @require_POST
 def save(request: HttpRequest, qcode: str, practice: bool) -> HttpResponse:
     """One answer: 200 "已保存" after the commit, 409 with the reason when refused."""
-    try:
-        stamp = client_stamp(request)
-    except OfflineStampError as exc:
-        return queued_reply(str(exc), refused=True)
-    form = SaveForm(request.POST)
-    if not form.is_valid() or stamp.client_id is None:
-        return queued_reply("保存请求不完整，请刷新页面", refused=True)
-    values = request.POST.getlist("value")
-    raw: object = values if request.POST.get("multiple") == "1" else (values[0] if values else "")
+    posted = save_request(request)
+    if isinstance(posted, HttpResponse):
+        return posted
     try:
         response = _response(request, qcode, practice)
         key = request.POST.get("response", "")
         if key and key != response_key(response):
             # a page kept on a shared computer for someone else: never file it under this person
             raise QuestionnaireError("这条答案来自另一位填答者的页面，未保存；请重新登录后作答")
-        saved = answer_save(response=response, name=form.cleaned_data["name"], raw=raw, seq=form.cleaned_data["seq"],
-                            client_id=stamp.client_id, at=stamp.at)
+        saved = answer_save(response=response, name=posted.name, raw=posted.raw, seq=posted.seq,
+                            client_id=posted.client_id, at=posted.at)
     except QuestionnaireError as exc:
         return queued_reply(str(exc), refused=True)
-    reply = queued_reply("已保存")
-    reply["X-Jiance-Seq"] = str(saved.seq)
-    return reply
+    return saved_reply(saved)
 
 
 @require_POST
