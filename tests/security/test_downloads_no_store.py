@@ -141,6 +141,10 @@ STATIC_ONLY = {
     "questionnaires:export_answers": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
     "questionnaires:export_identified": "needs a published questionnaire version (tests/questionnaires/test_exports.py)",
     "cbt:export": "needs an active cycle with an imported item bank (tests/cbt/test_views.py)",
+    "analysis:download": "needs an active cycle with a published draw and after-test reports (tests/analysis/test_views.py)",
+    "questionnaires:slips_staff_pdf": "needs an active cycle with slips issued (tests/questionnaires/test_slips_pdf.py)",
+    "questionnaires:slips_students_pdf": "needs the released sample of an active cycle (tests/questionnaires/test_slips_pdf.py)",
+    "questionnaires:slips_parents_pdf": "needs the released sample and parent links (tests/questionnaires/test_slips_pdf.py)",
 }
 
 
