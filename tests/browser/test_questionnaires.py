@@ -65,6 +65,10 @@ def _answers(r: Respondent) -> dict[str, Any]:
     return dict(Answer.objects.filter(response__respondent=r, response__practice=False).values_list("name", "value"))
 
 
+def _a_save(response: Any) -> bool:
+    return response.request.method == "POST" and response.url.endswith("/save/") and response.ok
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_student_answers_on_a_phone_through_a_network_loss(phone_page: Any, live_server: Any) -> None:
@@ -133,7 +137,8 @@ def test_a_teacher_with_two_roles_gets_the_chosen_questionnaire_and_the_grid_is_
     with page.expect_navigation():
         page.click("text=开始填答")
     assert page.locator("table.r-matrix thead").is_visible()  # wide screen: the matrix
-    page.click("#q-teach_1 input[value='3']")
+    with page.expect_response(_a_save):  # the status reads "all saved" before the first answer too
+        page.click("#q-teach_1 input[value='3']")
     page.locator("[data-answer-status]").get_by_text("所有答案已保存").wait_for()
     screenshot(page, "questionnaires-teacher-desktop")
     assert _answers(teacher) == {"teach_1": "3"}
@@ -282,7 +287,8 @@ def test_the_answer_page_speaks_english_when_english_is_chosen(phone_page: Any, 
     phone_page.goto(f"{live_server.url}/questionnaires/answer/student_q1/")
     assert phone_page.evaluate("document.documentElement.lang") == "en"
     status = phone_page.locator("[data-answer-status]")
-    phone_page.click("#q-sex input[value='1']")
+    with phone_page.expect_response(_a_save):  # committed before the network goes: else two wait
+        phone_page.click("#q-sex input[value='1']")
     status.get_by_text("All answers saved").wait_for()
     phone_page.context.set_offline(True)
     phone_page.click("#q-sex input[value='2']")
