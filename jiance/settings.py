@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "jiance.incidents",
     "jiance.questionnaires",
     "jiance.cbt",
+    "jiance.recordings",
     "jiance.live",
     "jiance.analysis",
 ]

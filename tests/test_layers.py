@@ -84,6 +84,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Computer-based tests: items as data, deliveries on the server clock, the proctor console;
     # reuses the questionnaires' slips and the shared answer save.
     ("cbt", ("jiance.cbt",)),
+    # Singing and spoken-English recordings: tasks are items of cbt banks, recorded in a delivery.
+    ("recordings", ("jiance.recordings",)),
     # The live progress of test day: reads every app's progress source (the top app layer).
     ("live", ("jiance.live",)),
     # Weights from the published draw, the rosters and the after-test reports (issue 14).

@@ -96,6 +96,10 @@ SESSION_CANCELLERS: Roles = CITY_OFFICE
 CBT_SESSION_CONTROL: Roles = (Role.TECHNICIAN, Role.CHIEF_PROCTOR)
 # Who imports and exports a cycle's test items (the centre, or the owner office of its programme).
 CBT_ITEM_KEEPERS: Roles = CYCLE_MANAGERS
+# Singing and spoken-English recordings (issue 13): who follows the recording progress of a school
+# and below (students, tasks, states; never the sound), and who may play a recording (audited).
+RECORDING_MONITORS: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.TECHNICIAN, *COUNTY_STAFF, *CITY_AND_ABOVE)
+RECORDING_REVIEWERS: Roles = (*COUNTY_OFFICE, *CITY_AND_ABOVE)
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 

@@ -15,7 +15,8 @@ Interactions (QTI 3 names): `choiceInteraction` (single choice, or multiple resp
 `maxChoices` > 1 or 0 for any number), `textEntryInteraction` (a short answer, `expectedLength`),
 `extendedTextInteraction` (a longer answer; `onPaper: true` for an open item answered on the
 answer card, 主观题在答题卡上作答 [003]), `orderInteraction` (put `choices` in order),
-`matchInteraction` (associate `sources` with `targets`, `maxAssociations`). Every refusal names
+`matchInteraction` (associate `sources` with `targets`, `maxAssociations`); and Jiance's
+`recordingInteraction` (a singing or spoken-English recording task, `jiance_core.recordings.tasks`). Every refusal names
 the item, the field and the reason in Chinese; `check_bank` collects them all.
 """
 
@@ -29,9 +30,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from jiance_core.recordings import tasks as recording_tasks
+
 FORMAT = "jiance-cbt/1"
 INTERACTIONS = ("choiceInteraction", "textEntryInteraction", "extendedTextInteraction", "orderInteraction",
-                "matchInteraction")
+                "matchInteraction", recording_tasks.INTERACTION)
 MEDIA_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "audio/mpeg", "audio/ogg", "audio/mp4")
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")
 MEDIA_HREF = re.compile(r"^media/[A-Za-z0-9_.-]{1,80}$")
@@ -102,7 +105,9 @@ def _check_interaction(where: str, item: Mapping[str, Any], problems: list[str])
         problems.append(f"{where}：字段 interaction.type：不支持“{kind}”，可用 {'、'.join(INTERACTIONS)}")
         return
     correct = item.get("correct")
-    if kind == "choiceInteraction":
+    if kind == recording_tasks.INTERACTION:
+        recording_tasks.check_interaction(where, item, problems)
+    elif kind == "choiceInteraction":
         ids = _options(where, "interaction.choices", inter.get("choices"), problems)
         most = inter.get("maxChoices", 1)
         if not isinstance(most, int) or isinstance(most, bool) or most < 0 or (ids and most > len(ids)):
@@ -305,6 +310,8 @@ def read_response(item: Mapping[str, Any], raw: Any) -> Any:
         raise ResponseError("本题在答题卡上作答，不在计算机上保存")
     inter = item["interaction"]
     kind = inter["type"]
+    if kind == recording_tasks.INTERACTION:
+        raise ResponseError("录音题的录音在录音页上传，不在此保存")
     values = [str(v) for v in (raw if isinstance(raw, list) else [raw]) if str(v).strip() != ""]
     if not values:
         return None
