@@ -45,10 +45,10 @@
   /* --- headset check --- */
   var levelEl = document.getElementById("level"), hsStatus = document.getElementById("headset-status");
   var tasksEl = document.getElementById("tasks"), okBtn = document.getElementById("headset-ok");
+  var Ctx = window.AudioContext || window.webkitAudioContext, audioCtx = null;
   function meter(s) {
-    var Ctx = window.AudioContext || window.webkitAudioContext;
-    if (!Ctx) return;
-    var ctx = new Ctx(), src = ctx.createMediaStreamSource(s), an = ctx.createAnalyser();
+    if (!audioCtx) return;
+    var ctx = audioCtx, src = ctx.createMediaStreamSource(s), an = ctx.createAnalyser();
     an.fftSize = 1024; src.connect(an);
     var buf = new Float32Array(an.fftSize);
     (function tick() {
@@ -56,6 +56,7 @@
       var sum = 0; for (var i = 0; i < buf.length; i++) sum += buf[i] * buf[i];
       var rms = Math.sqrt(sum / buf.length);
       levelEl.value = Math.min(1, rms * 4);
+      if (rms > 0.01) levelEl.dataset.heard = "1";
       document.getElementById("level-text").textContent = Math.round(20 * Math.log10(Math.max(rms, 1e-6))) + " dB";
       requestAnimationFrame(tick);
     })();
@@ -64,6 +65,8 @@
   if (sessionStorage.getItem(headsetKey) === "1") showTasks();
   document.getElementById("headset-start").addEventListener("click", function () {
     hsStatus.textContent = T.testing;
+    /* made in the click itself: a context made later may stay suspended (autoplay rules) */
+    if (Ctx && !audioCtx) { audioCtx = new Ctx(); audioCtx.resume(); }
     microphone().then(function (s) {
       meter(s);
       var r = record(3);
