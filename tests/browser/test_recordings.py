@@ -87,7 +87,7 @@ def test_student_records_with_the_fake_microphone_and_the_monitor_shows_it_check
     assert row.state == "checked" and row.task == "R-SPK-01" and row.duration and row.duration >= 3
     assert row.content_type in ("audio/webm", "audio/mp4")
 
-    make_user("county", Role.COUNTY_ADMIN, world.school_a1.parent)
+    make_user("county", Role.COUNTY_ADMIN, world.county_a)
     staff = media_browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
                                       viewport={"width": 1280, "height": 900})
     monitor = staff.new_page()
@@ -98,6 +98,6 @@ def test_student_records_with_the_fake_microphone_and_the_monitor_shows_it_check
     assert cell.locator("audio").count() == 1
     assert monitor.locator('tr[data-task="R-SING-01"][data-state="not_started"]').count() >= 1
     screenshot(monitor, "recordings-monitor-school")
-    monitor.goto(f"{live_server.url}/recordings/unit/{world.school_a1.parent.code}/")
+    monitor.goto(f"{live_server.url}/recordings/unit/{world.county_a.code}/")
     assert world.school_a1.name in monitor.locator("#schools").inner_text()
     screenshot(monitor, "recordings-monitor-county")

@@ -99,9 +99,9 @@ def test_monitoring_per_school_and_county_and_playing(world: World, s: Lab) -> N
     rec = Recording.objects.get(task="R-SPK-01")
     assert staff(info).get(reverse("recordings:play", kwargs={"recording_id": rec.pk})).status_code == 403
 
-    county = make_user("county", Role.COUNTY_ADMIN, world.school_a1.parent)
+    county = make_user("county", Role.COUNTY_ADMIN, world.county_a)
     c = staff(county)
-    r = c.get(reverse("recordings:monitor", kwargs={"code": world.school_a1.parent.code}))
+    r = c.get(reverse("recordings:monitor", kwargs={"code": world.county_a.code}))
     assert r.status_code == 200 and world.school_a1.name in r.content.decode()
     table = reverse("recordings:table", kwargs={"code": world.school_a1.code})
     first = c.get(table)
@@ -116,7 +116,7 @@ def test_monitoring_per_school_and_county_and_playing(world: World, s: Lab) -> N
     entry = AuditEntry.objects.get(action="recording.play")
     assert entry.actor == county and entry.object_id == str(rec.pk)
 
-    other = make_user("other", Role.COUNTY_ADMIN, world.school_b1.parent)
-    assert world.school_b1.parent != world.school_a1.parent
+    other = make_user("other", Role.COUNTY_ADMIN, world.county_b)
+    assert world.county_b != world.county_a
     assert staff(other).get(reverse("recordings:play", kwargs={"recording_id": rec.pk})).status_code == 404
     assert staff(other).get(reverse("recordings:monitor", kwargs={"code": world.school_a1.code})).status_code == 404
