@@ -160,11 +160,15 @@ def build(respondents: int) -> list[str]:
     return cookies
 
 
+SERVER_LOG: list[Path] = []  # where the server's log lines go (a file, not the terminal)
+
+
 def serve(workers: int) -> subprocess.Popen[bytes]:
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "jiance.wsgi:application", "--chdir", str(ROOT),
            "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--backlog", "4096", "--timeout", "120",
            "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env={**os.environ}, start_new_session=True)
+    log = open(SERVER_LOG[0], "ab") if SERVER_LOG else None  # noqa: SIM115 - the server's lifetime
+    proc = subprocess.Popen(cmd, env={**os.environ}, start_new_session=True, stdout=log, stderr=log)
     for _ in range(240):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -333,6 +337,12 @@ def main() -> int:
         print(f"database: {where}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other sessions share it)")
         cookies = build(args.respondents)
+        from django.conf import settings
+        from django.core.management import call_command
+
+        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # the answer page needs the manifest
+            call_command("collectstatic", interactive=False, verbosity=0)
+        SERVER_LOG.append(tmp / "server.log")
         jar = tmp / "cookies.txt"
         jar.write_text("\n".join(cookies) + "\n")
         script = tmp / "saves.lua"
