@@ -153,8 +153,8 @@ def _repeat(locked: Response, client_id: uuid.UUID) -> Saved | None:
 
 def _save(locked: Response, *, name: str, raw: Any, seq: int, client_id: uuid.UUID, at: dt.datetime,
           key: str) -> Saved:
-    """Under the response's lock: check, then log the save and upsert the answer in two statements
-    (`jiance.saving.save_once`). A refused save that repeats an earlier client id is
+    """Under the response's lock: check, then log the save, upsert the answer and move the response's
+    sequence (`jiance.saving.save_once`: one statement on PostgreSQL). A refused save that repeats an earlier client id is
     acknowledged again with the earlier result, as a repeat always is."""
     version = compiled(locked.version_id, locked.version.sha256)
     if key and key != f"{locked.pk}-{version.sha256[:12]}":
@@ -186,13 +186,11 @@ def _save(locked: Response, *, name: str, raw: Any, seq: int, client_id: uuid.UU
         raise
     now = clock.now()
     try:
-        saved = save_once(Answer, AnswerSave, owner_field="response", owner=locked, name=name, value=value,
-                          seq=seq, client_id=client_id, client_at=at, now=now)
+        return save_once(Answer, AnswerSave, owner_field="response", owner=locked, name=name, value=value,
+                         seq=seq, client_id=client_id, client_at=at, now=now,
+                         owner_updates={"last_seq": max(locked.last_seq, seq), "updated_at": now})
     except SaveConflict as exc:
         raise QuestionnaireError(str(exc)) from exc
-    if not saved.repeated:
-        Response.objects.filter(pk=locked.pk).update(last_seq=max(locked.last_seq, seq), updated_at=now)
-    return saved
 
 
 @transaction.atomic
