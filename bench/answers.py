@@ -331,7 +331,7 @@ def cbt_run(args: argparse.Namespace, tmp: Path) -> subprocess.Popen[bytes]:
     cbt_lua.write_text(CBT_LUA.replace("%CSRF%", CSRF))
     connections.close_all()
     SERVER_LOG.append(tmp / "server.log")
-    os.environ["JIANCE_NOW"] = SERVER_NOW
+    os.environ.update(JIANCE_BENCH_NOW=SERVER_NOW, DJANGO_SETTINGS_MODULE="bench.cbt_settings")
     server = serve(args.workers)
     base = f"http://127.0.0.1:{PORT}"
     wrk(f"{base}/bench/hello/", cookies, mode="hello", connections=8, duration=3, script=hello_lua)  # warm

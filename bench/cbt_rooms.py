@@ -6,8 +6,8 @@ math item bank, `tests/cbt/builders.py`'s cycle whose math session is taken on s
 (+3 spares) and 42 sampled students. In-process, as the room's staff and students would over
 HTTP: the technician prepares the sitting (08:50), each student signs in at their PC with their
 slip (08:55: a session each, as the browser holds it), the proctor authorises the room and the
-technician starts it (09:00). The server then runs with `JIANCE_NOW` at 09:05 of that day (the
-clock runs from there), so every delivery is in progress for the bench's few minutes.
+technician starts it (09:00). The server then runs with its clock started at 09:05 of that day
+(`bench/cbt_settings.py`; it runs from there), so every delivery is in progress for the bench's few minutes.
 
 The load (`LUA`): one wrk connection per student; each posts a save to its own PC's URL
 (`/cbt/pc/<room>/<seat>/save/`: the text-entry item EX-M-003 or the multiple-response EX-M-002,
