@@ -60,17 +60,10 @@ def seen_save(saves: Any, *, owner_field: str, owner: Any, client_id: uuid.UUID)
 
 def newest_wins(answers: Any, saves: Any, *, owner_field: str, owner: Any, name: str, value: Any, seq: int,
                 client_id: uuid.UUID, client_at: dt.datetime, now: dt.datetime) -> Saved:
-    """Store `value` for `name` unless a newer sequence is stored, and log the save."""
-    stored = answers.objects.filter(**{owner_field: owner, "name": name}).first()
-    applied = stored is None or seq > stored.seq
-    if stored is None:
-        answers.objects.create(**{owner_field: owner}, name=name, value=value, seq=seq, saved_at=now)
-    elif applied:
-        stored.value, stored.seq, stored.saved_at = value, seq, now
-        stored.save(update_fields=["value", "seq", "saved_at"])
-    saves.objects.create(**{owner_field: owner}, client_id=client_id, name=name, seq=seq, client_at=client_at,
-                         received_at=now, applied=applied)
-    return Saved(name, seq, applied, repeated=False)
+    """Store `value` for `name` unless a newer sequence is stored, and log the save (for a caller
+    that checked the client id with `seen_save` under the owner's lock): `save_once`'s statements."""
+    return save_once(answers, saves, owner_field=owner_field, owner=owner, name=name, value=value, seq=seq,
+                     client_id=client_id, client_at=client_at, now=now)
 
 
 def _insert_sql(model: Any, values: dict[str, Any], tail: str) -> tuple[Any, str, list[Any]]:
