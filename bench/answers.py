@@ -312,39 +312,6 @@ def http_check(sent: list[dict[str, Any]]) -> tuple[int, int]:
     return missing, checked
 
 
-def cbt_run(args: argparse.Namespace, tmp: Path) -> subprocess.Popen[bytes]:
-    """Rooms of 42 students saving every few seconds (`bench/cbt_rooms.py`), against hello world."""
-    from django.db import connections
-
-    from bench.cbt_rooms import LUA as CBT_LUA
-    from bench.cbt_rooms import SERVER_NOW, build_rooms, report
-
-    t = time.perf_counter()
-    lines = build_rooms(args.cbt, CSRF)
-    print(f"built: {args.cbt} rooms, {len(lines):,} students signed in at their PCs and working, "
-          f"in {time.perf_counter() - t:.1f} s; the server's clock from {SERVER_NOW}")
-    jar, cookies = tmp / "students.txt", tmp / "cookies.txt"
-    jar.write_text("\n".join(lines) + "\n")
-    cookies.write_text("\n".join(line.split("\t", 1)[1] for line in lines) + "\n")
-    hello_lua, cbt_lua = tmp / "hello.lua", tmp / "cbt.lua"
-    hello_lua.write_text(LUA.replace("%ITEMS%", '"x"').replace("%SAVE%", SAVE_PATH).replace("%CSRF%", CSRF))
-    cbt_lua.write_text(CBT_LUA.replace("%CSRF%", CSRF))
-    connections.close_all()
-    SERVER_LOG.append(tmp / "server.log")
-    os.environ.update(JIANCE_BENCH_NOW=SERVER_NOW, DJANGO_SETTINGS_MODULE="bench.cbt_settings")
-    server = serve(args.workers)
-    base = f"http://127.0.0.1:{PORT}"
-    wrk(f"{base}/bench/hello/", cookies, mode="hello", connections=8, duration=3, script=hello_lua)  # warm
-    hello = wrk(f"{base}/bench/hello/", cookies, mode="hello", connections=64, duration=args.duration,
-                script=hello_lua)
-    print(f"hello world, signed in, 64 connections closed loop: {hello['rps']:.1f}/s, p99 {hello['p99'] * 1000:.0f} ms")
-    saves = wrk(f"{base}/", jar, mode=str(args.cbt_every), connections=len(lines), duration=args.duration,
-                script=cbt_lua)
-    report(args.cbt, args.cbt_every, saves)
-    print(f"carried ÷ hello world: {saves['rps'] / hello['rps']:.2f}; load average {os.getloadavg()[0]:.1f}")
-    return server
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=4)
@@ -377,6 +344,8 @@ def main() -> int:
         print(f"database: {where}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other sessions share it)")
         if args.cbt:
+            from bench.cbt_rooms import cbt_run
+
             server = cbt_run(args, tmp)
             return 0
         cookies = build(args.respondents)

@@ -9,7 +9,7 @@ slip (08:55: a session each, as the browser holds it), the proctor authorises th
 technician starts it (09:00). The server then runs with its clock started at 09:05 of that day
 (`bench/cbt_settings.py`; it runs from there), so every delivery is in progress for the bench's few minutes.
 
-The load (`LUA`): one wrk connection per student; each posts a save to its own PC's URL
+The load (`CBT_LUA_TEXT`): one wrk connection per student; each posts a save to its own PC's URL
 (`/cbt/pc/<room>/<seat>/save/`: the text-entry item EX-M-003 or the multiple-response EX-M-002,
 both in every booklet), a fresh client id and the student's next sequence number, then waits
 `every` seconds ± 50 % (wrk's `delay()`): an open loop of `rooms × 42 / every` saves offered per
@@ -17,7 +17,12 @@ second, as a room of students answering does."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import os
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -26,7 +31,7 @@ BJ = dt.timezone(dt.timedelta(hours=8))
 SEATS = 42
 SERVER_NOW = "2022-05-25T09:05:00+08:00"  # JIANCE_NOW for the server: five minutes into the sitting
 
-LUA = r"""
+CBT_LUA_TEXT = r"""
 -- one connection per student: save, then wait `every` s +- 50 %; the student's own PC URL and seq
 local students, seqs, n = {}, {}, 0
 counts = {}
@@ -151,3 +156,35 @@ def report(rooms: int, every: float, result: dict[str, Any], schools: int = 7000
     print(f"{schools:,} schools × one room of {SEATS} at the same time: {schools:,} × {per_room:.1f} = "
           f"{need:,.0f} saves/s = {need / carried if carried else float('inf'):,.0f} servers like this one "
           f"({rooms_carried:.1f} rooms each)")
+
+
+def cbt_run(args: argparse.Namespace, tmp: Path) -> subprocess.Popen[bytes]:
+    """Rooms of 42 students saving every few seconds (`bench/cbt_rooms.py`), against hello world."""
+    from django.db import connections
+
+    from bench.answers import CSRF, LUA, PORT, SAVE_PATH, SERVER_LOG, serve, wrk
+
+    t = time.perf_counter()
+    lines = build_rooms(args.cbt, CSRF)
+    print(f"built: {args.cbt} rooms, {len(lines):,} students signed in at their PCs and working, "
+          f"in {time.perf_counter() - t:.1f} s; the server's clock from {SERVER_NOW}")
+    jar, cookies = tmp / "students.txt", tmp / "cookies.txt"
+    jar.write_text("\n".join(lines) + "\n")
+    cookies.write_text("\n".join(line.split("\t", 1)[1] for line in lines) + "\n")
+    hello_lua, cbt_lua = tmp / "hello.lua", tmp / "cbt.lua"
+    hello_lua.write_text(LUA.replace("%ITEMS%", '"x"').replace("%SAVE%", SAVE_PATH).replace("%CSRF%", CSRF))
+    cbt_lua.write_text(CBT_LUA_TEXT.replace("%CSRF%", CSRF))
+    connections.close_all()
+    SERVER_LOG.append(tmp / "server.log")
+    os.environ.update(JIANCE_BENCH_NOW=SERVER_NOW, DJANGO_SETTINGS_MODULE="bench.cbt_settings")
+    server = serve(args.workers)
+    base = f"http://127.0.0.1:{PORT}"
+    wrk(f"{base}/bench/hello/", cookies, mode="hello", connections=8, duration=3, script=hello_lua)  # warm
+    hello = wrk(f"{base}/bench/hello/", cookies, mode="hello", connections=64, duration=args.duration,
+                script=hello_lua)
+    print(f"hello world, signed in, 64 connections closed loop: {hello['rps']:.1f}/s, p99 {hello['p99'] * 1000:.0f} ms")
+    saves = wrk(f"{base}/", jar, mode=str(args.cbt_every), connections=len(lines), duration=args.duration,
+                script=cbt_lua)
+    report(args.cbt, args.cbt_every, saves)
+    print(f"carried ÷ hello world: {saves['rps'] / hello['rps']:.2f}; load average {os.getloadavg()[0]:.1f}")
+    return server

@@ -11,12 +11,12 @@ The two models share their field names: the current answers (`<owner>`, `name`, 
 `saved_at`) and the log of saves (`client_id` unique, `<owner>`, `name`, `seq`, `client_at`,
 `received_at`, `applied`).
 
-The fast path (`save_once`, used by the questionnaires; issue 12's throughput work) logs the save
-with one `INSERT … ON CONFLICT (client_id) DO NOTHING` instead of looking the client id up first:
-a repeat inserts nothing and only then is the earlier save read (its result, or the conflict when
-it belongs to another owner). `seen_save` + `newest_wins` remain for callers that check first.
-A queued save also writes the session back at most once a minute (`SESSION_RENEW_EVERY`) rather
-than on every save: the idle timeout is kept to within that minute."""
+The writes (`save_once`, also behind `newest_wins`) log the save with `INSERT … ON CONFLICT
+(client_id) DO NOTHING` instead of looking the client id up first — a repeat inserts nothing and
+only then is the earlier save read (its result, or the conflict when it belongs to another owner)
+— and upsert the answer `WHERE stored seq < new seq`; on PostgreSQL the log, the upsert and the
+owner's update are one statement. A queued save also writes the session back at most once a minute
+(`SESSION_RENEW_EVERY`) rather than on every save: the idle timeout is kept to within that minute."""
 
 from __future__ import annotations
 
