@@ -19,6 +19,10 @@ gunicorn (production settings, `bench.dashboard_settings`: the platform plus the
    must hold, for each question, the value of the highest sequence number acknowledged (or of a
    later one that was sent but whose reply the kill cut off). Missing acknowledged answers: target 0.
 
+3. with `--cbt ROOMS` instead of 1 and 2: rooms of 42 students saving computer-based test responses
+   every `--cbt-every` seconds (issue 13; `bench/cbt_rooms.py`), the signed-in hello world first;
+   printed: the rate carried, p50/p99, and the arithmetic of what 7,000 schools' rooms need.
+
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/<any> .venv/bin/python bench/answers.py
 [--workers 4] [--levels 4,16,64] [--duration 15] [--respondents 2000] [--keep]`` (needs `wrk`:
 ``apt-get install wrk``, and Redis at 127.0.0.1:6379 as in production). The machine's load average
@@ -160,11 +164,15 @@ def build(respondents: int) -> list[str]:
     return cookies
 
 
+SERVER_LOG: list[Path] = []  # where the server's log lines go (a file, not the terminal)
+
+
 def serve(workers: int) -> subprocess.Popen[bytes]:
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "jiance.wsgi:application", "--chdir", str(ROOT),
            "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers), "--backlog", "4096", "--timeout", "120",
            "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env={**os.environ}, start_new_session=True)
+    log = open(SERVER_LOG[0], "ab") if SERVER_LOG else None  # noqa: SIM115 - the server's lifetime
+    proc = subprocess.Popen(cmd, env={**os.environ}, start_new_session=True, stdout=log, stderr=log)
     for _ in range(240):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -315,6 +323,9 @@ def main() -> int:
     parser.add_argument("--after-restart", type=float, default=4.0)
     parser.add_argument("--db", default=BENCH_DB, help="name of the throwaway PostgreSQL database")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--cbt", type=int, default=0, metavar="ROOMS",
+                        help="instead: ROOMS rooms of 42 students saving test responses (bench/cbt_rooms.py)")
+    parser.add_argument("--cbt-every", type=float, default=5.0, help="seconds between a student's saves")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install wrk")
@@ -332,7 +343,18 @@ def main() -> int:
     try:
         print(f"database: {where}; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other sessions share it)")
+        if args.cbt:
+            from bench.cbt_rooms import cbt_run
+
+            server = cbt_run(args, tmp)
+            return 0
         cookies = build(args.respondents)
+        from django.conf import settings
+        from django.core.management import call_command
+
+        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # the answer page needs the manifest
+            call_command("collectstatic", interactive=False, verbosity=0)
+        SERVER_LOG.append(tmp / "server.log")
         jar = tmp / "cookies.txt"
         jar.write_text("\n".join(cookies) + "\n")
         script = tmp / "saves.lua"

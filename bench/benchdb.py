@@ -34,9 +34,9 @@ def prepare_database(name: str, *, keep: bool) -> tuple[str, Callable[[], None]]
             from django.db import connections
 
             connections.close_all()
-            if not keep:
+            if not keep:  # FORCE: a killed server's connections may linger a moment
                 with _pg_admin(url) as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                    conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
         return f"PostgreSQL ({name})", cleanup
 

@@ -7,16 +7,25 @@ only practice figures: the two are never added together.
 The figures part polls itself with htmx (`…/figures/`) and answers 304 while its ETag is
 unchanged; without JavaScript a reload shows the same. Counts and names, never an answer: the
 figures are grouped in the database (`tally`), a page costs the same queries however many schools.
+
+The figures (`tally` of the area and of the page's schools: counts only, the same for every viewer)
+are shared through Django's cache for `JIANCE_LIVE_TTL` seconds under a key of the cycle, the
+units, real or practice and the change stamp (`apps_registry.progress_stamp()`, bumped after a
+submission): a county's wall screen and its schools' polls cost one computation per change or TTL,
+as on `/live/`. The person's check and the list of who has not submitted (its names depend on who
+looks) are still made on every request.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render, resolve_url
@@ -25,6 +34,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from jiance import apps_registry
 from jiance.accounts.roles import CITY_AND_ABOVE, COUNTY_STAFF, SCHOOL_OFFICE
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.selectors import current_cycle
@@ -37,6 +47,19 @@ from jiance.units.areas import PAGE_SIZE, area_for, pager_query
 from jiance.units.models import Level, Unit
 
 PROGRESS_ROLES = (*SCHOOL_OFFICE, *COUNTY_STAFF, *CITY_AND_ABOVE)
+Groups = dict[str, dict[Any, Any]]
+
+
+def _shared(*key: object, compute: Callable[[], Groups]) -> Groups:
+    """`compute()` (a `tally`), shared by every viewer through the cache until the next reported
+    change or `JIANCE_LIVE_TTL` seconds."""
+    digest = hashlib.sha1(repr((*key, apps_registry.progress_stamp())).encode(), usedforsecurity=False).hexdigest()
+    name = f"jiance:qprogress:{digest}"
+    found = cache.get(name)
+    if found is None:
+        found = {k: dict(v) for k, v in compute().items()}  # plain dicts: the cache pickles them
+        cache.set(name, found, timeout=int(getattr(settings, "JIANCE_LIVE_TTL", 15)))
+    return found  # type: ignore[no-any-return]
 
 
 def _progress(request: HttpRequest, code: str, practice: bool) -> dict[str, Any]:
@@ -53,17 +76,20 @@ def _progress(request: HttpRequest, code: str, practice: bool) -> dict[str, Any]
     if unit.level == Level.SCHOOL:
         trail = [unit.parent] if unit.parent and scope.sees(unit.parent) and scope.holds(
             PROGRESS_ROLES, unit.parent) else []
-        groups = tally(cycle=cycle, units=unit_ids([unit.pk]), by="unit", practice=practice)
+        groups = _shared(cycle.pk, "unit", (unit.pk,), practice,
+                         compute=lambda: tally(cycle=cycle, units=unit_ids([unit.pk]), by="unit", practice=practice))
     else:
         area = area_for(scope=scope, roles=PROGRESS_ROLES, code=unit.code)
         trail = area.trail
-        groups = tally(cycle=cycle, units=subtree(unit), by="county", practice=practice)
+        groups = _shared(cycle.pk, "area", unit.path, practice,
+                         compute=lambda: tally(cycle=cycle, units=subtree(unit), by="county", practice=practice))
         parts = [(p, overall(merged(g for k, g in groups.items() if k.startswith(p.path)))) for p in area.parts]
         sample = Unit.objects.filter(subtree(unit)(""), level=Level.SCHOOL,
                                      pk__in=Roster.objects.filter(cycle=cycle).values("school_id")).order_by("path")
         page = Paginator(sample, PAGE_SIZE).get_page(request.GET.get("page"))
         ids = [s.pk for s in page]
-        per = tally(cycle=cycle, units=unit_ids(ids), by="unit", practice=practice) if ids else {}
+        per = _shared(cycle.pk, "unit", tuple(ids), practice, compute=lambda: tally(
+            cycle=cycle, units=unit_ids(ids), by="unit", practice=practice)) if ids else {}
         rows = [(s, overall(per.get(s.path, {}))) for s in page]
     totals = merged(groups.values())
     by_questionnaire = [(names.get(c, c), kinds.get(k, k), f) for c, k, f in ordered(totals, config)]

@@ -8,6 +8,7 @@ answers and another questionnaire code answers 404 like a missing one."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +23,9 @@ from jiance.questionnaires.forms import SlipForm
 from jiance.questionnaires.models import Kind, QuestionnaireError, Respondent, Response
 from jiance.questionnaires.services.answering import (
     answer_save,
+    answer_save_as,
     answers_of,
+    response_key,
     response_open,
     response_submit,
 )
@@ -115,11 +118,6 @@ def answer(request: HttpRequest, qcode: str, practice: bool) -> HttpResponse:
     })
 
 
-def response_key(response: Response) -> str:
-    """What the page stamps on each queued save: the response and the version it shows."""
-    return f"{response.pk}-{response.version.sha256[:12]}"
-
-
 def _rules(form: dict) -> dict:
     """What the page's script needs: per question its type, relevance and constraint (and message)."""
     from jiance_core.questionnaires.xlsform import questions
@@ -135,18 +133,21 @@ def _rules(form: dict) -> dict:
 
 @require_POST
 def save(request: HttpRequest, qcode: str, practice: bool) -> HttpResponse:
-    """One answer: 200 "已保存" after the commit, 409 with the reason when refused."""
+    """One answer: 200 "已保存" after the commit, 409 with the reason when refused.
+
+    A slip or link respondent's save of a questionnaire they began takes the fast path (the
+    response found and locked in one query, `answer_save_as`); anything else goes through the
+    offer, as the answer page does."""
     posted = save_request(request)
     if isinstance(posted, HttpResponse):
         return posted
+    given: dict[str, Any] = {"name": posted.name, "raw": posted.raw, "seq": posted.seq, "client_id": posted.client_id,
+             "at": posted.at, "key": request.POST.get("response", "")}
     try:
-        response = _response(request, qcode, practice)
-        key = request.POST.get("response", "")
-        if key and key != response_key(response):
-            # a page kept on a shared computer for someone else: never file it under this person
-            raise QuestionnaireError("这条答案来自另一位填答者的页面，未保存；请重新登录后作答")
-        saved = answer_save(response=response, name=posted.name, raw=posted.raw, seq=posted.seq,
-                            client_id=posted.client_id, at=posted.at)
+        rid = request.session.get(selectors.SESSION_KEY)
+        saved = answer_save_as(respondent_id=rid, qcode=qcode, practice=practice, **given) if rid else None
+        if saved is None:
+            saved = answer_save(response=_response(request, qcode, practice), **given)
     except QuestionnaireError as exc:
         return queued_reply(str(exc), refused=True)
     return saved_reply(saved)

@@ -111,6 +111,56 @@ def test_the_window_is_decided_by_the_servers_clock(setup) -> None:  # type: ign
     assert Answer.objects.get(response=response, name="sex").value == "1"
 
 
+def test_a_repeat_is_acknowledged_after_the_window_and_an_id_from_another_page_is_refused(setup) -> None:  # type: ignore[no-untyped-def]
+    first, second = Respondent.objects.filter(cycle=setup, kind=Kind.STUDENT).order_by("pk")[:2]
+    q1 = q(setup, "student_q1")
+    cid = uuid.uuid4()
+    with clock.frozen(at("14:05")):
+        mine = response_open(respondent=first, questionnaire=q1, practice=False)
+        theirs = response_open(respondent=second, questionnaire=q1, practice=False)
+        assert not save(mine, "sex", "1", 1, cid).repeated
+        save(mine, "age", "12", 2)
+        cleared = save(mine, "age", "", 3)  # an answer taken back: stored empty, newest wins as any other
+        assert cleared.applied and Answer.objects.get(response=mine, name="age").value is None
+        with pytest.raises(QuestionnaireError, match="保存编号冲突"):  # the same client id on another's page
+            save(theirs, "sex", "2", 1, cid)
+        assert not Answer.objects.filter(response=theirs).exists()
+    with clock.frozen(at("14:40")):  # the window closed: the lost reply's save is acknowledged again
+        again = save(mine, "sex", "1", 1, cid)
+        assert again.repeated and again.applied
+        with pytest.raises(QuestionnaireError, match="填答时间已结束"):
+            save(mine, "sex", "2", 4)
+    log = dict(AnswerSave.objects.filter(response=mine).values_list("seq", "applied"))
+    assert log == {1: True, 2: True, 3: True}
+
+
+def test_an_out_of_order_save_is_logged_as_not_applied(setup) -> None:  # type: ignore[no-untyped-def]
+    with clock.frozen(at("14:05")):
+        response = response_open(respondent=student(setup), questionnaire=q(setup, "student_q1"), practice=False)
+        save(response, "climate_1", "4", 5)
+        assert save(response, "climate_1", "1", 4).applied is False
+        assert save(response, "climate_1", "2", 5).applied is False  # the same sequence does not win either
+        assert save(response, "climate_1", "3", 6).applied is True
+    assert Answer.objects.get(response=response, name="climate_1").value == "3"
+    assert list(AnswerSave.objects.filter(response=response).order_by("pk").values_list("seq", "applied")) == [
+        (5, True), (4, False), (5, False), (6, True)]
+    response.refresh_from_db()
+    assert response.last_seq == 6
+
+
+def test_the_compiled_version_is_read_once_per_process(setup, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from jiance.questionnaires.compiled import compiled
+
+    version = q(setup, "student_q1").published()
+    assert version is not None
+    first = compiled(version.pk, version.sha256)
+    with django_assert_num_queries(0):
+        again = compiled(version.pk, version.sha256)
+    assert again is first and "sex" in first.questions and first.form == version.form
+    with pytest.raises(type(version).DoesNotExist):  # another hash under the same id is never taken for it
+        compiled(version.pk, "0" * 64)
+
+
 def test_staff_answer_from_the_session_start_until_the_end_of_the_day(setup, world: World) -> None:  # type: ignore[no-untyped-def]
     principal = respondent_for_account(cycle=setup, user=make_user("pr", "principal", world.school_a2),
                                        kind=Kind.PRINCIPAL, unit=world.school_a2)

@@ -268,3 +268,29 @@ def test_a_save_from_another_respondents_page_is_refused(cycle, world: World) ->
         refused = b.post(reverse("questionnaires:save", args=["student_q1"]), data, HTTP_X_JIANCE_QUEUE="1")
         assert refused.status_code == 409 and "另一位填答者" in refused.content.decode()
         assert not Answer.objects.filter(response__respondent=second).exists()
+
+
+def test_a_save_takes_few_queries_and_renews_the_session_once_a_minute(cycle, world: World,  # type: ignore[no-untyped-def]
+                                                                       django_assert_max_num_queries) -> None:
+    from django.contrib.sessions.models import Session
+
+    me = students(cycle, world.school_a2)[0]
+    with clock.frozen(at("14:05")):
+        client = slip_client(me)
+        client.get(reverse("questionnaires:answer", args=["student_q1"]))  # opens the response
+
+        def stored() -> str:
+            return Session.objects.get(pk=client.session.session_key).session_data
+
+        assert post_save(client, "sex", "1", 1).status_code == 200
+        before = stored()
+        # session, response locked with what the checks read, save logged, answer upserted, response's
+        # sequence (+ the test transaction's savepoint and its release)
+        with django_assert_max_num_queries(7):
+            assert post_save(client, "climate_1", "2", 2).status_code == 200
+        assert stored() == before  # not written back within the minute
+    with clock.frozen(at("14:06")):
+        assert post_save(client, "climate_2", "3", 3).status_code == 200
+        assert stored() != before  # renewed: the idle timeout follows the saves
+    assert dict(Answer.objects.filter(response__respondent=me).values_list("name", "value")) == {
+        "sex": "1", "climate_1": "2", "climate_2": "3"}

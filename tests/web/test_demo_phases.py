@@ -138,6 +138,21 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
     with clock.frozen(dt.datetime(2026, 11, 23, 23, 0)):  # test day, after any release time
         assert name in client.get(seats).content.decode()
 
+    # one parent slip to try: the demo school's parent links, printed from its slips page, open the
+    # example parent questionnaire on a phone without an account
+    from jiance.questionnaires.models import Respondent
+
+    links = Respondent.objects.filter(kind=Kind.PARENT, token__isnull=False)
+    assert links.exists() and set(links.values_list("unit_id", flat=True)) == {school.pk}
+    with clock.frozen(moment + dt.timedelta(minutes=5)):
+        slips = client.get(reverse("questionnaires:slips", kwargs={"code": school.code})).content.decode()
+        assert reverse("questionnaires:slips_parents_pdf", kwargs={"code": school.code}) in slips
+        pdf = client.get(reverse("questionnaires:slips_parents_pdf", kwargs={"code": school.code}))
+        assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+        parent = Client()
+        opened = parent.get(reverse("questionnaires:parent", args=[links.first().token]), follow=True)
+        assert opened.status_code == 200 and "家长问卷" in opened.content.decode()
+
 
 def test_demo_after_the_test_opens_the_after_test_reporting() -> None:
     with clock.frozen(dt.datetime(2026, 11, 23, 9, 0)):

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 
 from jiance import clock
 from jiance.apps_registry import progress_changed
+from jiance.cycles.models import CycleStatus
+from jiance.questionnaires.compiled import compiled
 from jiance.questionnaires.models import (
     Answer,
     AnswerSave,
@@ -24,7 +26,7 @@ from jiance.questionnaires.models import (
     Respondent,
     Response,
 )
-from jiance.saving import SaveConflict, Saved, newest_wins, seen_save
+from jiance.saving import SaveConflict, Saved, save_once, seen_save
 from jiance_core.questionnaires.answers import (
     AnswerError,
     constraint_error,
@@ -33,7 +35,7 @@ from jiance_core.questionnaires.answers import (
     read_answer,
     submission_errors,
 )
-from jiance_core.questionnaires.windows import Span, spans
+from jiance_core.questionnaires.windows import Span, questionnaires_for, spans
 
 
 def windows_of(respondent: Respondent, questionnaire: Questionnaire) -> list[Span]:
@@ -96,42 +98,99 @@ def answers_of(response: Response) -> dict[str, Any]:
     return dict(response.answers.values_list("name", "value"))
 
 
-@transaction.atomic
+def response_key(response: Response) -> str:
+    """What the page stamps on each queued save: the response and the version it shows."""
+    return f"{response.pk}-{response.version.sha256[:12]}"
+
+
+def _lock(**where: Any) -> Response | None:
+    """The response locked for a save (`FOR UPDATE` of its row alone), with what the checks read —
+    its respondent and cycle (window, offer), questionnaire and the version's hash (not its form:
+    `compiled`) — in one query."""
+    return (Response.objects.select_for_update(of=("self",))
+            .select_related("respondent__cycle", "questionnaire", "version").only(*_LOCKED)
+            .filter(**where).order_by("pk").first())
+
+
+_LOCKED = ("id", "respondent_id", "questionnaire_id", "version_id", "practice", "submitted_at", "last_seq",
+           "respondent__cycle_id", "respondent__kind", "respondent__stage", "respondent__teacher_role",
+           "respondent__cycle__status", "respondent__cycle__config", "questionnaire__cycle_id",
+           "questionnaire__code", "questionnaire__name", "version__sha256")
+
+
 def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id: uuid.UUID,
-                at: dt.datetime) -> Saved:
-    locked = Response.objects.select_for_update(of=("self",)).select_related(
-        "version", "questionnaire", "respondent__cycle").defer("version__source").get(pk=response.pk)
+                at: dt.datetime, key: str = "") -> Saved:
+    """Save one answer of `response` (see the module's docstring); `key`: the page's `response_key`."""
+    with transaction.atomic():
+        locked = _lock(pk=response.pk)
+        if locked is None:  # pragma: no cover - a response is never deleted while answered
+            raise QuestionnaireError("找不到这份问卷，请刷新页面")
+        return _save(locked, name=name, raw=raw, seq=seq, client_id=client_id, at=at, key=key)
+
+
+def answer_save_as(*, respondent_id: int, qcode: str, practice: bool, name: str, raw: Any, seq: int,
+                   client_id: uuid.UUID, at: dt.datetime, key: str = "") -> Saved | None:
+    """The saving view's fast path for a slip or link respondent (the session's): the response they
+    began of questionnaire `qcode` in the active cycle, found and locked in one query. None when
+    there is none, or the questionnaire is no longer theirs: the caller goes through the offer
+    (`selectors.offer_for`), which opens the response or answers 404."""
+    with transaction.atomic():
+        locked = _lock(respondent_id=respondent_id, respondent__cycle__status=CycleStatus.ACTIVE,
+                       questionnaire__code=qcode, practice=practice)
+        r = locked.respondent if locked is not None else None
+        if r is None or qcode not in questionnaires_for(r.cycle.config, r.kind, teacher_role=r.teacher_role,
+                                                        stage=r.stage):
+            return None
+        return _save(locked, name=name, raw=raw, seq=seq, client_id=client_id, at=at, key=key)  # type: ignore[arg-type]
+
+
+def _repeat(locked: Response, client_id: uuid.UUID) -> Saved | None:
     try:
-        before = seen_save(AnswerSave, owner_field="response", owner=locked, client_id=client_id)
+        return seen_save(AnswerSave, owner_field="response", owner=locked, client_id=client_id)
     except SaveConflict as exc:
         raise QuestionnaireError(str(exc)) from exc
-    if before is not None:
-        return before
-    if locked.submitted_at is not None:
-        raise QuestionnaireError("问卷已提交，答案不能再修改")
-    check_window(locked)
-    form = locked.version.form
-    question = question_map(form).get(name)
-    if question is None:
-        raise QuestionnaireError(f"本问卷没有题目“{name}”，请刷新页面")
-    if seq < 1:
-        raise QuestionnaireError("保存序号无效，请刷新页面")
+
+
+def _save(locked: Response, *, name: str, raw: Any, seq: int, client_id: uuid.UUID, at: dt.datetime,
+          key: str) -> Saved:
+    """Under the response's lock: check, then log the save, upsert the answer and move the response's
+    sequence (`jiance.saving.save_once`: one statement on PostgreSQL). A refused save that repeats an earlier client id is
+    acknowledged again with the earlier result, as a repeat always is."""
+    version = compiled(locked.version_id, locked.version.sha256)
+    if key and key != f"{locked.pk}-{version.sha256[:12]}":
+        # a page kept on a shared computer for someone else: never file it under this person
+        raise QuestionnaireError("这条答案来自另一位填答者的页面，未保存；请重新登录后作答")
+    form = version.form
     try:
-        value = read_answer(form, question, raw)
-    except AnswerError as exc:
-        raise QuestionnaireError(f"{question['label'].get('zh', name)}：{exc}") from exc
-    rows = {row.name: row for row in Answer.objects.filter(response=locked)}  # one query: values and seqs
-    current = {n: row.value for n, row in rows.items()}
-    message = constraint_error(form, question, value, effective(form, current))
-    if message:
-        raise QuestionnaireError(f"{question['label'].get('zh', name)}：{message}")
+        if locked.submitted_at is not None:
+            raise QuestionnaireError("问卷已提交，答案不能再修改")
+        check_window(locked)
+        question = version.questions.get(name)
+        if question is None:
+            raise QuestionnaireError(f"本问卷没有题目“{name}”，请刷新页面")
+        if seq < 1:
+            raise QuestionnaireError("保存序号无效，请刷新页面")
+        try:
+            value = read_answer(form, question, raw)
+        except AnswerError as exc:
+            raise QuestionnaireError(f"{question['label'].get('zh', name)}：{exc}") from exc
+        if value is not None and question.get("constraint"):  # it may read the other answers
+            current = dict(Answer.objects.filter(response=locked).values_list("name", "value"))
+            message = constraint_error(form, question, value, effective(form, current))
+            if message:
+                raise QuestionnaireError(f"{question['label'].get('zh', name)}：{message}")
+    except QuestionnaireError:
+        before = _repeat(locked, client_id)
+        if before is not None:
+            return before
+        raise
     now = clock.now()
-    saved = newest_wins(Answer, AnswerSave, owner_field="response", owner=locked, name=name, value=value, seq=seq,
-                        client_id=client_id, client_at=at, now=now)
-    locked.last_seq = max(locked.last_seq, seq)
-    locked.updated_at = now
-    locked.save(update_fields=["last_seq", "updated_at"])
-    return saved
+    try:
+        return save_once(Answer, AnswerSave, owner_field="response", owner=locked, name=name, value=value,
+                         seq=seq, client_id=client_id, client_at=at, now=now,
+                         owner_updates={"last_seq": max(locked.last_seq, seq), "updated_at": now})
+    except SaveConflict as exc:
+        raise QuestionnaireError(str(exc)) from exc
 
 
 @transaction.atomic

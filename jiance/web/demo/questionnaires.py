@@ -11,7 +11,12 @@ is open: about two thirds of the slip schools' teachers have started their quest
 09:00 (`ANSWERING_SHARE`), half of those submitted, the rest part-way; the demo school's principal
 (`school.principal`) is part-way, to be finished in the browser. Cheap: a few schools, answers
 written through the real services (`response_open`, `answer_save`, `response_submit`), each inside
-`clock.frozen` at its moment."""
+`clock.frozen` at its moment.
+
+One parent slip to try: the 2022 national cycle has no parent questionnaire (only Chongqing's 2020
+cycle has one, 11–17 Nov [003]), so the demo adds the example 家长问卷 to its cycle's set, open for
+the week from the first test day (`PARENT_DAYS`), and issues parent links in the demo school once
+its students are drawn: `school.info` prints them from “网络问卷登录条” (家长问卷二维码)."""
 
 from __future__ import annotations
 
@@ -53,6 +58,25 @@ PRACTICE_DAYS_BEFORE = 3
 ANSWERING_SHARE = 0.65  # of the teachers who started their real questionnaire by the demo's moment
 SUBMITTED_SHARE = 0.5  # of those, who have submitted
 ANSWER_PACE = dt.timedelta(seconds=30)
+PARENT_DAYS = 7  # the demo's parent questionnaire is open from the first test day for this many days
+PARENT_QUESTIONNAIRE = {"code": "parent", "name": "家长问卷", "respondents": ["parent"], "mode": "phone",
+                        "note": "演示用示例问卷：2022 年全国方案无家长问卷（重庆市 2020 年方案有）"}
+
+
+def _parent_questionnaire(cycle: Cycle, today: dt.date) -> bool:
+    """Add the example parent questionnaire to the demo cycle's set unless it has one; True when the
+    cycle has a parent questionnaire afterwards."""
+    listed = list(cycle.config.get("questionnaires") or [])
+    if any(Kind.PARENT in (q.get("respondents") or []) for q in listed):
+        return True
+    if not cycle.test_days:
+        return False
+    start = min(cycle.test_days)
+    end = max(start + dt.timedelta(days=PARENT_DAYS - 1), today)
+    listed.append({**PARENT_QUESTIONNAIRE, "window": {"start": start.isoformat(), "end": end.isoformat()}})
+    cycle.config = {**cycle.config, "questionnaires": listed}
+    Cycle.objects.filter(pk=cycle.pk).update(config=cycle.config)
+    return True
 
 
 def _answer(respondent: Respondent, qs: dict[str, Questionnaire], rng: np.random.Generator, *, practice: bool,
@@ -97,6 +121,7 @@ def build_questionnaires(*, cycle: Cycle, demo_county: Unit, demo_school: Unit, 
     first_day = min(cycle.test_days)
     timeline = Timeline(today)
     centre = users.get("centre.admin")
+    parents = _parent_questionnaire(cycle, today)
     qs: dict[str, Questionnaire] = {}
     with timeline.at(max((today - first_day).days + PUBLISH_DAYS_BEFORE, 2), 10):
         for q in questionnaires_sync(cycle=cycle):
@@ -112,7 +137,7 @@ def build_questionnaires(*, cycle: Cycle, demo_county: Unit, demo_school: Unit, 
         if not Roster.objects.filter(cycle=cycle, school=school).exists():
             continue
         with timeline.at(days_ago + 2, 9, 0):
-            slips_issue(cycle=cycle, school=school, rng=codes)
+            slips_issue(cycle=cycle, school=school, rng=codes, parents=parents and i == 0)
         if i >= SCHOOLS and i % 5 == 4:
             continue  # one school in five has not practised
         people = list(Respondent.objects.filter(cycle=cycle, unit=school).order_by("pk"))
