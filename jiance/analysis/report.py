@@ -29,7 +29,7 @@ from jiance_core.analysis.design import Design, replicate_design, taylor_design
 from jiance_core.analysis.report_stats import Minimums, SubjectResult, subject_result
 
 METHOD_TEXT = {
-    "jk2": "成对抽样区 JK2 刀切法（TIMSS 式）：各县（区）参测样本校按抽样排序两两配成抽样区，每区一组重复权重",
+    "jk2": "成对抽样区 JK2 刀切法（TIMSS 式）：各县（区）参测样本校按抽样时的顺序两两配成抽样区，每区一组重复权重",
     "fay": "Fay 平衡重复复制法（PISA 式）：样本校两两配对，按 Hadamard 矩阵加权",
     "taylor": "泰勒线性化（县（区）为层、学校为初级抽样单元）",
 }
