@@ -17,7 +17,8 @@ import numpy as np
 import polars as pl
 
 from jiance_core.analysis.design import Design
-from jiance_core.analysis.estimators import Z95, difference, ratios, rubin, weighted_quantiles
+from jiance_core.analysis.estimators import Z95, Ratios, difference, ratios, rubin
+from jiance_core.analysis.variance import replicate_variance
 
 LEVEL_CUTS = (420.0, 500.0, 580.0)
 LEVELS = ("待提高", "中等", "良好", "优秀")
@@ -107,30 +108,61 @@ class Minimums:
 
 
 def _domains(frame: pl.DataFrame, column: str, order: list[str]) -> tuple[np.ndarray, list[str]]:
-    values = frame.get_column(column).cast(pl.String).fill_null("").to_list()
-    names = [v for v in order if v in set(values)]
+    values = frame.get_column(column).cast(pl.String).fill_null("")
+    present = set(values.unique().to_list())
+    names = [v for v in order if v in present]
     index = {v: i for i, v in enumerate(names)}
-    return np.array([index.get(v, len(names)) for v in values], dtype=np.int64), names
+    codes = values.replace_strict(index, default=len(names), return_dtype=pl.Int64)
+    return codes.to_numpy().astype(np.int64), names
+
+
+def _percentiles(y: np.ndarray, w: np.ndarray, valid: np.ndarray, ps: tuple[float, ...]) -> list[float]:
+    """The smallest y with F̂(y) ≥ p for each p (as `weighted_quantiles`, one sort for all p)."""
+    order = np.argsort(y[valid], kind="stable")
+    ys, ws = y[valid][order], w[valid][order]
+    cum = np.cumsum(ws) / ws.sum()
+    at = np.minimum(np.searchsorted(cum, np.asarray(ps) - 1e-12, side="left"), len(ys) - 1)
+    return [float(v) for v in ys[at]]
 
 
 def _sizes(valid: np.ndarray, school: np.ndarray, dom: np.ndarray, n_dom: int) -> list[tuple[int, int]]:
     out = []
     for d in range(n_dom):
         inside = valid & (dom == d)
-        out.append((int(inside.sum()), len(np.unique(school[inside]))))
+        out.append((int(inside.sum()), int(np.count_nonzero(np.bincount(school[inside])))))
     return out
 
 
 def _pv_means(design: Design, cols: np.ndarray, valid: np.ndarray, dom: np.ndarray, n_dom: int
               ) -> tuple[np.ndarray, np.ndarray]:
     """cols (n, k, M): per domain and k the Rubin-combined mean and its variance."""
+    point, var, _res = _pv_pass(design, cols, valid, dom, n_dom)
+    return point, var
+
+
+def _pv_pass(design: Design, cols: np.ndarray, valid: np.ndarray, dom: np.ndarray, n_dom: int
+             ) -> tuple[np.ndarray, np.ndarray, Ratios]:
     n, k, m = cols.shape
     flat = np.where(valid[:, None], cols.reshape(n, k * m), 0.0)
     den = np.repeat(valid[:, None].astype(np.float64), k * m, axis=1)
     res = ratios(design, flat, den, np.repeat(valid[:, None], k * m, axis=1), dom, n_dom)
     est = res.est.reshape(n_dom, k, m).transpose(2, 0, 1)
     var = res.var.reshape(n_dom, k, m).transpose(2, 0, 1)
-    return rubin(est, var)
+    point, total = rubin(est, var)
+    return point, total, res
+
+
+def _difference(design: Design, res: Ratios, y: np.ndarray, dom: np.ndarray, a: int, b: int) -> tuple[float, float]:
+    """Mean in domain a − mean in b with its SE (Rubin over the M values). With replicate weights
+    from the group pass's own replicate estimates (the same as `estimators.difference`, without
+    a second pass); Taylor through `estimators.difference`."""
+    if res.reps is None:
+        d, se, _na, _nb = difference(design, y, dom, a, b)
+        return d, se
+    diff = res.est[a] - res.est[b]  # (M,)
+    var = replicate_variance(design, diff, res.reps[a] - res.reps[b])
+    point, total = rubin(diff[:, None], var[:, None])
+    return float(point[0]), float(np.sqrt(total[0]))
 
 
 def subject_result(
@@ -145,7 +177,7 @@ def subject_result(
     bins = np.digitize(yv, cuts)  # (n, M) level of each value
     stack = [yv, yv**2] + [(bins == lv).astype(np.float64) for lv in range(len(levels))]
     cols = np.stack(stack, axis=1)  # (n, 2 + L, M)
-    schools = frame.get_column(school).cast(pl.String).to_numpy()
+    schools = frame.get_column(school).cast(pl.String).rank("dense").to_numpy().astype(np.int64)
     zero = np.zeros(design.n, dtype=np.int64)
     point, var = _pv_means(design, cols, valid, zero, 1)
     size = _sizes(valid, schools, zero, 1)[0]
@@ -162,8 +194,8 @@ def subject_result(
     pct: list[tuple[float, float]] = []
     hist: list[tuple[float, float, float]] = []
     if not why and valid.any():
-        pct = [(p, float(np.mean([weighted_quantiles(yv[:, j], w, valid, zero, 1, np.array([p]))[0]
-                                  for j in range(m)]))) for p in PERCENTILES]
+        per_pv = np.array([_percentiles(yv[:, j], w, valid, PERCENTILES) for j in range(m)])
+        pct = [(p, float(per_pv[:, i].mean())) for i, p in enumerate(PERCENTILES)]
         lo = np.floor(np.percentile(yv[valid], 0.5) / bin_width) * bin_width
         hi = np.ceil(np.percentile(yv[valid], 99.5) / bin_width) * bin_width
         edges = np.arange(lo, hi + bin_width, bin_width)
@@ -180,7 +212,7 @@ def subject_result(
         if not names:
             continue
         n_dom = len(names) + 1
-        g_point, g_var = _pv_means(design, cols[:, :1, :], valid, dom, n_dom)
+        g_point, g_var, g_res = _pv_pass(design, cols[:, :1, :], valid, dom, n_dom)
         sizes = _sizes(valid, schools, dom, n_dom)
         means = {name: est(g_point[d, 0], g_var[d, 0], sizes[d], minimums.reason(*sizes[d]))
                  for d, name in enumerate(names)}
@@ -193,7 +225,7 @@ def subject_result(
                 result.differences.append(Difference(label, a, b, means[a], means[b], float("nan"), float("nan"),
                                                      reason))
                 continue
-            d, se, _na, _nb = difference(design, np.where(valid[:, None], y, np.nan), dom, names.index(a),
-                                         names.index(b))
+            d, se = _difference(design, g_res, np.where(valid[:, None], y, np.nan), dom, names.index(a),
+                                names.index(b))
             result.differences.append(Difference(label, a, b, means[a], means[b], d, se))
     return result
