@@ -33,7 +33,7 @@ def test_demo_after_the_test_has_scores_and_reports_for_the_city() -> None:
         cycle = Cycle.objects.get(status=CycleStatus.ACTIVE)
         started = time.perf_counter()
         report = report_build(scope=Scope(admin), cycle=cycle, unit=city, stage="primary")
-        print(f"city report: {time.perf_counter() - started:.2f} s")  # noqa: T201
+        print(f"city report: {time.perf_counter() - started:.2f} s")
         assert len(report.participation) == Unit.objects.filter(parent=city, level=Level.COUNTY).count()
         assert all(p.participating > 0 for p in report.participation)
         maths = next(s for s in report.subjects if s.subject == "数学")
