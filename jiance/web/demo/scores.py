@@ -56,7 +56,7 @@ def _rosters(cycle: Cycle, rows: list[SampledSchool], data: DemoUnits, seed: int
                 continue
             roster = Roster.objects.create(cycle=cycle, school=r.school, stage=stage, grade=grades[stage],
                                            status=RosterStatus.APPROVED, created_at=now, updated_at=now)
-            new = []
+            new: list[Student] = []
             for k in kids.iter_rows(named=True):
                 index = blind_index(k["id_number"])
                 if index in taken:
