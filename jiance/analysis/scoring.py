@@ -23,7 +23,7 @@ from jiance.cycles.models import Cycle
 from jiance.rosters.selectors import released_sample
 from jiance.stages import stage_name
 from jiance_core.analysis.files import read_data
-from jiance_core.analysis.score_file import score_frame, sniff
+from jiance_core.analysis.score_file import score_columns, score_frame, sniff
 from jiance_core.analysis.scores import match_scores
 from jiance_core.errors import RowError, ValidationFailed
 
@@ -65,17 +65,23 @@ def score_import(*, scope: Scope, cycle: Cycle, stage: str, content: bytes, file
         raise AnalysisError(f"文件过大（{len(content) // 1024 // 1024} MB），上限 {MAX_BYTES // 1024 // 1024} MB。")
     what = f"{cycle.name} {stage_name(stage)}成绩数据"
     try:
-        frame, cols = score_frame(_read(content, filename))
+        raw = _read(content, filename)
+        id_column = score_columns(list(raw.columns)).id_column
         students = sampled_ids(scope=scope, cycle=cycle, stage=stage)
+        # the IDs first (every unknown one is listed), then the values: both kinds in one report
+        match = match_scores(raw.select(id_column), students, score_id=id_column)
+        errors = [RowError(int(r), id_column, f"学生编号 {i} 不是本周期{stage_name(stage)}的样本学生（或不在您的管理范围内）")
+                  for r, i in match.unmatched_scores.iter_rows()]
+        try:
+            frame, cols = score_frame(raw)
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+        if errors:
+            raise ValidationFailed(sorted(errors))
         match = match_scores(frame, students, score_id=cols.id_column)
     except ValidationFailed as exc:
         _refused(scope, cycle, stage, what, filename, exc.errors, actor)
         return ScoreImport(errors=exc.errors)
-    if match.unmatched_scores.height:
-        errors = [RowError(int(r), cols.id_column, f"学生编号 {i} 不是本周期{stage_name(stage)}的样本学生（或不在您的管理范围内）")
-                  for r, i in match.unmatched_scores.iter_rows()]
-        _refused(scope, cycle, stage, what, filename, errors, actor)
-        return ScoreImport(errors=errors, missing=match.missing_students.height)
     kept = match.matched.drop("student_id", "_score_row")
     buf = io.BytesIO()
     kept.write_parquet(buf)

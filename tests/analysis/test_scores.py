@@ -95,9 +95,10 @@ def test_unmatched_rows_and_bad_values_refuse_the_whole_file(built: Built) -> No
     text = frame.with_columns(pl.col("数学_PV2").cast(pl.String))
     text = text.with_columns(pl.when(pl.int_range(pl.len()) == 4).then(pl.lit("缺")).otherwise(pl.col("数学_PV2"))
                              .alias("数学_PV2"))
+    text = pl.concat([text, frame.head(1).with_columns(pl.lit("S-NOBODY").alias("student_id"))], how="vertical_relaxed")
     page = _upload(client, _csv(text), "scores.csv")
-    assert page.status_code == 400
-    assert page.context["errors"][0].row == 6 and page.context["errors"][0].column == "数学_PV2"
+    assert page.status_code == 400  # both kinds of problem in one report, in row order
+    assert [(e.row, e.column) for e in page.context["errors"]] == [(6, "数学_PV2"), (text.height + 1, "student_id")]
     assert not ScoreSet.objects.exists()
     assert AuditEntry.objects.filter(object_type="analysis.scoreset", result="failed").count() == 2
 

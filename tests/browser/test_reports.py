@@ -52,6 +52,14 @@ def test_city_office_opens_a_county_report_and_downloads_the_pdf(world: Any, set
     for old in SCREENSHOTS.glob("report-pdf-*.png"):
         old.unlink()
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(SCREENSHOTS / "report-pdf")], check=True)
+    page.goto(f"{live_server.url}/analysis/scores/")
+    bad = tmp_path / "scores.csv"
+    bad.write_text("student_id,数学_PV1,数学_PV2\nS-NOBODY,500,x\n", encoding="utf-8")
+    page.set_input_files("#scores-primary input[type=file]", str(bad))
+    page.click("#scores-primary button[type=submit]")
+    page.wait_for_selector("#score-errors")
+    assert "数学_PV2" in page.locator("#score-errors").inner_text() and "S-NOBODY" in page.content()
+    screenshot(page, "scores-upload-refused")
     login(phone_page, live_server, built.city_user.username)
     phone_page.goto(f"{live_server.url}/analysis/reports/primary/{world.county_a.code}/")
     phone_page.wait_for_selector("#report-results")
