@@ -22,7 +22,7 @@ from jiance.units.areas import Area, area_for, pager_query
 from jiance.units.models import Level, Unit
 
 
-def _stages(cycle: Cycle) -> list[str]:
+def cycle_stages(cycle: Cycle) -> list[str]:
     """The stages the cycle tests (its `grades`; both when the template does not say)."""
     named = (cycle.config or {}).get("grades") or cycle_grades(cycle)
     return [s for s in ("primary", "junior") if s in named]
@@ -33,7 +33,7 @@ def _build(request: HttpRequest, stage: str) -> tuple[Scope, Cycle, Area, StageW
     if not scope.holds(roles.CITY_AND_ABOVE):
         raise PermissionDenied
     cycle = current_cycle(scope=scope)
-    if stage not in _stages(cycle):
+    if stage not in cycle_stages(cycle):
         raise Http404
     area = area_for(scope=scope, roles=roles.CITY_AND_ABOVE, code=request.GET.get("area", ""))
     counties = list(Unit.objects.filter(area.q(), level=Level.COUNTY, is_active=True).order_by("code"))
@@ -46,7 +46,7 @@ def weights_home(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request)
     if not scope.holds(roles.CITY_AND_ABOVE):
         raise PermissionDenied
-    stages = _stages(current_cycle(scope=scope)) or ["primary"]
+    stages = cycle_stages(current_cycle(scope=scope)) or ["primary"]
     return redirect("analysis:weights", stage=stages[0])
 
 
@@ -62,10 +62,10 @@ def weights_page(request: HttpRequest, stage: str) -> HttpResponse:
     }
     return render(request, "analysis/weights.html", {
         "cycle": cycle, "stage": stage, "stage_label": stage_label(stage),
-        "stages": [(s, stage_label(s)) for s in _stages(cycle)], "area": area,
+        "stages": [(s, stage_label(s)) for s in cycle_stages(cycle)], "area": area,
         "area_query": pager_query(request.GET, area=""), "result": result, "totals": totals,
         "approximate": [c for c in result.counties if c.approximate], "formats": FORMATS,
-        "centre": scope.is_centre,
+        "centre": scope.is_centre, "score_manager": scope.holds(roles.CYCLE_MANAGERS),
     })
 
 

@@ -112,6 +112,8 @@ SECTIONS: dict[str, Section] = {
             Column("fay_replicates", _("Fay 重复权重个数"), "int"),
             Column("fay_rho", _("Fay 系数 k"), "float"),
             Column("trim_ratio", _("权重修剪倍数（0 为不修剪）"), "float"),
+            Column("min_students", _("报告最少学生数"), "int"),
+            Column("min_schools", _("报告最少学校数"), "int"),
         ), table=False, help=_("学生权重与重复权重按此生成（测试后的“权重”页面）；未设置时用 JK2。")),
         Section("windows", _("报送窗口"), "windows", (
             Column("kind", _("类别"), "select", WINDOW_KINDS, blank=False),

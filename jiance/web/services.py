@@ -246,6 +246,11 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
         build_proctoring(cycle=active, county=county, demo_school=demo_school, users=by_name, today=today)
         chain.custody = build_custody(cycle=active, county=county, demo_school=demo_school, users=by_name,
                                       today=today, password=DEMO_PASSWORD)
+    if phase == "after":  # the after-test data and the scores of the whole city: the reports (issue 14)
+        from jiance.web.demo.scores import build_scores
+
+        build_scores(cycle=active, city=city, demo_county=county, demo_school=demo_school, data=data,
+                     users=by_name, seed=seed, test_date=min(active.test_days))
     summary.staffing = build_staffing(cycle=active, city=city, counties=counties, sample=sample, demo_county=county,
                                       users=by_name, seed=seed, today=story_day)
     chain.documents = build_documents(cycle=active, city=city, counties=counties, demo_county=county,

@@ -70,7 +70,7 @@ _FIELD_NAMES = {
     "schools_per_unit": "每县样本校数", "done_when": "自动完成条件", "stages": "学段",
     "text": "文字", "task_text": "工作任务",
     "replicate_method": "重复权重方法", "fay_replicates": "Fay 重复权重个数", "fay_rho": "Fay 系数",
-    "trim_ratio": "权重修剪倍数",
+    "trim_ratio": "权重修剪倍数", "min_students": "报告最少学生数", "min_schools": "报告最少学校数",
 }
 
 

@@ -333,6 +333,10 @@ class Analysis(StrictModel):
     """Fay's coefficient k (the replicate factors are 1 ± (1 − k))."""
     trim_ratio: float = 4.0
     """student weights above this multiple of their stratum's median are trimmed (0 = no trimming)."""
+    min_students: int = 30
+    """reports give no estimate for a group of fewer students than this (and say so)."""
+    min_schools: int = 3
+    """reports give no estimate for a group from fewer schools than this (and say so)."""
 
 
 class CountStep(StrictModel):

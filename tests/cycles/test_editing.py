@@ -338,4 +338,4 @@ def test_the_replicate_method_is_a_cycle_setting_edited_on_its_own_page(centre, 
     assert centre.post(edit_url(national, "analysis"), data).status_code == 302
     national.refresh_from_db()
     assert national.config["analysis"] == {"replicate_method": "fay", "fay_replicates": 80, "fay_rho": 0.3,
-                                           "trim_ratio": 4.0}
+                                           "trim_ratio": 4.0, "min_students": 30, "min_schools": 3}
