@@ -171,6 +171,15 @@ class Delivery(Versioned):
     def remaining(self, now: dt.datetime) -> int:
         return self.timer().remaining(now)
 
+    def settled_view(self, now: dt.datetime) -> None:
+        """Show a delivery whose time ran out as completed at that moment, in memory only: a read
+        (a GET) never writes; the next action or save on the row settles it for good
+        (`jiance.cbt.services.console.settle`, applied first by each of them)."""
+        t, ended = core.settle(self.timer(), now)
+        if ended is not None:
+            self.take(t)
+            self.ended_at = self.stopped_at = ended
+
 
 class DeliveryEvent(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")

@@ -11,7 +11,7 @@ from django.db.models import Count
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.cbt.models import Delivery, ItemBank, Sitting
-from jiance.cbt.services.console import CbtSession, cbt_sessions, settle
+from jiance.cbt.services.console import CbtSession, cbt_sessions
 from jiance.questionnaires.models import Respondent
 from jiance.testday.models import Seat, TestRoom
 from jiance.testday.selectors import seats_of
@@ -63,8 +63,7 @@ def seat_map(*, scope: Scope, room: TestRoom, sitting: Sitting | None) -> list[S
     if sitting is not None:
         for d in Delivery.objects.filter(sitting=sitting).select_related("seat", "plan_seat", "sitting__room",
                                                                          "sitting__school"):
-            if d.status == core.IN_PROGRESS and settle(d, now):
-                d.refresh_from_db()
+            d.settled_view(now)
             deliveries[d.plan_seat_id] = d
             if d.seat_id != d.plan_seat_id:
                 by_pc[d.seat_id] = d

@@ -253,6 +253,7 @@ def delivery_act(*, scope: Scope, delivery: Delivery, action: str, actor: Any, v
         d.seat = spare
         d.token = new_token()  # the old PC's session is closed
         d.save(update_fields=["seat", "token", "move_pending"])
+        transaction.on_commit(progress_changed)
         return d
     extra = dt.timedelta(minutes=minutes) if action == "extend" and minutes else None
     if action == "extend" and extra is None:

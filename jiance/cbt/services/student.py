@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from jiance import clock
+from jiance.apps_registry import progress_changed
 from jiance.cbt.models import (
     CbtError,
     Delivery,
@@ -92,6 +93,7 @@ def _login(*, room_id: int, seat_number: int, login: str, code: str) -> tuple[De
         transition(delivery, "resume", actor=None, reason="换到备用机后继续", now=now)
         delivery.move_pending = False
         delivery.save(update_fields=["move_pending"])
+        transaction.on_commit(progress_changed)
     return delivery, ""
 
 
@@ -122,6 +124,7 @@ def student_start(*, delivery: Delivery) -> Delivery:
         raise CbtError("请等待监测员授权")
     if d.status != core.IN_PROGRESS:
         transition(d, "start", actor=None, now=clock.now())
+        transaction.on_commit(progress_changed)
     return d
 
 
@@ -133,6 +136,7 @@ def student_submit(*, delivery: Delivery) -> Delivery:
     if d.status == core.COMPLETED:
         return d
     transition(d, "complete", actor=None, reason="学生交卷", now=now)
+    transaction.on_commit(progress_changed)
     return d
 
 
