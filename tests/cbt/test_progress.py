@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from jiance import clock
 from jiance.apps_registry import PROGRESS_STAMP_KEY, progress_sources
-from jiance.cbt.models import Delivery, DeliveryEvent
+from jiance.cbt.models import DeliveryEvent
 from jiance.cbt.progress import school_progress
 from tests.cbt.builders import SESSION, Lab, at
 from tests.cbt.test_services import act, login, started, tech
