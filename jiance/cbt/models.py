@@ -181,6 +181,16 @@ class Delivery(Versioned):
             self.ended_at = self.stopped_at = ended
 
 
+ACTION_NAMES = {"authorise": _("授权"), "start": _("开始作答"), "pause": _("暂停"), "resume": _("继续"),
+                "complete": _("交卷"), "terminate": _("终止"), "extend": _("延长时间"), "move": _("换机")}
+
+
+def refusal_text(exc: core.DeliveryError) -> str:
+    """The core's refusal in the user's language."""
+    names: dict[str, Any] = {"status": dict(DeliveryStatus.choices), "action": ACTION_NAMES}
+    return str(_(exc.template)) % {k: names.get(k, {}).get(v, v) for k, v in exc.params.items()}
+
+
 class DeliveryEvent(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=12)
