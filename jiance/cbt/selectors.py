@@ -83,6 +83,28 @@ def seat_map(*, scope: Scope, room: TestRoom, sitting: Sitting | None) -> list[S
     return out
 
 
+@dataclass
+class RunView:
+    """The room's session run (proctoring's `SessionRun`) as the console shows it."""
+
+    status: str
+    label: str
+    paused_since: Any
+    cancelled_at: Any
+    over_an_hour: bool
+
+
+def run_of(room: TestRoom, session: str) -> RunView | None:
+    from jiance.proctoring.models import SessionRun
+    from jiance_core.timekeeping import pause_exceeded
+
+    run = SessionRun.objects.filter(room=room, session=session).first()
+    if run is None:
+        return None
+    return RunView(run.status, run.get_status_display(), run.paused_since, run.cancelled_at,
+                   pause_exceeded(run.paused_since, clock.now()))
+
+
 def sessions_of(room: TestRoom) -> list[CbtSession]:
     return cbt_sessions(room)
 

@@ -117,7 +117,7 @@ def _console_context(request: HttpRequest, test_room_id: int, session: str) -> d
             "columns": max([c.seat.column for c in cells] or [room.columns]),
             "spares": [c for c in cells if c.seat.student_id is None and c.moved_here is None],
             "can_control": scope.holds(roles.CBT_SESSION_CONTROL, room.school),
-            "sessions": selectors.sessions_of(room)}
+            "sessions": selectors.sessions_of(room), "run": selectors.run_of(room, session)}
 
 
 @login_required

@@ -257,7 +257,7 @@ def test_a_subject_on_paper_for_the_stage_is_not_on_screen_and_refusals_name_sta
 
 def test_a_refused_transition_names_the_pc_the_state_and_the_action(s: Lab) -> None:
     d = started(s)
-    with pytest.raises(CbtError, match="^01 号机：该学生现为“作答中”，不能“继续”$"):
+    with pytest.raises(CbtError, match=r"^01 号机：该学生现为“作答中”，不能“继续”$"):
         act(s, d, "resume", at(9, 5))
-    with pytest.raises(CbtError, match="^01 号机：“终止”必须填写原因$"):
+    with pytest.raises(CbtError, match=r"^01 号机：“终止”必须填写原因$"):
         act(s, d, "terminate", at(9, 5))

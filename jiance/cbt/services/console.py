@@ -33,6 +33,8 @@ from jiance.cbt.models import (
     SittingStatus,
     refusal_text,
 )
+from jiance.proctoring.models import ProctoringError, RunStatus, SessionRun
+from jiance.proctoring.services import run_act
 from jiance.testday.models import Seat, TestRoom
 from jiance.testday.selectors import sessions_for
 from jiance_core.cbt import delivery as core
@@ -302,6 +304,10 @@ def room_act(*, scope: Scope, room: TestRoom, session: str, action: str, actor: 
     reason = (reason or "").strip()
     if one == "pause" and not reason:
         raise CbtError(_("全场暂停须填写原因（如停电、断网）"))
+    run = SessionRun.objects.filter(room=room, session=session).first()
+    if run is not None and run.status == RunStatus.CANCELLED and one in ("authorise", "resume"):
+        raise CbtError(_("本场次已于 %(at)s 由市级取消（暂停超过 1 小时），不再继续作答")
+                       % {"at": _when(run.cancelled_at)})
     now = clock.now()
     done = 0
     for d in Delivery.objects.select_for_update(of=("self",)).filter(sitting=sitting).select_related(
@@ -313,5 +319,23 @@ def room_act(*, scope: Scope, room: TestRoom, session: str, action: str, actor: 
         done += 1
     sitting.bump(actor, now)
     sitting.save()
+    if one in ("pause", "resume"):
+        _follow_run(scope=scope, room=room, session=session, action=one, actor=actor, reason=reason, now=now)
     transaction.on_commit(progress_changed)
     return done
+
+
+def _follow_run(*, scope: Scope, room: TestRoom, session: str, action: str, actor: Any, reason: str,
+                now: dt.datetime) -> None:
+    """A room paused or resumed from the console is the room's session run paused or resumed
+    (proctoring's `SessionRun`, started by the proctors): a pause of more than 1 hour is then the
+    city's to cancel, as for a paper room. A run not under way is left alone."""
+    run = SessionRun.objects.filter(room=room, session=session).first()
+    wanted = {"pause": RunStatus.IN_PROGRESS, "resume": RunStatus.PAUSED}[action]
+    if run is None or run.status != wanted:
+        return
+    try:
+        run_act(scope=scope, room=room, session=session, action=action, actor=actor, version=None, reason=reason,
+                at=now)
+    except ProctoringError as exc:
+        raise CbtError(str(exc)) from exc
