@@ -91,6 +91,27 @@ def export(request: HttpRequest, subject: str) -> HttpResponse:
 
 
 @login_required
+def export_responses(request: HttpRequest, subject: str, fmt: str) -> HttpResponse:
+    """The subject's responses, scored, pseudonymous, for the centre (`jiance.cbt.exports`)."""
+    scope = get_scope(request)
+    scope.require(roles.CBT_ITEM_KEEPERS)
+    cycle = current_cycle(scope=scope)
+    row = ItemBank.objects.filter(cycle=cycle, subject=subject).first()
+    if row is None or fmt not in ("csv", "xlsx"):
+        raise Http404
+    from jiance.audit.models import Action
+    from jiance.audit.services import audit_record
+    from jiance.cbt import exports
+
+    table = exports.responses_table(bank=row, scope=scope)
+    audit_record(action=Action.EXPORT, obj=row, actor=request.user,
+                 after={"format": fmt, "rows": len(table.rows), "identified": False},
+                 detail=f"网络测试作答导出（化名、已评分）：{cycle.name} {subject}，{fmt.upper()}，{len(table.rows)} 行")
+    content = exports.table_csv(table) if fmt == "csv" else exports.table_xlsx(table)
+    return download(content, f"cbt-{cycle.code}-{subject}-responses.{fmt}")
+
+
+@login_required
 @never_cache
 def school(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
