@@ -14,6 +14,7 @@ urlpatterns = [
     path("bank/<str:subject>/responses.xlsx", views.export_responses, {"fmt": "xlsx"}, name="responses_xlsx"),
     path("school/<str:code>/", views.school, name="school"),
     path("room/<int:test_room_id>/<str:session>/", views.console, name="console"),
+    path("room/<int:test_room_id>/<str:session>/slips.pdf", views.slips_pdf, name="slips_pdf"),
     path("room/<int:test_room_id>/<str:session>/sitting/", views.sitting_action, name="sitting_act"),
     path("room/<int:test_room_id>/<str:session>/all/", views.room_action, name="room_act"),
     path("room/<int:test_room_id>/<str:session>/seat/<int:seat>/", views.seat_action, name="seat_act"),

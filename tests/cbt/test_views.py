@@ -174,3 +174,18 @@ def test_responses_export_scored_pseudonymous_formula_safe_and_audited(world: Wo
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert AuditEntry.objects.filter(action=Action.EXPORT, detail__contains="网络测试作答导出").count() == 2
     assert staff(s.proctor).get(reverse("cbt:responses_csv", kwargs={"subject": "math"})).status_code == 403
+
+
+def test_room_slips_pdf_printable_no_store_and_audited(world: World, s: Lab) -> None:
+    from jiance.audit.models import Action, AuditEntry
+    from tests.printouts.pdftools import squash, text
+
+    with clock.frozen(at(8, 40)):
+        r = staff(s.proctor).get(console_url(s, "slips_pdf"))
+    assert r.status_code == 200 and r.content[:5] == b"%PDF-" and "no-store" in r["Cache-Control"]
+    body = squash(text(r.content))
+    assert s.slips[1].code in body and (s.slips[1].login or "") in body and squash("01 号机") in body
+    assert f"/cbt/pc/{s.room.pk}/1/" in body
+    assert AuditEntry.objects.filter(action=Action.EXPORT, detail__contains="计算机测试登录条").exists()
+    other = staff(make_user("other", Role.PROCTOR, world.school_b1))
+    assert other.get(console_url(s, "slips_pdf")).status_code in (403, 404)
