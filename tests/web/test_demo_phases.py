@@ -137,6 +137,7 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
     assert {"awaiting", "authorised", "in_progress", "paused", "completed"} <= set(states)
     moved = Delivery.objects.exclude(seat=models.F("plan_seat")).get()
     assert moved.status == "in_progress" and moved.seat.student_id is None
+    assert not moved.saves.filter(received_at__gt=moved.events.get(action="move").at).exists()  # stamped in order
     room = moved.sitting.room
     client.force_login(User.objects.get(username="school.proctor"))
     with clock.frozen(moment + dt.timedelta(minutes=1)):

@@ -124,7 +124,7 @@ def build_cbt(*, cycle: Cycle, demo_school: Unit, users: dict[str, User], today:
     def answer(d: Delivery, when: dt.datetime, upto: int) -> None:
         d.refresh_from_db()
         for n, (name, value) in enumerate(ANSWERS.get(d.booklet, ANSWERS[1])[:upto], start=1):
-            moment = when + dt.timedelta(seconds=40 * n)
+            moment = when + dt.timedelta(seconds=30 * n)
             with clock.frozen(moment):
                 response_save(delivery=d, token=d.token, name=name, raw=value, seq=n,
                               client_id=uuid.UUID(int=(d.pk << 16) + n), at=moment)
@@ -139,7 +139,8 @@ def build_cbt(*, cycle: Cycle, demo_school: Unit, users: dict[str, User], today:
     with clock.frozen(_at(today, 10, 20)):
         sitting_act(scope=tech, room=room, session=session.code, action="start", actor=tech.user, version=None)
     for k, d in enumerate(deliveries):
-        answer(d, _at(today, 10, 21) + dt.timedelta(seconds=7 * k), upto=1 + k % 4)
+        # stamped in order: the moved and the paused student's answers come before 10:23
+        answer(d, _at(today, 10, 20, 30) + dt.timedelta(seconds=5 * k), upto=1 + k % 4)
     moved, paused, done = deliveries[3], deliveries[6], deliveries[1:3]
     spare = min(s for s in Seat.objects.filter(room=room, student__isnull=True).values_list("seat", flat=True))
     proctor_act(moved, "move", _at(today, 10, 23), reason="显示器黑屏，重启无效", to_seat=spare)
