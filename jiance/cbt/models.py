@@ -171,6 +171,25 @@ class Delivery(Versioned):
     def remaining(self, now: dt.datetime) -> int:
         return self.timer().remaining(now)
 
+    def settled_view(self, now: dt.datetime) -> None:
+        """Show a delivery whose time ran out as completed at that moment, in memory only: a read
+        (a GET) never writes; the next action or save on the row settles it for good
+        (`jiance.cbt.services.console.settle`, applied first by each of them)."""
+        t, ended = core.settle(self.timer(), now)
+        if ended is not None:
+            self.take(t)
+            self.ended_at = self.stopped_at = ended
+
+
+ACTION_NAMES = {"authorise": _("授权"), "start": _("开始作答"), "pause": _("暂停"), "resume": _("继续"),
+                "complete": _("交卷"), "terminate": _("终止"), "extend": _("延长时间"), "move": _("换机")}
+
+
+def refusal_text(exc: core.DeliveryError) -> str:
+    """The core's refusal in the user's language."""
+    names: dict[str, Any] = {"status": dict(DeliveryStatus.choices), "action": ACTION_NAMES}
+    return str(_(exc.template)) % {k: names.get(k, {}).get(v, v) for k, v in exc.params.items()}
+
 
 class DeliveryEvent(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="events")

@@ -12,13 +12,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiance import clock
 from jiance.cbt.forms import LoginForm
 from jiance.cbt.models import BankMedia, CbtError, Delivery, ItemBank
-from jiance.cbt.services.console import settle
 from jiance.cbt.services.student import (
     delivery_at,
     response_save,
@@ -94,8 +94,8 @@ def _test_page(request: HttpRequest, delivery: Delivery, test_room_id: int, seat
 
 
 def settle_now(delivery: Delivery) -> None:
-    if delivery.status == core.IN_PROGRESS and settle(delivery, clock.now()):
-        delivery.refresh_from_db()
+    """A delivery whose time ran out shows as completed (in memory: a GET never writes)."""
+    delivery.settled_view(clock.now())
 
 
 def _act(request: HttpRequest, test_room_id: int, seat: int, act: Any) -> HttpResponse:
@@ -132,7 +132,7 @@ def save(request: HttpRequest, test_room_id: int, seat: int) -> HttpResponse:
     try:
         delivery = _held(request, test_room_id, seat)
         if delivery is None:
-            raise CbtError("请用登录条重新登录，答案未保存")
+            raise CbtError(_("请用登录条重新登录，答案未保存"))
         saved = response_save(delivery=delivery, token=request.session[SESSION_KEY]["token"],
                               name=posted.name, raw=posted.raw, seq=posted.seq,
                               client_id=posted.client_id, at=posted.at)
@@ -150,7 +150,7 @@ def state(request: HttpRequest, test_room_id: int, seat: int) -> HttpResponse:
     except CbtError as exc:
         return JsonResponse({"refused": str(exc)}, status=409)
     if delivery is None:
-        return JsonResponse({"refused": "请用登录条重新登录"}, status=409)
+        return JsonResponse({"refused": _("请用登录条重新登录")}, status=409)
     settle_now(delivery)
     return JsonResponse(_state(delivery))
 

@@ -14,4 +14,5 @@ APP = AppEntry(
     home_links=(HomeLink(_("计算机测试监考台"), "cbt:school", order=73, roles=ROOM_STAFF, levels=("school",),
                          arg="unit"),),
     url_params=("code", "test_room_id", "session", "seat", "subject", "media"),
+    progress="jiance.cbt.progress",
 )

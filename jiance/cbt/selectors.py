@@ -11,7 +11,7 @@ from django.db.models import Count
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.cbt.models import Delivery, ItemBank, Sitting
-from jiance.cbt.services.console import CbtSession, cbt_sessions, settle
+from jiance.cbt.services.console import CbtSession, cbt_sessions
 from jiance.questionnaires.models import Respondent
 from jiance.testday.models import Seat, TestRoom
 from jiance.testday.selectors import seats_of
@@ -63,8 +63,7 @@ def seat_map(*, scope: Scope, room: TestRoom, sitting: Sitting | None) -> list[S
     if sitting is not None:
         for d in Delivery.objects.filter(sitting=sitting).select_related("seat", "plan_seat", "sitting__room",
                                                                          "sitting__school"):
-            if d.status == core.IN_PROGRESS and settle(d, now):
-                d.refresh_from_db()
+            d.settled_view(now)
             deliveries[d.plan_seat_id] = d
             if d.seat_id != d.plan_seat_id:
                 by_pc[d.seat_id] = d
@@ -82,6 +81,28 @@ def seat_map(*, scope: Scope, room: TestRoom, sitting: Sitting | None) -> list[S
         out.append(SeatCell(seat, student, d, d.remaining(now) if d else 0, counts.get(d.pk, 0) if d else 0, items,
                             login, code, moved_here=by_pc.get(seat.pk)))
     return out
+
+
+@dataclass
+class RunView:
+    """The room's session run (proctoring's `SessionRun`) as the console shows it."""
+
+    status: str
+    label: str
+    paused_since: Any
+    cancelled_at: Any
+    over_an_hour: bool
+
+
+def run_of(room: TestRoom, session: str) -> RunView | None:
+    from jiance.proctoring.models import SessionRun
+    from jiance_core.timekeeping import pause_exceeded
+
+    run = SessionRun.objects.filter(room=room, session=session).first()
+    if run is None:
+        return None
+    return RunView(run.status, run.get_status_display(), run.paused_since, run.cancelled_at,
+                   pause_exceeded(run.paused_since, clock.now()))
 
 
 def sessions_of(room: TestRoom) -> list[CbtSession]:

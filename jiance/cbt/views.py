@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
@@ -25,6 +26,7 @@ from jiance.cbt.services import console as svc
 from jiance.cbt.services.student import slips_issue
 from jiance.cycles.selectors import current_cycle
 from jiance.http import download
+from jiance.printouts.slips import LoginSlip, login_slips_pdf
 from jiance.testday.selectors import rooms_of, school_for
 from jiance_core.cbt.items import BankError
 
@@ -91,6 +93,27 @@ def export(request: HttpRequest, subject: str) -> HttpResponse:
 
 
 @login_required
+def export_responses(request: HttpRequest, subject: str, fmt: str) -> HttpResponse:
+    """The subject's responses, scored, pseudonymous, for the centre (`jiance.cbt.exports`)."""
+    scope = get_scope(request)
+    scope.require(roles.CBT_ITEM_KEEPERS)
+    cycle = current_cycle(scope=scope)
+    row = ItemBank.objects.filter(cycle=cycle, subject=subject).first()
+    if row is None or fmt not in ("csv", "xlsx"):
+        raise Http404
+    from jiance.audit.models import Action
+    from jiance.audit.services import audit_record
+    from jiance.cbt import exports
+
+    table = exports.responses_table(bank=row, scope=scope)
+    audit_record(action=Action.EXPORT, obj=row, actor=request.user,
+                 after={"format": fmt, "rows": len(table.rows), "identified": False},
+                 detail=f"网络测试作答导出（化名、已评分）：{cycle.name} {subject}，{fmt.upper()}，{len(table.rows)} 行")
+    content = exports.table_csv(table) if fmt == "csv" else exports.table_xlsx(table)
+    return download(content, f"cbt-{cycle.code}-{subject}-responses.{fmt}")
+
+
+@login_required
 @never_cache
 def school(request: HttpRequest, code: str) -> HttpResponse:
     scope = get_scope(request)
@@ -117,7 +140,7 @@ def _console_context(request: HttpRequest, test_room_id: int, session: str) -> d
             "columns": max([c.seat.column for c in cells] or [room.columns]),
             "spares": [c for c in cells if c.seat.student_id is None and c.moved_here is None],
             "can_control": scope.holds(roles.CBT_SESSION_CONTROL, room.school),
-            "sessions": selectors.sessions_of(room)}
+            "sessions": selectors.sessions_of(room), "run": selectors.run_of(room, session)}
 
 
 @login_required
@@ -127,6 +150,29 @@ def console(request: HttpRequest, test_room_id: int, session: str) -> HttpRespon
     if request.headers.get("HX-Request") == "true":
         return render(request, "cbt/_seatmap.html", context)
     return render(request, "cbt/console.html", context)
+
+
+@login_required
+def slips_pdf(request: HttpRequest, test_room_id: int, session: str) -> HttpResponse:
+    """The room's login slips to print (ten to an A4 sheet, `jiance.printouts.slips`): each seated
+    student visible now (the released sample) with the PC, login and code, and the PC's address.
+    No-store and audited: they open a student's test."""
+    context = _console_context(request, test_room_id, session)
+    room = context["room"]
+    slips = [LoginSlip(c.student.name, _("学生"), _("%(room)s · %(seat)s 号机") % {"room": room.name,
+                                                                              "seat": f"{c.seat.seat:02d}"},
+                       c.login, c.code, request.build_absolute_uri(reverse("cbt:pc", args=[room.pk, c.seat.seat])),
+                       heading=_("计算机测试登录条"))
+             for c in context["cells"] if c.student is not None and c.login]
+    pdf = login_slips_pdf([(f"{room.stage_label}{room.name}（{room.computer_room_name}）", slips)],
+                          title=_("计算机测试学生登录条"), cycle=room.cycle.name, school=room.school.name)
+    from jiance.audit.models import Action
+    from jiance.audit.services import audit_record
+
+    audit_record(action=Action.EXPORT, obj=room, unit=room.school, actor=request.user,
+                 after={"rows": len(slips), "session": session},
+                 detail=f"下载计算机测试登录条（PDF）：{room.school.name} {room.name}，{len(slips)} 张")
+    return download(pdf, f"{room.school.code}-cbt-room{room.number}-slips.pdf")
 
 
 def _done(request: HttpRequest, test_room_id: int, session: str, message: str = "",

@@ -37,6 +37,7 @@ class LoginSlip:
     login: str  # empty: answers with an own account (the principal)
     code: str
     url: str
+    heading: str = "网络问卷登录条"  # what the slip opens (the computer tests': 计算机测试登录条)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def _login_slip(c: Canvas, s: LoginSlip, cycle: str, school: str, x: float, y: f
     c.drawString(left, y + h - 5 * mm, f"{cycle} · {school}")
     c.setFillColor(INK)
     c.setFont(font, 9)
-    c.drawString(left, y + h - 10 * mm, f"网络问卷登录条 · {s.kind}")
+    c.drawString(left, y + h - 10 * mm, f"{s.heading} · {s.kind}")
     c.setFillColor(colors.black)
     c.setFont(font, _fit(s.name, font, 15, w / 2))
     c.drawString(left, y + h - 17 * mm, s.name)

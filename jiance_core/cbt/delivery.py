@@ -47,7 +47,13 @@ MAX_EXTRA = dt.timedelta(minutes=60)
 
 
 class DeliveryError(ValueError):
-    """A refused transition, in Chinese."""
+    """A refused transition, in Chinese. `template` (the msgid for the Django layer to translate)
+    with `params` (a state code as `status`, an action code as `action`) makes the same text."""
+
+    def __init__(self, template: str, **params: str) -> None:
+        self.template, self.params = template, params
+        names = {"status": LABELS, "action": ACTION_LABELS}
+        super().__init__(template % {k: names.get(k, {}).get(v, v) for k, v in params.items()})
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,9 @@ def apply(t: Timer, action: str, now: dt.datetime, *, extra: dt.timedelta | None
     t, _ended = settle(t, now)
     sources, target = TRANSITIONS[action]
     if t.status not in sources:
-        raise DeliveryError(f"该学生现为“{LABELS[t.status]}”，不能“{ACTION_LABELS[action]}”")
+        raise DeliveryError("该学生现为“%(status)s”，不能“%(action)s”", status=t.status, action=action)
     if action in NEEDS_REASON and not reason.strip():
-        raise DeliveryError(f"“{ACTION_LABELS[action]}”必须填写原因")
+        raise DeliveryError("“%(action)s”必须填写原因", action=action)
     if action == "extend":
         if extra is None or extra <= dt.timedelta(0) or dt.timedelta(seconds=t.extra_seconds) + extra > MAX_EXTRA:
             raise DeliveryError("延长时间须为正数，累计不超过 60 分钟")

@@ -236,3 +236,28 @@ def test_signing_in_after_the_time_ran_out_is_refused_and_the_completion_kept(s:
         login(s, 1, at(10, 30))
     d.refresh_from_db()
     assert d.status == "completed" and d.ended_at == at(10, 20)
+
+
+def test_a_subject_on_paper_for_the_stage_is_not_on_screen_and_refusals_name_state_and_action(s: Lab) -> None:
+    from jiance.cbt.services.console import cbt_sessions
+
+    assert [x.code for x in cbt_sessions(s.room)] == [SESSION]
+    config = dict(s.cycle.config)
+    config["subjects"] = [{**x, "mode_by_stage": {s.room.stage: "paper"}} if x["code"] == "math" else x
+                          for x in config["subjects"]]
+    s.cycle.config = config
+    s.cycle.save()
+    s.room.refresh_from_db()
+    assert cbt_sessions(s.room) == []
+    config["subjects"] = [{**x, "mode_by_stage": {s.room.stage: "paper_or_computer"}} for x in config["subjects"]]
+    s.cycle.save()
+    s.room.refresh_from_db()
+    assert [x.code for x in cbt_sessions(s.room)] == [SESSION]
+
+
+def test_a_refused_transition_names_the_pc_the_state_and_the_action(s: Lab) -> None:
+    d = started(s)
+    with pytest.raises(CbtError, match=r"^01 号机：该学生现为“作答中”，不能“继续”$"):
+        act(s, d, "resume", at(9, 5))
+    with pytest.raises(CbtError, match=r"^01 号机：“终止”必须填写原因$"):
+        act(s, d, "terminate", at(9, 5))

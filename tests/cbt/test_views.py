@@ -133,3 +133,59 @@ def test_student_screen_saves_and_old_pc_refused_after_move(world: World, s: Lab
 def test_pc_page_tells_nothing_before_sign_in(s: Lab) -> None:
     body = Client().get(pc_url(s, 1)).content.decode()
     assert "学生登录" in body and s.room.school.name not in body and "王子涵" not in body
+
+
+def test_responses_export_scored_pseudonymous_formula_safe_and_audited(world: World, s: Lab) -> None:
+    import csv as csvlib
+
+    from jiance.accounts.scoping import Scope
+    from jiance.audit.models import Action, AuditEntry
+    from jiance.cbt.services.console import delivery_act, sitting_act
+
+    with clock.frozen(at(8, 50)):
+        sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="prepare", actor=s.tech, version=None)
+    pc = sign_in(s, 1)
+    d = Delivery.objects.get()
+    with clock.frozen(at(8, 55)):
+        delivery_act(scope=Scope(s.proctor), delivery=d, action="authorise", actor=s.proctor, version=d.version)
+    with clock.frozen(at(9, 0)):
+        sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="start", actor=s.tech, version=None)
+    booklet = ItemBank.objects.get().forms[str(Delivery.objects.get().booklet)]
+    with clock.frozen(at(9, 5)):
+        pc.get(pc_url(s, 1))
+        for n, (name, value) in enumerate([("EX-M-001", "B"), ("EX-M-003", "=1+2")], start=1):
+            assert name in booklet
+            r = pc.post(pc_url(s, 1, "pc_save"), {"name": name, "value": value, "seq": n, "client_id": str(uuid.uuid4()),
+                                                   "client_at": at(9, 5).isoformat()}, HTTP_X_JIANCE_QUEUE="1")
+            assert r.status_code == 200, r.content.decode()
+    centre = staff(make_user("centre", Role.CENTRE_ADMIN, world.centre))
+    r = centre.get(reverse("cbt:responses_csv", kwargs={"subject": "math"}))
+    assert r.status_code == 200 and "no-store" in r["Cache-Control"]
+    rows = list(csvlib.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["resp_id"].startswith("R") and s.slips[1].login not in r.content.decode()
+    assert s.seats[0].student.name not in r.content.decode()  # pseudonymous
+    assert row["EX-M-001"] == "B" and row["EX-M-001_score"] == "1"
+    assert row["EX-M-003"] == "'=1+2" and row["EX-M-003_score"] == "0"  # formula-safe, wrong
+    assert row["EX-M-006"] == "" and row["EX-M-006_score"] == ""  # on paper: not scored here
+    assert row["score_total"] == "1" and row["score_max"] == "4"
+    x = centre.get(reverse("cbt:responses_xlsx", kwargs={"subject": "math"}))
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert AuditEntry.objects.filter(action=Action.EXPORT, detail__contains="网络测试作答导出").count() == 2
+    assert staff(s.proctor).get(reverse("cbt:responses_csv", kwargs={"subject": "math"})).status_code == 403
+
+
+def test_room_slips_pdf_printable_no_store_and_audited(world: World, s: Lab) -> None:
+    from jiance.audit.models import Action, AuditEntry
+    from tests.printouts.pdftools import squash, text
+
+    with clock.frozen(at(8, 40)):
+        r = staff(s.proctor).get(console_url(s, "slips_pdf"))
+    assert r.status_code == 200 and r.content[:5] == b"%PDF-" and "no-store" in r["Cache-Control"]
+    body = squash(text(r.content))
+    assert s.slips[1].code in body and (s.slips[1].login or "") in body and squash("01 号机") in body
+    assert f"/cbt/pc/{s.room.pk}/1/" in body
+    assert AuditEntry.objects.filter(action=Action.EXPORT, detail__contains="计算机测试登录条").exists()
+    other = staff(make_user("other", Role.PROCTOR, world.school_b1))
+    assert other.get(console_url(s, "slips_pdf")).status_code in (403, 404)

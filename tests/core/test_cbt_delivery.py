@@ -99,3 +99,11 @@ def test_no_start_when_no_time_left() -> None:
     t = Timer(PAUSED, LIMIT, elapsed_seconds=LIMIT)
     with pytest.raises(DeliveryError, match="作答时间已用完"):
         apply(t, "resume", at(0))
+
+
+def test_a_refusal_carries_its_template_and_codes_for_translation() -> None:
+    from jiance_core.cbt.delivery import DeliveryError
+
+    exc = DeliveryError("该学生现为“%(status)s”，不能“%(action)s”", status="paused", action="pause")
+    assert str(exc) == "该学生现为“已暂停”，不能“暂停”"
+    assert exc.template.startswith("该学生现为") and exc.params == {"status": "paused", "action": "pause"}

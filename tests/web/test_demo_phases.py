@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -128,6 +129,23 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
         city_custody = client.get(reverse("custody:unit", kwargs={"code": county.parent.code})).content.decode()
     assert late[0].school.name in live and "逾期未送回" in live
     assert 'class="row-warning"><td>' + county.name in city_custody
+
+    # the computer room in the English test at 10:30 (jiance.web.demo.cbt), on the console
+    from jiance.cbt.models import Delivery
+
+    states = list(Delivery.objects.values_list("status", flat=True))
+    assert {"awaiting", "authorised", "in_progress", "paused", "completed"} <= set(states)
+    moved = Delivery.objects.exclude(seat=models.F("plan_seat")).get()
+    assert moved.status == "in_progress" and moved.seat.student_id is None
+    assert not moved.saves.filter(received_at__gt=moved.events.get(action="move").at).exists()  # stamped in order
+    room = moved.sitting.room
+    client.force_login(User.objects.get(username="school.proctor"))
+    with clock.frozen(moment + dt.timedelta(minutes=1)):
+        console = client.get(reverse("cbt:console", kwargs={"test_room_id": room.pk,
+                                                            "session": moved.sitting.session}))
+    body = console.content.decode()
+    assert console.status_code == 200 and "已暂停" in body and "已交卷" in body and "等待授权" in body
+    assert not Delivery.objects.filter(sitting__started_at__gt=timezone.make_aware(moment)).exists()
 
     officer = User.objects.get(username="school.info")
     school = RoleAssignment.objects.get(user=officer).unit

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.audit.models import Action
@@ -47,7 +48,7 @@ def bank_import(*, cycle: Cycle, content: bytes, filename: str, actor: Any) -> I
     bank = bank_read(cycle=cycle, content=content, filename=filename)
     if Delivery.objects.filter(sitting__cycle=cycle, sitting__subject=bank.subject).exclude(
             status="awaiting").exists():
-        raise CbtError(f"学科“{bank.subject}”已有学生开始作答，题目不能再替换")
+        raise CbtError(_("学科“%(subject)s”已有学生开始作答，题目不能再替换") % {"subject": bank.subject})
     data = bank_json(bank)
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     now = clock.now()

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiance import clock
 from jiance.accounts import roles
@@ -29,7 +31,10 @@ from jiance.cbt.models import (
     ItemBank,
     Sitting,
     SittingStatus,
+    refusal_text,
 )
+from jiance.proctoring.models import ProctoringError, RunStatus, SessionRun
+from jiance.proctoring.services import run_act
 from jiance.testday.models import Seat, TestRoom
 from jiance.testday.selectors import sessions_for
 from jiance_core.cbt import delivery as core
@@ -54,19 +59,26 @@ def _minutes(start: str, end: str) -> int:
     return (h2 * 60 + m2) - (h1 * 60 + m1)
 
 
+# Subject modes (the cycle's `mode`, or `mode_by_stage` for the room's stage) never taken on screen.
+PAPER_ONLY = ("paper", "phone")
+
+
 def cbt_sessions(room: TestRoom) -> list[CbtSession]:
     """The subject tests a computer room takes on screen: its stage's sessions whose instrument is
-    a subject of the cycle (objective items on screen, open items on the answer card [003])."""
+    a subject of the cycle not set to paper only for the stage (objective items on screen, open
+    items on the answer card [003])."""
     if room.kind != "computer":
         return []
     config = room.cycle.config or {}
     subjects = {str(s.get("code")): str(s.get("name") or s.get("code")) for s in config.get("subjects") or []}
     raw = {str(s.get("code")): s for s in config.get("sessions") or []}
+    modes = {str(s.get("code")): (s.get("mode_by_stage") or {}).get(room.stage) or s.get("mode") or ""
+             for s in config.get("subjects") or []}
     out = []
     for line in sessions_for(room.cycle, room.stage):
         s = raw.get(line.code) or {}
         subject = str(s.get("instrument") or "")
-        if subject not in subjects:
+        if subject not in subjects or modes.get(subject) in PAPER_ONLY:
             continue
         minutes = int((s.get(room.stage) or {}).get("minutes") or s.get("minutes") or _minutes(line.start, line.end))
         if minutes > 0:
@@ -78,7 +90,7 @@ def session_of(room: TestRoom, code: str) -> CbtSession:
     for s in cbt_sessions(room):
         if s.code == code:
             return s
-    raise CbtError(f"{room.name}没有计算机测试场次“{code}”")
+    raise CbtError(_("%(room)s没有计算机测试场次“%(code)s”") % {"room": room.name, "code": code})
 
 
 def sitting_for(*, room: TestRoom, session: str, lock: bool = False) -> Sitting:
@@ -92,18 +104,22 @@ def sitting_for(*, room: TestRoom, session: str, lock: bool = False) -> Sitting:
     return sitting
 
 
+STEP_NAMES = {"prepare": _lazy("准备考试"), "start": _lazy("开始考试"), "end": _lazy("结束考试")}
+
+
 def _when(at: dt.datetime | None) -> str:
     return timezone.localtime(at).strftime("%H:%M:%S") if at else ""
 
 
 def _who(user: Any) -> str:
-    return (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "学生本人"
+    return (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else _("学生本人")
 
 
 def check_version(row: Any, version: int | None, noun: str) -> None:
     if version is None or row.version == version:
         return
-    raise CbtError(f"{noun}已于 {_when(row.changed_at)} 由 {_who(row.changed_by)} 更改，页面已过期，请刷新后再操作")
+    raise CbtError(_("%(what)s已于 %(when)s 由 %(who)s 更改，页面已过期，请刷新后再操作")
+                   % {"what": noun, "when": _when(row.changed_at), "who": _who(row.changed_by)})
 
 
 def new_token() -> str:
@@ -159,7 +175,8 @@ def transition(delivery: Delivery, action: str, *, actor: Any, reason: str = "",
     try:
         t = core.apply(delivery.timer(), action, now, extra=extra, reason=reason)
     except core.DeliveryError as exc:
-        raise CbtError(f"{delivery.seat.seat:02d} 号机：{exc}") from exc
+        raise CbtError(_("%(seat)s 号机：%(reason)s") % {"seat": f"{delivery.seat.seat:02d}",
+                                                        "reason": refusal_text(exc)}) from exc
     delivery.take(t)
     if was_running and t.running_since is None:
         delivery.stopped_at = now
@@ -183,18 +200,19 @@ def sitting_act(*, scope: Scope, room: TestRoom, session: str, action: str, acto
     """The technician's 准备考试 → 开始考试 → 结束考试 for the room's session."""
     scope.require(roles.CBT_SESSION_CONTROL, room.school)
     if action not in SITTING_STEPS:
-        raise CbtError("未知的操作")
+        raise CbtError(_("未知的操作"))
     sitting = sitting_for(room=room, session=session, lock=True)
-    check_version(sitting, version, "本场考试")
+    check_version(sitting, version, _("本场考试"))
     source, target = SITTING_STEPS[action]
     if sitting.status != source:
-        raise CbtError(f"本场考试现为“{sitting.get_status_display()}”，不能“{ {'prepare': '准备考试', 'start': '开始考试', 'end': '结束考试'}[action] }”")
+        raise CbtError(_("本场考试现为“%(status)s”，不能“%(action)s”")
+                       % {"status": sitting.get_status_display(), "action": STEP_NAMES[action]})
     now = clock.now()
     if action == "prepare":
         if not ItemBank.objects.filter(cycle=sitting.cycle, subject=sitting.subject).exists():
-            raise CbtError(f"学科“{sitting.subject}”的题目尚未导入，不能准备考试")
+            raise CbtError(_("学科“%(subject)s”的题目尚未导入，不能准备考试") % {"subject": sitting.subject})
         if timezone.localdate(now) != session_of(room, session).day:
-            raise CbtError(f"本场安排在 {session_of(room, session).day.isoformat()}，今天不能准备考试")
+            raise CbtError(_("本场安排在 %(day)s，今天不能准备考试") % {"day": session_of(room, session).day.isoformat()})
         sitting.prepared_at = now
     elif action == "start":
         sitting.started_at = now
@@ -234,18 +252,18 @@ def delivery_act(*, scope: Scope, delivery: Delivery, action: str, actor: Any, v
     terminate (reason), move to a spare PC (reason)."""
     scope.require(roles.ROOM_STAFF, delivery.sitting.school)
     if action not in ("authorise", "pause", "resume", "extend", "terminate", "move"):
-        raise CbtError("未知的操作")
+        raise CbtError(_("未知的操作"))
     d = _locked(delivery)
-    check_version(d, version, f"{d.seat.seat:02d} 号机")
+    check_version(d, version, _("%(seat)s 号机") % {"seat": f"{d.seat.seat:02d}"})
     now = clock.now()
     sitting = d.sitting
     if sitting.status in (SittingStatus.IDLE, SittingStatus.ENDED):
-        raise CbtError(f"本场考试现为“{sitting.get_status_display()}”，不能操作学生的作答")
+        raise CbtError(_("本场考试现为“%(status)s”，不能操作学生的作答") % {"status": sitting.get_status_display()})
     reason = (reason or "").strip()
     if action == "move":
         spare = next((s for s in spare_seats(sitting) if s.seat == to_seat), None)
         if spare is None:
-            raise CbtError(f"{to_seat or ''} 号机不是本监测室的空闲备用机")
+            raise CbtError(_("%(seat)s 号机不是本监测室的空闲备用机") % {"seat": to_seat or ""})
         old = d.seat
         transition(d, "move", actor=actor, reason=f"{old.seat:02d} → {spare.seat:02d}：{reason}" if reason else "",
                    now=now)
@@ -253,10 +271,11 @@ def delivery_act(*, scope: Scope, delivery: Delivery, action: str, actor: Any, v
         d.seat = spare
         d.token = new_token()  # the old PC's session is closed
         d.save(update_fields=["seat", "token", "move_pending"])
+        transaction.on_commit(progress_changed)
         return d
     extra = dt.timedelta(minutes=minutes) if action == "extend" and minutes else None
     if action == "extend" and extra is None:
-        raise CbtError("请填写延长的分钟数")
+        raise CbtError(_("请填写延长的分钟数"))
     transition(d, action, actor=actor, reason=reason, now=now, extra=extra)
     if action == "resume" and d.move_pending:
         d.move_pending = False
@@ -276,15 +295,19 @@ def room_act(*, scope: Scope, room: TestRoom, session: str, action: str, actor: 
     Checked against the sitting's version (what the console was built from)."""
     scope.require(roles.ROOM_STAFF, room.school)
     if action not in ROOM_ACTIONS:
-        raise CbtError("未知的操作")
+        raise CbtError(_("未知的操作"))
     sitting = sitting_for(room=room, session=session, lock=True)
-    check_version(sitting, version, "本场考试")
+    check_version(sitting, version, _("本场考试"))
     if sitting.status in (SittingStatus.IDLE, SittingStatus.ENDED):
-        raise CbtError(f"本场考试现为“{sitting.get_status_display()}”，不能操作学生的作答")
+        raise CbtError(_("本场考试现为“%(status)s”，不能操作学生的作答") % {"status": sitting.get_status_display()})
     one, source = ROOM_ACTIONS[action]
     reason = (reason or "").strip()
     if one == "pause" and not reason:
-        raise CbtError("全场暂停须填写原因（如停电、断网）")
+        raise CbtError(_("全场暂停须填写原因（如停电、断网）"))
+    run = SessionRun.objects.filter(room=room, session=session).first()
+    if run is not None and run.status == RunStatus.CANCELLED and one in ("authorise", "resume"):
+        raise CbtError(_("本场次已于 %(at)s 由市级取消（暂停超过 1 小时），不再继续作答")
+                       % {"at": _when(run.cancelled_at)})
     now = clock.now()
     done = 0
     for d in Delivery.objects.select_for_update(of=("self",)).filter(sitting=sitting).select_related(
@@ -296,5 +319,23 @@ def room_act(*, scope: Scope, room: TestRoom, session: str, action: str, actor: 
         done += 1
     sitting.bump(actor, now)
     sitting.save()
+    if one in ("pause", "resume"):
+        _follow_run(scope=scope, room=room, session=session, action=one, actor=actor, reason=reason, now=now)
     transaction.on_commit(progress_changed)
     return done
+
+
+def _follow_run(*, scope: Scope, room: TestRoom, session: str, action: str, actor: Any, reason: str,
+                now: dt.datetime) -> None:
+    """A room paused or resumed from the console is the room's session run paused or resumed
+    (proctoring's `SessionRun`, started by the proctors): a pause of more than 1 hour is then the
+    city's to cancel, as for a paper room. A run not under way is left alone."""
+    run = SessionRun.objects.filter(room=room, session=session).first()
+    wanted = {"pause": RunStatus.IN_PROGRESS, "resume": RunStatus.PAUSED}[action]
+    if run is None or run.status != wanted:
+        return
+    try:
+        run_act(scope=scope, room=room, session=session, action=action, actor=actor, version=None, reason=reason,
+                at=now)
+    except ProctoringError as exc:
+        raise CbtError(str(exc)) from exc

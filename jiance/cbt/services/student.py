@@ -10,8 +10,10 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiance import clock
+from jiance.apps_registry import progress_changed
 from jiance.cbt.models import (
     CbtError,
     Delivery,
@@ -42,7 +44,7 @@ def booklet_for(seat: Seat, bank: ItemBank, subject_name: str) -> int:
 
 
 def _place(seat: Seat) -> str:
-    return f"{seat.room.name} {seat.seat:02d} 号机"
+    return _("%(room)s %(seat)s 号机") % {"room": seat.room.name, "seat": f"{seat.seat:02d}"}
 
 
 def student_login(*, room_id: int, seat_number: int, login: str, code: str) -> Delivery:
@@ -64,11 +66,11 @@ def _login(*, room_id: int, seat_number: int, login: str, code: str) -> tuple[De
     seat = (Seat.objects.select_related("room", "room__cycle").filter(student_id=respondent.student_id).first()
             if respondent.student_id is not None else None)
     if seat is None or seat.student_id is None:
-        raise CbtError("该登录条不是参加计算机测试的学生的登录条")
+        raise CbtError(_("该登录条不是参加计算机测试的学生的登录条"))
     student_id = seat.student_id
     sitting = Sitting.objects.filter(room=seat.room, status__in=(SittingStatus.PREPARED, SittingStatus.STARTED)).first()
     if sitting is None:
-        raise CbtError("本监测室尚未准备考试，请等待计算机技术员点击“准备考试”")
+        raise CbtError(_("本监测室尚未准备考试，请等待计算机技术员点击“准备考试”"))
     now = clock.now()
     delivery = Delivery.objects.select_for_update(of=("self",)).select_related(
         "seat", "seat__room", "sitting", "sitting__room", "sitting__school").filter(
@@ -83,15 +85,16 @@ def _login(*, room_id: int, seat_number: int, login: str, code: str) -> tuple[De
         record(delivery, "login", "", actor=None, reason="", now=now)
     settle(delivery, now)
     if delivery.status in core.FINAL:
-        return delivery, f"你的本场测试{delivery.get_status_display()}，不能再登录"
+        return delivery, _("你的本场测试%(status)s，不能再登录") % {"status": delivery.get_status_display()}
     if delivery.seat.room_id != room_id or delivery.seat.seat != seat_number:
-        return delivery, f"你的座位是{_place(delivery.seat)}，请到该机登录"
+        return delivery, _("你的座位是%(place)s，请到该机登录") % {"place": _place(delivery.seat)}
     delivery.token = new_token()
     delivery.save(update_fields=["token"])
     if delivery.move_pending and delivery.status == core.PAUSED:
         transition(delivery, "resume", actor=None, reason="换到备用机后继续", now=now)
         delivery.move_pending = False
         delivery.save(update_fields=["move_pending"])
+        transaction.on_commit(progress_changed)
     return delivery, ""
 
 
@@ -100,11 +103,11 @@ def delivery_at(*, pk: int, token: str, room_id: int, seat_number: int) -> Deliv
     delivery = Delivery.objects.select_related("seat", "seat__room", "sitting", "sitting__room",
                                                "sitting__school", "student").filter(pk=pk).first()
     if delivery is None:
-        raise CbtError("请用登录条重新登录")
+        raise CbtError(_("请用登录条重新登录"))
     if delivery.seat.room_id != room_id or delivery.seat.seat != seat_number:
-        raise CbtError(f"本机的作答已转到{_place(delivery.seat)}，请到该机用登录条继续作答；本机已关闭")
+        raise CbtError(_("本机的作答已转到%(place)s，请到该机用登录条继续作答；本机已关闭") % {"place": _place(delivery.seat)})
     if delivery.token != token:
-        raise CbtError("你已在其他浏览器重新登录，本页面已关闭")
+        raise CbtError(_("你已在其他浏览器重新登录，本页面已关闭"))
     return delivery
 
 
@@ -117,11 +120,12 @@ def _locked(delivery: Delivery) -> Delivery:
 def student_start(*, delivery: Delivery) -> Delivery:
     d = _locked(delivery)
     if d.sitting.status != SittingStatus.STARTED:
-        raise CbtError("考试尚未开始，请等待计算机技术员点击“开始考试”")
+        raise CbtError(_("考试尚未开始，请等待计算机技术员点击“开始考试”"))
     if d.status == core.AWAITING:
-        raise CbtError("请等待监测员授权")
+        raise CbtError(_("请等待监测员授权"))
     if d.status != core.IN_PROGRESS:
         transition(d, "start", actor=None, now=clock.now())
+        transaction.on_commit(progress_changed)
     return d
 
 
@@ -133,6 +137,7 @@ def student_submit(*, delivery: Delivery) -> Delivery:
     if d.status == core.COMPLETED:
         return d
     transition(d, "complete", actor=None, reason="学生交卷", now=now)
+    transaction.on_commit(progress_changed)
     return d
 
 
@@ -155,18 +160,18 @@ def _save(*, delivery: Delivery, token: str, name: str, raw: Any, seq: int, clie
     if before is not None:
         return before
     if d.token != token:
-        raise CbtError("本机的作答已关闭（换机或重新登录），答案未保存")
+        raise CbtError(_("本机的作答已关闭（换机或重新登录），答案未保存"))
     now = clock.now()
     settle(d, now)
     running = d.status == core.IN_PROGRESS
     made_in_time = d.stopped_at is not None and at <= d.stopped_at and d.status != core.TERMINATED
     if not running and not made_in_time:
-        raise CbtError(f"本场测试{d.get_status_display()}，答案未保存")
+        raise CbtError(_("本场测试%(status)s，答案未保存") % {"status": d.get_status_display()})
     if seq < 1:
-        raise CbtError("保存序号无效，请刷新页面")
+        raise CbtError(_("保存序号无效，请刷新页面"))
     bank = ItemBank.objects.get(cycle=d.sitting.cycle, subject=d.sitting.subject)
     if name not in bank.forms.get(str(d.booklet), []):
-        raise CbtError(f"你的题本中没有题目“{name}”，请刷新页面")
+        raise CbtError(_("你的题本中没有题目“%(item)s”，请刷新页面") % {"item": name})
     try:
         value = read_response(bank.items[name], raw)
     except ResponseError as exc:

@@ -9,4 +9,18 @@
       (document.activeElement && document.activeElement.closest && document.activeElement.closest("#seatmap form"));
     if (busy) e.preventDefault();
   });
+
+  // The PCs where they stand in the room (row, column of the seat plan); set through the CSSOM,
+  // which the CSP allows (style attributes are not), again after every re-read of the map.
+  function place(root) {
+    var map = root.querySelector ? root.querySelector(".cbt-map") : null;
+    if (!map) return;
+    map.style.gridTemplateColumns = "repeat(" + map.dataset.columns + ", minmax(8.5rem, 1fr))";
+    map.querySelectorAll(".cbt-pc-cell").forEach(function (cell) {
+      cell.style.gridRow = cell.dataset.row;
+      cell.style.gridColumn = cell.dataset.column;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { place(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { place(document); });
 })();
