@@ -62,7 +62,7 @@ def test_menu_of_school_officer_county_officer_and_centre(world: World) -> None:
     ]
     assert menu(Role.CENTRE_ADMIN, world.centre) == [
         "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "实时进度", "检录与场次", "保密材料", "应急事件", "工作人员", "测后上报",
-        "实施材料", "学生权重", "网络问卷", "网络测试题目", "人员与账号", "审计日志",
+        "实施材料", "学生权重", "网络问卷", "网络测试题目", "人员与账号", "后台任务", "审计日志",
     ]
     assert menu(Role.PROCTOR, world.school_a1) == ["首页", "单位", "监测周期", "测试日", "实时进度", "检录与场次", "应急事件"]
 

@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from jiance.accounts.roles import CITY_AND_ABOVE
+from jiance.accounts.scoping import get_scope
 from jiance.htmx import page_or_partial
 from jiance.http import download
 from jiance.jobs.models import Job, JobFile, JobState
@@ -19,7 +21,13 @@ from jiance.jobs.services import JobError, job_file_read, job_retry
 SHOWN = 50
 
 
+def _office(request: HttpRequest) -> None:
+    """Jobs are submitted by offices (exports, draws): the page is theirs, like its nav entry."""
+    get_scope(request).require(CITY_AND_ABOVE)
+
+
 def _own(request: HttpRequest, job_id: int) -> Job:
+    _office(request)
     job = Job.objects.filter(pk=job_id, owner=request.user).first()
     if job is None:
         raise Http404
@@ -29,6 +37,7 @@ def _own(request: HttpRequest, job_id: int) -> Job:
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
+    _office(request)
     jobs = list(Job.objects.filter(owner=request.user).select_related("unit")[:SHOWN])
     with_file = set(JobFile.objects.filter(job__in=jobs).values_list("job_id", flat=True))
     for job in jobs:
