@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiance.accounts.roles import CITY_AND_ABOVE
 from jiance.accounts.scoping import get_scope
-from jiance.htmx import page_or_partial
+from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.http import download
 from jiance.jobs.models import Job, JobFile, JobState
 from jiance.jobs.services import JobError, job_file_read, job_retry
@@ -28,7 +28,7 @@ def _office(request: HttpRequest) -> None:
 
 def _own(request: HttpRequest, job_id: int) -> Job:
     _office(request)
-    job = Job.objects.filter(pk=job_id, owner=request.user).first()
+    job = Job.objects.filter(pk=job_id, owner_id=request.user.pk).first()
     if job is None:
         raise Http404
     return job
@@ -36,9 +36,9 @@ def _own(request: HttpRequest, job_id: int) -> Job:
 
 @login_required
 @require_GET
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: HtmxHttpRequest) -> HttpResponse:
     _office(request)
-    jobs = list(Job.objects.filter(owner=request.user).select_related("unit")[:SHOWN])
+    jobs = list(Job.objects.filter(owner_id=request.user.pk).select_related("unit")[:SHOWN])
     with_file = set(JobFile.objects.filter(job__in=jobs).values_list("job_id", flat=True))
     for job in jobs:
         job.has_file = job.pk in with_file  # type: ignore[attr-defined]
