@@ -101,7 +101,7 @@ def test_every_app_with_pages_is_served_under_its_prefix() -> None:
 def test_kept_uploads_cover_every_upload_model() -> None:
     keys = {k.key for k in apps_registry.kept_uploads()}
     assert keys == {"roster_rejected", "tested_rejected", "frame_uploads", "unit_imports",
-                    "document_files_removed"}
+                    "document_files_removed", "job_files"}
 
 
 def test_a_new_app_is_read_from_its_declaration(monkeypatch: pytest.MonkeyPatch, world: World) -> None:
