@@ -44,3 +44,22 @@ def test_a_large_version_is_sent_to_the_job_buttons(data: Any, world: World, set
     page = r.content.decode()
     assert reverse("questionnaires:export_job", args=["student_q1", 1, "xlsx"]) in page and "后台生成" in page
     assert not Job.objects.exists()
+
+
+def test_an_identified_export_in_the_background_keeps_its_reason_and_its_rights(
+        data: Any, world: World, django_capture_on_commit_callbacks: Any) -> None:  # noqa: F811
+    from jiance.audit.models import Action, AuditEntry
+
+    client = centre(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("questionnaires:export_identified", args=["student_q1", 1]),
+                        {"fmt": "xlsx", "reason": "核查两名学生的作答情况", "background": "on"})
+    job = Job.objects.get()
+    assert r.status_code == 302 and job.params["identified"] is True and job.params["fmt"] == "xlsx"
+    entry = AuditEntry.objects.filter(action=Action.EXPORT).latest("pk")
+    assert "实名" in entry.detail and "核查两名学生的作答情况" in entry.detail
+    job.owner.roles.all().delete()  # the right is gone before the worker runs it
+    with pytest.raises(Exception, match="实名导出"):
+        export_answers.call(job.pk, job.version)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and "实名导出的权限" in job.error
