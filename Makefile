@@ -39,14 +39,19 @@ system-deps:
 	fi
 
 # The demo always runs on SQLite (var/jiance.sqlite3): built once, reused afterwards.
+# A background-job worker (`jiance worker`, the database queue) runs beside the server and stops with it.
 demo: venv system-deps
 	DATABASE_URL= $(BIN)/jiance demo
+	DATABASE_URL= JIANCE_DEBUG=0 $(BIN)/jiance worker --sole --interval 2 --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL= JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000
 
 # The test-day demo (var/testday.sqlite3): the second test day at 10:30, the clock running from there.
 TESTDAY_DB := sqlite:///$(CURDIR)/var/testday.sqlite3
 demo-testday: venv system-deps
 	DATABASE_URL=$(TESTDAY_DB) $(BIN)/jiance demo --phase testday
+	DATABASE_URL=$(TESTDAY_DB) JIANCE_DEBUG=0 $(BIN)/jiance worker --sole --interval 2 --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DATABASE_URL=$(TESTDAY_DB) JIANCE_DEBUG=0 $(BIN)/jiance serve --addr 127.0.0.1:8000 --test-day 2 10:30
 
 # The production server (gunicorn, WhiteNoise, production settings): the environment of

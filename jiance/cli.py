@@ -33,6 +33,8 @@ HELP = """用法：jiance <命令> [参数]
 平台命令：
   demo             建库并写入演示数据，打印演示账号
   serve            启动网站（默认 127.0.0.1:8000）
+  worker           运行后台任务（导出、抽样等；make demo 会同时启动）
+  scheduler        定时任务调度（提醒、清理上传文件、保密材料逾期提醒）
   import-units F   从 XLSX 导入行政层级与学校
   export-units F   导出行政层级与学校到 XLSX
   unit-template F  生成带下拉选项的导入模板

@@ -1,5 +1,5 @@
 """Health (`/healthz`: the process answers) and readiness (`/readyz`: it can do its work — the
-database answers, and the shared cache when one is configured) for the proxy, systemd and a
+database answers, the shared cache when one is configured, and the job queue) for the proxy, systemd and a
 load balancer. Neither needs a login nor touches a session; both say `no-store`."""
 
 from __future__ import annotations
@@ -36,7 +36,21 @@ def _check_cache() -> str:
     return "ok"
 
 
-CHECKS = {"database": _check_database, "cache": _check_cache}
+def _check_jobs() -> str:
+    """The job queue answers: the database backend's table, or the Redis of RQ (`ping`)."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if "django_tasks_rq" in backend:
+        import django_rq
+
+        django_rq.get_connection("default").ping()
+        return "ok"
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="READY").exists()
+    return "ok"
+
+
+CHECKS = {"database": _check_database, "cache": _check_cache, "jobs": _check_jobs}
 
 
 @never_cache

@@ -58,7 +58,10 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jiance.accounts",
+    "jiance.jobs",
     "jiance.units",
     "jiance.cycles",
     "jiance.audit",
@@ -261,6 +264,25 @@ CACHES = {
 # through `apps_registry.progress_changed()` shows at once), and how often the page polls.
 JIANCE_LIVE_TTL = env_int("JIANCE_LIVE_TTL", 15)
 JIANCE_LIVE_POLL_SECONDS = float(env_str("JIANCE_LIVE_POLL_SECONDS", "15"))
+
+# Background jobs (`jiance.jobs`, Django's task API through django-tasks). The embedded default
+# keeps the queue in the database (django-tasks-db; `jiance worker` runs it). With
+# JIANCE_TASKS_BACKEND=redis://host:6379/2 the same tasks go to RQ on Redis (django-tasks-rq;
+# `jiance worker` then runs RQ's worker). No task changes between the two.
+_tasks_url = env_str("JIANCE_TASKS_BACKEND")
+JIANCE_JOB_TIMEOUT = env_int("JIANCE_JOB_TIMEOUT", 3600)  # RQ kills a job running longer (seconds)
+if _tasks_url.startswith(("redis://", "rediss://", "unix://")):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": _tasks_url, "DEFAULT_TIMEOUT": JIANCE_JOB_TIMEOUT}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JIANCE_JOB_HEARTBEAT_SECONDS = float(env_str("JIANCE_JOB_HEARTBEAT_SECONDS", "30"))
+JIANCE_JOB_STALE_SECONDS = env_int("JIANCE_JOB_STALE_SECONDS", 180)  # no beat for this long: the worker died
+JIANCE_JOB_AUTO_ATTEMPTS = env_int("JIANCE_JOB_AUTO_ATTEMPTS", 2)  # runs before a dead worker's job is failed
+JIANCE_JOB_POLL_SECONDS = float(env_str("JIANCE_JOB_POLL_SECONDS", "2"))  # the jobs page while one runs
+# Below these sizes an export or a draw is made in the request, as before; above, it is a job.
+JIANCE_SYNC_EXPORT_ROWS = env_int("JIANCE_SYNC_EXPORT_ROWS", 5000)
 
 # Logs go to standard error (systemd's journal, docker's log): JSON lines in production, one line
 # per request from `jiance.requestlog` (info; a request slower than JIANCE_SLOW_REQUEST_MS or a

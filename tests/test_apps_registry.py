@@ -63,7 +63,7 @@ def test_menu_of_school_officer_county_officer_and_centre(world: World) -> None:
     ]
     assert menu(Role.CENTRE_ADMIN, world.centre) == [
         "首页", "单位", "监测周期", "工作节点", "学校信息上报", "样本校抽样", "学生名单", "测试日", "实时进度", "检录与场次", "保密材料", "应急事件", "工作人员", "测后上报",
-        "实施材料", "监测报告", "学生权重", "网络问卷", "网络测试题目", "人员与账号", "录音监控", "审计日志",
+        "实施材料", "监测报告", "学生权重", "网络问卷", "网络测试题目", "人员与账号", "录音监控", "后台任务", "审计日志",
     ]
     assert menu(Role.PROCTOR, world.school_a1) == ["首页", "单位", "监测周期", "测试日", "实时进度", "检录与场次", "应急事件"]
 
@@ -102,7 +102,7 @@ def test_every_app_with_pages_is_served_under_its_prefix() -> None:
 def test_kept_uploads_cover_every_upload_model() -> None:
     keys = {k.key for k in apps_registry.kept_uploads()}
     assert keys == {"roster_rejected", "tested_rejected", "frame_uploads", "unit_imports",
-                    "document_files_removed"}
+                    "document_files_removed", "job_files"}
 
 
 def test_a_new_app_is_read_from_its_declaration(monkeypatch: pytest.MonkeyPatch, world: World) -> None:

@@ -50,6 +50,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # Deleting kept uploads: finds them through the app registry, records the purge in the journal.
     ("retention", ("jiance.retention",)),
     ("accounts", ("jiance.accounts",)),
+    # Background jobs: the Job record, its services and worker/scheduler commands; apps submit jobs.
+    ("jobs", ("jiance.jobs",)),
     # Reading the audit log (its pages need the Scope).
     ("audit pages", ("jiance.audit",)),
     # Managing the hierarchy: import, export, browse (needs the Scope and the journal).

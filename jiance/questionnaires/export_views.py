@@ -9,9 +9,12 @@ service → file."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,6 +24,7 @@ from jiance.cycles.editing import can_manage
 from jiance.errors import RoleRequired
 from jiance.http import download, download_stream
 from jiance.questionnaires import exports
+from jiance.questionnaires.export_jobs import export_job_submit
 from jiance.questionnaires.models import FormVersion, Response
 from jiance.questionnaires.views import MANAGE_ROLES, _version
 
@@ -30,12 +34,21 @@ class IdentifiedForm(forms.Form):
     reason = forms.CharField(label=_("导出原因"), min_length=6, max_length=300,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("实名数据仅用于核查等必要用途；原因写入审计日志。"))
+    background = forms.BooleanField(label=_("在后台生成（答卷较多时自动在后台生成）"), required=False)
+
+
+def _to_job(request: HttpRequest, version: FormVersion, fmt: str, *, identified: bool, reason: str = "") -> HttpResponse:
+    job = export_job_submit(version=version, scope=get_scope(request), fmt=fmt, identified=identified, reason=reason)
+    messages.success(request, _("已提交后台导出，完成后在本页下载。"))
+    return redirect(f"{reverse('jobs:list')}?job={job.pk}")
 
 
 def _download(version: FormVersion, request: HttpRequest, fmt: str, *, identified: bool,
-          reason: str = "") -> HttpResponse | StreamingHttpResponse:
+          reason: str = "", background: bool = False) -> HttpResponse | StreamingHttpResponse:
     scope = get_scope(request)
     count = exports.responses_for(version, scope).count()
+    if background or count > settings.JIANCE_SYNC_EXPORT_ROWS:
+        return _to_job(request, version, fmt, identified=identified, reason=reason)
     exports.export_record(version=version, fmt=fmt, rows=count, identified=identified, reason=reason,
                           actor=request.user, unit=scope.primary_unit)
     export = exports.build(version, scope=scope, identified=identified)
@@ -72,7 +85,21 @@ def answers(request: HttpRequest, qcode: str, number: int, fmt: str) -> HttpResp
     if fmt not in exports.FORMATS:
         raise Http404
     version = _version(request, qcode, number, manage=False)
+    count = exports.responses_for(version, get_scope(request)).count()
+    if count > settings.JIANCE_SYNC_EXPORT_ROWS:  # too large for one request: the page offers a job
+        messages.info(request, _("本版答卷较多（%(n)s 份），请点击“后台生成”。") % {"n": count})
+        return redirect("questionnaires:export", qcode, number)
     return _download(version, request, fmt, identified=False)
+
+
+@login_required
+@require_http_methods(["POST"])
+def answers_job(request: HttpRequest, qcode: str, number: int, fmt: str) -> HttpResponse:
+    """The pseudonymous answers of a version as a background job (any size)."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    version = _version(request, qcode, number, manage=False)
+    return _to_job(request, version, fmt, identified=False)
 
 
 @login_required
@@ -100,4 +127,5 @@ def identified(request: HttpRequest, qcode: str, number: int) -> HttpResponse | 
         raise RoleRequired(owners, [str(Role(r).label) for r in owners])
     if not form.is_valid():
         return _page(request, version, form, status=400)
-    return _download(version, request, form.cleaned_data["fmt"], identified=True, reason=form.cleaned_data["reason"])
+    return _download(version, request, form.cleaned_data["fmt"], identified=True, reason=form.cleaned_data["reason"],
+                     background=form.cleaned_data["background"])

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<str:qcode>/v<int:number>/publish/", views.publish, name="publish"),
     path("<str:qcode>/v<int:number>/export/", export_views.page, name="export"),
     path("<str:qcode>/v<int:number>/export/<str:fmt>/", export_views.answers, name="export_answers"),
+    path("<str:qcode>/v<int:number>/export-job/<str:fmt>/", export_views.answers_job, name="export_job"),
     path("<str:qcode>/v<int:number>/export-identified/", export_views.identified, name="export_identified"),
     path("<str:qcode>/v<int:number>/codebook/<str:fmt>/", export_views.codebook, name="codebook"),
     # respondents (students and teachers by slip, parents by link, principals and county managers by account)

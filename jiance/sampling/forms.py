@@ -18,6 +18,10 @@ class DrawForm(forms.Form):
         widget=forms.NumberInput(attrs={"placeholder": _("留空自动生成（0–%(n)s）") % {"n": SEED_LIMIT - 1}}),
     )
     method = forms.ChoiceField(label=_("抽样方法"), choices=Method.choices, initial=Method.PPS)
+    background = forms.BooleanField(
+        label=_("在后台抽样"), required=False,
+        help_text=_("省级或学校很多的市，抽样可能需要几分钟：在后台进行，完成后在“后台任务”中打开结果。"),
+    )
 
 
 class PublishForm(forms.Form):

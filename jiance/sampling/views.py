@@ -22,6 +22,7 @@ from jiance.cycles.selectors import active_cycle, current_cycle
 from jiance.htmx import HtmxHttpRequest, page_or_partial
 from jiance.http import download
 from jiance.sampling import selectors, services
+from jiance.sampling.draw_jobs import draw_job_submit
 from jiance.sampling.forms import DecisionForm, DrawForm, PublishForm, ReplacementRequestForm
 from jiance.sampling.models import RequestStatus, RowStatus, SamplingError
 from jiance.sampling.plan import plan_from_config
@@ -88,6 +89,11 @@ def draw_create(request: HttpRequest) -> HttpResponse:
     scope.require(DRAW_ROLES, owner)
     cycle = current_cycle(scope=scope)
     form = DrawForm(request.POST)
+    if form.is_valid() and form.cleaned_data["background"]:
+        job = draw_job_submit(scope=scope, cycle=cycle, owner=owner, seed=form.cleaned_data["seed"],
+                              method=form.cleaned_data["method"])
+        messages.success(request, _("已提交后台抽样，完成后在“后台任务”中打开结果。"))
+        return redirect(f"{reverse('jobs:list')}?job={job.pk}")
     if form.is_valid():
         try:
             draw = services.draw_create(
