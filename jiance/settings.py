@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jiance.cbt",
     "jiance.live",
     "jiance.analysis",
+    "jiance.fieldtest",
 ]
 
 MIDDLEWARE = [

@@ -96,6 +96,15 @@ SESSION_CANCELLERS: Roles = CITY_OFFICE
 CBT_SESSION_CONTROL: Roles = (Role.TECHNICIAN, Role.CHIEF_PROCTOR)
 # Who imports and exports a cycle's test items (the centre, or the owner office of its programme).
 CBT_ITEM_KEEPERS: Roles = CYCLE_MANAGERS
+# PE field test (体育现场测试记录卡 [002]): the school's information officer enters the cards; the PE
+# proctors (体育监测员, whose test-day account is a proctor's: the staffing rule `account: proctor`)
+# check them — never the card they entered themselves; the school office, the county staff and the
+# city and above read the progress figures (not the values); the centre exports the checked cards.
+FIELDTEST_ENTRY: Roles = SCHOOL_OFFICER
+PE_PROCTORS: Roles = (Role.PROCTOR, Role.CHIEF_PROCTOR)
+FIELDTEST_VALUES: Roles = (*FIELDTEST_ENTRY, *PE_PROCTORS)
+FIELDTEST_READERS: Roles = (*SCHOOL_OFFICE, *PE_PROCTORS, *COUNTY_STAFF, *CITY_AND_ABOVE)
+FIELDTEST_EXPORTERS: Roles = (Role.CENTRE_ADMIN,)
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 
