@@ -92,7 +92,11 @@ class FieldCard(Reviewable):
     values = models.JSONField(_("成绩"), default=dict)
     # item codes whose value is outside the plausible range and was confirmed at entry
     confirmed = models.JSONField(_("已确认的超范围项目"), default=list)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # who entered the values last: the account (None for the demo's stand-ins) and a key naming the
+    # person either way (`u<pk>`, or the stand-in's one grant) — the two-person rule compares keys
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    entered_who = models.CharField(max_length=60)
     entered_at = models.DateTimeField(_("录入时间"))
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")

@@ -90,7 +90,7 @@ def row_view(row: Row, rules: FieldTestRules, *, scope: Scope, user: Any, enteri
     if card is not None:
         view.status, view.status_label = card.status, card.get_status_display()
         view.editable = entering and card.status != CardStatus.CHECKED
-        view.own = card.entered_by_id == getattr(user, "pk", None)
+        view.own = card.entered_by_id is not None and card.entered_by_id == getattr(user, "pk", None)
         view.actions = allowed_actions(card, scope) if checking and not view.own else set()
         view.comment = card.comment
     else:

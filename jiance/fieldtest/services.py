@@ -36,6 +36,14 @@ class CardInvalid(FieldTestError):
         self.check = check
 
 
+def person_key(scope: Scope, actor: Any) -> str:
+    """Who acts, as the two-person rule compares it: the account, or (the demo's stand-ins, who
+    have none) their one grant."""
+    if actor is not None:
+        return f"u{actor.pk}"
+    return "s" + ",".join(f"{g.role}@{g.unit_id}" for g in scope.grants)[:58]
+
+
 def _content(card: FieldCard) -> tuple[Any, ...]:
     return (card.attendance, card.reason, dict(card.values), sorted(card.confirmed))
 
@@ -65,7 +73,8 @@ def card_save(*, scope: Scope, cycle: Cycle, sampled: SampledStudent, version: i
         card = FieldCard.objects.create(
             cycle=cycle, school=school, student=student, grade=grade, sex=student.sex,
             attendance=checked.attendance, reason=checked.reason, values=checked.values,
-            confirmed=checked.confirmed, entered_by=actor, entered_at=now, updated_at=now)
+            confirmed=checked.confirmed, entered_by=actor, entered_who=person_key(scope, actor), entered_at=now,
+            updated_at=now)
         audit_record(action=Action.CREATE, obj=card, unit=school, actor=actor,
                      after={"version": card.version, "attendance": card.attendance,
                             "confirmed": card.confirmed}, detail="体育现场测试记录卡录入")
@@ -79,7 +88,7 @@ def card_save(*, scope: Scope, cycle: Cycle, sampled: SampledStudent, version: i
                      if card.values.get(k) != checked.values.get(k))
     was, was_attendance = card.status, card.attendance
     bump(card, attendance=checked.attendance, reason=checked.reason, values=checked.values,
-         confirmed=checked.confirmed, entered_by=actor, entered_at=now)
+         confirmed=checked.confirmed, entered_by=actor, entered_who=person_key(scope, actor), entered_at=now)
     # the values stay out of the audit log (its readers include offices not entitled to them)
     audit_record(action=Action.UPDATE, obj=card, unit=school, actor=actor,
                  before={"version": card.version - 1, "attendance": was_attendance},
@@ -97,7 +106,7 @@ def card_check(*, scope: Scope, card: FieldCard, action: str, version: int, comm
         raise FieldTestError("未知操作")
 
     def _not_the_enterer(row: FieldCard) -> None:
-        if row.entered_by_id == getattr(actor, "pk", None):
+        if row.entered_who == person_key(scope, actor):
             raise FieldTestError("录入人不能核查自己录入的记录卡：请由另一名体育监测员核查")
 
     return transition(card, action, scope=scope, actor=actor, comment=comment, version=version,

@@ -264,6 +264,10 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
 
         summary.incidents = build_incidents(cycle=active, county=county, demo_school=demo_school, users=by_name,
                                             today=today).line()
+        from jiance.web.demo.fieldtest import build_fieldtest
+
+        summary.incidents += "\n  " + build_fieldtest(cycle=active, county=county, demo_school=demo_school,
+                                                      users=by_name, seed=seed)
     summary.accounts = [(a, where[a.where]) for a in DEMO_ACCOUNTS]
     audit_record(
         action=Action.IMPORT, obj=city, unit=city,

@@ -33,5 +33,5 @@ def card_id(school: Unit) -> str:
     card, _ = FieldCard.objects.get_or_create(
         cycle=sampled.roster.cycle, student=sampled.student,
         defaults={"school": school, "grade": sampled.roster.grade, "sex": sampled.student.sex,
-                  "entered_by": user.user, "entered_at": now, "updated_at": now})
+                  "entered_by": user.user, "entered_who": f"u{user.user_id}", "entered_at": now, "updated_at": now})
     return str(card.pk)
