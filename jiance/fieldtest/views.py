@@ -85,7 +85,9 @@ def _row_reply(request: HtmxHttpRequest, scope: Scope, cycle: Cycle, school: Uni
     view = row_view(selectors.Row(sampled, card), rules, scope=scope, user=request.user,  # type: ignore[arg-type]
                     entering=scope.holds(roles.FIELDTEST_ENTRY, school),
                     checking=scope.holds(roles.PE_PROCTORS, school), **extra)
-    return render(request, "fieldtest/_row.html", {"r": view, "unit": school,
+    # the school's figures travel with the row (out of band), so the counts above follow each save
+    total = selectors.total(selectors.progress_under(scope=scope, cycle=cycle, unit=school), school)
+    return render(request, "fieldtest/_row.html", {"r": view, "unit": school, "row_total": total,
                                                    "attendance_choices": ATTENDANCE_CHOICES})
 
 

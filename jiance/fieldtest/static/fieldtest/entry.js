@@ -8,7 +8,7 @@
     saved.removeAttribute("data-saved");
     if (saved.querySelector(".field-error")) { return; }
     var next = saved.nextElementSibling;
-    var field = next && next.querySelector("input:not([type=hidden]), select");
+    var field = next && (next.querySelector("input[inputmode]") || next.querySelector("select"));
     if (field) { field.focus(); if (field.select) { field.select(); } }
   });
 })();
