@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope
@@ -38,7 +39,7 @@ def cards_export(*, scope: Scope, cycle: Cycle, unit: Unit, actor: Any) -> tuple
     scope.require(roles.FIELDTEST_EXPORTERS, unit)
     rules = rules_of(cycle)
     if rules is None:
-        raise FieldTestError("本监测周期没有体育现场测试")
+        raise FieldTestError(_("本监测周期没有体育现场测试"))
     cards = list(scope.filter(FieldCard.objects.filter(cycle=cycle, status=CardStatus.CHECKED,
                                                        school__path__startswith=unit.path), unit_field="school")
                  .select_related("school").order_by("school__path", "grade", "pk"))

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiance import clock
 from jiance.accounts import roles
@@ -57,7 +58,7 @@ def card_save(*, scope: Scope, cycle: Cycle, sampled: SampledStudent, version: i
     scope.require(roles.FIELDTEST_ENTRY, school)
     rules = rules_of(cycle)
     if rules is None:
-        raise FieldTestError("本监测周期没有体育现场测试")
+        raise FieldTestError(_("本监测周期没有体育现场测试"))
     student = sampled.student
     grade = int(sampled.roster.grade)
     checked = check_card(rules, grade=grade, sex=student.sex, attendance=attendance, reason=reason, raw=raw,
@@ -69,7 +70,7 @@ def card_save(*, scope: Scope, cycle: Cycle, sampled: SampledStudent, version: i
     card = FieldCard.objects.select_for_update().filter(cycle=cycle, student=student).first()
     if card is None:
         if version != 0:
-            raise FieldTestError("该记录卡已不存在，请刷新页面")
+            raise FieldTestError(_("该记录卡已不存在，请刷新页面"))
         card = FieldCard.objects.create(
             cycle=cycle, school=school, student=student, grade=grade, sex=student.sex,
             attendance=checked.attendance, reason=checked.reason, values=checked.values,
@@ -103,11 +104,11 @@ def card_check(*, scope: Scope, card: FieldCard, action: str, version: int, comm
     """A PE proctor approves the card or sends it back with a reason. Refused for the person who
     entered it (two-person rule), on a stale page, and for anyone but a PE proctor of the school."""
     if action not in (CardAction.APPROVE, CardAction.RETURN):
-        raise FieldTestError("未知操作")
+        raise FieldTestError(_("未知操作"))
 
     def _not_the_enterer(row: FieldCard) -> None:
         if row.entered_who == person_key(scope, actor):
-            raise FieldTestError("录入人不能核查自己录入的记录卡：请由另一名体育监测员核查")
+            raise FieldTestError(_("录入人不能核查自己录入的记录卡：请由另一名体育监测员核查"))
 
     return transition(card, action, scope=scope, actor=actor, comment=comment, version=version,
                       check=_not_the_enterer)

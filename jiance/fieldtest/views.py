@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiance.accounts import roles
@@ -118,7 +119,7 @@ def save(request: HtmxHttpRequest, code: str, student_id: int) -> HttpResponse:
             messages.error(request, str(exc))
         return _row_reply(request, scope, cycle, school, student_id, posted=request.POST, errors={"card": str(exc)})
     if not request.htmx:
-        messages.success(request, f"{sampled.student.name}：已保存")
+        messages.success(request, _("%(name)s：已保存") % {"name": sampled.student.name})
     return _row_reply(request, scope, cycle, school, student_id, saved=True)
 
 
