@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "jiance.recordings",
     "jiance.live",
     "jiance.analysis",
+    "jiance.fieldtest",
 ]
 
 MIDDLEWARE = [

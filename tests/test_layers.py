@@ -92,6 +92,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("live", ("jiance.live",)),
     # Weights from the published draw, the rosters and the after-test reports (issue 14).
     ("analysis", ("jiance.analysis",)),
+    # PE field test: record cards entered by the school, checked per card through the review engine;
+    # its export uses the analysis pseudonyms (one student id across the centre's files).
+    ("fieldtest", ("jiance.fieldtest",)),
     # Later apps (implementation documents, questionnaires, analysis) go here, in workflow order.
     ("web", ("jiance.web",)),
     # Wiring: the URL table, the API, the CLI.

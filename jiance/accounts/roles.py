@@ -100,6 +100,15 @@ CBT_ITEM_KEEPERS: Roles = CYCLE_MANAGERS
 # and below (students, tasks, states; never the sound), and who may play a recording (audited).
 RECORDING_MONITORS: Roles = (*SCHOOL_OFFICE, Role.CHIEF_PROCTOR, Role.TECHNICIAN, *COUNTY_STAFF, *CITY_AND_ABOVE)
 RECORDING_REVIEWERS: Roles = (*COUNTY_OFFICE, *CITY_AND_ABOVE)
+# PE field test (体育现场测试记录卡 [002]): the school's information officer enters the cards; the PE
+# proctors (体育监测员, whose test-day account is a proctor's: the staffing rule `account: proctor`)
+# check them — never the card they entered themselves; the school office, the county staff and the
+# city and above read the progress figures (not the values); the centre exports the checked cards.
+FIELDTEST_ENTRY: Roles = SCHOOL_OFFICER
+PE_PROCTORS: Roles = (Role.PROCTOR, Role.CHIEF_PROCTOR)
+FIELDTEST_VALUES: Roles = (*FIELDTEST_ENTRY, *PE_PROCTORS)
+FIELDTEST_READERS: Roles = (*SCHOOL_OFFICE, *PE_PROCTORS, *COUNTY_STAFF, *CITY_AND_ABOVE)
+FIELDTEST_EXPORTERS: Roles = (Role.CENTRE_ADMIN,)
 # Who reads the audit log of their subtree: the offices, and a principal for the school.
 AUDIT_READERS: Roles = (*OFFICES, Role.PRINCIPAL)
 

@@ -272,6 +272,10 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
         from jiance.web.demo.cbt import build_cbt
 
         build_cbt(cycle=active, demo_school=demo_school, users=by_name, today=today)
+        from jiance.web.demo.fieldtest import build_fieldtest
+
+        summary.incidents += "\n  " + build_fieldtest(cycle=active, county=county, demo_school=demo_school,
+                                                      users=by_name, seed=seed)
     summary.accounts = [(a, where[a.where]) for a in DEMO_ACCOUNTS]
     audit_record(
         action=Action.IMPORT, obj=city, unit=city,

@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from jiance_core.cycles.custody import CustodyRules, custody_issues
 from jiance_core.cycles.discipline import Discipline, discipline_issues
+from jiance_core.cycles.fieldtest import FieldTestRules
 from jiance_core.cycles.incidents import IncidentRules
 
 # ---------------------------------------------------------------------------------------------------
@@ -556,6 +557,9 @@ class CycleTemplate(StrictModel):
     sample_size: SampleSize
     analysis: Analysis = Field(default_factory=Analysis)
     """权重与重复权重 (issue 14); the default JK2 when the template does not say."""
+    fieldtest: FieldTestRules | None = None
+    """体育现场测试记录卡: items, units, plausible ranges (`jiance_core.cycles.fieldtest`); None: no
+    PE field test in the cycle."""
     staffing: Staffing = Field(default_factory=Staffing)
     groups: dict[Level, LeadershipGroup] = Field(default_factory=dict)
     milestones: dict[Level, list[Milestone]] = Field(default_factory=dict)
@@ -905,6 +909,13 @@ def _check_sample_staffing(t: CycleTemplate) -> list[Issue]:
         out.append(Issue("analysis.fay_rho", "Fay 系数应不小于 0、小于 1（PISA 为 0.5）"))
     if an.trim_ratio != 0 and an.trim_ratio < 1:
         out.append(Issue("analysis.trim_ratio", "修剪倍数应为 0（不修剪）或不小于 1"))
+    if t.fieldtest is not None:
+        if t.subject(t.fieldtest.subject) is None:
+            out.append(Issue("fieldtest.subject", f"本轮没有学科“{t.fieldtest.subject}”"))
+        tested = set(t.grades.values())
+        for i, item in enumerate(t.fieldtest.items):
+            for grade in sorted(set(item.ranges) - tested):
+                out.append(Issue(f"fieldtest.items[{i}].ranges", f"{item.name}：本轮不测 {grade} 年级"))
     for name in ("computer_spare_pcs", "questionnaire_room_spare_pcs_min"):
         value = getattr(ss, name)
         if value is not None and value < 0:

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.db import models
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -117,6 +118,18 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
     assert principal.answers.exists() and principal.submitted_at is None  # part-way, to finish in the browser
     assert Response.objects.filter(practice=True, submitted_at__isnull=False).exists()
     assert not real.filter(updated_at__gt=timezone.make_aware(moment)).exists()
+
+    # the PE field test: cards entered and checked at the demo school and two others, one sent back,
+    # one out-of-range value confirmed, the two-person rule kept
+    from jiance.fieldtest.models import CardStatus, FieldCard
+
+    cards = FieldCard.objects.filter(cycle=cycle)
+    assert cards.values("school").distinct().count() == 3
+    assert {CardStatus.ENTERED, CardStatus.RETURNED, CardStatus.CHECKED} <= set(cards.values_list("status", flat=True))
+    assert cards.exclude(confirmed=[]).exists() and cards.filter(attendance="exempt").exists()
+    assert not cards.filter(checked_by__isnull=False, checked_by=F("entered_by")).exists()
+    assert not cards.filter(updated_at__gt=timezone.make_aware(moment)).exists()
+    assert "体育现场测试" in summary.incidents
 
     client = Client()
     client.force_login(User.objects.get(username="ncx.custodian"))
