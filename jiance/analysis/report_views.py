@@ -4,18 +4,22 @@ unit below them (`area_for`: anything else is a 404)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.analysis.charts import histogram_chart, level_chart
 from jiance.analysis.report import Report, report_build
 from jiance.analysis.report_files import REPORT_FORMATS, report_export
+from jiance.analysis.report_jobs import SUBMITTERS, report_job_submit
 from jiance.analysis.report_tables import STATEMENT, report_tables
 from jiance.analysis.views import cycle_stages
 from jiance.cycles.models import Cycle
@@ -75,6 +79,7 @@ def report_page(request: HttpRequest, stage: str, code: str) -> HttpResponse:
         charts.append({"subject": s, "levels": mark_safe(lv.svg()) if lv else "",
                        "histogram": mark_safe(hist.svg()) if hist else ""})
     return render(request, "analysis/report.html", {
+        "background": get_scope(request).holds(SUBMITTERS),
         "report": report, "charts": charts, "tables": report_tables(report), "statement": STATEMENT, "formats": REPORT_FORMATS, "stage_label": stage_label(stage),
         "counties": report.unit.level == Level.CITY,
     })
@@ -88,3 +93,18 @@ def report_download(request: HttpRequest, stage: str, code: str, fmt: str) -> Ht
     scope, report = _report(request, stage, code)
     content, name = report_export(scope=scope, report=report, fmt=fmt, actor=request.user)
     return download(content, name)
+
+
+@login_required
+@require_POST
+def report_job(request: HttpRequest, stage: str, code: str) -> HttpResponse:
+    """The report file built by a background job (large areas): then the jobs page."""
+    scope, cycle = _scope(request)
+    scope.require(SUBMITTERS)
+    fmt = request.POST.get("fmt", "")
+    if stage not in cycle_stages(cycle) or fmt not in REPORT_FORMATS:
+        raise Http404
+    unit = _unit(scope, code)
+    job = report_job_submit(scope=scope, cycle=cycle, unit=unit, stage=stage, fmt=fmt)
+    messages.success(request, _("已提交后台生成报告，完成后在本页下载。"))
+    return redirect(f"{reverse('jobs:list')}?job={job.pk}")

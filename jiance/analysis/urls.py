@@ -14,4 +14,5 @@ urlpatterns = [
     path("reports/", report_views.reports_home, name="reports"),
     path("reports/<str:stage>/<str:code>/", report_views.report_page, name="report"),
     path("reports/<str:stage>/<str:code>/report.<str:fmt>", report_views.report_download, name="report_file"),
+    path("reports/<str:stage>/<str:code>/job/", report_views.report_job, name="report_job"),
 ]
