@@ -7,6 +7,8 @@ partly answered."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import models
@@ -45,7 +47,8 @@ def test_phase_shifts_put_test_day_where_it_belongs() -> None:
     assert 8 <= (ahead - TODAY).days <= 14 and ahead.weekday() == first.weekday()
 
 
-def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> None:
+def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's recordings are files
     moment = dt.datetime.combine(TODAY, DEMO_TESTDAY_TIME)  # as `jiance demo --phase testday` builds it
     with clock.frozen(moment):
         summary = demo_build(seed=2022, today=TODAY, phase="testday")
@@ -159,6 +162,19 @@ def test_demo_on_test_day_has_drawn_students_the_school_sees_after_release() -> 
     body = console.content.decode()
     assert console.status_code == 200 and "已暂停" in body and "已交卷" in body and "等待授权" in body
     assert not Delivery.objects.filter(sitting__started_at__gt=timezone.make_aware(moment)).exists()
+
+    # the spoken-English task (jiance.web.demo.recordings): checked, failed and pending recordings,
+    # made through the upload service, on the county's monitoring page
+    from jiance.recordings import storage
+    from jiance.recordings.models import Recording, RecordingMark
+
+    assert sorted(Recording.objects.values_list("state", flat=True)) == ["checked", "checked", "failed", "failed"]
+    assert RecordingMark.objects.count() == 1 and all((storage.root() / r.path).exists()
+                                                      for r in Recording.objects.all())
+    client.force_login(User.objects.get(username="ncx.info"))
+    with clock.frozen(moment + dt.timedelta(minutes=1)):
+        monitor = client.get(reverse("recordings:monitor", kwargs={"code": room.school.code})).content.decode()
+    assert "检查通过" in monitor and "检查未通过" in monitor and "已录音" in monitor
 
     officer = User.objects.get(username="school.info")
     school = RoleAssignment.objects.get(user=officer).unit

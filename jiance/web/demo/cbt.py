@@ -37,6 +37,7 @@ from jiance.proctoring.models import CheckIn, Presence
 from jiance.questionnaires.models import Respondent
 from jiance.testday.models import ComputerRoom, RoomKind, Seat, TestRoom
 from jiance.units.models import Unit
+from jiance.web.demo.recordings import build_recordings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "cbt" / "examples" / "english-example.json"
 SUBJECT = "english"
@@ -150,6 +151,8 @@ def build_cbt(*, cycle: Cycle, demo_school: Unit, users: dict[str, User], today:
         answer(d, _at(today, 10, 24), upto=4)
         with clock.frozen(_at(today, 10, 27, 30 * k)):
             student_submit(delivery=d)
+    working = [d for d in deliveries if d.pk not in {moved.pk, paused.pk, *(x.pk for x in done)}]
+    build_recordings(working=working, at=_at(today, 10, 27))
     late = sign_in(late_authorised, _at(today, 10, 28))
     proctor_act(late, "authorise", _at(today, 10, 29))
     sign_in(late_waiting, _at(today, 10, 29, 20))
