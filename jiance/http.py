@@ -29,10 +29,11 @@ CONTENT_TYPES = {
 }
 
 
-def download(content: bytes, filename: str, *, content_type: str | None = None) -> HttpResponse:
-    """A file as an attachment, never cached (see the module docstring)."""
+def download(content: bytes, filename: str, *, content_type: str | None = None, inline: bool = False) -> HttpResponse:
+    """A file as an attachment, never cached (see the module docstring); `inline` for what the page
+    itself plays or shows (a recording in an <audio> element), with the same headers otherwise."""
     kind = content_type or CONTENT_TYPES.get(PurePath(filename).suffix.lower(), "application/octet-stream")
-    return _attachment(HttpResponse(content, content_type=kind), filename)
+    return _attachment(HttpResponse(content, content_type=kind), filename, inline=inline)
 
 
 def download_stream(chunks: Iterable[bytes], filename: str, *, content_type: str | None = None) -> StreamingHttpResponse:
@@ -41,8 +42,8 @@ def download_stream(chunks: Iterable[bytes], filename: str, *, content_type: str
     return _attachment(StreamingHttpResponse(chunks, content_type=kind), filename)
 
 
-def _attachment(response: R, filename: str) -> R:
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+def _attachment(response: R, filename: str, *, inline: bool = False) -> R:
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"

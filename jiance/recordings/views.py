@@ -6,6 +6,7 @@ never cached). Thin: permission → selector/service → render."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,7 @@ from jiance.accounts import roles
 from jiance.accounts.scoping import get_scope
 from jiance.audit.services import audit_record
 from jiance.cycles.selectors import current_cycle
+from jiance.http import download
 from jiance.recordings import selectors, storage
 from jiance.recordings.models import STATE_LABELS, Recording
 from jiance.units.models import Level
@@ -100,8 +102,4 @@ def play(request: HttpRequest, recording_id: int) -> HttpResponse:
         raise Http404 from exc
     audit_record(action="recording.play", obj=row, unit=school, actor=request.user,
                  detail=f"{row.delivery.student} {row.task} #{row.attempt}")
-    response = HttpResponse(data, content_type=row.content_type)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
+    return download(data, PurePosixPath(row.path).name, content_type=row.content_type, inline=True)

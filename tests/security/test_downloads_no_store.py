@@ -148,6 +148,10 @@ STATIC_ONLY = {
     "questionnaires:slips_staff_pdf": "needs an active cycle with slips issued (tests/questionnaires/test_slips_pdf.py)",
     "questionnaires:slips_students_pdf": "needs the released sample of an active cycle (tests/questionnaires/test_slips_pdf.py)",
     "questionnaires:slips_parents_pdf": "needs the released sample and parent links (tests/questionnaires/test_slips_pdf.py)",
+    "analysis:report_file": "needs weights and a score set of an active cycle (tests/analysis/test_report_outputs.py)",
+    "fieldtest:export": "needs checked PE cards of an active cycle (tests/fieldtest/test_views.py)",
+    "jobs:file": "needs a finished job of the person's own (tests/jobs/test_jobs.py)",
+    "recordings:play": "needs an uploaded recording of a computer test (tests/recordings/test_views.py)",
 }
 
 
