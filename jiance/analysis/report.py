@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -111,6 +112,14 @@ def _design(weights: StageWeights, table: pl.DataFrame) -> tuple[Design, str]:
     return taylor_design(w, stratum=county, psu=school), "taylor"
 
 
+def _in_cycle_order(cycle: Cycle, subjects: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The score set's subjects in the cycle's order (then by name): PostgreSQL's jsonb does not
+    keep the file's order of the keys, and a report must read the same on either database."""
+    names = [str(s.get("name") or s.get("code")) for s in (cycle.config or {}).get("subjects") or []]
+    rank = {name: i for i, name in enumerate(names)}
+    return sorted(subjects.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
 def report_build(*, scope: Scope, cycle: Cycle, unit: Unit, stage: str) -> Report:
     """The report of a county or a city for one stage (see the module doc)."""
     part = (cycle.config or {}).get("analysis") or {}
@@ -137,7 +146,7 @@ def report_build(*, scope: Scope, cycle: Cycle, unit: Unit, stage: str) -> Repor
     scores = scores_of(score_set)
     table = weights.students.join(scores, on="student_pk", how="left")
     design, report.method = _design(weights, table)
-    for subject, spec in score_set.subjects.items():
+    for subject, spec in _in_cycle_order(cycle, score_set.subjects):
         cols = [str(c) for c in spec["columns"]]
         result = subject_result(table, design, subject, cols, str(spec["kind"]), minimums=minimums)
         report.subjects.append(result)

@@ -36,17 +36,25 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright_driver() -> Iterator[Any]:
+    """One Playwright per test process: a second `sync_playwright()` in the same process fails
+    ("Sync API inside the asyncio loop"), so a test needing other launch arguments launches its own
+    Chromium from this one."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium 不存在：请先运行 make system-deps（apt-get install chromium）")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Any) -> Iterator[Any]:
+    b = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 def _page(browser: Any, **context: Any) -> Iterator[Any]:

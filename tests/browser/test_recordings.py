@@ -26,19 +26,14 @@ FAKE_MEDIA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-str
 
 
 @pytest.fixture
-def media_browser(tmp_path: Any, settings: Any) -> Iterator[Any]:
+def media_browser(tmp_path: Any, settings: Any, playwright_driver: Any) -> Iterator[Any]:
     """A Chromium of its own whose microphone is the fake device (this test only)."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium 不存在：请先运行 make system-deps")
     settings.MEDIA_ROOT = tmp_path / "media"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[*LAUNCH_ARGS, *FAKE_MEDIA])
-        try:
-            yield b
-        finally:
-            b.close()
+    b = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=[*LAUNCH_ARGS, *FAKE_MEDIA])
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 def test_student_records_with_the_fake_microphone_and_the_monitor_shows_it_checked(

@@ -9,10 +9,3 @@ import pytest
 def fast_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> None:
-    """The progress figures are shared through the cache (locmem in tests): none from another test."""
-    from django.core.cache import cache
-
-    cache.clear()
