@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
+from jiance_core.analysis.indicator_stats import Indicator
 from jiance_core.analysis.report_stats import SubjectResult
 
 LEVEL_COLOURS = ("#c8553d", "#f2c14e", "#5b9bd5", "#2e6e4e")
@@ -114,4 +115,22 @@ def histogram_chart(subject: SubjectResult) -> Chart | None:
             c.text(left + i * bw, top + plot_h + 14, f"{lo:.0f}", 9, "middle")
     c.line(left, top + plot_h, left + plot_w, top + plot_h, INK)
     c.text(left + plot_w / 2, top + plot_h + 32, "量尺分数（学生所占比例，按权重）", 10, "middle")
+    return c
+
+
+def share_chart(ind: Indicator) -> Chart | None:
+    """A small horizontal bar per category: the weighted share of the whole unit (a select_one
+    item whose overall estimates are all shown)."""
+    if ind.item.kind != "share" or not ind.rows or not all(e.shown for _l, e in ind.overall.values):
+        return None
+    values = ind.overall.values
+    c = Chart(480, 16 + 22 * len(values), f"{ind.item.label}（学生比例，按权重）")
+    left, plot_w = 130.0, 290.0
+    for i, (label, e) in enumerate(values):
+        y = 8 + 22 * i
+        c.text(left - 6, y + 12, label if len(label) <= 12 else label[:11] + "…", 10, "end")
+        w = plot_w * max(min(e.value, 1.0), 0.0)
+        c.rect(left, y + 2, w, 14, BAR)
+        c.text(left + w + 4, y + 13, f"{e.value * 100:.1f}%", 10)
+    c.line(left, 6, left, 8 + 22 * len(values), INK)
     return c

@@ -21,6 +21,7 @@ import polars as pl
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.analysis.build import CountyWeights, Settings, StageWeights, stage_weights
+from jiance.analysis.indicators import IndicatorSection, indicator_section
 from jiance.analysis.models import ScoreSet
 from jiance.analysis.scoring import scores_of
 from jiance.cycles.models import Cycle
@@ -74,6 +75,7 @@ class Report:
     score_set: ScoreSet | None
     problems: list[str] = field(default_factory=list)
     built_at: dt.datetime | None = None
+    questionnaire: IndicatorSection = field(default_factory=IndicatorSection)
 
     @property
     def stage_name(self) -> str:
@@ -137,15 +139,18 @@ def report_build(*, scope: Scope, cycle: Cycle, unit: Unit, stage: str) -> Repor
                     participation=rows, total=total, subjects=[], method=weights.settings.method,
                     replicates=weights.replicates, scored=0, score_set=score_set,
                     problems=list(weights.problems), built_at=clock.now())
-    if score_set is None:
-        report.problems.append("本学段尚未上传成绩数据：报告只有参测情况。")
-        return report
     if weights.students.height == 0:
         report.problems.append("没有参测学生的权重：报告只有参测情况。")
+        report.questionnaire.missing = "没有参测学生的权重，不计算问卷指标。"
         return report
-    scores = scores_of(score_set)
-    table = weights.students.join(scores, on="student_pk", how="left")
+    table = weights.students
+    if score_set is not None:
+        table = table.join(scores_of(score_set), on="student_pk", how="left", maintain_order="left")
     design, report.method = _design(weights, table)
+    report.questionnaire = indicator_section(cycle=cycle, stage=stage, table=table, design=design, minimums=minimums)
+    if score_set is None:
+        report.problems.append("本学段尚未上传成绩数据：报告没有学科结果。")
+        return report
     for subject, spec in _in_cycle_order(cycle, score_set.subjects):
         cols = [str(c) for c in spec["columns"]]
         result = subject_result(table, design, subject, cols, str(spec["kind"]), minimums=minimums)

@@ -16,9 +16,16 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from reportlab.platypus import Table as PdfTable
 
 from jiance.accounts.scoping import Scope
-from jiance.analysis.charts import histogram_chart, level_chart
+from jiance.analysis.charts import histogram_chart, level_chart, share_chart
 from jiance.analysis.report import Report
-from jiance.analysis.report_tables import STATEMENT, Table, report_tables
+from jiance.analysis.report_tables import (
+    QUESTIONNAIRE_SHEET,
+    STATEMENT,
+    Table,
+    indicator_table,
+    questionnaire_intro,
+    report_tables,
+)
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
 from jiance.printouts.fonts import cjk_font
@@ -38,6 +45,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "sub": ParagraphStyle("sub", parent=base, fontSize=10, alignment=1, textColor=colors.HexColor("#444444"),
                               spaceAfter=8),
         "h2": ParagraphStyle("h2", parent=base, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontSize=11, leading=15, spaceBefore=8, spaceAfter=3),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
         "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=12, textColor=colors.HexColor("#444444"),
                                spaceBefore=3),
@@ -83,6 +91,8 @@ def report_pdf(report: Report) -> bytes:
         story.append(Paragraph(p, st["note"]))
     scale = 0.8 * (PAGE_W - 2 * MARGIN) / 480
     for t in report_tables(report):
+        if t.key == "technical":
+            story.extend(_questionnaire_pdf(report, st, scale))
         block: list[Any] = [Paragraph(t.title, st["h2"]), _pdf_table(t, st)]
         if t.note:
             block.append(Paragraph(t.note, st["note"]))
@@ -98,12 +108,51 @@ def report_pdf(report: Report) -> bytes:
     return buf.getvalue()
 
 
+def _questionnaire_pdf(report: Report, st: dict[str, ParagraphStyle], scale: float) -> list[Any]:
+    """The questionnaire section: its sentences, then per indicator a heading, table, note, chart."""
+    out: list[Any] = [Paragraph(QUESTIONNAIRE_SHEET, st["h2"])]
+    out += [Paragraph(p, st["note"]) for p in questionnaire_intro(report)]
+    for n, ind in enumerate(report.questionnaire.indicators, start=1):
+        t = indicator_table(ind, n)
+        block: list[Any] = [Paragraph(t.title, st["h3"]), _pdf_table(t, st), Paragraph(t.note, st["note"])]
+        chart = share_chart(ind)
+        if chart is not None:
+            block += [Spacer(1, 3), chart.drawing(scale)]
+        out.append(KeepTogether(block) if len(t.rows) < 25 else block[0])
+        if len(t.rows) >= 25:
+            out.extend(block[1:])
+    return out
+
+
+def _questionnaire_sheet(wb: Workbook, report: Report) -> None:
+    """One sheet for every indicator: the sentences, then per indicator its title, headers, rows, note."""
+    ws = wb.create_sheet(QUESTIONNAIRE_SHEET)
+    ws.append([report.title])
+    for p in questionnaire_intro(report):
+        ws.append([p])
+    for n, ind in enumerate(report.questionnaire.indicators, start=1):
+        t = indicator_table(ind, n)
+        ws.append([])
+        ws.append([t.title])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        ws.append(list(t.headers))
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+        for r in t.rows:
+            ws.append([safe_cell(c) for c in r])
+        ws.append([t.note])
+    for col, width in zip("ABCDEFG", (16, 22, 14, 12, 20, 12, 30), strict=False):
+        ws.column_dimensions[col].width = width
+
+
 def report_xlsx(report: Report) -> bytes:
     wb = Workbook()
     first = wb.active
     assert first is not None
     wb.remove(first)
     for t in report_tables(report):
+        if t.key == "technical":
+            _questionnaire_sheet(wb, report)
         ws = wb.create_sheet(t.title[:31])
         ws.append([report.title])
         ws.append(list(t.headers))

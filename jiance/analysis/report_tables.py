@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from jiance.analysis.indicators import MAX_INDICATORS
 from jiance.analysis.report import Participation, Report
+from jiance_core.analysis.indicator_stats import ALL, Indicator
 from jiance_core.analysis.report_stats import Estimate
 
 NOT_SHOWN = "不报告"
@@ -116,9 +118,65 @@ def technical(report: Report) -> Table:
         ["权重合计", f"{num(report.total.weighted, 0)}，抽样框学生数 {report.total.frame_enrolment}"],
         ["方差估计", f"{report.method_text}{fay}{reps}。"],
         ["合理值", "每个统计量在每个合理值上分别计算；点估计为其平均，方差 = 抽样方差的平均 + (1 + 1/M) × 合理值之间的方差（Rubin 规则）。"],
+        ["问卷指标", "学生问卷中的单选题（各选项的比例）、整数与小数题（平均值）和量表题（各陈述选项编码的平均值），"
+         "按最终权重估计，分母为作答该题的参测学生；标准误与置信区间的计算同学科结果；只计已提交的答卷，"
+         "不含文字题、日期题、多选题和可识别个人身份的题目。"],
         ["小样本", f"学生少于 {report.minimums.students} 人或学校少于 {report.minimums.schools} 所的群体不报告结果（表中标为“{NOT_SHOWN}”并注明原因）。"],
         ["成绩数据", f"{report.score_set.source_name}，{report.scored} 名参测学生有成绩" if report.score_set else "尚未上传"],
         ["说明", STATEMENT],
     ]
     t.rows = rows + [["问题", p] for p in report.problems]
     return t
+
+
+QUESTIONNAIRE_SHEET = "问卷指标"
+
+
+def questionnaire_intro(report: Report) -> list[str]:
+    """The section's sentences: what was answered, by how many, and how it is estimated; or the one
+    sentence saying there is nothing."""
+    q = report.questionnaire
+    if q.missing:
+        return [q.missing]
+    out = []
+    for part in q.questionnaires:
+        versions = "、".join(f"第 {n} 版" for n in part.versions)
+        out.append(f"{part.name}（{versions}）：{part.responses} 名参测学生提交了问卷（只计已提交的答卷）。")
+    out.append("各指标按最终权重加权估计：单选题为各选项的学生比例，数值题为平均值，量表题为各陈述选项编码的平均值；"
+               "分母为作答该题的学生。标准误按与学科结果相同的重复权重计算，95% 置信区间 = 估计值 ± 1.96 × 标准误；"
+               f"作答学生少于 {report.minimums.students} 人或学校少于 {report.minimums.schools} 所的组不报告。")
+    if q.unanswered:
+        out.append(f"{'、'.join(q.unanswered)}：本学段参测学生没有已提交的答卷。")
+    if q.left_out:
+        out.append(f"另有 {q.left_out} 个题目未列入本报告（每份报告最多列 {MAX_INDICATORS} 个指标），可从问卷答案导出中分析。")
+    return out
+
+
+def _domain(group: str, domain: str) -> str:
+    return ALL if group == ALL else f"{group}：{domain}"
+
+
+def indicator_table(ind: Indicator, number: int = 1) -> Table:
+    """One indicator: a row per domain (and category or statement), in the report's domain order."""
+    item = ind.item
+    if item.kind == "share":
+        headers = ["组别", "选项", "学生比例", "标准误", "95% 置信区间", "作答学生数", "说明"]
+    elif item.kind == "scale":
+        low, high = item.scale[0], item.scale[-1]
+        headers = ["组别", "陈述", f"平均（{low[1]} = {low[2]} … {high[1]} = {high[2]}）", "标准误", "95% 置信区间",
+                   "作答学生数", "说明"]
+    else:
+        headers = ["组别", "平均值", "标准误", "95% 置信区间", "作答学生数", "说明"]
+    t = Table(f"indicator-{number}", item.label, headers)
+    for row in ind.rows:
+        for label, e in row.values:
+            cells = _share(e) if item.kind == "share" else _est(e, digits=2 if item.kind == "scale" else 1)
+            head = [_domain(row.group, row.domain)] + ([] if item.kind == "mean" else [label])
+            t.rows.append([*head, *cells, str(e.students), e.suppressed])
+    kinds = {"share": "单选题", "mean": "整数题" if item.type == "integer" else "数值题", "scale": "量表题"}
+    t.note = f"{ind.questionnaire} · 题目 {item.name}（{kinds[item.kind]}）· 全体作答学生 {ind.answered} 人；按最终权重估计。"
+    return t
+
+
+def questionnaire_tables(report: Report) -> list[Table]:
+    return [indicator_table(i, n) for n, i in enumerate(report.questionnaire.indicators, start=1)]

@@ -16,11 +16,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiance.accounts import roles
 from jiance.accounts.scoping import Scope, get_scope
-from jiance.analysis.charts import histogram_chart, level_chart
+from jiance.analysis.charts import histogram_chart, level_chart, share_chart
 from jiance.analysis.report import Report, report_build
 from jiance.analysis.report_files import REPORT_FORMATS, report_export
 from jiance.analysis.report_jobs import SUBMITTERS, report_job_submit
-from jiance.analysis.report_tables import STATEMENT, report_tables
+from jiance.analysis.report_tables import (
+    STATEMENT,
+    indicator_table,
+    questionnaire_intro,
+    report_tables,
+)
 from jiance.analysis.views import cycle_stages
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
@@ -78,10 +83,16 @@ def report_page(request: HttpRequest, stage: str, code: str) -> HttpResponse:
         lv, hist = level_chart(s), histogram_chart(s)
         charts.append({"subject": s, "levels": mark_safe(lv.svg()) if lv else "",
                        "histogram": mark_safe(hist.svg()) if hist else ""})
+    tables = report_tables(report)
+    indicators = []
+    for n, ind in enumerate(report.questionnaire.indicators, start=1):
+        chart = share_chart(ind)
+        indicators.append({"table": indicator_table(ind, n), "chart": mark_safe(chart.svg()) if chart else ""})
     return render(request, "analysis/report.html", {
         "background": get_scope(request).holds(SUBMITTERS),
-        "report": report, "charts": charts, "tables": report_tables(report), "statement": STATEMENT, "formats": REPORT_FORMATS, "stage_label": stage_label(stage),
-        "counties": report.unit.level == Level.CITY,
+        "report": report, "charts": charts, "tables": tables[:-1], "technical": tables[-1], "statement": STATEMENT,
+        "formats": REPORT_FORMATS, "stage_label": stage_label(stage), "counties": report.unit.level == Level.CITY,
+        "questionnaire_intro": questionnaire_intro(report), "indicators": indicators,
     })
 
 

@@ -113,3 +113,29 @@ def fill_schools(built: Built, *, skip: set[str] = frozenset()) -> None:  # type
 def mark_absent(built: Built, school_code: str, count: int) -> None:
     ids = [s.pk for s in built.sampled[school_code][:count]]
     TestedStudent.objects.filter(sampled_id__in=ids).update(attendance=Attendance.ABSENT)
+
+
+STUDENT_Q = {"code": "student_q1", "name": "学生相关因素问卷（一）", "respondents": ["student"], "mode": "online"}
+
+
+def add_student_answers(built: Built, *, seed: int = 4, submitted: float = 0.9, started: float = 0.05) -> Any:
+    """The example 学生相关因素问卷（一） in the cycle (published through the services) and the tested
+    students' answers (`synthetic_student_answers`: most submitted, a few part-way)."""
+    from jiance.analysis.synthetic import synthetic_student_answers
+    from jiance.questionnaires.examples import example_xlsx
+    from jiance.questionnaires.services.versions import (
+        questionnaires_sync,
+        version_publish,
+        version_upload,
+    )
+
+    cycle = built.cycle
+    Cycle.objects.filter(pk=cycle.pk).update(config={**cycle.config, "questionnaires": [STUDENT_Q]})
+    cycle.refresh_from_db()
+    q = questionnaires_sync(cycle=cycle)[0]
+    version, _ = version_upload(questionnaire=q, content=example_xlsx(q.code, q.name, ["student"]),
+                                filename="student_q1.xlsx", actor=built.centre_user)
+    version_publish(version=version, actor=built.centre_user)
+    synthetic_student_answers(cycle=cycle, stage="primary", area=built.world.city, questionnaire=q, at=AFTER_TEST,
+                              seed=seed, submitted=submitted, started=started)
+    return q

@@ -1,6 +1,6 @@
 """The report's HTML page, PDF and XLSX: who may open which report, and the scan that every
 output describes without ranking: no school named, counties only in code order, no ranking
-words, charts with CJK labels."""
+words, charts with CJK labels — the questionnaire indicators' section included."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from jiance.accounts.scoping import Scope
 from jiance.analysis.synthetic import synthetic_scores_import
 from jiance.audit.models import AuditEntry
 from jiance.units.models import Level, Unit
-from tests.analysis.builders import Built, build, fill_schools, make_cycle
+from tests.analysis.builders import Built, add_student_answers, build, fill_schools, make_cycle
 from tests.factories import World
 from tests.printouts.pdftools import is_pdf, squash
 from tests.printouts.pdftools import text as pdf_text
@@ -31,6 +31,7 @@ def built(world: World) -> Built:
     out = synthetic_scores_import(scope=Scope(b.city_user), cycle=b.cycle, stage="primary",
                                   counties=[world.county_a, world.county_b], seed=5, actor=b.city_user)
     assert out is not None and not out.errors
+    add_student_answers(b)
     return b
 
 
@@ -52,6 +53,7 @@ def _outputs(client: Client, code: str) -> dict[str, str]:
     wb = load_workbook(io.BytesIO(xlsx.content))
     cells = "\n".join(" ".join("" if v is None else str(v) for v in row)
                       for ws in wb.worksheets for row in ws.iter_rows(values_only=True))
+    assert "问卷指标" in wb.sheetnames and wb.sheetnames.index("问卷指标") == len(wb.sheetnames) - 2  # before 技术说明
     return {"html": html, "pdf": squash(pdf_text(pdf.content, raw=True)), "xlsx": cells}
 
 
@@ -75,9 +77,17 @@ def test_city_report_outputs_never_rank_and_never_name_schools(built: Built) -> 
     outputs = _outputs(client, built.world.city.code)
     assert "数学" in outputs["pdf"] and "参测情况" in outputs["pdf"] and "技术说明" in outputs["pdf"]
     assert "JK2" in outputs["xlsx"] and "Rubin" in outputs["html"]
+    for kind, text in outputs.items():  # the questionnaire section, with its labels and numbers
+        flat = squash(text)
+        assert all(squash(s) in flat for s in ("问卷指标", "你平时和谁一起生活？", "父母双方", "名参测学生提交了问卷",
+                                                "按最终权重加权估计", "性别：女", "我喜欢我们学校")), kind
     _scan(outputs, counties, built.world.city)
     page = client.get(reverse("analysis:report", args=["primary", built.world.city.code])).content.decode()
-    assert page.count("<svg") == 4 and "学业水平分布" in page and "优秀" in page  # charts, CJK labels
+    assert "学业水平分布" in page and "优秀" in page  # charts, CJK labels
+    # 2 histograms + 2 level bars + a bar chart per select_one indicator (住校, 和谁生活, 作业时间)
+    assert page.count("<svg") == 7 and page.count('id="report-indicator-') == 8
+    section = page[page.index('id="questionnaire-indicators"'):]
+    assert "按权重" in section and re.search(r"\d+\.\d%", section)
     assert AuditEntry.objects.filter(object_type="analysis.report").count() == 2
 
 
