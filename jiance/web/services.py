@@ -259,6 +259,10 @@ def demo_build(*, seed: int = 2022, today: dt.date | None = None, phase: str = "
     summary.questionnaire_answers = build_questionnaires(
         cycle=active, demo_county=county, demo_school=demo_school, schools_by_county=by_county,
         users=by_name, today=today, seed=seed)
+    if phase == "after":  # the tested students' questionnaire answers: the reports' indicators
+        from jiance.web.demo.scores import build_student_answers
+
+        build_student_answers(cycle=active, city=city, seed=seed)
     summary.chain = chain
     summary.completions = _mark_progress(
         active, city=city, sample=by_county, rng=rng, today=today, demo_school=demo_school

@@ -215,3 +215,21 @@ def test_demo_after_the_test_opens_the_after_test_reporting() -> None:
         body = page.content.decode()
         name = SampledStudent.objects.filter(school=school).select_related("student").first().student.name
         assert name in body and "已于" not in body.split("<main", 1)[1][:2000]  # open, names listed
+
+        # the city's tested secondary students answered 学生相关因素问卷（一）: the city's junior report
+        # shows questionnaire indicators with numbers
+        from jiance.accounts.scoping import Scope
+        from jiance.analysis.report import report_build
+
+        city = Unit.objects.get(code=DEMO_COUNTY_CODE).parent
+        report = report_build(scope=Scope(User.objects.get(username="nanchang.admin")), cycle=Cycle.objects.get(
+            status=CycleStatus.ACTIVE), unit=city, stage="junior")
+        section = report.questionnaire
+        assert not section.missing and section.questionnaires[0].name == "学生相关因素问卷（一）"
+        assert section.questionnaires[0].responses > 500 and len(section.indicators) == 8
+        live = next(i for i in section.indicators if i.item.name == "live_with")
+        assert all(e.shown and 0 < e.value < 1 and 0 < e.se < 0.1 for _l, e in live.overall.values)
+        assert {r.domain for r in live.rows} >= {"男", "女"}
+        primary = report_build(scope=Scope(User.objects.get(username="nanchang.admin")), cycle=report.cycle,
+                               unit=city, stage="primary")
+        assert primary.questionnaire.missing  # primary students answer on paper: one sentence, no error

@@ -3,7 +3,9 @@ reports (issue 14). Every county's sample schools get approved rosters (syntheti
 南昌县's), the city draws the students of the counties not drawn yet (the drawing service), the
 schools' after-test reports are approved (about 4% absent), and the centre's score file —
 synthetic plausible values with county, school, area and sex effects (`synth_scores.py`) — is
-imported through the score upload's own service."""
+imported through the score upload's own service. Once the questionnaires are published, the
+tested secondary students' answers to 学生相关因素问卷（一） are added (`build_student_answers`)
+for the reports' questionnaire indicators."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from django.utils import timezone
 
 from jiance import clock
 from jiance.accounts.models import User
@@ -124,3 +127,25 @@ def build_scores(*, cycle: Cycle, city: Unit, demo_county: Unit, demo_school: Un
         if out is not None and out.score_set is not None:
             scored += out.score_set.rows
     return scored
+
+
+def build_student_answers(*, cycle: Cycle, city: Unit, seed: int) -> int:
+    """The city's tested students' answers to the first student questionnaire they answer online
+    (2022: 学生相关因素问卷（一）, secondary students; primary answers on paper), submitted in its
+    session on the first test day, so the reports' questionnaire indicators have numbers. The other
+    student questionnaires stay unanswered (the reports say so). Returns the responses submitted."""
+    from jiance.analysis.synthetic import synthetic_student_answers
+    from jiance.questionnaires.models import Questionnaire
+    from jiance_core.questionnaires.windows import questionnaires_for
+
+    day = min(cycle.test_days)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(11, 10)))
+    submitted = 0
+    for stage in cycle_grades(cycle):
+        codes = questionnaires_for(cycle.config, "student", stage=stage)
+        q = Questionnaire.objects.filter(cycle=cycle, code=codes[0]).first() if codes else None
+        if q is None or q.published() is None:
+            continue
+        submitted += synthetic_student_answers(cycle=cycle, stage=stage, area=city, questionnaire=q, at=at,
+                                               seed=seed)
+    return submitted
