@@ -222,6 +222,7 @@ def test_demo_after_the_test_opens_the_after_test_reporting() -> None:
         from jiance.analysis.report import report_build
 
         city = Unit.objects.get(code=DEMO_COUNTY_CODE).parent
+        assert city is not None
         report = report_build(scope=Scope(User.objects.get(username="nanchang.admin")), cycle=Cycle.objects.get(
             status=CycleStatus.ACTIVE), unit=city, stage="junior")
         section = report.questionnaire
