@@ -26,7 +26,9 @@ from jiance.questionnaires.models import Answer, Kind, Questionnaire, Respondent
 from jiance.questionnaires.services.respondents import new_code
 from jiance.units.models import Unit
 from jiance_core.analysis.synth_scores import synthetic_scores
+from jiance_core.questionnaires.answers import constraint_error
 from jiance_core.questionnaires.synth import fill
+from jiance_core.questionnaires.xlsform import questions
 
 
 def synthetic_score_file(*, scope: Scope, cycle: Cycle, stage: str, counties: Sequence[Unit], seed: int,
@@ -60,7 +62,7 @@ def synthetic_student_answers(*, cycle: Cycle, stage: str, area: Unit, questionn
                               at: dt.datetime, seed: int, submitted: float = 0.9, started: float = 0.05) -> int:
     """Answers of the area's tested students of `stage` to a student questionnaire (the demo and
     the report tests): a share `submitted` answer it completely and submit (`questionnaire.synth.
-    fill`, the sex as on the roster, the age the grade's), a share `started` stop part-way (not
+    fill`, the sex as on the roster, the age the grade's, decimals spread around fill's value), a share `started` stop part-way (not
     counted by the reports); the rest never open it. Written in bulk (a city's thousands of
     students: the answering services one save at a time would take minutes), as the services would
     store them: a slip respondent per student, a response on the published version, the answers
@@ -102,6 +104,12 @@ def synthetic_student_answers(*, cycle: Cycle, stage: str, area: Unit, questionn
             answers["sex"] = "1" if student.sex == "男" else "2"
         if isinstance(answers.get("age"), int):
             answers["age"] = grade + 6 + int(rng.random() < 0.3)
+        for q in questions(form):  # fill's decimals are a fixed list: spread them around it
+            value = answers.get(q["name"])
+            if q["type"] == "decimal" and isinstance(value, float):
+                spread = round(float(rng.normal(value, max(abs(value) * 0.1, 0.5))) * 2) / 2
+                if constraint_error(form, q, spread, answers) is None:
+                    answers[q["name"]] = spread
         finished = at + dt.timedelta(seconds=int(rng.integers(0, 1800)))
         plan.append((Response(respondent_id=respondent, questionnaire=questionnaire, version=version, practice=False,
                               started_at=at - dt.timedelta(minutes=30), updated_at=finished,

@@ -1,6 +1,7 @@
-"""A county report in a real browser: a city office opens the reports page, the county's report,
-and downloads its PDF; screenshots in artifacts/screenshots/report-*.png, the PDF's pages as
-report-pdf-*.png (pdftoppm)."""
+"""A county report in a real browser: a city office opens the reports page, the county's report
+(with its questionnaire indicators), and downloads its PDF; screenshots in
+artifacts/screenshots/report-*.png (the indicators' section alone: report-county-questionnaire.png),
+the PDF's pages as report-pdf-*.png (pdftoppm)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.analysis.synthetic import synthetic_scores_import
-from tests.analysis.builders import AFTER_TEST, build, fill_schools, make_cycle, mark_absent
+from tests.analysis.builders import AFTER_TEST, add_student_answers, build, fill_schools, make_cycle, mark_absent
 from tests.browser.conftest import SCREENSHOTS, login, screenshot
 from tests.printouts.pdftools import is_pdf, squash, text
 
@@ -33,21 +34,26 @@ def test_city_office_opens_a_county_report_and_downloads_the_pdf(world: Any, set
     mark_absent(built, next(iter(built.sampled)), 5)
     synthetic_scores_import(scope=Scope(built.city_user), cycle=built.cycle, stage="primary",
                             counties=[world.county_a, world.county_b], seed=7, actor=built.city_user)
+    add_student_answers(built)
     login(page, live_server, built.city_user.username)
     page.click(".topnav a:text('监测报告')")
     page.wait_for_selector("#report-units")
     screenshot(page, "report-index-city")
     page.click(f"#report-units tr:has-text('{world.county_a.name}') a")
     page.wait_for_selector("#report-results")
-    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart").count() == 4 + 3  # scores; the select_one indicators' bars
     assert world.county_a.name in page.locator("h1").inner_text()
     screenshot(page, "report-county")
+    section = page.locator("#questionnaire-indicators")
+    assert "名参测学生提交了问卷" in section.inner_text() and section.locator("table").count() == 8
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(SCREENSHOTS / "report-county-questionnaire.png"))
     with page.expect_download() as info:
         page.click("a.button:text('下载 PDF')")
     path = tmp_path / "report.pdf"
     info.value.save_as(str(path))
     content = path.read_bytes()
-    assert is_pdf(content) and "各学科结果" in squash(text(content))
+    assert is_pdf(content) and "各学科结果" in squash(text(content)) and "问卷指标" in squash(text(content))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOTS.glob("report-pdf-*.png"):
         old.unlink()
