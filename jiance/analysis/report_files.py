@@ -60,7 +60,7 @@ def _pdf_table(t: Table, st: dict[str, ParagraphStyle]) -> PdfTable:
         widths = [width * 0.16, width * 0.84]
     else:
         share = [3.0 if h in ("说明", "是否显著（α = 0.05）") else 2.0 if h == "陈述" else 1.6 if "置信区间" in h
-                 else 1.5 if h in ("选项", "作答学生数") or h.startswith("平均（") else 1.0 for h in t.headers]
+                 else 1.5 if h in ("选项", "作答学生数", "组别") or h.startswith("平均（") else 1.0 for h in t.headers]
         widths = [width * x / sum(share) for x in share]
     table = PdfTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([

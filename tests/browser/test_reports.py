@@ -13,7 +13,14 @@ import pytest
 from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.analysis.synthetic import synthetic_scores_import
-from tests.analysis.builders import AFTER_TEST, add_student_answers, build, fill_schools, make_cycle, mark_absent
+from tests.analysis.builders import (
+    AFTER_TEST,
+    add_student_answers,
+    build,
+    fill_schools,
+    make_cycle,
+    mark_absent,
+)
 from tests.browser.conftest import SCREENSHOTS, login, screenshot
 from tests.printouts.pdftools import is_pdf, squash, text
 
