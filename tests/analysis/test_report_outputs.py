@@ -88,6 +88,10 @@ def test_city_report_outputs_never_rank_and_never_name_schools(built: Built) -> 
     assert page.count("<svg") == 7 and page.count('id="report-indicator-') == 8
     section = page[page.index('id="questionnaire-indicators"'):]
     assert "按权重" in section and re.search(r"\d+\.\d%", section)
+    # the section describes the city as one population: no county or school in it, nothing ranked
+    section = section[:section.index("技术说明")]
+    assert not any(u.name in section for u in Unit.objects.filter(level__in=(Level.COUNTY, Level.SCHOOL)))
+    assert not RANKING.search(re.sub(r"<[^>]+>", " ", section))
     assert AuditEntry.objects.filter(object_type="analysis.report").count() == 2
 
 
