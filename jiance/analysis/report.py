@@ -3,7 +3,9 @@ service function so that a background job can run it as well as a page.
 
 `report_build(*, scope, cycle, unit, stage)` reads the weights of the unit's counties
 (`stage_weights`, with the cycle's replicate method), the stage's score set (`ScoreSet`), and
-computes per subject the statistics of `jiance_core.analysis.report_stats` for the whole unit.
+computes per subject the statistics of `jiance_core.analysis.report_stats` for the whole unit,
+and the student questionnaires' indicators with the same design (`indicators.py`; also before any
+score set is uploaded).
 A city report describes the city as one population (its counties' participation is listed in
 code order; their results are in their own county reports): no report orders counties or
 schools by a result, and no school is named.
