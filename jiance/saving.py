@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,33 @@ from jiance.offline import OfflineStampError, client_stamp, queued_reply
 
 SESSION_RENEW_EVERY = 60  # seconds: a queued save renews the session's idle timeout at most this often
 _RENEWED = "_saving_renewed"
+
+
+@contextmanager
+def prepared_statements(using: str = "default") -> Iterator[None]:
+    """Within the block, PostgreSQL keeps the plans of the statements run (server-side binding:
+    psycopg prepares a statement on the connection from its third run, `prepare_threshold`).
+
+    A save's locking query joins five tables and costs several times more to plan than to run;
+    planned once per pooled connection, a save costs the database about half. Only the save path
+    uses it: elsewhere Django's client-side binding stays (the platform's default)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.cursor_factory, raw.prepare_threshold  # Django's: client-side, never prepared
+    raw.cursor_factory, raw.prepare_threshold = psycopg.Cursor, 2
+    # what Django reads to show a bound statement (the debug log, captured queries in tests)
+    connection.features.__dict__["uses_server_side_binding"] = True
+    try:
+        yield
+    finally:
+        raw.cursor_factory, raw.prepare_threshold = before
+        del connection.features.__dict__["uses_server_side_binding"]
 
 
 @dataclass(frozen=True)

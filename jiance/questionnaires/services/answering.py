@@ -26,7 +26,7 @@ from jiance.questionnaires.models import (
     Respondent,
     Response,
 )
-from jiance.saving import SaveConflict, Saved, save_once, seen_save
+from jiance.saving import SaveConflict, Saved, prepared_statements, save_once, seen_save
 from jiance_core.questionnaires.answers import (
     AnswerError,
     constraint_error,
@@ -121,7 +121,7 @@ _LOCKED = ("id", "respondent_id", "questionnaire_id", "version_id", "practice", 
 def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id: uuid.UUID,
                 at: dt.datetime, key: str = "") -> Saved:
     """Save one answer of `response` (see the module's docstring); `key`: the page's `response_key`."""
-    with transaction.atomic():
+    with prepared_statements(), transaction.atomic():
         locked = _lock(pk=response.pk)
         if locked is None:  # pragma: no cover - a response is never deleted while answered
             raise QuestionnaireError("找不到这份问卷，请刷新页面")
@@ -134,7 +134,7 @@ def answer_save_as(*, respondent_id: int, qcode: str, practice: bool, name: str,
     began of questionnaire `qcode` in the active cycle, found and locked in one query. None when
     there is none, or the questionnaire is no longer theirs: the caller goes through the offer
     (`selectors.offer_for`), which opens the response or answers 404."""
-    with transaction.atomic():
+    with prepared_statements(), transaction.atomic():
         locked = _lock(respondent_id=respondent_id, respondent__cycle__status=CycleStatus.ACTIVE,
                        questionnaire__code=qcode, practice=practice)
         r = locked.respondent if locked is not None else None
