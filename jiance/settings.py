@@ -202,10 +202,7 @@ if PRODUCTION:
     # compressed, with hashed names cached for a year; `jiance serve --production` collects them.
     MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                       "whitenoise.middleware.WhiteNoiseMiddleware")
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    # (STORAGES["staticfiles"] below.)
 
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -235,6 +232,37 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("JIANCE_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "jiance" / "static"]
 MEDIA_ROOT = Path(env_str("JIANCE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Files kept outside the database (`jiance.files`: recordings, unit imports awaiting confirmation)
+# go through one named storage, "uploads": a folder, JIANCE_MEDIA_ROOT (shared by several web
+# servers as a mounted volume), or with JIANCE_S3_BUCKET an S3-compatible bucket (MinIO with
+# JIANCE_S3_ENDPOINT_URL). The bucket stays private: files leave only through the platform's
+# permission-checked views, never by a bucket URL. See docs/deployment.md.
+JIANCE_S3_BUCKET = env_str("JIANCE_S3_BUCKET")
+_s3_endpoint = env_str("JIANCE_S3_ENDPOINT_URL")
+_uploads: dict[str, object] = {"BACKEND": "jiance.files.AtomicFileSystemStorage"}  # on MEDIA_ROOT
+if JIANCE_S3_BUCKET:
+    _uploads = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": JIANCE_S3_BUCKET,
+        "endpoint_url": _s3_endpoint or None,
+        "access_key": env_str("JIANCE_S3_ACCESS_KEY") or None,  # unset: boto3's own (instance role, env)
+        "secret_key": env_str("JIANCE_S3_SECRET_KEY") or None,
+        "region_name": env_str("JIANCE_S3_REGION") or None,
+        "location": env_str("JIANCE_S3_PREFIX"),  # a folder inside the bucket ("" the whole bucket)
+        # MinIO and most private S3 servers want path-style URLs (http://minio:9000/bucket/key)
+        "addressing_style": env_str("JIANCE_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "") or None,
+        "signature_version": "s3v4",
+        "verify": env_str("JIANCE_S3_CA_BUNDLE") or None,  # a private CA's certificate file
+        "default_acl": None,  # private objects: the bucket's own policy, never public-read
+        "querystring_auth": True,  # url() would be signed and short-lived; the platform never hands one out
+        "file_overwrite": True,  # names are the platform's own (ids, tokens, hashes)
+    }}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Static files from the web process itself in production (whitenoise, see above).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "uploads": _uploads,
+}
 # Uploaded files kept for previews and rejected-rows downloads hold personal data: `jiance
 # purge-uploads` (run daily) deletes those older than this many days.
 UPLOAD_KEEP_DAYS = env_int("JIANCE_UPLOAD_KEEP_DAYS", 14)
