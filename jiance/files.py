@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.translation import gettext as _
@@ -113,7 +113,7 @@ def read(name: str) -> bytes:
     try:
         with storage().open(name, "rb") as f:
             data: bytes = f.read()
-    except SuspiciousFileOperation as exc:
+    except SuspiciousOperation as exc:
         raise FileNotFoundError(name) from exc
     return data
 
@@ -121,7 +121,7 @@ def read(name: str) -> bytes:
 def exists(name: str) -> bool:
     try:
         return storage().exists(name)
-    except SuspiciousFileOperation:
+    except SuspiciousOperation:
         return False
 
 
