@@ -144,6 +144,18 @@ elif PRODUCTION and env_bool("JIANCE_DB_POOL", True):
         "max_size": env_int("JIANCE_DB_POOL_MAX", 10),
         "timeout": env_int("JIANCE_DB_POOL_TIMEOUT", 10),
     }
+# A read replica (JIANCE_READ_REPLICA_URL, a streaming replica of the same PostgreSQL): the alias
+# "replica", read only inside `jiance.replica.reads()` — the figures of the live progress pages
+# and of the questionnaire progress pages — never for a write, inside a transaction, or for
+# accounts, roles and sessions (`jiance.replica.ReplicaRouter`). Unset: every query goes to
+# "default", as before. Its tests run it as a mirror of the test database.
+_replica_url = env_str("JIANCE_READ_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=int(DATABASES["default"]["CONN_MAX_AGE"] or 0))
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                       **DATABASES["replica"].get("OPTIONS", {})}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiance.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
