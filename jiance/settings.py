@@ -301,6 +301,22 @@ CACHES = {
     if _cache_url.startswith(("redis://", "rediss://", "unix://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiance"},
 }
+# Sessions: in the database by default (every web process shares it). JIANCE_SESSION_ENGINE=cache
+# keeps them in the cache instead (Redis: JIANCE_CACHE_URL, or JIANCE_SESSION_CACHE_URL for a Redis
+# of their own that never evicts them); "cached_db" reads them from the cache and writes both.
+_session_engines = {"db": "db", "cache": "cache", "cached_db": "cached_db"}
+_session_engine = env_str("JIANCE_SESSION_ENGINE", "db")
+if _session_engine not in _session_engines:
+    raise RuntimeError(f"JIANCE_SESSION_ENGINE must be one of {', '.join(_session_engines)}, not {_session_engine!r}")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{_session_engines[_session_engine]}"
+_session_cache_url = env_str("JIANCE_SESSION_CACHE_URL")
+if _session_cache_url:
+    CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _session_cache_url}
+SESSION_CACHE_ALIAS = "sessions" if _session_cache_url else "default"
+if PRODUCTION and _session_engine != "db" and CACHES[SESSION_CACHE_ALIAS]["BACKEND"].endswith("LocMemCache"):
+    # a per-process cache: a person would be logged out whenever another worker answered
+    raise RuntimeError("JIANCE_SESSION_ENGINE=cache needs a shared cache: set JIANCE_CACHE_URL (Redis)")
+
 # The live progress pages: how long computed figures are kept at most (a change an app reports
 # through `apps_registry.progress_changed()` shows at once), and how often the page polls.
 JIANCE_LIVE_TTL = env_int("JIANCE_LIVE_TTL", 15)
