@@ -149,3 +149,13 @@ def names(prefix: str) -> list[str]:
 def modified(name: str) -> dt.datetime:
     """When the file was last written (aware, UTC)."""
     return storage().get_modified_time(name)
+
+
+def ping() -> str:
+    """For `/readyz`: "local" for a folder (nothing to reach), "ok" when the bucket answers."""
+    st: Any = storage()
+    bucket = getattr(st, "bucket_name", None)
+    if not bucket:
+        return "local"
+    st.connection.meta.client.head_bucket(Bucket=bucket)  # raises when unreachable, missing or refused
+    return "ok"

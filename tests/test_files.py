@@ -71,3 +71,14 @@ def test_an_unreachable_bucket_is_a_storage_error(settings: Any, bucket: str) ->
     with pytest.raises(files.StorageError, match="暂时无法写入") as caught:
         files.save("area/x.bin", b"x")
     assert not caught.value.full
+
+
+@pytest.mark.django_db
+def test_readyz_reaches_the_bucket(settings: Any, bucket: str) -> None:  # noqa: F811
+    from django.test import Client
+
+    assert Client().get("/readyz").json()["checks"]["files"] == "ok"
+    settings.STORAGES = {**settings.STORAGES, "uploads": {**settings.STORAGES["uploads"], "OPTIONS": {
+        **settings.STORAGES["uploads"]["OPTIONS"], "bucket_name": "jiance-no-such-bucket"}}}
+    ready = Client().get("/readyz")
+    assert ready.status_code == 503 and ready.json()["checks"]["files"] == "failed: ClientError"

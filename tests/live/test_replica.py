@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import connections, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from jiance.accounts.models import Role, User
@@ -71,3 +72,7 @@ def test_writes_transactions_and_accounts_never_read_the_replica(world: World) -
         assert read_there.parent is not None  # … and read outside reads() from the primary
     assert not replica.captured_queries
     assert Unit.objects.get(code=world.school_b1.code).name == "再改名小学"
+
+
+def test_readyz_reaches_the_replica(client: Client) -> None:
+    assert client.get("/readyz").json()["checks"]["replica"] == "ok"
