@@ -74,3 +74,16 @@ def test_a_full_disk_records_nothing_and_says_why(s: Lab, media_root: Path, monk
     monkeypatch.undo()  # room again: the browser sends the kept recording, which is stored
     r = put(student, s, "R-SPK-01", "tone")
     assert r.status_code == 201 and files.read(f"recordings/{Recording.objects.get().path}") == data  # type: ignore[attr-defined]
+
+
+def test_a_failure_after_the_write_leaves_no_file(s: Lab, media_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiance.recordings.services import upload
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the journal is unavailable")
+
+    monkeypatch.setattr(upload, "audit_record", broken)
+    started(s)
+    with pytest.raises(RuntimeError):
+        put(sign_in(s, 1), s, "R-SPK-01", "tone")
+    assert not Recording.objects.exists() and not files.names("recordings")
