@@ -1,5 +1,6 @@
 """Health (`/healthz`: the process answers) and readiness (`/readyz`: it can do its work — the
-database answers, the shared cache when one is configured, and the job queue) for the proxy, systemd and a
+database answers, the read replica and the S3 bucket of the files when configured, the shared
+cache when one is configured, and the job queue) for the proxy, systemd and a
 load balancer. Neither needs a login nor touches a session; both say `no-store`."""
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from jiance import files, replica
 
 
 @never_cache
@@ -22,6 +25,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _check_database() -> str:
     with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_replica() -> str:
+    if not replica.configured():
+        return "none"
+    with connections[replica.ALIAS].cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return "ok"
@@ -50,7 +62,8 @@ def _check_jobs() -> str:
     return "ok"
 
 
-CHECKS = {"database": _check_database, "cache": _check_cache, "jobs": _check_jobs}
+CHECKS = {"database": _check_database, "replica": _check_replica, "files": files.ping, "cache": _check_cache,
+          "jobs": _check_jobs}
 
 
 @never_cache

@@ -144,6 +144,18 @@ elif PRODUCTION and env_bool("JIANCE_DB_POOL", True):
         "max_size": env_int("JIANCE_DB_POOL_MAX", 10),
         "timeout": env_int("JIANCE_DB_POOL_TIMEOUT", 10),
     }
+# A read replica (JIANCE_READ_REPLICA_URL, a streaming replica of the same PostgreSQL): the alias
+# "replica", read only inside `jiance.replica.reads()` — the figures of the live progress pages
+# and of the questionnaire progress pages — never for a write, inside a transaction, or for
+# accounts, roles and sessions (`jiance.replica.ReplicaRouter`). Unset: every query goes to
+# "default", as before. Its tests run it as a mirror of the test database.
+_replica_url = env_str("JIANCE_READ_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=int(DATABASES["default"]["CONN_MAX_AGE"] or 0))
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}),
+                                       **DATABASES["replica"].get("OPTIONS", {})}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiance.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -202,10 +214,7 @@ if PRODUCTION:
     # compressed, with hashed names cached for a year; `jiance serve --production` collects them.
     MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                       "whitenoise.middleware.WhiteNoiseMiddleware")
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    # (STORAGES["staticfiles"] below.)
 
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -235,6 +244,37 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("JIANCE_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "jiance" / "static"]
 MEDIA_ROOT = Path(env_str("JIANCE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Files kept outside the database (`jiance.files`: recordings, unit imports awaiting confirmation)
+# go through one named storage, "uploads": a folder, JIANCE_MEDIA_ROOT (shared by several web
+# servers as a mounted volume), or with JIANCE_S3_BUCKET an S3-compatible bucket (MinIO with
+# JIANCE_S3_ENDPOINT_URL). The bucket stays private: files leave only through the platform's
+# permission-checked views, never by a bucket URL. See docs/deployment.md.
+JIANCE_S3_BUCKET = env_str("JIANCE_S3_BUCKET")
+_s3_endpoint = env_str("JIANCE_S3_ENDPOINT_URL")
+_uploads: dict[str, object] = {"BACKEND": "jiance.files.AtomicFileSystemStorage"}  # on MEDIA_ROOT
+if JIANCE_S3_BUCKET:
+    _uploads = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": JIANCE_S3_BUCKET,
+        "endpoint_url": _s3_endpoint or None,
+        "access_key": env_str("JIANCE_S3_ACCESS_KEY") or None,  # unset: boto3's own (instance role, env)
+        "secret_key": env_str("JIANCE_S3_SECRET_KEY") or None,
+        "region_name": env_str("JIANCE_S3_REGION") or None,
+        "location": env_str("JIANCE_S3_PREFIX"),  # a folder inside the bucket ("" the whole bucket)
+        # MinIO and most private S3 servers want path-style URLs (http://minio:9000/bucket/key)
+        "addressing_style": env_str("JIANCE_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "") or None,
+        "signature_version": "s3v4",
+        "verify": env_str("JIANCE_S3_CA_BUNDLE") or None,  # a private CA's certificate file
+        "default_acl": None,  # private objects: the bucket's own policy, never public-read
+        "querystring_auth": True,  # url() would be signed and short-lived; the platform never hands one out
+        "file_overwrite": True,  # names are the platform's own (ids, tokens, hashes)
+    }}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Static files from the web process itself in production (whitenoise, see above).
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "uploads": _uploads,
+}
 # Uploaded files kept for previews and rejected-rows downloads hold personal data: `jiance
 # purge-uploads` (run daily) deletes those older than this many days.
 UPLOAD_KEEP_DAYS = env_int("JIANCE_UPLOAD_KEEP_DAYS", 14)
@@ -261,6 +301,22 @@ CACHES = {
     if _cache_url.startswith(("redis://", "rediss://", "unix://"))
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jiance"},
 }
+# Sessions: in the database by default (every web process shares it). JIANCE_SESSION_ENGINE=cache
+# keeps them in the cache instead (Redis: JIANCE_CACHE_URL, or JIANCE_SESSION_CACHE_URL for a Redis
+# of their own that never evicts them); "cached_db" reads them from the cache and writes both.
+_session_engines = {"db": "db", "cache": "cache", "cached_db": "cached_db"}
+_session_engine = env_str("JIANCE_SESSION_ENGINE", "db")
+if _session_engine not in _session_engines:
+    raise RuntimeError(f"JIANCE_SESSION_ENGINE must be one of {', '.join(_session_engines)}, not {_session_engine!r}")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{_session_engines[_session_engine]}"
+_session_cache_url = env_str("JIANCE_SESSION_CACHE_URL")
+if _session_cache_url:
+    CACHES["sessions"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _session_cache_url}
+SESSION_CACHE_ALIAS = "sessions" if _session_cache_url else "default"
+if PRODUCTION and _session_engine != "db" and CACHES[SESSION_CACHE_ALIAS]["BACKEND"].endswith("LocMemCache"):
+    # a per-process cache: a person would be logged out whenever another worker answered
+    raise RuntimeError("JIANCE_SESSION_ENGINE=cache needs a shared cache: set JIANCE_CACHE_URL (Redis)")
+
 # The live progress pages: how long computed figures are kept at most (a change an app reports
 # through `apps_registry.progress_changed()` shows at once), and how often the page polls.
 JIANCE_LIVE_TTL = env_int("JIANCE_LIVE_TTL", 15)

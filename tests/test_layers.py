@@ -30,6 +30,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "jiance.offline",        # the contract of actions queued offline by static/jiance/queue.js
         "jiance.crypto",         # ID-number encryption
         "jiance.kept",           # kept uploads, encrypted at rest (abstract model)
+        "jiance.files",          # the one file storage of files kept outside the database
+        "jiance.replica",        # the read replica's router and the context that reads from it
         "jiance.htmx",           # page-or-partial for htmx requests
         "jiance.http",           # the one download helper
         "jiance.errors",         # the styled 403/404/500 pages and the 403 that names who may act

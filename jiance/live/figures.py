@@ -33,6 +33,7 @@ from django.core.paginator import Page, Paginator
 from jiance import apps_registry
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
+from jiance.replica import replica_reads
 from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool
 from jiance.units.areas import PAGE_SIZE, Area, rollup
 from jiance.units.models import Level
@@ -159,6 +160,7 @@ def _sample_schools(*, scope: Scope, cycle: Cycle, area: Area) -> list[tuple[int
     return list(rows)
 
 
+@replica_reads  # JIANCE_READ_REPLICA_URL: these GROUP BY queries read the replica (docs/deployment.md)
 def compute(*, scope: Scope, cycle: Cycle, area: Area, day: dt.date,
             cols: list[Column]) -> tuple[Summary, dict[int, PageRows]]:
     schools = _sample_schools(scope=scope, cycle=cycle, area=area)

@@ -34,7 +34,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from jiance import apps_registry
+from jiance import apps_registry, replica
 from jiance.accounts.roles import CITY_AND_ABOVE, COUNTY_STAFF, SCHOOL_OFFICE
 from jiance.accounts.scoping import get_scope
 from jiance.cycles.selectors import current_cycle
@@ -57,7 +57,8 @@ def _shared(*key: object, compute: Callable[[], Groups]) -> Groups:
     name = f"jiance:qprogress:{digest}"
     found = cache.get(name)
     if found is None:
-        found = {k: dict(v) for k, v in compute().items()}  # plain dicts: the cache pickles them
+        with replica.reads():  # JIANCE_READ_REPLICA_URL: the counts read the replica (docs/deployment.md)
+            found = {k: dict(v) for k, v in compute().items()}  # plain dicts: the cache pickles them
         cache.set(name, found, timeout=int(getattr(settings, "JIANCE_LIVE_TTL", 15)))
     return found  # type: ignore[no-any-return]
 

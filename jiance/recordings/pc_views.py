@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiance.cbt.models import CbtError, Delivery
 from jiance.cbt.pc_views import SESSION_KEY, settle_now
 from jiance.cbt.services.student import delivery_at
+from jiance.files import StorageError
 from jiance.recordings.models import STATE_LABELS, Recording, RecordingError, RecordingMark
 from jiance.recordings.services.upload import MAX_BYTES, recording_mark, recording_receive, tasks_of
 from jiance_core.cbt import delivery as cbt_core
@@ -108,7 +109,8 @@ def mark(request: HttpRequest, test_room_id: int, seat: int, task: str) -> HttpR
 @require_http_methods(["PUT"])
 def upload(request: HttpRequest, test_room_id: int, seat: int, task: str, sha256: str) -> HttpResponse:
     """PUT the recording's bytes under its SHA-256: 201 for a new recording, 200 for the same bytes
-    again, after the commit, with the check's result; 409/413/422 with the reason."""
+    again, after the commit, with the check's result; 409/413/422 with the reason; 507 (storage
+    full) or 503 when the file cannot be kept: nothing recorded, the browser keeps it and sends again."""
     try:
         delivery = _held(request, test_room_id, seat)
         if delivery is None:
@@ -124,6 +126,8 @@ def upload(request: HttpRequest, test_room_id: int, seat: int, task: str, sha256
         return _refused(str(exc))
     except RecordingError as exc:
         return _refused(str(exc), 422)
+    except StorageError as exc:  # nothing was recorded (rolled back): the browser keeps it and sends again
+        return _refused(str(exc), 507 if exc.full else 503)
     r = received.recording
     return JsonResponse({**r.summary(), "repeated": received.repeated, "attempts_left": received.attempts_left},
                         status=200 if received.repeated else 201)

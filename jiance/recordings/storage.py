@@ -1,20 +1,19 @@
-"""Where recordings lie: under `settings.MEDIA_ROOT/recordings/` (JIANCE_MEDIA_ROOT, outside any
-public folder: nothing serves that directory; `views.play` reads a file after the permission
-check). Names are made from ids and the SHA-256, never from anything the browser names."""
+"""Where recordings lie: in the platform's file storage (`jiance.files`: JIANCE_MEDIA_ROOT or the
+S3-compatible bucket) under `recordings/`, never served directly — `views.play` reads a file after
+the permission check. Names are made from ids and the SHA-256, never from anything the browser
+names; `Recording.path` holds the name below `recordings/`."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
-from django.conf import settings
+from jiance import files
 
 EXTENSIONS = {"audio/webm": "webm", "audio/mp4": "m4a", "audio/ogg": "ogg"}
+FOLDER = "recordings"
 
 
-def root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "recordings"
+def name(relative: str) -> str:
+    """The storage's name of a recording's `Recording.path`."""
+    return f"{FOLDER}/{relative}"
 
 
 def relative_path(*, cycle: str, school: str, delivery: int, task: str, attempt: int, sha256: str,
@@ -22,27 +21,18 @@ def relative_path(*, cycle: str, school: str, delivery: int, task: str, attempt:
     return f"{cycle}/{school}/{delivery}-{task}-{attempt}-{sha256[:16]}.{EXTENSIONS[content_type]}"
 
 
-def write(relative: str, data: bytes) -> Path:
-    """Write atomically (a temporary file renamed), so a reader never sees half a recording."""
-    target = root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".up-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+def write(relative: str, data: bytes) -> None:
+    """Keep the recording (whole or not at all); `files.StorageError` when it cannot be written."""
+    files.save(name(relative), data)
 
 
 def read(relative: str) -> bytes:
-    path = (root() / relative).resolve()
-    if root().resolve() not in path.parents:
-        raise FileNotFoundError(relative)
-    return path.read_bytes()
+    return files.read(name(relative))
+
+
+def exists(relative: str) -> bool:
+    return files.exists(name(relative))
 
 
 def remove(relative: str) -> None:
-    (root() / relative).unlink(missing_ok=True)
+    files.delete(name(relative))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jiance import clock
 from jiance.accounts.roles import UNIT_MANAGERS
 from jiance.accounts.scoping import get_scope
+from jiance.files import StorageError
 from jiance.htmx import HtmxHttpRequest
 from jiance.http import download
 from jiance.spreadsheets import missing_columns
@@ -90,7 +91,11 @@ def unit_import(request: HtmxHttpRequest, code: str) -> HttpResponse:
     result = units_import(data=data, filename=upload.name, roots=[unit.path], dry_run=True)
     # a file that could not be read is not kept: nothing to confirm or download
     unreadable = any(e.kind == Kind.FILE for e in result.plan.errors)
-    token = "" if unreadable else uploads.keep(request.session, data=data, filename=upload.name, unit_code=unit.code)
+    try:
+        token = "" if unreadable else uploads.keep(request.session, data=data, filename=upload.name,
+                                                   unit_code=unit.code)
+    except StorageError as exc:  # checked but not kept: nothing to confirm, say why
+        return _render_import(request, unit, UnitImportForm(), result=None, form_errors=[str(exc)])
     return _render_import(request, unit, UnitImportForm(), result=result, token=token, changes=_changes(result),
                           missing=missing_columns(e.reason for e in result.plan.errors))
 

@@ -99,3 +99,30 @@ def test_import_page_in_english(page: Any, live_server: Any, tmp_path: Path) -> 
     assert "Level and parent do not match" in text and "Parent unit not found" in text
     assert chinese_chrome(page) == []
     screenshot(page, "units-import-bad-file-en")
+
+
+def test_a_full_disk_says_so_on_the_page(page: Any, live_server: Any, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from jiance import files
+
+    world = World()
+    make_user("nc_city", Role.CITY_ADMIN, world.city)
+    login(page, live_server, "nc_city")
+
+    def full(name: str, content: Any) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.storage(), "_save", full)
+    page.goto(f"{live_server.url}/units/360100/import/")
+    good = tmp_path / "好文件.xlsx"
+    good.write_bytes(xlsx(school("3601210009", "南昌县新建小学", "360121")))
+    page.set_input_files("#id_file", str(good))
+    page.click("#check-button")
+    page.wait_for_selector("#import-result .msg-error")
+    assert "服务器存储空间已满，文件未能保存" in page.inner_text("#import-result")
+    assert page.locator("#confirm-button").count() == 0
+    screenshot(page, "units-import-storage-full")
+    assert not [p for p in tmp_path.joinpath("media").rglob("*") if p.is_file()]
+    assert not Unit.objects.filter(code="3601210009").exists()

@@ -141,13 +141,14 @@ def test_export_and_template_downloads(client: Client, world: World, county_admi
 def test_kept_uploads_older_than_a_day_are_swept(settings, tmp_path) -> None:
     import datetime as dt
     import os
+    from pathlib import Path
 
-    from jiance import clock
+    from jiance import clock, files
     from jiance.units import uploads
 
     session: dict = {}
     token = uploads.keep(session, data=b"x", filename="a.xlsx", unit_code="360121")
-    path = uploads._dir() / f"{token}.xlsx"
+    path = Path(files.storage().path(uploads.name(token)))
     assert uploads.fetch(session, token=token, unit_code="360121") == (b"x", "a.xlsx")
     assert path.read_bytes() != b"x"  # encrypted on disk
     assert uploads.fetch(session, token=token, unit_code="360124") is None  # another unit's page

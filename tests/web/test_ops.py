@@ -25,6 +25,7 @@ def test_healthz_and_readyz_answer_without_a_login_and_are_not_cached() -> None:
     assert alive.status_code == 200 and alive.json() == {"status": "ok"}
     assert ready.status_code == 200
     assert ready.json()["checks"]["database"] == "ok"
+    assert ready.json()["checks"]["replica"] == "none" and ready.json()["checks"]["files"] == "local"
     assert "no-store" in ready["Cache-Control"] and "no-store" in alive["Cache-Control"]
     assert "sessionid" not in ready.cookies
 

@@ -111,16 +111,16 @@ def _store(*, delivery: Delivery, token: str, task: str, sha256: str, content_ty
     now = clock.now()
     relative = storage.relative_path(cycle=d.sitting.cycle.code, school=d.sitting.school.code, delivery=d.pk,
                                      task=task, attempt=attempt, sha256=sha256, content_type=content_type)
-    storage.write(relative, data)
+    storage.write(relative, data)  # files.StorageError (a full disk): nothing written yet, rolled back
     try:
         row = Recording.objects.create(delivery=d, task=task, attempt=attempt, sha256=sha256,
                                        content_type=content_type, size=len(data), path=relative, uploaded_at=now)
-    except Exception:
+        RecordingMark.objects.filter(delivery=d, task=task).delete()
+        audit_record(action="recording.upload", obj=row, unit=d.sitting.school, actor=None,
+                     after={"task": task, "attempt": attempt, "sha256": sha256, "size": len(data)})
+    except Exception:  # the transaction rolls back: the file must not stay without its row
         storage.remove(relative)
         raise
-    RecordingMark.objects.filter(delivery=d, task=task).delete()
-    audit_record(action="recording.upload", obj=row, unit=d.sitting.school, actor=None,
-                 after={"task": task, "attempt": attempt, "sha256": sha256, "size": len(data)})
     return Received(row, repeated=False, attempts_left=spec.attempts - attempt)
 
 

@@ -5,7 +5,7 @@ students of the demo school's computer room have reached it: one recording passe
 one was silent (headset unplugged) and failed with an attempt left, one student's recording was
 failed and then passed at the second attempt, one has recorded and the PC has not yet sent the
 file (已录音). The sounds are generated (tones and silence, WebM/Opus as Chromium's MediaRecorder
-makes them) and go through the real upload service: stored under JIANCE_MEDIA_ROOT and checked.
+makes them) and go through the real upload service: kept in the file storage (jiance.files) and checked.
 The monitoring page (`/recordings/…`, 录音监控) shows them to the school, the county and the city;
 the county office (ncx.info) can play them."""
 
