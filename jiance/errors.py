@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerEr
 from django.template import loader
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 
 class RoleRequired(PermissionDenied):
@@ -94,10 +95,31 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _database_lost(exception: BaseException | None) -> bool:
+    """Whether `exception` or one it was raised from (its chain) is a lost or refused database
+    connection: e.g. the session's save failing as the database restarts, which Django reports as
+    `SessionInterrupted` (400) raised while handling the OperationalError."""
+    seen = 0
+    while exception is not None and seen < 10:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return True
+        exception = exception.__cause__ or exception.__context__
+        seen += 1
+    return False
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A session that could not be saved because the database went away is not the client's fault:
+    # 503, so the offline queue sends it again (its client id makes the repeat harmless).
+    if _database_lost(exception):
+        return database_unavailable(request)
+    return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls the 500 handler inside its `except` block: the exception is still at hand. A lost
     # or refused database connection is not the platform's bug but a moment to wait: 503.
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    if _database_lost(sys.exc_info()[1]):
         return database_unavailable(request)
     # No request context: context processors touch the session and the database.
     return HttpResponseServerError(loader.render_to_string("errors/500.html", {}))

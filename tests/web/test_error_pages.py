@@ -146,3 +146,24 @@ def test_other_errors_stay_a_500() -> None:
     except ValueError:
         response = errors.server_error(request)
     assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
+def test_a_session_lost_with_the_database_is_a_503_not_a_400() -> None:
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+    from django.db import OperationalError
+
+    request = RequestFactory().post("/questionnaires/answer/student_q1/save/", HTTP_X_JIANCE_QUEUE="1")
+    try:
+        try:
+            try:
+                raise OperationalError(LOST)
+            except OperationalError:
+                raise UpdateError
+        except UpdateError:
+            raise SessionInterrupted("The request's session was deleted before the request completed.")
+    except SessionInterrupted as exc:
+        response = errors.bad_request(request, exc)
+    assert response.status_code == 503 and response["Retry-After"] == str(errors.RETRY_AFTER)
+    other = errors.bad_request(RequestFactory().get("/"), SessionInterrupted("deleted by a logout"))
+    assert other.status_code == 400
