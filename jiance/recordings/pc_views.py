@@ -7,6 +7,8 @@ it, and sends it with an idempotent PUT named by its SHA-256."""
 
 from __future__ import annotations
 
+import errno
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +24,8 @@ from jiance.recordings.models import STATE_LABELS, Recording, RecordingError, Re
 from jiance.recordings.services.upload import MAX_BYTES, recording_mark, recording_receive, tasks_of
 from jiance_core.cbt import delivery as cbt_core
 from jiance_core.recordings import checks
+
+logger = logging.getLogger(__name__)
 
 SHA256_LENGTH = 64
 
@@ -124,6 +128,13 @@ def upload(request: HttpRequest, test_room_id: int, seat: int, task: str, sha256
         return _refused(str(exc))
     except RecordingError as exc:
         return _refused(str(exc), 422)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # The media disk is full: nothing was stored (the file is written before the row, in the
+        # transaction); the page keeps the recording on the PC and sends it again later.
+        logger.error("recording upload refused: media disk full (%s)", exc)
+        return _refused(_("服务器存储空间已满，录音没有上传，仍保存在本机，稍后会自动重新上传；请通知技术员。"), 507)
     r = received.recording
     return JsonResponse({**r.summary(), "repeated": received.repeated, "attempts_left": received.attempts_left},
                         status=200 if received.repeated else 201)
