@@ -76,9 +76,11 @@ QUEUE_HEADER = "HTTP_X_JIANCE_QUEUE"  # posts from the offline queue (jiance.off
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
-    """503 with Retry-After: the database is unreachable (restarting, failing over). Nothing was
-    half-written: every change runs in one transaction, which the database rolled back. The API
-    answers JSON, the offline queue plain text (it retries any 5xx), a browser the platform's page."""
+    """503 with Retry-After: the database is unreachable (restarting, failing over) or refused the
+    work for a moment (Django's OperationalError also covers a deadlock, a statement timeout, SQLite's
+    lock): worth trying again. Nothing was half-written: every change runs in one transaction, which
+    the database rolled back. The API answers JSON, the offline queue plain text (it retries any 5xx),
+    a browser the platform's page. Django still logs the exception (the request's error log line)."""
     message = _("数据库暂时无法连接（可能正在重启），本次操作没有保存。请稍候片刻再试。")
     response: HttpResponse
     if request.path.startswith("/api/"):
