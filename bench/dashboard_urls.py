@@ -6,6 +6,12 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from jiance.urls import (  # noqa: F401 - the platform's error pages
+    handler400,
+    handler403,
+    handler404,
+    handler500,
+)
 from jiance.urls import urlpatterns as platform
 
 

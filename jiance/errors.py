@@ -7,15 +7,19 @@ instead. The 500 page renders without the database or the session: whatever brok
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 
 class RoleRequired(PermissionDenied):
@@ -66,6 +70,58 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return HttpResponse(loader.render_to_string("errors/404.html", context, request), status=404)
 
 
+# Seconds a client is asked to wait when the database cannot be reached (a restart, a failover).
+RETRY_AFTER = 10
+QUEUE_HEADER = "HTTP_X_JIANCE_QUEUE"  # posts from the offline queue (jiance.offline): a plain-text reply
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the database is unreachable (restarting, failing over) or refused the
+    work for a moment (Django's OperationalError also covers a deadlock, a statement timeout, SQLite's
+    lock): worth trying again. Nothing was half-written: every change runs in one transaction, which
+    the database rolled back. The API answers JSON, the offline queue plain text (it retries any 5xx),
+    a browser the platform's page. Django still logs the exception (the request's error log line)."""
+    message = _("数据库暂时无法连接（可能正在重启），本次操作没有保存。请稍候片刻再试。")
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": str(message), "code": "database_unavailable",
+                                 "retry_after": RETRY_AFTER}, status=503)
+    elif request.META.get(QUEUE_HEADER) == "1":
+        response = HttpResponse(str(message), status=503, content_type="text/plain; charset=utf-8")
+    else:
+        # No request context, as for the 500 page: context processors touch the session and the database.
+        response = HttpResponse(loader.render_to_string("errors/503.html", {"retry_after": RETRY_AFTER}),
+                                status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _database_lost(exception: BaseException | None) -> bool:
+    """Whether `exception` or one it was raised from (its chain) is a lost or refused database
+    connection: e.g. the session's save failing as the database restarts, which Django reports as
+    `SessionInterrupted` (400) raised while handling the OperationalError."""
+    seen = 0
+    while exception is not None and seen < 10:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return True
+        exception = exception.__cause__ or exception.__context__
+        seen += 1
+    return False
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A session that could not be saved because the database went away is not the client's fault:
+    # 503, so the offline queue sends it again (its client id makes the repeat harmless).
+    if _database_lost(exception):
+        return database_unavailable(request)
+    return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls the 500 handler inside its `except` block: the exception is still at hand. A lost
+    # or refused database connection is not the platform's bug but a moment to wait: 503.
+    if _database_lost(sys.exc_info()[1]):
+        return database_unavailable(request)
     # No request context: context processors touch the session and the database.
     return HttpResponseServerError(loader.render_to_string("errors/500.html", {}))

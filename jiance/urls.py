@@ -32,6 +32,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
 ]
 
+handler400 = "jiance.errors.bad_request"
 handler403 = "jiance.errors.forbidden"
 handler404 = "jiance.errors.not_found"
 handler500 = "jiance.errors.server_error"

@@ -7,6 +7,7 @@ it, and sends it with an idempotent PUT named by its SHA-256."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +24,8 @@ from jiance.recordings.models import STATE_LABELS, Recording, RecordingError, Re
 from jiance.recordings.services.upload import MAX_BYTES, recording_mark, recording_receive, tasks_of
 from jiance_core.cbt import delivery as cbt_core
 from jiance_core.recordings import checks
+
+logger = logging.getLogger(__name__)
 
 SHA256_LENGTH = 64
 
@@ -127,7 +130,9 @@ def upload(request: HttpRequest, test_room_id: int, seat: int, task: str, sha256
     except RecordingError as exc:
         return _refused(str(exc), 422)
     except StorageError as exc:  # nothing was recorded (rolled back): the browser keeps it and sends again
-        return _refused(str(exc), 507 if exc.full else 503)
+        logger.error("recording upload refused: %s", exc)
+        kept = _("录音没有上传，仍保存在本机，稍后会自动重新上传；请通知技术员。")
+        return _refused(f"{exc}。{kept}" if not exc.full else _("服务器存储空间已满，") + kept, 507 if exc.full else 503)
     r = received.recording
     return JsonResponse({**r.summary(), "repeated": received.repeated, "attempts_left": received.attempts_left},
                         status=200 if received.repeated else 201)

@@ -90,3 +90,80 @@ def test_an_objects_404_tells_nothing_about_it(world: World) -> None:
         return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|<meta name="jiance-now" content=")[^"]*"', "", response.content.decode())
 
     assert "不在您的范围内" not in page(foreign) and page(foreign) == page(missing)
+
+
+# --- the database unreachable (a PostgreSQL restart): 503 with Retry-After, never a 500 ----------
+LOST = "terminating connection due to administrator command"
+
+
+@pytest.fixture
+def database_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every session read fails as when PostgreSQL restarts under the server."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    def lost(self: object) -> None:
+        raise OperationalError(LOST)
+
+    monkeypatch.setattr(SessionStore, "_get_session_from_db", lost)
+
+
+def _signed_in_client() -> Client:
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "a" * 32
+    return client
+
+
+def test_a_browser_gets_the_chinese_retry_page_when_the_database_is_down(database_down: None) -> None:
+    response = _signed_in_client().get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(errors.RETRY_AFTER)
+    assert response["Cache-Control"] == "no-store"
+    body = response.content.decode()
+    assert "服务暂时不可用" in body and "没有保存" in body and "503" in body
+    assert LOST not in body  # the database's words stay in the log
+
+
+def test_the_api_gets_json_when_the_database_is_down(database_down: None) -> None:
+    response = _signed_in_client().get("/api/cycles")
+    assert response.status_code == 503 and response["Retry-After"] == str(errors.RETRY_AFTER)
+    data = response.json()
+    assert data["code"] == "database_unavailable" and data["retry_after"] == errors.RETRY_AFTER
+    assert "数据库暂时无法连接" in data["detail"]
+
+
+def test_the_offline_queue_gets_plain_text_and_retries(database_down: None) -> None:
+    response = _signed_in_client().post("/questionnaires/answer/student_q1/save/", {"seq": "1"},
+                                        HTTP_X_JIANCE_QUEUE="1")
+    assert response.status_code == 503 and response["Retry-After"] == str(errors.RETRY_AFTER)
+    assert response["Content-Type"].startswith("text/plain") and "稍候" in response.content.decode()
+
+
+def test_other_errors_stay_a_500() -> None:
+    request = RequestFactory().get("/")
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = errors.server_error(request)
+    assert response.status_code == 500 and not response.has_header("Retry-After")
+
+
+def test_a_session_lost_with_the_database_is_a_503_not_a_400() -> None:
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+    from django.db import OperationalError
+
+    request = RequestFactory().post("/questionnaires/answer/student_q1/save/", HTTP_X_JIANCE_QUEUE="1")
+    try:
+        try:
+            try:
+                raise OperationalError(LOST)
+            except OperationalError:
+                raise UpdateError
+        except UpdateError:
+            raise SessionInterrupted("The request's session was deleted before the request completed.")
+    except SessionInterrupted as exc:
+        response = errors.bad_request(request, exc)
+    assert response.status_code == 503 and response["Retry-After"] == str(errors.RETRY_AFTER)
+    other = errors.bad_request(RequestFactory().get("/"), SessionInterrupted("deleted by a logout"))
+    assert other.status_code == 400
