@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.test import Client
 from django.utils import timezone
 
 from jiance import clock
@@ -113,3 +114,23 @@ def fill_schools(built: Built, *, skip: set[str] = frozenset()) -> None:  # type
 def mark_absent(built: Built, school_code: str, count: int) -> None:
     ids = [s.pk for s in built.sampled[school_code][:count]]
     TestedStudent.objects.filter(sampled_id__in=ids).update(attendance=Attendance.ABSENT)
+
+
+def built_with_scores(world: World) -> Built:
+    """A cycle large enough for a report (30 students, 2 schools a county), with synthetic primary
+    scores for counties A and B (seed 5)."""
+    from jiance.analysis.synthetic import synthetic_scores_import
+
+    b = build(world, make_cycle(min_students=30, min_schools=2))
+    fill_schools(b)
+    out = synthetic_scores_import(scope=Scope(b.city_user), cycle=b.cycle, stage="primary",
+                                  counties=[world.county_a, world.county_b], seed=5, actor=b.city_user)
+    assert out is not None and not out.errors
+    return b
+
+
+def client_for(user: Any) -> Client:
+    """A test client signed in as `user`."""
+    c = Client()
+    c.force_login(user)
+    return c
