@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -23,18 +22,13 @@ from jiance.audit.models import AuditEntry
 from jiance.testday.models import Seat, TestRoom
 from jiance.windows.models import WindowReopen
 from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, aftertest_cycle, draw
-from tests.factories import make_user
+from tests.factories import client_for, make_user
 from tests.htmx_oob import oob_part, oob_version, page_versions
 from tests.rosters.builders import BEFORE_RELEASE
 from tests.testday.builders import sample_school
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

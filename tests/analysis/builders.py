@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.test import Client
 from django.utils import timezone
 
 from jiance import clock
@@ -127,10 +126,3 @@ def built_with_scores(world: World) -> Built:
                                   counties=[world.county_a, world.county_b], seed=5, actor=b.city_user)
     assert out is not None and not out.errors
     return b
-
-
-def client_for(user: Any) -> Client:
-    """A test client signed in as `user`."""
-    c = Client()
-    c.force_login(user)
-    return c

@@ -14,8 +14,8 @@ from jiance.accounts.models import RoleAssignment
 from jiance.analysis.report_jobs import build_report_file
 from jiance.jobs.models import Job, JobState
 from jiance.jobs.services import JobError
-from tests.analysis.builders import Built, built_with_scores, client_for
-from tests.factories import World
+from tests.analysis.builders import Built, built_with_scores
+from tests.factories import World, client_for
 from tests.printouts.pdftools import is_pdf, squash
 from tests.printouts.pdftools import text as pdf_text
 

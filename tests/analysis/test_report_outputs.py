@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from jiance.audit.models import AuditEntry
 from jiance.units.models import Level, Unit
-from tests.analysis.builders import Built, built_with_scores, client_for
-from tests.factories import World
+from tests.analysis.builders import Built, built_with_scores
+from tests.factories import World, client_for
 from tests.printouts.pdftools import is_pdf, squash
 from tests.printouts.pdftools import text as pdf_text
 

@@ -17,7 +17,8 @@ from jiance.audit.models import AuditEntry
 from jiance.rosters.models import SampledStudent
 from jiance_core.analysis.score_file import sniff
 from jiance_core.errors import ValidationFailed
-from tests.analysis.builders import Built, client_for
+from tests.analysis.builders import Built
+from tests.factories import client_for
 
 
 def _scores(built: Built, *, drop: int = 0) -> pl.DataFrame:

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from jiance.audit.models import AuditEntry
 from jiance_core.commands.estimate import main as estimate
-from tests.analysis.builders import Built, client_for, make_cycle
-from tests.factories import World
+from tests.analysis.builders import Built, make_cycle
+from tests.factories import World, client_for
 
 
 def test_city_sees_its_counties_with_sums_against_the_frame(built: Built) -> None:
