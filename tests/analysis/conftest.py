@@ -7,11 +7,7 @@ import pytest
 from jiance import clock
 from tests.analysis.builders import AFTER_TEST, Built, build, fill_schools, make_cycle
 from tests.factories import World
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 
 
 @pytest.fixture(autouse=True)
