@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import wrk_lua  # noqa: E402
 from bench.benchdb import prepare_database  # noqa: E402
 from bench.dashboard import ENV as DASHBOARD_ENV  # noqa: E402
 from bench.dashboard import wrk  # noqa: E402
@@ -64,22 +65,16 @@ SAVE_PATH = "/questionnaires/answer/student_q1/save/"
 ITEMS = [*(f"climate_{i}" for i in range(1, 6)), *(f"feel_{i}" for i in range(1, 5)), "sex"]
 ENV = {**DASHBOARD_ENV, "JIANCE_CACHE_URL": "redis://127.0.0.1:6379/14"}
 
-LUA = r"""
+LUA = wrk_lua.PRELUDE + r"""
 -- one save per request, from the next respondent of this thread's half; the respondent's next seq
 local lines, seqs, n, items = {}, {}, 0, {%ITEMS%}
-counts = {}
-threads_list = {}
-function setup(thread) threads_list[#threads_list + 1] = thread; thread:set("tid", #threads_list) end
 function init(args)
   id = tid or 1
-  local all = {}
-  for line in io.lines(args[1]) do all[#all + 1] = line end
-  for i = id, #all, 2 do lines[#lines + 1] = all[i] end
+  lines = mine(args[1])
   mode = args[2]
   math.randomseed(os.time() * 7 + id)
   n = math.random(#lines)
 end
-local function hex(k) local s = "" for _ = 1, k do s = s .. string.format("%x", math.random(0, 15)) end return s end
 function request()
   n = n % #lines + 1
   local cookie = lines[n]
@@ -87,22 +82,14 @@ function request()
     return wrk.format("GET", "/bench/hello/", {["Cookie"] = cookie})
   end
   seqs[n] = (seqs[n] or 0) + 1
-  local cid = hex(8) .. "-" .. hex(4) .. "-4" .. hex(3) .. "-a" .. hex(3) .. "-" .. hex(12)
+  local cid = client_id()
   local item = items[(seqs[n] + n) % #items + 1]
   local value = tostring(math.random(1, item == "sex" and 2 or 4))
   local body = "client_id=" .. cid .. "&seq=" .. (id * 100000000 + seqs[n]) .. "&name=" .. item .. "&value=" .. value
   return wrk.format("POST", "%SAVE%", {["Cookie"] = cookie, ["X-CSRFToken"] = "%CSRF%", ["X-Jiance-Queue"] = "1",
     ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
-function response(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
-function done(summary, latency, requests)
-  local total = {}
-  for _, t in ipairs(threads_list) do
-    for k, v in pairs(t:get("counts")) do total[k] = (total[k] or 0) + v end
-  end
-  for k, v in pairs(total) do io.write(string.format("status %s: %d\n", k, v)) end
-end
-"""
+""" + wrk_lua.COUNTS
 
 
 def build(respondents: int) -> list[str]:

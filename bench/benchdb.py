@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,3 +52,24 @@ def prepare_database(name: str, *, keep: bool) -> tuple[str, Callable[[], None]]
             shutil.rmtree(tmp, ignore_errors=True)
 
     return f"SQLite ({path})", cleanup_sqlite
+
+
+def django_ready() -> None:
+    """Django set up with the platform's settings (unless the bench chose others), on the database
+    `prepare_database` pointed DATABASE_URL at."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiance.settings")
+    import django
+
+    django.setup()
+
+
+def migrate_printed(where: str) -> None:
+    """Print the database and the machine (CPUs, load average: other sessions may share it), then
+    migrate the fresh database and print how long it took."""
+    from django.core.management import call_command
+
+    print(f"database: {where}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"migrate: {time.perf_counter() - t:.1f} s")

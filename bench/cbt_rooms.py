@@ -27,33 +27,28 @@ from typing import Any
 
 from django.utils import timezone
 
+from bench import wrk_lua
+
 BJ = dt.timezone(dt.timedelta(hours=8))
 SEATS = 42
 SERVER_NOW = "2022-05-25T09:05:00+08:00"  # JIANCE_NOW for the server: five minutes into the sitting
 
-CBT_LUA_TEXT = r"""
+CBT_LUA_TEXT = wrk_lua.PRELUDE + r"""
 -- one connection per student: save, then wait `every` s +- 50 %; the student's own PC URL and seq
 local students, seqs, n = {}, {}, 0
-counts = {}
-threads_list = {}
-function setup(thread) threads_list[#threads_list + 1] = thread; thread:set("tid", #threads_list) end
 function init(args)
   id = tid or 1
-  local all = {}
-  for line in io.lines(args[1]) do all[#all + 1] = line end
-  for i = id, #all, 2 do students[#students + 1] = all[i] end
+  students = mine(args[1])
   every = tonumber(args[2]) * 1000
   math.randomseed(os.time() * 7 + id)
   n = math.random(#students)
 end
-local function hex(k) local s = "" for _ = 1, k do s = s .. string.format("%x", math.random(0, 15)) end return s end
 function delay() return math.floor(every * (0.5 + math.random())) end
 function request()
   n = n % #students + 1
   local path, cookie = students[n]:match("^(%S+)\t(.+)$")
   seqs[n] = (seqs[n] or 0) + 1
-  local cid = hex(8) .. "-" .. hex(4) .. "-4" .. hex(3) .. "-a" .. hex(3) .. "-" .. hex(12)
-  local body = "client_id=" .. cid .. "&seq=" .. (id * 100000000 + seqs[n])
+  local body = "client_id=" .. client_id() .. "&seq=" .. (id * 100000000 + seqs[n])
   if seqs[n] % 3 == 0 then
     body = body .. "&name=EX-M-002&multiple=1&value=A&value=C"
   else
@@ -62,15 +57,7 @@ function request()
   return wrk.format("POST", path, {["Cookie"] = cookie, ["X-CSRFToken"] = "%CSRF%", ["X-Jiance-Queue"] = "1",
     ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
-function response(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
-function done(summary, latency, requests)
-  local total = {}
-  for _, t in ipairs(threads_list) do
-    for k, v in pairs(t:get("counts")) do total[k] = (total[k] or 0) + v end
-  end
-  for k, v in pairs(total) do io.write(string.format("status %s: %d\n", k, v)) end
-end
-"""
+""" + wrk_lua.COUNTS
 
 
 def _at(hh: int, mm: int = 0, day: int = 25) -> dt.datetime:

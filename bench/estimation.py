@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.timing import best, best_command  # noqa: E402
 from jiance_core.analysis import Request, design_from_frame, estimate_table  # noqa: E402
 from jiance_core.analysis.replicates import fay_replicates  # noqa: E402
 
@@ -59,32 +58,6 @@ def students(n: int, counties: int, seed: int, per_school: int = 30, reps: int =
         "level": pl.Series(["水平一", "水平二", "水平三", "水平四"])[level],
     })
     return frame.hstack([pl.Series(f"RW{r + 1}", design.replicates[:, r]) for r in range(reps)])
-
-
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _best_command(cmd: list[str], repeat: int) -> tuple[float, float]:
-    runs = []
-    for _ in range(repeat):
-        c = _child_cpu()
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        runs.append((time.perf_counter() - t, _child_cpu() - c))
-    return min(w for w, _ in runs), min(c for _, c in runs)
-
-
-def _best(fn, repeat: int) -> tuple[float, float]:
-    walls, cpus = [], []
-    for _ in range(repeat):
-        c = time.process_time()
-        t = time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - t)
-        cpus.append(time.process_time() - c)
-    return min(walls), min(cpus)
 
 
 def _svy_in_process(frame: pl.DataFrame) -> None:
@@ -133,8 +106,8 @@ def run(n: int, counties: int, repeat: int, seed: int) -> None:
         # alternate the two commands so that both see the same load
         t_ours, t_svy = [], []
         for _ in range(repeat):
-            t_ours.append(_best_command(cmd, 1))
-            t_svy.append(_best_command(bare, 1))
+            t_ours.append(best_command(cmd, 1, quiet=True))
+            t_svy.append(best_command(bare, 1, quiet=True))
         c_ours = (min(w for w, _ in t_ours), min(c for _, c in t_ours))
         c_svy = (min(w for w, _ in t_svy), min(c for _, c in t_svy))
         reqs = [Request("mean", "score"), Request("proportion", "level")]
@@ -143,8 +116,8 @@ def run(n: int, counties: int, repeat: int, seed: int) -> None:
             design = design_from_frame(frame, weight="W", replicates="RW", method="fay", rho=0.5)
             estimate_table(frame, design, reqs, by="county")
 
-        i_ours = _best(ours_in_process, repeat)
-        i_svy = _best(lambda: _svy_in_process(frame), repeat)
+        i_ours = best(ours_in_process, repeat)
+        i_svy = best(lambda: _svy_in_process(frame), repeat)
         d_est, d_se = _agreement(ours, theirs)
         rows = pl.read_csv(ours, infer_schema=False).height
         print(f"output: {rows} rows (1 + {counties} domains × (1 mean + 4 proportions)); "

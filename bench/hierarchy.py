@@ -19,7 +19,6 @@ Run: ``.venv/bin/python bench/hierarchy.py [--seed N] [--repeat R] [--keep]``.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import prepare_database  # noqa: E402
+from bench.benchdb import django_ready, migrate_printed, prepare_database  # noqa: E402
 
 BENCH_DB = "jiance_bench"
 
@@ -52,11 +51,7 @@ def main() -> int:
     args = parser.parse_args()
 
     where, cleanup = prepare_database(BENCH_DB, keep=args.keep)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiance.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_ready()
     from django.db import connection
 
     from jiance.accounts.models import Role, RoleAssignment, User
@@ -65,11 +60,7 @@ def main() -> int:
     from jiance.units.services import synth_frame, units_bulk_load
 
     try:
-        print(f"database: {where}")
-        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-        t = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"migrate: {time.perf_counter() - t:.1f} s")
+        migrate_printed(where)
 
         t = time.perf_counter()
         frame = synth_frame(scale="national", seed=args.seed, centre_code=None)

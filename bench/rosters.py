@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import resource
 import sys
 import time
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import prepare_database  # noqa: E402
+from bench.benchdb import django_ready, migrate_printed, prepare_database  # noqa: E402
 
 BENCH_DB = "jiance_bench_rosters"
 TEST_DAY = dt.date(2027, 5, 20)  # jiance_core.synth.DEFAULT_TEST_DATE
@@ -128,11 +127,7 @@ def main() -> int:
     args = parser.parse_args()
 
     where, cleanup = prepare_database(BENCH_DB, keep=args.keep)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiance.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_ready()
 
     from jiance import clock
     from jiance.accounts.models import Role, RoleAssignment, User
@@ -144,11 +139,7 @@ def main() -> int:
     from jiance.units.models import Level, Unit
 
     try:
-        print(f"database: {where}")
-        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-        t = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"migrate: {time.perf_counter() - t:.1f} s")
+        migrate_printed(where)
 
         centre = Unit.objects.create(code="CN", name="中心", level=Level.CENTRE)
         province = Unit.objects.create(code="360000", name="江西省", level=Level.PROVINCE, parent=centre)

@@ -18,11 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.timing import best, best_command  # noqa: E402
 from jiance_core.commands.sample_schools import main  # noqa: E402
 from jiance_core.sampling.frame import read_frame  # noqa: E402
 from jiance_core.sampling.schools import (  # noqa: E402
@@ -83,27 +81,6 @@ def national_frame(seed: int, *, local: bool = False) -> tuple[pl.DataFrame, str
     return national_school_frame(seed), "jiance_core.synth.national_school_frame"
 
 
-def _best(fn, repeat: int) -> tuple[float, float]:
-    """Best wall time and best CPU time (all threads) of ``repeat`` runs.
-
-    On a loaded machine the CPU time is the steadier figure: the wall time of an idle machine
-    lies between CPU time / cores and CPU time.
-    """
-    walls, cpus = [], []
-    for _ in range(repeat):
-        c = time.process_time()
-        t = time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - t)
-        cpus.append(time.process_time() - c)
-    return min(walls), min(cpus)
-
-
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run(seed: int, repeat: int, *, local: bool = False) -> None:
     frame, source = national_frame(seed, local=local)
     plan = SamplingPlan()
@@ -116,32 +93,20 @@ def run(seed: int, repeat: int, *, local: bool = False) -> None:
             f"frame: {frame.height:,} schools, {frame['county'].n_unique():,} counties ({source})"
         )
 
-        t_main = _best(lambda: main(argv), repeat)
+        t_main = best(lambda: main(argv), repeat)
         # Stages of the same run.
-        t_read = _best(lambda: read_frame(path), repeat)
+        t_read = best(lambda: read_frame(path), repeat)
         checked = read_frame(path)
-        t_hash = _best(lambda: frame_content_hash(checked), repeat)
-        t_draw = _best(lambda: draw_school_sample(checked, plan, seed=seed, validated=True), repeat)
+        t_hash = best(lambda: frame_content_hash(checked), repeat)
+        t_draw = best(lambda: draw_school_sample(checked, plan, seed=seed, validated=True), repeat)
         units = stage_units(checked, plan)
-        t_bare = _best(lambda: bare_svy_draw(units, plan, seed=seed), repeat)
+        t_bare = best(lambda: bare_svy_draw(units, plan, seed=seed), repeat)
 
         cmd = [sys.executable, "-m", "jiance_core.commands.sample_schools", *argv]
-        subs = []
-        for _ in range(max(1, repeat // 2)):
-            c = _child_cpu()
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, cwd=ROOT)
-            subs.append((time.perf_counter() - t, _child_cpu() - c))
-        t_sub = (min(w for w, _ in subs), min(c for _, c in subs))
+        t_sub = best_command(cmd, max(1, repeat // 2))
 
         bare_cmd = [sys.executable, str(ROOT / "bench" / "svy_bare_script.py"), str(path), str(Path(tmp) / "bare.csv"), str(seed)]
-        bares = []
-        for _ in range(max(1, repeat // 2)):
-            c = _child_cpu()
-            t = time.perf_counter()
-            subprocess.run(bare_cmd, check=True, cwd=ROOT)
-            bares.append((time.perf_counter() - t, _child_cpu() - c))
-        t_bare_cmd = (min(w for w, _ in bares), min(c for _, c in bares))
+        t_bare_cmd = best_command(bare_cmd, max(1, repeat // 2))
 
         sample = pl.read_csv(out, infer_schema=False)
         print(f"sample: {sample.height:,} rows ({units.height:,} stage units in the frame)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
+
 from jiance.accounts.models import RoleAssignment, User
 from jiance.units.models import Level, Unit
 
@@ -18,6 +20,13 @@ def make_user(username: str, role: str, unit: Unit, **fields: Any) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, **fields)
     RoleAssignment.objects.create(user=user, role=role, unit=unit)
     return user
+
+
+def client_for(user: Any) -> Client:
+    """A test client signed in as `user`."""
+    c = Client()
+    c.force_login(user)
+    return c
 
 
 class World:

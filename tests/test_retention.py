@@ -36,23 +36,30 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def reject_a_roster_file(people: Any, roster: Any) -> None:
+def open_a_roster(world: World) -> tuple[Any, Any]:
+    """A cycle with approved frames and a published draw; school A1's primary roster opened."""
+    cycle = make_cycle()
+    approve_frames(cycle, world)
+    publish_draw(cycle, world)
+    people = make_people(world)
+    roster = rosters.roster_open(scope=Scope(people.officer_a1), cycle=cycle, school=world.school_a1,
+                                 stage="primary")
+    return people, roster
+
+
+def reject_a_roster_file(people: Any, roster: Any) -> bytes:
     df = students("3601210001", "360121", 4, 1)
-    bad = pl.concat([df, df[0:1]])  # a duplicate row: rejected, the file kept
-    out = rosters.roster_import(scope=Scope(people.officer_a1), roster=roster, content=xlsx(bad),
+    content = xlsx(pl.concat([df, df[0:1]]))  # a duplicate row: rejected, the file kept
+    out = rosters.roster_import(scope=Scope(people.officer_a1), roster=roster, content=content,
                                 filename="名单.xlsx", actor=people.officer_a1)
     assert not out.applied
+    return content
 
 
 def test_old_uploads_go_recent_ones_stay(world: World, settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with clock.frozen(ENTRY_TIME):
-        cycle = make_cycle()
-        approve_frames(cycle, world)
-        publish_draw(cycle, world)
-        people = make_people(world)
-        roster = rosters.roster_open(scope=Scope(people.officer_a1), cycle=cycle, school=world.school_a1,
-                                     stage="primary")
+        people, roster = open_a_roster(world)
         reject_a_roster_file(people, roster)
         sub = FrameSubmission.objects.get(county=world.county_a)
         FrameUpload.objects.create(submission=sub, base_version=1, **FrameUpload.keep(b"x", filename="old.xlsx"))
@@ -93,16 +100,8 @@ def test_kept_files_are_encrypted_at_rest(world: World, settings: Any) -> None:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with clock.frozen(ENTRY_TIME):
-        cycle = make_cycle()
-        approve_frames(cycle, world)
-        publish_draw(cycle, world)
-        people = make_people(world)
-        roster = rosters.roster_open(scope=Scope(people.officer_a1), cycle=cycle, school=world.school_a1,
-                                     stage="primary")
-        df = students("3601210001", "360121", 4, 1)
-        content = xlsx(pl.concat([df, df[0:1]]))
-        rosters.roster_import(scope=Scope(people.officer_a1), roster=roster, content=content,
-                              filename="名单.xlsx", actor=people.officer_a1)
+        people, roster = open_a_roster(world)
+        content = reject_a_roster_file(people, roster)
         sub = FrameSubmission.objects.get(county=world.county_a)
         names = "张三,李四".encode()
         FrameUpload.objects.create(submission=sub, base_version=1, **FrameUpload.keep(names, filename="f.xlsx"))

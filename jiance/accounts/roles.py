@@ -176,6 +176,14 @@ def my_county(scope: Scope, roles: Roles = COUNTY_STAFF) -> Unit | None:
     return _held_at(scope, Level.COUNTY, roles)
 
 
+def unit_for(scope: Scope, code: str, roles: Roles) -> Unit:
+    """The unit `code` of a unit's page: inside the person's scope (404 otherwise) and held with one
+    of `roles` at it or above (403 otherwise)."""
+    unit = scope.get_unit(code=code)
+    scope.require(roles, unit)
+    return unit
+
+
 def my_unit_page(unit: Unit | None, url_name: str) -> HttpResponse:
     """An app's home for a person of one unit: that unit's page (`url_name` takes its code); a
     person with no such unit may not use the app (403)."""

@@ -41,9 +41,7 @@ def report_job_submit(*, scope: Scope, cycle: Cycle, unit: Unit, stage: str, fmt
 def build_report_file(ctx: JobContext) -> JobResult:
     """Estimate the report of one area and render it to one file."""
     p = ctx.params
-    owner = ctx.job.owner
-    if owner is None or not owner.is_active:
-        raise JobError("提交人账号已停用，不能生成报告。")
+    owner = ctx.submitter("生成报告")
     scope = Scope(owner)
     if not scope.holds(SUBMITTERS):
         raise JobError("您已没有查看该报告的权限。")

@@ -4,7 +4,9 @@ few seconds). Thin: permission → form → service → render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jiance.accounts import roles
-from jiance.accounts.scoping import get_scope
+from jiance.accounts.scoping import Scope, get_scope
 from jiance.cbt import selectors
 from jiance.cbt.forms import ActForm, BankForm
 from jiance.cbt.models import CbtError, ItemBank
@@ -27,6 +29,7 @@ from jiance.cbt.services.student import slips_issue
 from jiance.cycles.selectors import current_cycle
 from jiance.http import download
 from jiance.printouts.slips import LoginSlip, login_slips_pdf
+from jiance.testday.models import TestRoom
 from jiance.testday.selectors import rooms_of, school_for
 from jiance_core.cbt.items import BankError
 
@@ -190,42 +193,45 @@ def _done(request: HttpRequest, test_room_id: int, session: str, message: str = 
     return redirect("cbt:console", test_room_id=test_room_id, session=session)
 
 
-@login_required
-@require_POST
-def sitting_action(request: HttpRequest, test_room_id: int, session: str) -> HttpResponse:
+def _room_acted(request: HttpRequest, test_room_id: int, session: str,
+                act: Callable[[Scope, TestRoom, dict[str, Any]], str]) -> HttpResponse:
+    """A console action on the whole room: the room inside the scope, the posted ActForm, then
+    `act` (returns what was done, raises CbtError); answered by `_done`."""
     scope = get_scope(request)
     room = selectors.room_get(scope=scope, pk=test_room_id)
     form = ActForm(request.POST)
     if not form.is_valid():
         return _done(request, test_room_id, session, error=_("请求不完整，请刷新页面"))
-    if request.POST.get("issue") == "slips":
-        scope.require(roles.ROOM_STAFF, room.school)
-        made = slips_issue(room=room)
-        return _done(request, test_room_id, session, message=_("已生成 %(n)s 张登录条") % {"n": made})
     try:
-        svc.sitting_act(scope=scope, room=room, session=session, action=form.cleaned_data["action"],
-                            actor=request.user, version=form.cleaned_data["version"])
+        message = act(scope, room, form.cleaned_data)
     except CbtError as exc:
         return _done(request, test_room_id, session, error=str(exc))
-    return _done(request, test_room_id, session, message=_("%(action)s：已完成") % {
-        "action": SITTING_LABELS.get(form.cleaned_data["action"], "")})
+    return _done(request, test_room_id, session, message=message)
+
+
+@login_required
+@require_POST
+def sitting_action(request: HttpRequest, test_room_id: int, session: str) -> HttpResponse:
+    def act(scope: Scope, room: TestRoom, d: dict[str, Any]) -> str:
+        if request.POST.get("issue") == "slips":
+            scope.require(roles.ROOM_STAFF, room.school)
+            return _("已生成 %(n)s 张登录条") % {"n": slips_issue(room=room)}
+        svc.sitting_act(scope=scope, room=room, session=session, action=d["action"], actor=request.user,
+                        version=d["version"])
+        return _("%(action)s：已完成") % {"action": SITTING_LABELS.get(d["action"], "")}
+
+    return _room_acted(request, test_room_id, session, act)
 
 
 @login_required
 @require_POST
 def room_action(request: HttpRequest, test_room_id: int, session: str) -> HttpResponse:
-    scope = get_scope(request)
-    room = selectors.room_get(scope=scope, pk=test_room_id)
-    form = ActForm(request.POST)
-    if not form.is_valid():
-        return _done(request, test_room_id, session, error=_("请求不完整，请刷新页面"))
-    try:
-        n = svc.room_act(scope=scope, room=room, session=session, action=form.cleaned_data["action"],
-                             actor=request.user, version=form.cleaned_data["version"],
-                             reason=form.cleaned_data["reason"] or "")
-    except CbtError as exc:
-        return _done(request, test_room_id, session, error=str(exc))
-    return _done(request, test_room_id, session, message=_("已处理 %(n)s 名学生") % {"n": n})
+    def act(scope: Scope, room: TestRoom, d: dict[str, Any]) -> str:
+        n = svc.room_act(scope=scope, room=room, session=session, action=d["action"], actor=request.user,
+                         version=d["version"], reason=d["reason"] or "")
+        return _("已处理 %(n)s 名学生") % {"n": n}
+
+    return _room_acted(request, test_room_id, session, act)
 
 
 @login_required

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from csp.decorators import csp_update
@@ -27,6 +28,7 @@ from jiance.accounts.roles import (
     MATERIAL_SEALERS,
     my_county,
     my_school,
+    unit_for,
     units_at,
 )
 from jiance.accounts.scoping import get_scope
@@ -36,17 +38,14 @@ from jiance.custody.forms import CorrectionForm, EntryForm, PinForm
 from jiance.custody.models import CustodyError, Step
 from jiance.cycles.selectors import current_cycle
 from jiance.http import WASM_CSP, download
-from jiance.offline import OfflineStampError, client_stamp, queued_reply
+from jiance.offline import ClientStamp, OfflineStampError, client_stamp, is_queued, queued_reply
 from jiance.units.models import Level, Unit
 
 VIEW_ROLES = (*MATERIAL_OVERSIGHT, *MATERIAL_SEALERS)
 
 
 def _unit(request: HttpRequest, code: str) -> Unit:
-    scope = get_scope(request)
-    unit = scope.get_unit(code=code)
-    scope.require(VIEW_ROLES, unit)
-    return unit
+    return unit_for(get_scope(request), code, VIEW_ROLES)
 
 
 @login_required
@@ -113,23 +112,35 @@ def _refuse(request: HttpRequest, unit: Unit, message: str, *, queued: bool, for
     return redirect("custody:unit", code=unit.code)
 
 
+def _acted(request: HttpRequest, unit: Unit, form: Any, invalid: Callable[[Any], str],
+           act: Callable[[dict[str, Any], ClientStamp], str], *, keep_form: bool = False) -> HttpResponse:
+    """An entry posted by the page or by the offline queue: the client's stamp, then the form, then
+    `act` (the service; returns what was done, raises CustodyError); each answered its own way."""
+    queued = is_queued(request)
+    try:
+        stamp = client_stamp(request)
+    except OfflineStampError as exc:
+        return _refuse(request, unit, str(exc), queued=queued)
+    shown = form if keep_form else None
+    if not form.is_valid():
+        return _refuse(request, unit, invalid(form), queued=queued, form=shown)
+    try:
+        done = act(form.cleaned_data, stamp)
+    except CustodyError as exc:
+        return _refuse(request, unit, str(exc), queued=queued, form=shown)
+    if stamp.queued:
+        return queued_reply(done)
+    messages.success(request, done)
+    return redirect("custody:unit", code=unit.code)
+
+
 @login_required
 @require_POST
 def record(request: HttpRequest, code: str) -> HttpResponse:
     unit = _unit(request, code)
     scope = get_scope(request)
-    queued = request.headers.get("X-Jiance-Queue") == "1"
-    try:
-        stamp = client_stamp(request)
-    except OfflineStampError as exc:
-        return _refuse(request, unit, str(exc), queued=queued)
-    form = EntryForm(request.POST)
-    if not form.is_valid():
-        first = next(iter(form.errors.values()))[0]
-        return _refuse(request, unit, _("填写有误：%(error)s") % {"error": first}, queued=queued, form=form)
-    d = form.cleaned_data
-    cycle = current_cycle(scope=scope)
-    try:
+
+    def act(d: dict[str, Any], stamp: ClientStamp) -> str:
         second = None
         if d["second_username"] or d["second_pin"]:
             second = pins.pin_confirm(username=d["second_username"], pin=d["second_pin"])
@@ -137,19 +148,19 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
         if d["school"]:
             school = Unit.objects.filter(code=d["school"].strip(), level=Level.SCHOOL).first()
         entry = services.entry_record(
-            scope=scope, actor=request.user, cycle=cycle, unit=unit, step=d["step"], code=d["code"],
-            school=school, boxes=d["boxes"], bags_counted=d["bags_counted"], travel_minutes=d["travel_minutes"],
-            place=d["place"], second_person=second, seals=d["seals"], signers=d["signers"],
-            tracking_no=d["tracking_no"], note=d["note"], client_id=stamp.client_id, at=stamp.at,
+            scope=scope, actor=request.user, cycle=current_cycle(scope=scope), unit=unit, step=d["step"],
+            code=d["code"], school=school, boxes=d["boxes"], bags_counted=d["bags_counted"],
+            travel_minutes=d["travel_minutes"], place=d["place"], second_person=second, seals=d["seals"],
+            signers=d["signers"], tracking_no=d["tracking_no"], note=d["note"], client_id=stamp.client_id,
+            at=stamp.at,
         )
-    except CustodyError as exc:
-        return _refuse(request, unit, str(exc), queued=queued, form=form)
-    done = (_("已登记第 %(n)s 条：%(step)s") % {"n": entry.sequence, "step": entry.get_step_display()}
-            + f" {entry.bag_code or entry.box_code}").strip()
-    if stamp.queued:
-        return queued_reply(done)
-    messages.success(request, done)
-    return redirect("custody:unit", code=unit.code)
+        return (_("已登记第 %(n)s 条：%(step)s") % {"n": entry.sequence, "step": entry.get_step_display()}
+                + f" {entry.bag_code or entry.box_code}").strip()
+
+    def invalid(form: EntryForm) -> str:
+        return _("填写有误：%(error)s") % {"error": next(iter(form.errors.values()))[0]}
+
+    return _acted(request, unit, EntryForm(request.POST), invalid, act, keep_form=True)
 
 
 @login_required
@@ -157,26 +168,14 @@ def record(request: HttpRequest, code: str) -> HttpResponse:
 def correct(request: HttpRequest, code: str, entry_id: int) -> HttpResponse:
     unit = _unit(request, code)
     scope = get_scope(request)
-    queued = request.headers.get("X-Jiance-Queue") == "1"
-    try:
-        stamp = client_stamp(request)
-    except OfflineStampError as exc:
-        return _refuse(request, unit, str(exc), queued=queued)
-    form = CorrectionForm(request.POST)
-    if not form.is_valid():
-        return _refuse(request, unit, _("更正须写明原因。"), queued=queued)
-    try:
+
+    def act(d: dict[str, Any], stamp: ClientStamp) -> str:
         entry = services.entry_correct(scope=scope, actor=request.user, cycle=current_cycle(scope=scope), unit=unit,
-                                       entry_id=entry_id, note=form.cleaned_data["note"],
-                                       client_id=stamp.client_id, at=stamp.at)
-    except CustodyError as exc:
-        return _refuse(request, unit, str(exc), queued=queued)
-    done = _("已登记第 %(n)s 条：更正第 %(old)s 条") % {
-        "n": entry.sequence, "old": entry.corrects.sequence}  # type: ignore[union-attr]
-    if stamp.queued:
-        return queued_reply(done)
-    messages.success(request, done)
-    return redirect("custody:unit", code=unit.code)
+                                       entry_id=entry_id, note=d["note"], client_id=stamp.client_id, at=stamp.at)
+        return _("已登记第 %(n)s 条：更正第 %(old)s 条") % {
+            "n": entry.sequence, "old": entry.corrects.sequence}  # type: ignore[union-attr]
+
+    return _acted(request, unit, CorrectionForm(request.POST), lambda form: _("更正须写明原因。"), act)
 
 
 @login_required

@@ -43,8 +43,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 def _unit(request: HtmxHttpRequest, code: str) -> tuple[Scope, Cycle, Unit]:
     scope = get_scope(request)
-    unit = scope.get_unit(code=code)
-    scope.require(roles.FIELDTEST_READERS, unit)
+    unit = roles.unit_for(scope, code, roles.FIELDTEST_READERS)
     return scope, current_cycle(scope=scope), unit
 
 

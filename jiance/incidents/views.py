@@ -51,10 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _unit(request: HttpRequest, code: str) -> tuple[Scope, Cycle, Unit]:
     scope = get_scope(request)
-    unit = scope.get_unit(code=code)
     # Readers of a unit's list: its test-day staff (a county's custodian too: a box that does not
     # match its contents becomes an incident) and the overseers at or above it.
-    scope.require(roles.INCIDENT_READERS, unit)
+    unit = roles.unit_for(scope, code, roles.INCIDENT_READERS)
     return scope, current_cycle(scope=scope), unit
 
 

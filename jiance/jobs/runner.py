@@ -24,7 +24,14 @@ from django.db import connection
 from django_tasks import task
 
 from jiance.jobs.models import Job
-from jiance.jobs.services import job_fail, job_finish, job_heartbeat, job_progress, job_start
+from jiance.jobs.services import (
+    JobError,
+    job_fail,
+    job_finish,
+    job_heartbeat,
+    job_progress,
+    job_start,
+)
 
 logger = logging.getLogger("jiance.jobs")
 
@@ -47,6 +54,14 @@ class JobContext:
 
     def progress(self, percent: float, message: str = "") -> None:
         job_progress(self.job, percent, message)
+
+    def submitter(self, doing: str) -> Any:
+        """The account that submitted the job, as it is now: a task works with its submitter's scope
+        at run time, so an account removed or deactivated since is refused (`JobError`, "…不能<doing>。")."""
+        owner = self.job.owner
+        if owner is None or not owner.is_active:
+            raise JobError(f"提交人账号已停用，不能{doing}。")
+        return owner
 
 
 class _Heartbeat(threading.Thread):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiance import clock
-from jiance.accounts.roles import ALL_OFFICES, LEVEL_OFFICE
+from jiance.accounts.roles import ALL_OFFICES, LEVEL_OFFICE, unit_for
 from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle, Milestone
 from jiance.cycles.selectors import current_cycle
@@ -32,9 +32,7 @@ from jiance.units.models import Unit
 
 
 def _unit(scope: Scope, code: str) -> Unit:
-    unit = scope.get_unit(code=code)
-    scope.require(ALL_OFFICES, unit)
-    return unit
+    return unit_for(scope, code, ALL_OFFICES)
 
 
 def _task(cycle: Cycle, unit: Unit, milestone_id: int) -> Milestone:

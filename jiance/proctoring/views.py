@@ -166,33 +166,33 @@ def room_page(request: HttpRequest, test_room_id: int, session: str) -> HttpResp
     })
 
 
+def _room_posted(request: HttpRequest, test_room_id: int, session: str, form_class: Any, done: str,
+                 act: Callable[[Any, dict[str, Any], Any], object]) -> HttpResponse:
+    """A room page's post (from the page or the offline queue): the room, the form, then
+    `act(room, cleaned_data, stamp)` through `_acted`; back to the room page."""
+    room, _line = _room(request, test_room_id, session)
+    back = reverse("proctoring:room", args=[room.pk, session])
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _form_error(request, back, form)
+    return _acted(request, back, lambda stamp: act(room, form.cleaned_data, stamp), done)
+
+
 @login_required
 @require_POST
 def room_control(request: HttpRequest, test_room_id: int, session: str) -> HttpResponse:
-    room, _line = _room(request, test_room_id, session)
-    back = reverse("proctoring:room", args=[room.pk, session])
-    form = ControlForm(request.POST)
-    if not form.is_valid():
-        return _form_error(request, back, form)
-    d = form.cleaned_data
-    return _acted(request, back, lambda stamp: services.run_act(
+    return _room_posted(request, test_room_id, session, ControlForm, _("已记录。"), lambda room, d, stamp: services.run_act(
         scope=get_scope(request), room=room, session=session, action=d["action"], actor=request.user,
-        version=d["version"], reason=d["reason"], client_id=stamp.client_id, at=stamp.at), _("已记录。"))
+        version=d["version"], reason=d["reason"], client_id=stamp.client_id, at=stamp.at))
 
 
 @login_required
 @require_POST
 def room_checkin(request: HttpRequest, test_room_id: int, session: str) -> HttpResponse:
-    room, _line = _room(request, test_room_id, session)
-    back = reverse("proctoring:room", args=[room.pk, session])
-    form = CheckInForm(request.POST)
-    if not form.is_valid():
-        return _form_error(request, back, form)
-    d = form.cleaned_data
-    return _acted(request, back, lambda stamp: services.checkin_mark(
+    return _room_posted(request, test_room_id, session, CheckInForm, _("已检录。"), lambda room, d, stamp: services.checkin_mark(
         scope=get_scope(request), room=room, session=session, actor=request.user, status=d["status"],
         how=d["how"] or ("code" if d["code"] else "tap"), seat_number=d["seat"], code=d["code"],
-        reason=d["reason"], version=d["version"], client_id=stamp.client_id, at=stamp.at), _("已检录。"))
+        reason=d["reason"], version=d["version"], client_id=stamp.client_id, at=stamp.at))
 
 
 @login_required

@@ -45,9 +45,7 @@ def _counted(rows: Iterator[list[Any]], ctx: JobContext, total: int) -> Iterator
 def export_answers(ctx: JobContext) -> JobResult:
     """Build one answer file of a version for the submitter's units."""
     p = ctx.params
-    owner = ctx.job.owner
-    if owner is None or not owner.is_active:
-        raise JobError("提交人账号已停用，不能导出。")
+    owner = ctx.submitter("导出")
     version = FormVersion.objects.select_related("questionnaire__cycle").filter(pk=p["version_id"]).first()
     if version is None:
         raise JobError("问卷版本已不存在。")

@@ -39,9 +39,7 @@ def draw_job_submit(*, scope: Scope, cycle: Cycle, owner: Unit, seed: int | None
 def draw_schools(ctx: JobContext) -> JobResult:
     """Draw the sample schools below the owner unit (a draft to check and publish)."""
     p = ctx.params
-    user = ctx.job.owner
-    if user is None or not user.is_active:
-        raise JobError("提交人账号已停用，不能抽样。")
+    user = ctx.submitter("抽样")
     cycle = Cycle.objects.filter(pk=p["cycle_id"]).first()
     owner = Unit.objects.filter(pk=p["owner_id"]).first()
     if cycle is None or owner is None:

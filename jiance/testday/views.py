@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jiance import printouts
 from jiance.accounts.roles import SCHOOL_TESTDAY, my_county, my_school
-from jiance.accounts.scoping import get_scope
+from jiance.accounts.scoping import Scope, get_scope
 from jiance.cycles.models import Cycle
 from jiance.cycles.selectors import current_cycle
 from jiance.htmx import HtmxHttpRequest
@@ -239,17 +239,24 @@ def printout(request: HttpRequest, code: str, stage: str, kind: str, fmt: str) -
     return download(content, filename)
 
 
-@login_required
-@require_POST
-def phone_add(request: HttpRequest, code: str) -> HttpResponse:
+def _phone_unit(request: HttpRequest, code: str) -> tuple[Scope, Unit]:
+    """The unit whose report phones the person keeps (403 for any other unit in the scope)."""
     scope = get_scope(request)
     unit = scope.get_unit(code=code)
     if unit.pk not in {u.pk for u in selectors.phone_units(scope=scope)}:
         raise PermissionDenied
+    return scope, unit
+
+
+@login_required
+@require_POST
+def phone_add(request: HttpRequest, code: str) -> HttpResponse:
+    scope, unit = _phone_unit(request, code)
     form = PhoneForm(request.POST)
     if form.is_valid():
-        services.report_phone_add(scope=scope, cycle=current_cycle(scope=get_scope(request)), unit=unit, label=form.cleaned_data["label"],
-                                  number=form.cleaned_data["number"], actor=request.user)
+        services.report_phone_add(scope=scope, cycle=current_cycle(scope=scope), unit=unit,
+                                  label=form.cleaned_data["label"], number=form.cleaned_data["number"],
+                                  actor=request.user)
         messages.success(request, _("举报电话已保存，将印在本级以下各样本校的公示栏上。"))
     else:
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
@@ -259,11 +266,8 @@ def phone_add(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def phones(request: HttpRequest, code: str) -> HttpResponse:
-    scope = get_scope(request)
-    unit = scope.get_unit(code=code)
-    if unit.pk not in {u.pk for u in selectors.phone_units(scope=scope)}:
-        raise PermissionDenied
-    cycle = current_cycle(scope=get_scope(request))
+    scope, unit = _phone_unit(request, code)
+    cycle = current_cycle(scope=scope)
     return render(request, "testday/phones.html", {
         "unit": unit, "cycle": cycle, "phones": list(selectors.phones_of(scope=scope, cycle=cycle, unit=unit)),
         "form": PhoneForm(),

@@ -3,25 +3,19 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiance.accounts.models import Role, RoleAssignment, User
 from jiance.audit.models import Action, AuditEntry
 from jiance.spreadsheets import XLSX_CONTENT_TYPE
-from tests.factories import World, make_user
+from tests.factories import World, client_for, make_user
 
 PEOPLE = reverse("accounts:people")
 ASSIGN = reverse("accounts:people_assign")
 REVOKE = reverse("accounts:people_revoke")
 BULK = reverse("accounts:school_accounts")
 
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -49,3 +49,21 @@ def draw(cycle: Cycle, world: World, rows: list[dict[str, Any]]) -> SchoolDraw:
     SchoolDraw.objects.filter(pk=d.pk).update(status=DrawStatus.PUBLISHED, published_hash="1" * 64,
                                               sample_hash="1" * 64)
     return d
+
+
+def seated_a1(world: World, a1: int, b1: int, absent: set[int]) -> tuple[Cycle, list[Any]]:
+    """An after-test cycle whose draw took schools A1 and B1, with `a1` and `b1` sampled students;
+    A1's primary paper room seats its students in order, those of the seat numbers in `absent`
+    marked absent. Returns the cycle and A1's sampled students."""
+    from jiance.testday.models import Seat, TestRoom
+    from tests.testday.builders import sample_school
+
+    cycle = aftertest_cycle()
+    draw(cycle, world, [{"code": world.school_a1.code}, {"code": world.school_b1.code}])
+    students = sample_school(cycle, world.school_a1, a1)
+    sample_school(cycle, world.school_b1, b1, start=100)
+    room = TestRoom.objects.create(cycle=cycle, school=world.school_a1, stage="primary", number=1, kind="paper",
+                                   students=a1, rows=7, columns=6, pattern="vertical", created_at=clock.now())
+    for i, s in enumerate(students, start=1):
+        Seat.objects.create(room=room, seat=i, row=1, column=i, student=s, absent=i in absent)
+    return cycle, students

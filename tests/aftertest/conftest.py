@@ -6,11 +6,7 @@ import pytest
 
 from jiance import clock
 from tests.aftertest.builders import IN_WINDOW
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 
 
 @pytest.fixture(autouse=True)

@@ -19,11 +19,11 @@ from jiance.aftertest.models import (
 )
 from jiance.audit.models import AuditEntry
 from tests.aftertest.test_views import (  # noqa: F401  (env is a fixture)
-    client_for,
     env,
     opened,
     url,
 )
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 

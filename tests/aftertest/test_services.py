@@ -24,26 +24,17 @@ from jiance.aftertest.models import (
 from jiance.aftertest.services import RowInput
 from jiance.aftertest.windows import window_state
 from jiance.audit.models import AuditEntry
-from jiance.testday.models import Seat, TestRoom
 from jiance.windows.models import WindowReopen
-from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, aftertest_cycle, draw
+from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, aftertest_cycle, seated_a1
 from tests.factories import make_user
 from tests.rosters.builders import BEFORE_RELEASE
-from tests.testday.builders import sample_school
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup(world):  # type: ignore[no-untyped-def]
-    cycle = aftertest_cycle()
-    draw(cycle, world, [{"code": world.school_a1.code}, {"code": world.school_b1.code}])
-    students = sample_school(cycle, world.school_a1, 6)
-    sample_school(cycle, world.school_b1, 4, start=100)
-    room = TestRoom.objects.create(cycle=cycle, school=world.school_a1, stage="primary", number=1, kind="paper",
-                                   students=6, rows=7, columns=6, pattern="vertical", created_at=clock.now())
-    for i, s in enumerate(students, start=1):
-        Seat.objects.create(room=room, seat=i, row=1, column=i, student=s, absent=i in (2, 5))
+    cycle, students = seated_a1(world, 6, 4, absent={2, 5})
     officer = make_user("a1_xx", Role.SCHOOL_INFO_OFFICER, world.school_a1)
     county = make_user("nc_county", Role.COUNTY_INFO_OFFICER, world.county_a)
     other_county = make_user("jx_county", Role.COUNTY_ADMIN, world.county_b)

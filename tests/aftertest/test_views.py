@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -20,33 +19,19 @@ from jiance.aftertest.models import (
     TestedUpload,
 )
 from jiance.audit.models import AuditEntry
-from jiance.testday.models import Seat, TestRoom
 from jiance.windows.models import WindowReopen
-from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, aftertest_cycle, draw
-from tests.factories import make_user
+from tests.aftertest.builders import AFTER_WINDOW, BEFORE_WINDOW, seated_a1
+from tests.factories import client_for, make_user
 from tests.htmx_oob import oob_part, oob_version, page_versions
 from tests.rosters.builders import BEFORE_RELEASE
-from tests.testday.builders import sample_school
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(user)
-    return c
-
 
 @pytest.fixture
 def env(world):  # type: ignore[no-untyped-def]
-    cycle = aftertest_cycle()
-    draw(cycle, world, [{"code": world.school_a1.code}, {"code": world.school_b1.code}])
-    students = sample_school(cycle, world.school_a1, 5)
-    sample_school(cycle, world.school_b1, 3, start=100)
-    room = TestRoom.objects.create(cycle=cycle, school=world.school_a1, stage="primary", number=1, kind="paper",
-                                   students=5, rows=7, columns=6, pattern="vertical", created_at=clock.now())
-    for i, s in enumerate(students, start=1):
-        Seat.objects.create(room=room, seat=i, row=1, column=i, student=s, absent=i == 3)
+    cycle, students = seated_a1(world, 5, 3, absent={3})
     return {
         "cycle": cycle, "students": students,
         "officer": make_user("a1_xx", Role.SCHOOL_INFO_OFFICER, world.school_a1),

@@ -4,11 +4,9 @@ expiring on its end date; a row saved after the close is refused on the page wit
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 
 from jiance import clock
@@ -20,7 +18,7 @@ from jiance.aftertest.windows import window_state
 from jiance.audit.models import AuditEntry
 from jiance.testday.models import Seat, TestRoom
 from tests.aftertest.builders import AFTER_WINDOW, aftertest_cycle, draw
-from tests.factories import make_user
+from tests.factories import client_for, make_user
 from tests.testday.builders import sample_school
 
 pytestmark = pytest.mark.django_db
@@ -61,11 +59,6 @@ def test_reopen_by_the_county_only_then_expired(env):  # type: ignore[no-untyped
         state = window_state(cycle, school, clock.today())
         assert state.state == "closed" and not state.open
 
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_view_refuses_a_row_after_the_close(env):  # type: ignore[no-untyped-def]

@@ -139,3 +139,16 @@ def add_student_answers(built: Built, *, seed: int = 4, submitted: float = 0.9, 
     synthetic_student_answers(cycle=cycle, stage="primary", area=built.world.city, questionnaire=q, at=AFTER_TEST,
                               seed=seed, submitted=submitted, started=started)
     return q
+
+
+def built_with_scores(world: World) -> Built:
+    """A cycle large enough for a report (30 students, 2 schools a county), with synthetic primary
+    scores for counties A and B (seed 5)."""
+    from jiance.analysis.synthetic import synthetic_scores_import
+
+    b = build(world, make_cycle(min_students=30, min_schools=2))
+    fill_schools(b)
+    out = synthetic_scores_import(scope=Scope(b.city_user), cycle=b.cycle, stage="primary",
+                                  counties=[world.county_a, world.county_b], seed=5, actor=b.city_user)
+    assert out is not None and not out.errors
+    return b

@@ -8,17 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from jiance.accounts.models import RoleAssignment
-from jiance.accounts.scoping import Scope
 from jiance.analysis.report_jobs import build_report_file
-from jiance.analysis.synthetic import synthetic_scores_import
 from jiance.jobs.models import Job, JobState
 from jiance.jobs.services import JobError
-from tests.analysis.builders import Built, build, fill_schools, make_cycle
-from tests.factories import World
+from tests.analysis.builders import Built, built_with_scores
+from tests.factories import World, client_for
 from tests.printouts.pdftools import is_pdf, squash
 from tests.printouts.pdftools import text as pdf_text
 
@@ -27,23 +24,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def built(world: World) -> Built:
-    b = build(world, make_cycle(min_students=30, min_schools=2))
-    fill_schools(b)
-    out = synthetic_scores_import(scope=Scope(b.city_user), cycle=b.cycle, stage="primary",
-                                  counties=[world.county_a, world.county_b], seed=5, actor=b.city_user)
-    assert out is not None and not out.errors
-    return b
-
-
-def _client(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
+    return built_with_scores(world)
 
 
 def test_the_city_report_pdf_built_by_a_job_is_the_report(built: Built, django_capture_on_commit_callbacks: Any) -> None:
     city = built.world.city
-    client = _client(built.city_user)
+    client = client_for(built.city_user)
     page = client.get(reverse("analysis:report", args=["primary", city.code])).content.decode()
     assert reverse("analysis:report_job", args=["primary", city.code]) in page and "在后台生成" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -64,12 +50,12 @@ def test_the_city_report_pdf_built_by_a_job_is_the_report(built: Built, django_c
 def test_county_offices_get_no_button_and_a_lost_area_is_refused(
         built: Built, django_capture_on_commit_callbacks: Any) -> None:
     county = built.world.county_a
-    county_client = _client(built.county_user)
+    county_client = client_for(built.county_user)
     page = county_client.get(reverse("analysis:report", args=["primary", county.code])).content.decode()
     assert "在后台生成" not in page
     assert county_client.post(reverse("analysis:report_job", args=["primary", county.code]),
                               {"fmt": "pdf"}).status_code == 403
-    client = _client(built.city_user)
+    client = client_for(built.city_user)
     assert client.post(reverse("analysis:report_job", args=["primary", county.code]), {"fmt": "doc"}).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("analysis:report_job", args=["primary", county.code]), {"fmt": "xlsx"})

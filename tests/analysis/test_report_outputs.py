@@ -12,12 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jiance.accounts.scoping import Scope
-from jiance.analysis.synthetic import synthetic_scores_import
 from jiance.audit.models import AuditEntry
 from jiance.units.models import Level, Unit
-from tests.analysis.builders import Built, add_student_answers, build, fill_schools, make_cycle
-from tests.factories import World
+from tests.analysis.builders import Built, add_student_answers, built_with_scores
+from tests.factories import World, client_for
 from tests.printouts.pdftools import is_pdf, squash
 from tests.printouts.pdftools import text as pdf_text
 
@@ -26,19 +24,9 @@ RANKING = re.compile(r"(?<!不)(排名|名次|排序|排行|第[一二三四五�
 
 @pytest.fixture
 def built(world: World) -> Built:
-    b = build(world, make_cycle(min_students=30, min_schools=2))
-    fill_schools(b)
-    out = synthetic_scores_import(scope=Scope(b.city_user), cycle=b.cycle, stage="primary",
-                                  counties=[world.county_a, world.county_b], seed=5, actor=b.city_user)
-    assert out is not None and not out.errors
+    b = built_with_scores(world)
     add_student_answers(b)
     return b
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _outputs(client: Client, code: str) -> dict[str, str]:
@@ -72,7 +60,7 @@ def _scan(outputs: dict[str, str], counties: list[Unit], own: Unit) -> None:
 
 
 def test_city_report_outputs_never_rank_and_never_name_schools(built: Built) -> None:
-    client = _client(built.city_user)
+    client = client_for(built.city_user)
     counties = [built.world.county_a, built.world.county_b]
     outputs = _outputs(client, built.world.city.code)
     assert "数学" in outputs["pdf"] and "参测情况" in outputs["pdf"] and "技术说明" in outputs["pdf"]
@@ -97,16 +85,16 @@ def test_city_report_outputs_never_rank_and_never_name_schools(built: Built) -> 
 
 def test_county_report_and_who_may_see_it(built: Built) -> None:
     county = built.world.county_a
-    county_client = _client(built.county_user)
+    county_client = client_for(built.county_user)
     _scan(_outputs(county_client, county.code), [county, built.world.county_b], county)
     assert county_client.get(reverse("analysis:report", args=["primary", built.world.county_b.code])).status_code == 404
     assert county_client.get(reverse("analysis:report", args=["primary", built.world.city.code])).status_code == 404
-    city = _client(built.city_user)
+    city = client_for(built.city_user)
     assert city.get(reverse("analysis:report", args=["primary", county.code])).status_code == 200
     index = city.get(reverse("analysis:reports")).content.decode()
     assert county.name in index and built.world.county_b.name in index
-    assert _client(built.other_city_user).get(reverse("analysis:report", args=["primary", county.code])).status_code == 404
-    assert _client(built.centre_user).get(reverse("analysis:report", args=["primary", county.code])).status_code == 200
+    assert client_for(built.other_city_user).get(reverse("analysis:report", args=["primary", county.code])).status_code == 404
+    assert client_for(built.centre_user).get(reverse("analysis:report", args=["primary", county.code])).status_code == 200
     assert city.get(reverse("analysis:report_file", args=["primary", county.code, "doc"])).status_code == 404
 
 

@@ -17,21 +17,8 @@ from jiance.audit.models import AuditEntry
 from jiance.rosters.models import SampledStudent
 from jiance_core.analysis.score_file import sniff
 from jiance_core.errors import ValidationFailed
-from tests.analysis.builders import Built, build, fill_schools, make_cycle
-from tests.factories import World
-
-
-@pytest.fixture
-def built(world: World) -> Built:
-    b = build(world, make_cycle())
-    fill_schools(b)
-    return b
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(user)
-    return c
+from tests.analysis.builders import Built
+from tests.factories import client_for
 
 
 def _scores(built: Built, *, drop: int = 0) -> pl.DataFrame:
@@ -62,7 +49,7 @@ def _csv(frame: pl.DataFrame) -> bytes:
 
 
 def test_upload_csv_matches_every_row_and_replaces_the_stage(built: Built) -> None:
-    client = _client(built.city_user)
+    client = client_for(built.city_user)
     frame = _scores(built, drop=3)  # three sampled students without scores: absentees, not errors
     page = _upload(client, _csv(frame), "成绩.csv")
     assert page.status_code == 302
@@ -83,7 +70,7 @@ def test_upload_csv_matches_every_row_and_replaces_the_stage(built: Built) -> No
 
 
 def test_unmatched_rows_and_bad_values_refuse_the_whole_file(built: Built) -> None:
-    client = _client(built.city_user)
+    client = client_for(built.city_user)
     frame = _scores(built)
     bad = pl.concat([frame, frame.head(1).with_columns(pl.lit("S-NOT-A-STUDENT").alias("student_id"))])
     page = _upload(client, _csv(bad), "scores.csv")
@@ -111,13 +98,13 @@ def test_content_decides_not_the_name(built: Built) -> None:
     with pytest.raises(ValidationFailed, match="无法识别"):
         sniff(b"\x00\x01\x02binary", "scores.csv")
     assert sniff(_csv(_scores(built)), "x.CSV") == ".csv"
-    page = _upload(_client(built.city_user), buf.getvalue(), "scores.xlsx")
+    page = _upload(client_for(built.city_user), buf.getvalue(), "scores.xlsx")
     assert page.status_code == 400 and "与内容不符" in page.context["errors"][0].reason
 
 
 def test_who_may_upload(built: Built) -> None:
-    assert _client(built.county_user).get(reverse("analysis:scores")).status_code == 403
-    assert _client(built.county_user).post(reverse("analysis:scores_upload", args=["primary"])).status_code == 403
-    assert _client(built.centre_user).get(reverse("analysis:scores")).status_code == 200
-    assert _client(built.city_user).post(reverse("analysis:scores_upload", args=["junior"]),
+    assert client_for(built.county_user).get(reverse("analysis:scores")).status_code == 403
+    assert client_for(built.county_user).post(reverse("analysis:scores_upload", args=["primary"])).status_code == 403
+    assert client_for(built.centre_user).get(reverse("analysis:scores")).status_code == 200
+    assert client_for(built.city_user).post(reverse("analysis:scores_upload", args=["junior"]),
                                          {"file": _named(b"a", "a.csv")}).status_code == 404

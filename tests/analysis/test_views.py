@@ -8,57 +8,43 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiance.audit.models import AuditEntry
 from jiance_core.commands.estimate import main as estimate
-from tests.analysis.builders import Built, build, fill_schools, make_cycle
-from tests.factories import World
-
-
-@pytest.fixture
-def built(world: World) -> Built:
-    b = build(world, make_cycle())
-    fill_schools(b)
-    return b
-
-
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(user)
-    return c
+from tests.analysis.builders import Built, make_cycle
+from tests.factories import World, client_for
 
 
 def test_city_sees_its_counties_with_sums_against_the_frame(built: Built) -> None:
-    page = _client(built.city_user).get(reverse("analysis:weights", args=["primary"]))
+    page = client_for(built.city_user).get(reverse("analysis:weights", args=["primary"]))
     assert page.status_code == 200
     html = page.content.decode()
     assert built.world.county_a.name in html and built.world.county_b.name in html
     assert "JK2" in html and "rep_" in html
     counties = page.context["result"].counties
     assert all(c.weighted == pytest.approx(c.frame_enrolment) for c in counties)
-    assert _client(built.city_user).get(reverse("analysis:home")).url == reverse("analysis:weights", args=["primary"])
+    assert client_for(built.city_user).get(reverse("analysis:home")).url == reverse("analysis:weights", args=["primary"])
 
 
 def test_who_may_open_the_page(built: Built) -> None:
-    assert _client(built.county_user).get(reverse("analysis:weights", args=["primary"])).status_code == 403
-    assert _client(built.centre_user).get(reverse("analysis:weights", args=["primary"])).status_code == 200
-    assert _client(built.city_user).get(reverse("analysis:weights", args=["junior"])).status_code == 404
-    other = _client(built.other_city_user).get(reverse("analysis:weights", args=["primary"]))
+    assert client_for(built.county_user).get(reverse("analysis:weights", args=["primary"])).status_code == 403
+    assert client_for(built.centre_user).get(reverse("analysis:weights", args=["primary"])).status_code == 200
+    assert client_for(built.city_user).get(reverse("analysis:weights", args=["junior"])).status_code == 404
+    other = client_for(built.other_city_user).get(reverse("analysis:weights", args=["primary"]))
     assert other.status_code == 200
     assert other.context["result"].counties == []  # another city's counties are not its business
     assert built.world.county_a.name not in other.content.decode()
     # a county of our city asked by the other city's user: 404
-    assert _client(built.other_city_user).get(
+    assert client_for(built.other_city_user).get(
         reverse("analysis:weights", args=["primary"]) + f"?area={built.world.county_a.code}").status_code == 404
 
 
 def test_download_is_pseudonymous_audited_and_read_by_jiance_estimate(built: Built, tmp_path: Path) -> None:
     ours = AuditEntry.objects.filter(object_type="analysis.weights")
     before = ours.count()
-    response = _client(built.city_user).get(reverse("analysis:download", args=["primary", "csv"]))
+    response = client_for(built.city_user).get(reverse("analysis:download", args=["primary", "csv"]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert response["Content-Disposition"].startswith("attachment")
@@ -79,20 +65,20 @@ def test_download_is_pseudonymous_audited_and_read_by_jiance_estimate(built: Bui
                      "--proportion", "sex", "--by", "county", "--out", str(out)]) == 0
     assert pl.read_csv(out).height == 2 * 3  # 2 levels × (overall + 2 counties)
     # the same ids in the parquet file; the XLSX opens
-    parquet = _client(built.city_user).get(reverse("analysis:download", args=["primary", "parquet"]))
+    parquet = client_for(built.city_user).get(reverse("analysis:download", args=["primary", "parquet"]))
     assert sorted(pl.read_parquet(io.BytesIO(parquet.content))["student_id"]) == sorted(frame["student_id"])
-    xlsx = _client(built.city_user).get(reverse("analysis:download", args=["primary", "xlsx"]))
+    xlsx = client_for(built.city_user).get(reverse("analysis:download", args=["primary", "xlsx"]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None and sheet.max_row == frame.height + 1
-    assert _client(built.city_user).get(reverse("analysis:download", args=["primary", "sav"])).status_code == 404
+    assert client_for(built.city_user).get(reverse("analysis:download", args=["primary", "sav"])).status_code == 404
 
 
 def test_identified_file_only_for_the_centre_with_a_reason(built: Built) -> None:
     url = reverse("analysis:download", args=["primary", "xlsx"])
-    assert _client(built.city_user).post(url, {"reason": "核对测试成绩"}).status_code == 403
-    refused = _client(built.centre_user).post(url, {"reason": ""})
+    assert client_for(built.city_user).post(url, {"reason": "核对测试成绩"}).status_code == 403
+    refused = client_for(built.centre_user).post(url, {"reason": ""})
     assert refused.status_code == 302  # back to the page with the reason asked for
-    response = _client(built.centre_user).post(url, {"reason": "核对成绩文件与名单"})
+    response = client_for(built.centre_user).post(url, {"reason": "核对成绩文件与名单"})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
@@ -113,7 +99,7 @@ def test_a_county_drawn_with_the_v1_rule_is_marked_approximate(world: World) -> 
     cycle = make_cycle()
     draw(cycle, world, [{"code": world.school_a1.code}, {"code": world.school_b1.code, "role": "added"}])
     city = make_user("nc_city", Role.CITY_ADMIN, world.city)
-    page = _client(city).get(reverse("analysis:weights", args=["primary"]))
+    page = client_for(city).get(reverse("analysis:weights", args=["primary"]))
     assert page.status_code == 200
     flagged = [c.code for c in page.context["result"].counties if c.approximate]
     assert flagged == [world.county_b.code]

@@ -3,22 +3,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from jiance import clock
-from jiance.accounts.models import Role, User
+from jiance.accounts.models import Role
 from jiance.audit.models import Action
 from jiance.audit.services import audit_record
-from tests.factories import World, make_user
+from tests.factories import World, client_for, make_user
 
 URL = reverse("audit:list")
 
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

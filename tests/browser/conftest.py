@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,57 @@ def chinese_chrome(page: Any) -> list[str]:
     for name in names:
         texts = [t.replace(name, "") for t in texts]
     return [t.strip() for t in texts if re.search(HAN, t)]
+
+
+@dataclass
+class CbtPc:
+    """A computer room prepared for the morning session (8:50) and seat 1's student signed in at
+    its PC with the slip (8:52): the page waits for the proctor's authorisation."""
+
+    lab: Any  # tests.cbt.builders.Lab
+    context: Any
+    pc: Any
+    url: str
+
+    def authorise_and_start(self) -> Any:
+        """The proctor authorises the student (8:55), the technician starts the session (9:00)."""
+        from jiance import clock
+        from jiance.accounts.scoping import Scope
+        from jiance.cbt.models import Delivery
+        from jiance.cbt.services.console import delivery_act, sitting_act
+        from tests.cbt.builders import SESSION, at
+
+        s, d = self.lab, Delivery.objects.get()
+        with clock.frozen(at(8, 55)):
+            delivery_act(scope=Scope(s.proctor), delivery=d, action="authorise", actor=s.proctor, version=d.version)
+        with clock.frozen(at(9, 0)):
+            sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="start", actor=s.tech, version=None)
+        return d
+
+
+@pytest.fixture
+def cbt_pc(world: Any, browser: Any, live_server: Any) -> Iterator[CbtPc]:
+    from jiance import clock
+    from jiance.accounts.scoping import Scope
+    from jiance.cbt.services.console import sitting_act
+    from tests.cbt.builders import SESSION, at, lab
+
+    s = lab(world)
+    with clock.frozen(at(8, 50)):
+        sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="prepare", actor=s.tech, version=None)
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=DESKTOP)
+    context.set_default_timeout(15_000)
+    pc = context.new_page()
+    url = f"{live_server.url}/cbt/pc/{s.room.pk}/1/"
+    slip = s.slips[1]
+    with clock.frozen(at(8, 52)):
+        pc.clock.set_fixed_time(at(8, 52))
+        pc.goto(url)
+        pc.fill("input[name=login]", slip.login or "")
+        pc.fill("input[name=code]", slip.code)
+        with pc.expect_navigation():
+            pc.click("#pc-login button")
+    try:
+        yield CbtPc(lab=s, context=context, pc=pc, url=url)
+    finally:
+        context.close()

@@ -13,36 +13,18 @@ from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.cbt.models import Delivery, ItemResponse
 from jiance.cbt.services.console import delivery_act, sitting_act
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import CbtPc, login, screenshot
 from tests.cbt.builders import SESSION, at, lab
 from tests.factories import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_student_answers_and_pause_keeps_the_remaining_time(world: World, browser: Any, live_server: Any) -> None:
-    s = lab(world)
-    with clock.frozen(at(8, 50)):
-        sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="prepare", actor=s.tech, version=None)
-    student = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900})
-    student.set_default_timeout(15_000)
-    pc = student.new_page()
-    pc_url = f"{live_server.url}/cbt/pc/{s.room.pk}/1/"
-    slip = s.slips[1]
-    with clock.frozen(at(8, 52)):
-        pc.clock.set_fixed_time(at(8, 52))
-        pc.goto(pc_url)
-        pc.fill("input[name=login]", slip.login or "")
-        pc.fill("input[name=code]", slip.code)
-        with pc.expect_navigation():
-            pc.click("#pc-login button")
-        assert "请等待监测员授权" in pc.locator("#wait-note").inner_text()
-        assert "题本号 1" in pc.locator("#booklet").inner_text()
-    d = Delivery.objects.get()
-    with clock.frozen(at(8, 55)):
-        delivery_act(scope=Scope(s.proctor), delivery=d, action="authorise", actor=s.proctor, version=d.version)
-    with clock.frozen(at(9, 0)):
-        sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="start", actor=s.tech, version=None)
+def test_student_answers_and_pause_keeps_the_remaining_time(cbt_pc: CbtPc, browser: Any, live_server: Any) -> None:
+    s, pc, pc_url = cbt_pc.lab, cbt_pc.pc, cbt_pc.url
+    assert "请等待监测员授权" in pc.locator("#wait-note").inner_text()
+    assert "题本号 1" in pc.locator("#booklet").inner_text()
+    cbt_pc.authorise_and_start()
     with clock.frozen(at(9, 10)):
         pc.clock.set_fixed_time(at(9, 10))
         pc.goto(pc_url)
@@ -79,7 +61,6 @@ def test_student_answers_and_pause_keeps_the_remaining_time(world: World, browse
         assert pc.locator("#remaining").inner_text() in ("60:00", "59:59", "59:58")
         assert pc.locator("#item-EX-M-001 input[value=B]").is_checked()
         screenshot(pc, "cbt-student-resumed")
-    student.close()
     proctor.close()
 
 

@@ -4,43 +4,21 @@ technician ended the test; the server's clock decides, not the client's."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from jiance import clock
 from jiance.accounts.scoping import Scope
-from jiance.cbt.models import Delivery, ItemResponse
-from jiance.cbt.services.console import delivery_act, sitting_act
-from tests.browser.conftest import screenshot
-from tests.cbt.builders import SESSION, at, lab
-from tests.factories import World
+from jiance.cbt.models import ItemResponse
+from jiance.cbt.services.console import sitting_act
+from tests.browser.conftest import CbtPc, screenshot
+from tests.cbt.builders import SESSION, at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_test_ended_offline_sends_its_queue_when_the_network_returns(
-        world: World, browser: Any, live_server: Any) -> None:
-    s = lab(world)
-    with clock.frozen(at(8, 50)):
-        sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="prepare", actor=s.tech, version=None)
-    student = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900})
-    student.set_default_timeout(15_000)
-    pc = student.new_page()
-    pc_url = f"{live_server.url}/cbt/pc/{s.room.pk}/1/"
-    slip = s.slips[1]
-    with clock.frozen(at(8, 52)):
-        pc.clock.set_fixed_time(at(8, 52))
-        pc.goto(pc_url)
-        pc.fill("input[name=login]", slip.login or "")
-        pc.fill("input[name=code]", slip.code)
-        with pc.expect_navigation():
-            pc.click("#pc-login button")
-    d = Delivery.objects.get()
-    with clock.frozen(at(8, 55)):
-        delivery_act(scope=Scope(s.proctor), delivery=d, action="authorise", actor=s.proctor, version=d.version)
-    with clock.frozen(at(9, 0)):
-        sitting_act(scope=Scope(s.tech), room=s.room, session=SESSION, action="start", actor=s.tech, version=None)
+def test_a_test_ended_offline_sends_its_queue_when_the_network_returns(cbt_pc: CbtPc) -> None:
+    s, pc, pc_url, student = cbt_pc.lab, cbt_pc.pc, cbt_pc.url, cbt_pc.context
+    d = cbt_pc.authorise_and_start()
     status = pc.locator("#save-status")
     with clock.frozen(at(9, 10)):
         pc.clock.set_fixed_time(at(9, 10))
@@ -72,4 +50,3 @@ def test_a_test_ended_offline_sends_its_queue_when_the_network_returns(
         "EX-M-001": "B", "EX-M-003": "30", "EX-M-002": ["A"]}
     assert {str(t.astimezone(at(0).tzinfo).time())[:5] for t in d.saves.values_list("client_at", flat=True)} == {
         "09:10", "09:15"}
-    student.close()

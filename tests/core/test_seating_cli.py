@@ -125,32 +125,11 @@ def test_computer_rooms_first_spares_and_orientation(
 
 def test_chongqing_three_spares(tmp_path: Path) -> None:
     sampled = _sampled(tmp_path / "s.csv", {"C": 42}, stage=None)
-    rooms = _rooms(tmp_path / "rooms.csv", "C,机房,computer,44,front,6\n")
-    table = _run(
-        tmp_path,
-        "--sampled",
-        str(sampled),
-        "--rooms",
-        str(rooms),
-        "--cycle",
-        "chongqing-2020",
-        "--grade",
-        "5",
-    )
-    assert set(table["room_kind"]) == {"paper"}  # 44 < 42 + 3
-    rooms = _rooms(tmp_path / "rooms.csv", "C,机房,computer,45,front,6\n")
-    table = _run(
-        tmp_path,
-        "--sampled",
-        str(sampled),
-        "--rooms",
-        str(rooms),
-        "--cycle",
-        "chongqing-2020",
-        "--grade",
-        "5",
-    )
-    assert set(table["room_kind"]) == {"computer"}
+    for pcs, kind in ((44, "paper"), (45, "computer")):  # 42 students + 3 spares need 45 PCs
+        rooms = _rooms(tmp_path / "rooms.csv", f"C,机房,computer,{pcs},front,6\n")
+        table = _run(tmp_path, "--sampled", str(sampled), "--rooms", str(rooms), "--cycle", "chongqing-2020",
+                     "--grade", "5")
+        assert set(table["room_kind"]) == {kind}
     assert not [c for c in table.columns if c.startswith("booklet_")]  # no forms configured
 
 

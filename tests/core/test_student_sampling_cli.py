@@ -32,6 +32,10 @@ def _roster(path: Path, sizes: dict[str, int]) -> Path:
     return path
 
 
+def _argv(roster: Path, sample: Path, out: Path, seed: str = "1") -> list[str]:
+    return ["--roster", str(roster), "--sample", str(sample), "--seed", seed, "--out", str(out)]
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
     roster = _roster(tmp_path / "roster.csv", {"S1": 100, "S2": 50, "S3": 20, "S9": 60, "X": 5})
@@ -45,7 +49,7 @@ def test_end_to_end(
 ) -> None:
     roster, sample = files
     out = tmp_path / "sampled.csv"
-    argv = ["--roster", str(roster), "--sample", str(sample), "--seed", "7", "--out", str(out)]
+    argv = _argv(roster, sample, out, seed="7")
     assert main([*argv, "--grade", "4", "--test-date", "2022-05-25"]) == 0
     printed = capsys.readouterr().out
     assert "抽取学生 92 人" in printed and "不是样本校" in printed
@@ -82,10 +86,7 @@ def test_bad_roster_stops(
     text[3] = text[3].replace(",男,", ",未知,").replace(",女,", ",未知,")
     roster.write_text("\n".join(text), encoding="utf-8")
     out = tmp_path / "s.csv"
-    assert (
-        main(["--roster", str(roster), "--sample", str(sample), "--seed", "1", "--out", str(out)])
-        == 1
-    )
+    assert main(_argv(roster, sample, out)) == 1
     assert "第 4 行，列 性别：性别无效" in capsys.readouterr().err
     assert not out.exists()
 
@@ -99,21 +100,7 @@ def test_roster_without_school_column(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     sample = tmp_path / "sample.csv"
     sample.write_text(SAMPLE, encoding="utf-8")
-    assert (
-        main(
-            [
-                "--roster",
-                str(roster),
-                "--sample",
-                str(sample),
-                "--seed",
-                "1",
-                "--out",
-                str(tmp_path / "o.csv"),
-            ]
-        )
-        == 1
-    )
+    assert main(_argv(roster, sample, tmp_path / "o.csv")) == 1
     assert "学校代码" in capsys.readouterr().err
 
 
@@ -122,16 +109,7 @@ def test_school_in_two_stages_needs_stage(
 ) -> None:
     roster, sample = files
     sample.write_text(SAMPLE + "甲县,junior,S1,第一小学,sample,0.5,2.0,30\n", encoding="utf-8")
-    argv = [
-        "--roster",
-        str(roster),
-        "--sample",
-        str(sample),
-        "--seed",
-        "1",
-        "--out",
-        str(tmp_path / "o.csv"),
-    ]
+    argv = _argv(roster, sample, tmp_path / "o.csv")
     assert main(argv) == 1
     assert "--stage" in capsys.readouterr().err
     assert main([*argv, "--stage", "junior", "--quiet"]) == 0
@@ -144,16 +122,7 @@ def test_bad_sample_file(
 ) -> None:
     roster, sample = files
     sample.write_text(SAMPLE.replace(",42\n", ",四十二\n"), encoding="utf-8")
-    argv = [
-        "--roster",
-        str(roster),
-        "--sample",
-        str(sample),
-        "--seed",
-        "1",
-        "--out",
-        str(tmp_path / "o.csv"),
-    ]
+    argv = _argv(roster, sample, tmp_path / "o.csv")
     assert main(argv) == 1
     assert "第 2 行，列 planned_students" in capsys.readouterr().err
     assert main([*argv[:-2], "--out", str(tmp_path / "o.csv"), "--seed", "-1"]) == 2
@@ -163,7 +132,7 @@ def test_size_from_cycle(files: tuple[Path, Path], tmp_path: Path) -> None:
     roster, sample = files
     sample.write_text(SAMPLE.replace(",42\n", ",\n"), encoding="utf-8")
     out = tmp_path / "o.csv"
-    argv = ["--roster", str(roster), "--sample", str(sample), "--seed", "1", "--out", str(out)]
+    argv = _argv(roster, sample, out)
     assert main([*argv, "--cycle", "chongqing-2020", "--quiet"]) == 0
     counts = dict(pl.read_csv(out, infer_schema_length=0).group_by("school_id").len().iter_rows())
     assert counts == {"S1": 42, "S2": 42, "S3": 20}

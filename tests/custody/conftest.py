@@ -8,11 +8,7 @@ from jiance import clock
 from jiance.cycles.models import Cycle
 from tests.custody.builders import DAY1, People, at, custody_cycle, rooms
 from tests.factories import World
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 
 
 @pytest.fixture(autouse=True)

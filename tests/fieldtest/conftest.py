@@ -11,6 +11,7 @@ from jiance.cycles.models import Cycle
 from jiance.rosters.models import SampledStudent, Student
 from jiance_core.cycles.loader import SHIPPED_TEMPLATES_DIR, load_template
 from tests.factories import World, make_user
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 from tests.incidents.builders import at
 from tests.testday.builders import sample_school, testday_cycle
 
@@ -19,11 +20,6 @@ def fieldtest_section() -> dict[str, Any]:
     rules = load_template(SHIPPED_TEMPLATES_DIR / "national-2024.yaml").fieldtest
     assert rules is not None
     return rules.model_dump(mode="json")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -14,14 +14,8 @@ from jiance.audit.models import AuditEntry
 from jiance.cycles.models import Cycle
 from jiance.fieldtest.models import CardStatus, FieldCard
 from jiance.rosters.models import Student
-from tests.factories import World
+from tests.factories import World, client_for
 from tests.fieldtest.conftest import GOOD, People
-
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def post_row(c: Client, world: World, student: Student, version: int = 0, htmx: bool = True, **extra: Any) -> Any:

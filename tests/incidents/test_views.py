@@ -7,24 +7,18 @@ import io
 import uuid
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiance.cycles.models import Cycle
 from jiance.incidents.models import HotlineCall, Incident, IncidentStatus
 from jiance.testday.models import ReportPhone
-from tests.factories import World
+from tests.factories import World, client_for
 from tests.incidents.builders import People, at, record, seated_room
 from tests.printouts.pdftools import is_pdf, squash, text
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(user: object) -> Client:
-    c = Client()
-    c.force_login(user)  # type: ignore[arg-type]
-    return c
 
 
 def form(**kw: str) -> dict[str, str]:

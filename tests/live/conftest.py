@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -12,17 +11,13 @@ from jiance import apps_registry, clock
 from jiance.apps_registry import AppEntry
 from jiance.cycles.models import Cycle
 from tests.factories import World
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 from tests.live import fake_progress
 from tests.testday.builders import testday_cycle
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 # the first test day of the builders' cycle, 09:30 in Beijing: the Chinese test is running
 MORNING = timezone.make_aware(dt.datetime(2022, 5, 25, 9, 30), timezone=BEIJING)
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

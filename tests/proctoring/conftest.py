@@ -1,17 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from jiance import clock
 from tests.factories import World
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 from tests.proctoring.builders import Site, at, site
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -7,12 +7,8 @@ import pytest
 
 from tests.cbt.builders import Lab, lab
 from tests.factories import World
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 from tests.recordings.builders import with_tasks
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from jiance.cycles.models import Cycle, CycleStatus
 from jiance.spreadsheets import write_rows
 from jiance.units.models import Level
 from tests.factories import World, make_unit, make_user
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 
 FROZEN = timezone.make_aware(dt.datetime(2022, 3, 20, 9, 30))
 HEADERS = ["学校代码", "学校名称", "学校类型", "办学性质", "城乡区域", "隶属关系",
@@ -60,11 +61,6 @@ def make_people(world: World) -> People:
         city_info=make_user("nc_city_info", Role.CITY_INFO_OFFICER, world.city),
         other_city=make_user("jdz_city", Role.CITY_ADMIN, other_city),
     )
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,9 @@ from jiance.reporting import services
 from jiance.reporting.changes import frame_changes
 from jiance.reporting.models import FrameSubmission
 from jiance.review.snapshots import ReviewSnapshot, last_approved
+from tests.factories import client_for
 from tests.reporting.conftest import good_rows_a, scope_of, xlsx
-from tests.reporting.test_views import client_for, county_url
+from tests.reporting.test_views import county_url
 
 pytestmark = pytest.mark.django_db
 

@@ -21,16 +21,12 @@ from jiance.reporting.models import (
 )
 from jiance.reporting.selectors import EXPORT_COLUMNS
 from jiance.units.models import Unit
+from tests.factories import client_for
 from tests.htmx_oob import oob_part, oob_version, page_versions
 from tests.reporting.conftest import good_rows_a, scope_of, xlsx
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def county_url(world: Any, name: str = "county", **kw: Any) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from jiance.audit.models import AuditEntry
 from jiance.reporting import services
 from jiance.reporting.models import FrameError, FrameStatus, FrameSubmission
 from jiance.windows.models import WindowReopen
+from tests.factories import client_for
 from tests.reporting.conftest import good_rows_a, scope_of, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -108,11 +108,6 @@ def test_only_the_city_above_may_reopen_with_a_reason(people, world, windowed) -
             services.frame_window_reopen(scope=scope_of(people.city), county=world.school_a1, actor=people.city, **kw)
     assert not WindowReopen.objects.exists()
 
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_views_refuse_an_edit_after_the_close_and_show_the_reopening(people, world, windowed) -> None:  # type: ignore[no-untyped-def]

@@ -1,10 +1,3 @@
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)

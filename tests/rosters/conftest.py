@@ -10,6 +10,7 @@ from jiance import clock
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle
 from tests.factories import World
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 from tests.rosters.builders import (
     ENTRY_TIME,
     People,
@@ -18,11 +19,6 @@ from tests.rosters.builders import (
     make_people,
     publish_draw,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

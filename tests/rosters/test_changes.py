@@ -16,9 +16,9 @@ from jiance.review.snapshots import ReviewSnapshot
 from jiance.rosters import services
 from jiance.rosters.changes import roster_changes
 from jiance.rosters.models import Roster, RosterStatus
+from tests.factories import client_for
 from tests.rosters.conftest import scope_of
 from tests.rosters.test_services import a1_students, do_import, open_roster, submit_with_teacher
-from tests.rosters.test_views import client_for
 
 pytestmark = pytest.mark.django_db
 

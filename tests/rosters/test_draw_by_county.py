@@ -76,7 +76,7 @@ def test_only_the_city_and_above_draw_and_only_inside_their_area(world: World, c
 def test_the_draw_page_draws_one_ready_county(world: World, cycle: Cycle, people: People) -> None:
     from django.urls import reverse
 
-    from tests.rosters.test_views import client_for
+    from tests.factories import client_for
 
     approve_all(world, cycle, people)
     Roster.objects.filter(cycle=cycle, school=world.school_b1).update(status=RosterStatus.RETURNED, locked=False)

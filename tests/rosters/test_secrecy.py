@@ -18,18 +18,13 @@ from jiance.cycles.models import Cycle
 from jiance.rosters.models import Roster, SampledStudent, StudentDraw, release_at
 from jiance.rosters.selectors import sampled_students_for, sampled_students_visible
 from jiance.rosters.services import students_draw
-from tests.factories import World
+from tests.factories import World, client_for
 from tests.rosters.builders import AFTER_RELEASE, BEFORE_RELEASE, RELEASE, People
 from tests.rosters.test_services import approve_all
 
 pytestmark = pytest.mark.django_db
 CSRF = re.compile(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+')
 
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def routes(roster: Roster) -> list[str]:

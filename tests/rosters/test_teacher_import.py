@@ -24,7 +24,7 @@ from jiance.rosters.models import (
     TeacherRole,
     teacher_roles_for,
 )
-from tests.factories import World
+from tests.factories import World, client_for
 from tests.rosters.builders import TEACHER_HEADERS, TEACHERS, People, teacher_xlsx
 from tests.rosters.conftest import scope_of
 
@@ -202,11 +202,6 @@ def test_officer_of_another_school_is_refused(roster: Roster, people: People) ->
 
 
 # --- views ---------------------------------------------------------------------------------------
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
-
 
 def post_file(client: Client, roster: Roster, rows: list[list[Any]], **headers: Any) -> Any:
     f = SimpleUploadedFile("教师名单.xlsx", teacher_xlsx(rows), content_type="application/octet-stream")

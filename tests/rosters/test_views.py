@@ -16,7 +16,7 @@ from jiance.cycles.models import Cycle
 from jiance.rosters import services
 from jiance.rosters.models import Roster, RosterStatus, Student
 from jiance_core.commands import check_roster as check_roster_command
-from tests.factories import World
+from tests.factories import World, client_for
 from tests.htmx_oob import page_versions
 from tests.rosters.builders import TEST_DAY, People, students, xlsx
 from tests.rosters.conftest import scope_of
@@ -24,11 +24,6 @@ from tests.rosters.test_services import submit_with_teacher, wrong_check_digit
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from jiance.cycles.models import Cycle
 from jiance.rosters import services
 from jiance.rosters.models import Roster, RosterError, RosterStatus, Student
 from jiance.windows.models import WindowReopen
+from tests.factories import client_for
 from tests.rosters.builders import TEACHERS, People, students, teacher_xlsx, xlsx
 from tests.rosters.conftest import scope_of
 
@@ -119,11 +119,6 @@ def test_only_the_county_above_may_reopen(world, people: People, roster: Roster)
                                           **{**kw, "reason": ""})
     assert not WindowReopen.objects.exists()
 
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def test_views_refuse_an_edit_after_the_close_and_show_the_reopening(world, people: People, roster: Roster) -> None:  # type: ignore[no-untyped-def]

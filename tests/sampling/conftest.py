@@ -16,6 +16,7 @@ from jiance.cycles.models import Cycle, CycleStatus
 from jiance.reporting.models import FrameRecord, FrameStatus, FrameSubmission
 from jiance.units.models import Level, Unit
 from tests.factories import World, make_unit, make_user
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 
 FROZEN = timezone.make_aware(dt.datetime(2022, 3, 20, 9, 30))
 AREAS = ("城区", "镇区", "乡村")
@@ -35,11 +36,6 @@ class People:
     other_city: Any
     principal_a1: Any
     city_supervisor: Any
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

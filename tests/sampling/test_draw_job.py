@@ -13,10 +13,9 @@ from jiance.jobs.models import Job, JobState
 from jiance.jobs.services import JobError, job_retry
 from jiance.sampling.draw_jobs import draw_schools
 from jiance.sampling.models import SchoolDraw
-from tests.factories import World
+from tests.factories import World, client_for
 from tests.sampling.conftest import People, approve_frame
 from tests.sampling.test_services import draw, signature
-from tests.sampling.test_views import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ import io
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
@@ -24,17 +23,12 @@ from jiance.sampling.models import (
 )
 from jiance.sampling.selectors import EXPORT_COLUMNS
 from jiance.units.models import Unit
-from tests.factories import World, make_user
+from tests.factories import World, client_for, make_user
 from tests.htmx_oob import oob_part
 from tests.sampling.conftest import People, scope_of
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def publish(people: People, world: World, cycle: Cycle, seed: int = 11) -> SchoolDraw:

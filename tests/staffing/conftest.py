@@ -12,12 +12,8 @@ from jiance.testday.models import TestRoom
 from jiance.units.models import Unit
 from jiance_core.cycles.loader import shipped_templates
 from tests.factories import World, make_user
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 from tests.rosters.builders import ENTRY_TIME, publish_draw
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -12,16 +12,10 @@ from jiance.accounts.models import Role, RoleAssignment, User
 from jiance.accounts.scoping import Scope
 from jiance.cycles.models import Cycle, CycleStatus
 from jiance.staffing.models import Badge, StaffingStatus, StaffPost
-from tests.factories import World
+from tests.factories import World, client_for
 from tests.printouts.pdftools import is_pdf, pages, squash, text
 from tests.staffing.builders import fill_site, version
 from tests.staffing.conftest import Staff
-
-
-def client_for(user: object) -> Client:
-    c = Client()
-    c.force_login(user)  # type: ignore[arg-type]
-    return c
 
 
 def test_group_page_add_and_explain(world: World, cycle: Cycle, staff: Staff) -> None:

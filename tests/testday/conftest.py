@@ -7,13 +7,9 @@ import pytest
 from jiance import clock
 from jiance.cycles.models import Cycle
 from tests.factories import World
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 passwords in this folder)
 from tests.rosters.builders import ENTRY_TIME
 from tests.testday.builders import testday_cycle
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

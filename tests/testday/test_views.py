@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -15,7 +14,7 @@ from jiance.audit.models import AuditEntry
 from jiance.cycles.models import Cycle
 from jiance.testday import services
 from jiance.testday.models import ComputerRoom, ReportPhone, Seat, TestRoom
-from tests.factories import World, make_user
+from tests.factories import World, client_for, make_user
 from tests.htmx_oob import oob_part
 from tests.printouts.pdftools import is_pdf, squash, text
 from tests.rosters.builders import AFTER_RELEASE, BEFORE_RELEASE
@@ -26,11 +25,6 @@ pytestmark = pytest.mark.django_db
 SECRET = [("checkin", "pdf"), ("checkin", "xlsx"), ("roomlist", "pdf"), ("roomlist", "xlsx"), ("barcodes", "pdf")]
 OPEN = [("labels", "pdf"), ("boxes", "pdf"), ("notice", "pdf")]
 
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def url(code: str, kind: str, fmt: str, stage: str = "primary") -> str:

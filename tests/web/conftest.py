@@ -5,7 +5,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.utils import timezone
 
 from jiance import clock
@@ -17,19 +16,9 @@ from jiance.cycles.models import (
     MilestoneCompletion,
 )
 from tests.factories import World
+from tests.hashers import fast_argon2  # noqa: F401  (autouse: Argon2 at test cost in this folder)
 
 TODAY = dt.date(2022, 5, 10)
-
-
-class FastArgon2PasswordHasher(Argon2PasswordHasher):
-    time_cost = 1
-    memory_cost = 1024
-    parallelism = 1
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: pytest.FixtureRequest) -> None:
-    settings.PASSWORD_HASHERS = ["tests.web.conftest.FastArgon2PasswordHasher"]
 
 
 @pytest.fixture

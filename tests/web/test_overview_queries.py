@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -32,6 +31,7 @@ from jiance.sampling.models import DrawStatus, RowStatus, SampledSchool, SchoolD
 from jiance.testday.models import TestRoom
 from jiance.units.models import Level, Unit
 from tests.factories import World, make_unit, make_user
+from tests.hashers import fast_hasher  # noqa: F401  (autouse: MD5 here, over the folder's Argon2)
 from tests.rosters.builders import ENTRY_TIME, make_cycle
 
 pytestmark = pytest.mark.django_db
@@ -44,11 +44,6 @@ STATES = (RosterStatus.APPROVED, RosterStatus.COUNTY_APPROVED, RosterStatus.DRAF
 def frozen() -> Iterator[None]:
     with clock.frozen(ENTRY_TIME):
         yield
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Area:

@@ -6,17 +6,14 @@
 (function () {
   "use strict";
   var form = document.getElementById("answers");
-  if (!form || !window.XlsExpr) return;
+  if (!form || !window.XlsExpr || !window.JianceIdb) return;
   var rules = JSON.parse(document.getElementById("rules").textContent);
   var answers = JSON.parse(document.getElementById("answers-data").textContent) || {};
   var readonly = form.dataset.readonly === "1";
   var responseKey = form.dataset.response;
   var saveUrl = form.dataset.saveUrl;
   var statusEl = document.querySelector("[data-answer-status]");
-  var seqKey = "jiance-q-seq-" + responseKey;
-  var DB = "jiance-questionnaires", STORE = "saves";
   var refused = [];
-  var sending = false;
   // The page's language (zh-Hans first, English available), like jiance/static/jiance/queue.js.
   var english = (document.documentElement.lang || "").toLowerCase().indexOf("en") === 0;
   var T = english ? {
@@ -45,88 +42,14 @@
     var el = form.querySelector("input[name=csrfmiddlewaretoken]");
     return el ? el.value : "";
   }
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = new Uint8Array(16); crypto.getRandomValues(b);
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-  function nextSeq() {
-    var n = Math.max(parseInt(localStorage.getItem(seqKey) || "0", 10), parseInt(form.dataset.lastSeq || "0", 10)) + 1;
-    localStorage.setItem(seqKey, String(n));
-    return n;
-  }
 
-  // ---- IndexedDB queue ------------------------------------------------------------------------
-  function db() {
-    return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = function () {
-        var store = req.result.createObjectStore(STORE, { keyPath: "client_id" });
-        store.createIndex("response", "response");
-      };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () { reject(req.error); };
-    });
-  }
-  function tx(mode, fn) {
-    return db().then(function (d) {
-      return new Promise(function (resolve, reject) {
-        var t = d.transaction(STORE, mode), out;
-        out = fn(t.objectStore(STORE));
-        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
-        t.onerror = function () { reject(t.error); };
-      });
-    });
-  }
-  function pending() {
-    return tx("readonly", function (s) { return s.index("response").getAll(responseKey); }).then(function (rows) {
-      return (rows || []).sort(function (a, b) { return a.seq - b.seq; });
-    });
-  }
-  function enqueue(name, value) {
-    var item = { client_id: uuid(), client_at: new Date().toISOString(), seq: nextSeq(), name: name,
-                 value: value, response: responseKey, url: saveUrl };
-    return tx("readwrite", function (s) { s.put(item); }).then(showStatus).then(flush);
-  }
-  function drop(id) { return tx("readwrite", function (s) { s.delete(id); }); }
-
-  function body(item) {
-    var p = new URLSearchParams();
-    p.append("csrfmiddlewaretoken", csrf());
-    p.append("client_id", item.client_id);
-    p.append("client_at", item.client_at);
-    p.append("seq", String(item.seq));
-    p.append("name", item.name);
-    p.append("response", item.response);
-    if (Array.isArray(item.value)) {
-      p.append("multiple", "1");
-      item.value.forEach(function (v) { p.append("value", v); });
-    } else {
-      p.append("value", item.value === null || item.value === undefined ? "" : String(item.value));
-    }
-    return p;
-  }
-  function flush() {
-    if (sending) return Promise.resolve();
-    sending = true;
-    return pending().then(function loop(rows) {
-      if (!rows.length) return null;
-      var item = rows[0];
-      return fetch(item.url, { method: "POST", body: body(item), credentials: "same-origin",
-                               headers: { "X-Jiance-Queue": "1", "X-CSRFToken": csrf() } })
-        .then(function (r) {
-          if (r.ok) return drop(item.client_id);
-          if (r.status === 409) {
-            return r.text().then(function (reason) { refused.push(reason); return drop(item.client_id); });
-          }
-          throw new Error("HTTP " + r.status);  // kept; tried again later
-        })
-        .then(function () { return showStatus().then(function () { return pending().then(loop); }); });
-    }).catch(function () { /* offline or server away: the queue waits */ })
-      .then(function () { sending = false; return showStatus(); });
-  }
+  // ---- the save queue (IndexedDB, jiance/static/jiance/idb.js) ----------------------------------
+  var saves = JianceIdb.saves({
+    database: "jiance-questionnaires", index: "response", key: responseKey, url: saveUrl, postKey: true,
+    seqKey: "jiance-q-seq-" + responseKey, lastSeq: form.dataset.lastSeq, csrf: csrf,
+    refused: function (reason) { refused.push(reason); }, shown: function () { return showStatus(); }
+  });
+  var pending = saves.pending, enqueue = saves.enqueue, flush = saves.flush;
   function showStatus() {
     return pending().then(function (rows) {
       if (!statusEl) return rows.length;

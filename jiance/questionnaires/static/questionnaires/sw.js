@@ -1,6 +1,7 @@
 /* The respondents' service worker (scope /questionnaires/): the answer pages and their assets are
    kept so a reload without network shows the page again; answers themselves wait in IndexedDB
-   (answer.js), never here. Pages and assets: network first (a new version is
+   (answer.js through jiance/idb.js), never here; every /static/ asset the page loads, idb.js
+   included, is kept. Pages and assets: network first (a new version is
    picked up at once), the kept copy when offline. */
 "use strict";
 var CACHE = "jiance-questionnaires-v1";

@@ -6,10 +6,10 @@
 (function () {
   "use strict";
   var root = document.getElementById("recorder");
-  if (!root) return;
+  if (!root || !window.JianceIdb) return;
   var T = JSON.parse(document.getElementById("rec-text").textContent);
   var key = root.dataset.delivery, writable = root.dataset.writable === "1";
-  var DB = "jiance-recordings", STORE = "recordings", stream = null, sending = false;
+  var stream = null, sending = false;
   var headsetKey = "jiance-rec-headset-" + key;
 
   function csrf() { var el = root.querySelector("input[name=csrfmiddlewaretoken]"); return el ? el.value : ""; }
@@ -81,24 +81,7 @@
   okBtn.addEventListener("click", function () { sessionStorage.setItem(headsetKey, "1"); hsStatus.textContent = T.ok; showTasks(); });
 
   /* --- the kept recordings (IndexedDB) --- */
-  function db() {
-    return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = function () { req.result.createObjectStore(STORE, { keyPath: "id" }).createIndex("delivery", "delivery"); };
-      req.onsuccess = function () { resolve(req.result); };
-      req.onerror = function () { reject(req.error); };
-    });
-  }
-  function tx(mode, fn) {
-    return db().then(function (d) {
-      return new Promise(function (resolve, reject) {
-        var t = d.transaction(STORE, mode), out = fn(t.objectStore(STORE));
-        t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
-        t.onerror = function () { reject(t.error); };
-      });
-    });
-  }
-  function kept() { return tx("readonly", function (s) { return s.index("delivery").getAll(key); }); }
+  var kept = JianceIdb.store("jiance-recordings", "recordings", "id", "delivery");  // jiance/static/jiance/idb.js
   function hex(buf) { return Array.prototype.map.call(new Uint8Array(buf), function (x) { return (x + 256).toString(16).slice(1); }).join(""); }
 
   function section(task) { return root.querySelector('.rec-task[data-task="' + task + '"]'); }
@@ -119,7 +102,7 @@
   function send() {
     if (sending) return Promise.resolve();
     sending = true;
-    return kept().then(function (items) {
+    return kept.all(key).then(function (items) {
       return items.reduce(function (p, item) {
         return p.then(function () {
           var sec = section(item.task);
@@ -131,11 +114,11 @@
               return resp.json().then(function (body) {
                 if (resp.status === 200 || resp.status === 201) {
                   showResult(sec, body);
-                  return tx("readwrite", function (s) { s.delete(item.id); });
+                  return kept.drop(item.id);
                 }
                 if (resp.status === 422 || resp.status === 413) {  /* refused for good: say why, drop it */
                   say(sec, "failed", body.refused || "");
-                  return tx("readwrite", function (s) { s.delete(item.id); });
+                  return kept.drop(item.id);
                 }
                 say(sec, "recorded", body.refused || T.kept);  /* signed out or stale PC: keep it */
               });
@@ -149,7 +132,7 @@
   function keep(task, blob) {
     return blob.arrayBuffer().then(function (buf) { return crypto.subtle.digest("SHA-256", buf); }).then(function (d) {
       var sha = hex(d), item = { id: key + "/" + task + "/" + sha, delivery: key, task: task, sha: sha, type: blob.type, blob: blob, at: Date.now() };
-      return tx("readwrite", function (s) { s.put(item); }).then(function () { return item; });
+      return kept.put(item).then(function () { return item; });
     });
   }
 
