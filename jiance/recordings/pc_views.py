@@ -131,8 +131,9 @@ def upload(request: HttpRequest, test_room_id: int, seat: int, task: str, sha256
         return _refused(str(exc), 422)
     except StorageError as exc:  # nothing was recorded (rolled back): the browser keeps it and sends again
         logger.error("recording upload refused: %s", exc)
-        kept = _("录音没有上传，仍保存在本机，稍后会自动重新上传；请通知技术员。")
-        return _refused(f"{exc}。{kept}" if not exc.full else _("服务器存储空间已满，") + kept, 507 if exc.full else 503)
+        if exc.full:
+            return _refused(_("服务器存储空间已满，录音没有上传，仍保存在本机，稍后会自动重新上传；请通知技术员。"), 507)
+        return _refused(_("文件存储暂时无法写入，录音没有上传，仍保存在本机，稍后会自动重新上传；请通知技术员。"), 503)
     r = received.recording
     return JsonResponse({**r.summary(), "repeated": received.repeated, "attempts_left": received.attempts_left},
                         status=200 if received.repeated else 201)
