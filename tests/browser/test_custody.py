@@ -5,9 +5,11 @@ under the page's CSP; the county page, the school page and the printouts are scr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from jiance import clock
 from jiance.custody.models import LedgerEntry
@@ -39,6 +41,17 @@ def _record(page: Any, step: str, code: str) -> None:
     page.click("#record-button")
 
 
+@pytest.fixture
+def nine_oclock(phone_page: Any) -> Iterator[None]:
+    """09:00 of test day one on the server's clock and the phone's: the box is out, not yet overdue,
+    whatever the hour the suite runs (the return is due the same afternoon)."""
+    moment = timezone.make_aware(dt.datetime.combine(clock.today(), dt.time(9, 0)))
+    phone_page.clock.set_fixed_time(moment)
+    with clock.frozen(moment):
+        yield
+
+
+@pytest.mark.usefixtures("nine_oclock")
 def test_the_custodian_scans_a_box_out_and_back_on_a_phone(phone_page: Any, live_server: Any, setup: Any) -> None:
     world, _cycle, _people = setup
     phone_page.set_default_timeout(60_000)
