@@ -173,6 +173,25 @@ def serve(workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start")
 
 
+def collect_static() -> None:
+    """The static files as `jiance serve --production` collects them (incremental: only what changed),
+    so the server's manifest names every file the pages load — a stale one answers 500."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def stop(server: subprocess.Popen[bytes] | None, timeout: float = 60) -> None:
+    """Stop a server `serve` started (its whole process group); nothing when it is gone already."""
+    if server is None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=timeout)
+    except ProcessLookupError:
+        pass
+
+
 class Client:
     """One respondent's browser as `answer.js` behaves: saves with a client id and the next seq."""
 
@@ -336,11 +355,8 @@ def main() -> int:
             server = cbt_run(args, tmp)
             return 0
         cookies = build(args.respondents)
-        from django.conf import settings
-        from django.core.management import call_command
 
-        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():  # the answer page needs the manifest
-            call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static()  # the answer page needs the manifest
         SERVER_LOG.append(tmp / "server.log")
         jar = tmp / "cookies.txt"
         jar.write_text("\n".join(cookies) + "\n")
@@ -381,12 +397,7 @@ def main() -> int:
         print(f"load average after: {os.getloadavg()[0]:.1f}")
         return 0 if result["missing_db"] == 0 and result["missing_http"] == 0 else 1
     finally:
-        if server is not None:
-            try:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=30)
-            except ProcessLookupError:
-                pass
+        stop(server)
         shutil.rmtree(tmp, ignore_errors=True)
         cleanup()
 

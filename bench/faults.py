@@ -227,8 +227,7 @@ def worker_kill(args: argparse.Namespace, cookies: list[str]) -> bool:
         print(f"load average after: {os.getloadavg()[0]:.1f}")
         return ok
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        answers.stop(server)
 
 
 def server_kill(args: argparse.Namespace, cookies: list[str]) -> bool:
@@ -245,8 +244,7 @@ def server_kill(args: argparse.Namespace, cookies: list[str]) -> bool:
               f"load average after {os.getloadavg()[0]:.1f}")
         return result["missing_db"] == 0 and result["missing_http"] == 0
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        answers.stop(server)
 
 
 def db_restart(args: argparse.Namespace, cookies: list[str]) -> bool:
@@ -292,8 +290,7 @@ def db_restart(args: argparse.Namespace, cookies: list[str]) -> bool:
         ok = ok and not any(hw.values()) and not any(s["status"] == 500 for s in result["sent"])
         return ok
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        answers.stop(server)
 
 
 def disk_full(args: argparse.Namespace) -> bool:
@@ -327,8 +324,7 @@ def disk_full(args: argparse.Namespace) -> bool:
         try:
             return _upload_until_full(lines, media, [SPEAKING["identifier"], SINGING["identifier"]])
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+            answers.stop(server)
     finally:
         subprocess.run(["umount", str(media)], check=False)
 
@@ -436,12 +432,9 @@ def main() -> int:
             ok = disk_full(args)
         else:
             cookies = answers.build(args.respondents)
-            from django.conf import settings
-            from django.core.management import call_command
             from django.db import connections
 
-            if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-                call_command("collectstatic", interactive=False, verbosity=0)
+            answers.collect_static()
             connections.close_all()
             ok = {"worker-kill": worker_kill, "server-kill": server_kill, "db-restart": db_restart}[args.fault](
                 args, cookies)

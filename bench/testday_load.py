@@ -36,7 +36,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -319,12 +318,9 @@ def main() -> int:
               f"load average {os.getloadavg()[0]:.1f} (other sessions share it)")
         cookies = answers.build(args.respondents)
         extra = add_testday(args.schools)
-        from django.conf import settings
-        from django.core.management import call_command
         from django.db import connections
 
-        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-            call_command("collectstatic", interactive=False, verbosity=0)
+        answers.collect_static()
         connections.close_all()
         data = tmp / "data.json"
         data.write_text(json.dumps({
@@ -357,8 +353,7 @@ def main() -> int:
             k = knee(series[workers])
             print(f"   knee: {k['users']} users, {k['total']['rps']:.1f} req/s, p99 {k['total']['p99']:.0f} ms, "
                   f"{k['total']['n'] / max(k['server_cpu'], 1e-9):.1f} requests per server-core-second")
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=60)
+            answers.stop(server)
             server = None
         if len(series) > 1:
             (w1, s1), (w2, s2) = list(series.items())[:2]
@@ -379,12 +374,7 @@ def main() -> int:
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         return 0
     finally:
-        if server is not None:
-            try:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=30)
-            except ProcessLookupError:
-                pass
+        answers.stop(server)
         shutil.rmtree(tmp, ignore_errors=True)
         cleanup()
 
