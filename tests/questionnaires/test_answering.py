@@ -239,3 +239,27 @@ def test_five_wrong_codes_lock_the_slip_for_half_an_hour(setup) -> None:  # type
             respondent_by_slip(login=s.login or "", code=s.code)
     with clock.frozen(at("14:31")):
         assert respondent_by_slip(login=s.login or "", code=s.code) == s
+
+
+def test_on_postgresql_a_saves_statements_are_prepared_and_the_connection_given_back_as_it_was(setup) -> None:  # type: ignore[no-untyped-def]
+    """The save path binds on the server and keeps its plans (`jiance.saving.prepared_statements`);
+    outside it the connection is Django's again: client-side binding, nothing prepared."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    with clock.frozen(at("14:05")):
+        response = response_open(respondent=student(setup), questionnaire=q(setup, "student_q1"), practice=False)
+        for seq in range(1, 5):
+            save(response, "sex", str(1 + seq % 2), seq)
+    assert Answer.objects.get(response=response, name="sex").value == "1"  # seq 4: the newest wins as before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("FOR UPDATE" in s and "questionnaires_response" in s for s in prepared), prepared  # the lock
+    assert any(s.startswith("WITH logged AS") for s in prepared), prepared  # the save's one statement
+    from django.db.backends.postgresql.base import Cursor  # Django's client-side binding cursor
+
+    raw = connection.connection
+    assert raw.prepare_threshold is None and raw.cursor_factory is Cursor
+    assert not connection.features.uses_server_side_binding
