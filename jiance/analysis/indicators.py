@@ -124,8 +124,9 @@ def indicator_section(*, cycle: Cycle, stage: str, table: pl.DataFrame, design: 
             section.unanswered.append(str(config.get("name") or config["code"]))
             continue
         assert q is not None
-        numbers = dict(FormVersion.objects.filter(pk__in={v for _r, _s, v in found}).values_list("pk", "number"))
-        forms = dict(FormVersion.objects.filter(pk__in=list(numbers)).values_list("pk", "form"))
+        answered = FormVersion.objects.filter(pk__in={v for _r, _s, v in found}).values_list("pk", "number", "form")
+        numbers = {pk: number for pk, number, _form in answered}
+        forms = {pk: form for pk, _number, form in answered}
         newest = max(numbers, key=lambda pk: numbers[pk])
         items = indicator_items(forms[newest])
         if len(items) > room:
