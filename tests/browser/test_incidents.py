@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from jiance import clock
 from jiance.documents.printing import table_pdf
@@ -43,9 +44,10 @@ def test_officer_records_and_inspector_confirms_on_a_phone(browser: Any, phone_p
     login(page, live_server, "officer_a1")
     page.goto(f"{live_server.url}/incidents/")
     assert page.locator("#record-link").is_visible()
-    page.click("#record-link")
+    with page.expect_navigation():  # the form's deferred scripts have run once the page has loaded
+        page.click("#record-link")
     page.select_option("#id_kind", "student_unwell")
-    assert "按缺测生处理" in page.inner_text("#kind-handling")
+    expect(page.locator("#kind-handling")).to_contain_text("按缺测生处理")
     page.select_option("#id_room", index=1)
     page.select_option("#id_session", index=1)
     page.locator("#field-students label.student").nth(4).click()
