@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 
 from jiance import clock
 from jiance.apps_registry import progress_changed
-from jiance.cycles.models import CycleStatus
 from jiance.questionnaires.compiled import compiled
 from jiance.questionnaires.models import (
     Answer,
@@ -26,6 +25,7 @@ from jiance.questionnaires.models import (
     Respondent,
     Response,
 )
+from jiance.questionnaires.services.locking import response_locked, response_locked_for
 from jiance.saving import SaveConflict, Saved, prepared_statements, save_once, seen_save
 from jiance_core.questionnaires.answers import (
     AnswerError,
@@ -103,26 +103,11 @@ def response_key(response: Response) -> str:
     return f"{response.pk}-{response.version.sha256[:12]}"
 
 
-def _lock(**where: Any) -> Response | None:
-    """The response locked for a save (`FOR UPDATE` of its row alone), with what the checks read —
-    its respondent and cycle (window, offer), questionnaire and the version's hash (not its form:
-    `compiled`) — in one query."""
-    return (Response.objects.select_for_update(of=("self",))
-            .select_related("respondent__cycle", "questionnaire", "version").only(*_LOCKED)
-            .filter(**where).order_by("pk").first())
-
-
-_LOCKED = ("id", "respondent_id", "questionnaire_id", "version_id", "practice", "submitted_at", "last_seq",
-           "respondent__cycle_id", "respondent__kind", "respondent__stage", "respondent__teacher_role",
-           "respondent__cycle__status", "respondent__cycle__config", "questionnaire__cycle_id",
-           "questionnaire__code", "questionnaire__name", "version__sha256")
-
-
 def answer_save(*, response: Response, name: str, raw: Any, seq: int, client_id: uuid.UUID,
                 at: dt.datetime, key: str = "") -> Saved:
     """Save one answer of `response` (see the module's docstring); `key`: the page's `response_key`."""
     with prepared_statements(), transaction.atomic():
-        locked = _lock(pk=response.pk)
+        locked = response_locked(response_id=response.pk)
         if locked is None:  # pragma: no cover - a response is never deleted while answered
             raise QuestionnaireError("找不到这份问卷，请刷新页面")
         return _save(locked, name=name, raw=raw, seq=seq, client_id=client_id, at=at, key=key)
@@ -135,8 +120,7 @@ def answer_save_as(*, respondent_id: int, qcode: str, practice: bool, name: str,
     there is none, or the questionnaire is no longer theirs: the caller goes through the offer
     (`selectors.offer_for`), which opens the response or answers 404."""
     with prepared_statements(), transaction.atomic():
-        locked = _lock(respondent_id=respondent_id, respondent__cycle__status=CycleStatus.ACTIVE,
-                       questionnaire__code=qcode, practice=practice)
+        locked = response_locked_for(respondent_id=respondent_id, qcode=qcode, practice=practice)
         r = locked.respondent if locked is not None else None
         if r is None or qcode not in questionnaires_for(r.cycle.config, r.kind, teacher_role=r.teacher_role,
                                                         stage=r.stage):
