@@ -4,10 +4,12 @@ county's page. The home page's deadline panel and the notification list, looked 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from jiance import clock
 from jiance.accounts.models import Role
@@ -19,6 +21,15 @@ from tests.factories import World, make_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def ten_oclock() -> Iterator[None]:
+    """10:00 today on the server's clock for the whole test: the deadlines are set from today and the
+    pages count the days to them from the server's today, so a run across midnight in Shanghai
+    (16:00 UTC) on the real clock moved them by a day."""
+    with clock.frozen(timezone.make_aware(dt.datetime.combine(clock.today(), dt.time(10, 0)))):
+        yield
 
 
 def test_county_marks_a_task_done_and_the_city_sees_it(page: Any, live_server: Any, tmp_path: Path) -> None:
@@ -41,7 +52,8 @@ def test_county_marks_a_task_done_and_the_city_sees_it(page: Any, live_server: A
     panel = page.locator("#deadlines")
     assert "明天截止" in panel.inner_text() and "逾期 2 天" in panel.inner_text()
     screenshot(page, "milestones-home-deadlines")
-    page.locator(".notify-link").click()
+    with page.expect_navigation():
+        page.locator(".notify-link").click()
     assert "3 天后截止" in page.locator(".notification-items").inner_text()
     screenshot(page, "milestones-notifications")
 
