@@ -58,7 +58,8 @@ def test_school_submits_county_returns_approves_and_downloads(page: Any, live_se
     page.goto(f"{live_server.url}/documents/")
     screenshot(page, "documents-school-home")
     # the self-check list: every line ticked, one with a note; filed (late: its deadline was 05-20)
-    page.locator("#row-school_self_check a").click()
+    with page.expect_navigation():  # `.all()` does not wait: the list must be there, all of it
+        page.locator("#row-school_self_check a").click()
     for box in page.locator("#checklist input[type=checkbox]").all():
         box.check()
     page.locator("#item-5 input[name$='-note']").fill("应急预案已于 5 月 15 日报县级备案")
@@ -93,9 +94,11 @@ def test_school_submits_county_returns_approves_and_downloads(page: Any, live_se
     page.goto(f"{live_server.url}/documents/")
     assert page.locator(f"#count-{RECORD}").inner_text().split()[-4:]  # the row is there
     screenshot(page, "documents-county-home")
-    page.locator(f"#count-{RECORD} a").click()
+    with page.expect_navigation():
+        page.locator(f"#count-{RECORD} a").click()
     screenshot(page, "documents-kind-overview")
-    page.get_by_role("link", name="审核", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="审核", exact=True).click()
     page.locator("#id_comment").fill("扫描件缺少校长签字，请签字后重新上传")
     with page.expect_navigation():
         page.locator("#return-button").click()
