@@ -52,7 +52,8 @@ def test_county_fills_group_and_staffing_then_prints_badges(page: Any, live_serv
     page.wait_for_url(f"**/staffing/county/{world.county_a.code}/")
 
     # the leadership group: one 组长 short of nothing but the others
-    page.get_by_role("link", name="县级实施工作领导小组").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="县级实施工作领导小组").click()
     assert "缺少组长" in page.locator("#group-problems").inner_text()
     for role, name in (("组长", "黄建华"), ("副组长", "付青松"), ("联络员", "褚瑞"), ("信息员", "王亮")):
         page.select_option("#id_role", role)
@@ -90,7 +91,8 @@ def test_county_fills_group_and_staffing_then_prints_badges(page: Any, live_serv
     screenshot(page, "staffing-county-submitted")
 
     # the badges: made, then printed 8 to a page
-    page.get_by_role("link", name="工作胸牌").click()
+    with page.expect_navigation():  # else the link's navigation may be the one awaited for #issue-badges'
+        page.get_by_role("link", name="工作胸牌").click()
     with page.expect_navigation():
         page.locator("#issue-badges").click()
     assert Badge.objects.filter(site__in=[a1, a2]).count() == 24
