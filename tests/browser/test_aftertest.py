@@ -68,7 +68,8 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
     # prefilled from the seat plan: seats 2 and 5 absent
     assert page.locator("#tested-table tr.absent").count() == 2
     # submitting without reasons is refused, naming the rows
-    page.get_by_role("button", name="提交县级审核").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交县级审核").click()
     msg = page.locator(".msg-error").inner_text()
     assert "第 2 行" in msg and "缺考原因" in msg
     screenshot(page, "aftertest_school_missing_reasons")
@@ -92,8 +93,8 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
     # absent students first, each with its reason
     assert [page.locator("#tested-table tbody tr").nth(i).get_attribute("data-row") for i in range(3)] == ["2", "5", "7"]
     screenshot(page, "aftertest_school_absentees")
-    page.get_by_role("button", name="提交县级审核").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page before the submit has #report-status too
+        page.get_by_role("button", name="提交县级审核").click()
     assert page.locator("#report-status").inner_text() == "待县级审核"
     assert page.locator("#corrections td", has_text="王子晗").count() == 1
     screenshot(page, "aftertest_school_submitted")
@@ -114,8 +115,8 @@ def test_school_reports_absentees_county_approves(page, browser, live_server, se
         county_page.evaluate("window.scrollTo(0, 0)")
         assert county_page.evaluate("""() => { const r = document.querySelector('#review').getBoundingClientRect();
             return r.top >= 0 && r.bottom <= window.innerHeight; }""")
-        county_page.get_by_role("button", name="审核通过").click()
-        county_page.wait_for_load_state()
+        with county_page.expect_navigation():  # the page before the decision has #report-status too
+            county_page.get_by_role("button", name="审核通过").click()
         assert county_page.locator("#report-status").inner_text() == "已通过"
         county_page.goto(f"{live_server.url}/aftertest/")
         county_row = county_page.locator("#county-rates tr[data-unit='360121']")
