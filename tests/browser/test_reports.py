@@ -43,10 +43,12 @@ def test_city_office_opens_a_county_report_and_downloads_the_pdf(world: Any, set
                             counties=[world.county_a, world.county_b], seed=7, actor=built.city_user)
     add_student_answers(built)
     login(page, live_server, built.city_user.username)
-    page.click(".topnav a:text('监测报告')")
+    with page.expect_navigation():  # the click returns once the page starts loading, not when it has
+        page.click(".topnav a:text('监测报告')")
     page.wait_for_selector("#report-units")
     screenshot(page, "report-index-city")
-    page.click(f"#report-units tr:has-text('{world.county_a.name}') a")
+    with page.expect_navigation():  # the charts and tables below #report-results: the whole page
+        page.click(f"#report-units tr:has-text('{world.county_a.name}') a")
     page.wait_for_selector("#report-results")
     assert page.locator("svg.chart").count() == 4 + 3  # scores; the select_one indicators' bars
     assert world.county_a.name in page.locator("h1").inner_text()
@@ -69,7 +71,8 @@ def test_city_office_opens_a_county_report_and_downloads_the_pdf(world: Any, set
     bad = tmp_path / "scores.csv"
     bad.write_text("student_id,数学_PV1,数学_PV2\nS-NOBODY,500,x\n", encoding="utf-8")
     page.set_input_files("#scores-primary input[type=file]", str(bad))
-    page.click("#scores-primary button[type=submit]")
+    with page.expect_navigation():
+        page.click("#scores-primary button[type=submit]")
     page.wait_for_selector("#score-errors")
     assert "数学_PV2" in page.locator("#score-errors").inner_text() and "S-NOBODY" in page.content()
     screenshot(page, "scores-upload-refused")
