@@ -30,7 +30,8 @@ def test_city_office_reads_the_weights_and_downloads_the_file(world: Any, settin
     for tab, name in ((page, "weights-city"), (phone_page, "weights-city-phone")):
         login(tab, live_server, built.city_user.username)
         if name == "weights-city":
-            tab.click(".topnav a:text('学生权重')")
+            with tab.expect_navigation():  # the table's rows are counted below: the whole page
+                tab.click(".topnav a:text('学生权重')")
         else:
             tab.goto(f"{live_server.url}/analysis/weights/")
         tab.wait_for_selector("#weights-counties")
