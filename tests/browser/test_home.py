@@ -3,10 +3,13 @@ in headless Chromium against the demo data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from jiance import clock
 from jiance.cycles.selectors import active_cycle, unit_milestones
@@ -20,9 +23,12 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-def demo() -> dict[str, Unit]:
-    demo_build(seed=2022)
-    return {a.username: unit for a, unit in demo_accounts() if unit is not None}
+def demo() -> Iterator[dict[str, Unit]]:
+    """The demo, built around today, and the pages, drawn on the server's today: both at 10:00 today on a
+    frozen clock, so a run across midnight in Shanghai (16:00 UTC) cannot put them on different days."""
+    with clock.frozen(timezone.make_aware(dt.datetime.combine(clock.today(), dt.time(10, 0)))):
+        demo_build(seed=2022)
+        yield {a.username: unit for a, unit in demo_accounts() if unit is not None}
 
 
 def expected(unit: Unit) -> tuple[list[str], list[str]]:
