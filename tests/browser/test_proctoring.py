@@ -85,6 +85,9 @@ def test_the_timekeeper_page_shows_the_ten_minute_warning(world: World, browser:
     ctx = browser.new_context(viewport={"width": 844, "height": 390}, is_mobile=True, has_touch=True,
                               locale="zh-CN", timezone_id="Europe/London")  # the phone's own clock is wrong
     page = ctx.new_page()
+    # ... and wrong the same way on every run: on the real clock, between 10:10 and 10:19 Beijing time
+    # the page's own time, shown until the sync, already read "10:1"
+    page.clock.set_system_time(at(24, 18, 0))
     try:
         with clock.frozen(at(25, 10, 11)):
             login(page, live_server, "keeper")
