@@ -82,7 +82,8 @@ def test_officer_records_and_inspector_confirms_on_a_phone(browser: Any, phone_p
         login(inspector, live_server, "inspector_a")
         inspector.goto(f"{live_server.url}/incidents/")
         assert incident.number in inspector.inner_text("#incident-list")
-        inspector.click(f"#incident-{incident.pk} a")
+        with inspector.expect_navigation():
+            inspector.click(f"#incident-{incident.pk} a")
         screenshot(inspector, "incidents-phone-inspector")
         inspector.select_option("#confirm-grade", "1")
         with inspector.expect_navigation():
