@@ -114,7 +114,8 @@ def test_county_sees_the_school(page: Any, live_server: Any, world: Any, setup: 
         assert world.school_a1.name in table and world.school_a2.name in table and "未编排" in table
         assert world.school_b1.name not in table
         screenshot(page, "testday-county")
-        page.get_by_role("link", name="公示栏举报电话").first.click()
+        with page.expect_navigation():
+            page.get_by_role("link", name="公示栏举报电话").first.click()
         page.fill("#id_label", "南昌县义务教育质量监测实施办公室")
         page.fill("#id_number", "0791-85712345")
         with page.expect_navigation():
