@@ -20,10 +20,7 @@ from jiance.rosters.models import RosterUpload
 from tests.factories import World
 from tests.rosters.builders import (
     ENTRY_TIME,
-    approve_frames,
-    make_cycle,
-    make_people,
-    publish_draw,
+    roster_ready,
     students,
     xlsx,
 )
@@ -34,17 +31,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def open_a_roster(world: World) -> tuple[Any, Any]:
-    """A cycle with approved frames and a published draw; school A1's primary roster opened."""
-    cycle = make_cycle()
-    approve_frames(cycle, world)
-    publish_draw(cycle, world)
-    people = make_people(world)
-    roster = rosters.roster_open(scope=Scope(people.officer_a1), cycle=cycle, school=world.school_a1,
-                                 stage="primary")
-    return people, roster
 
 
 def reject_a_roster_file(people: Any, roster: Any) -> bytes:
@@ -59,7 +45,7 @@ def reject_a_roster_file(people: Any, roster: Any) -> bytes:
 def test_old_uploads_go_recent_ones_stay(world: World, settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with clock.frozen(ENTRY_TIME):
-        people, roster = open_a_roster(world)
+        people, roster = roster_ready(world)
         reject_a_roster_file(people, roster)
         sub = FrameSubmission.objects.get(county=world.county_a)
         FrameUpload.objects.create(submission=sub, base_version=1, **FrameUpload.keep(b"x", filename="old.xlsx"))
@@ -100,7 +86,7 @@ def test_kept_files_are_encrypted_at_rest(world: World, settings: Any) -> None:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with clock.frozen(ENTRY_TIME):
-        people, roster = open_a_roster(world)
+        people, roster = roster_ready(world)
         content = reject_a_roster_file(people, roster)
         sub = FrameSubmission.objects.get(county=world.county_a)
         names = "张三,李四".encode()

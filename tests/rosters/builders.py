@@ -113,6 +113,19 @@ def make_people(world: World) -> People:
     )
 
 
+def roster_ready(world: World) -> tuple[People, Any]:
+    """A cycle with approved frames and a published draw, its people, and school A1's primary roster
+    opened by its information officer."""
+    from jiance.accounts.scoping import Scope
+    from jiance.rosters.services import roster_open
+
+    cycle = make_cycle()
+    approve_frames(cycle, world)
+    publish_draw(cycle, world)
+    people = make_people(world)
+    return people, roster_open(scope=Scope(people.officer_a1), cycle=cycle, school=world.school_a1, stage="primary")
+
+
 def students(school_code: str, county_code: str, n: int, classes: int, *, grade: int = 4, seed: int = 1) -> pl.DataFrame:
     """Synthetic students of a school with Chinese roster headers, birth dates fitting the grade."""
     junior = grade >= 7

@@ -20,6 +20,7 @@ from jiance.reporting.models import FrameRecord, FrameSubmission, FrameUpload
 from jiance.rosters.models import RosterUpload, Student, Teacher
 from jiance.units.models import Unit
 from tests.factories import World, make_user
+from tests.rosters.builders import roster_ready
 from tests.security.hostile_files import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -96,26 +97,12 @@ def test_frame_upload(world: World, hostile: dict[str, bytes], settings: Any) ->
         feed_all(hostile, settings, lambda f: c.post(url, {"file": f}, follow=True), lambda r: r.content.decode())
 
 
-def _roster(world: World) -> tuple[Any, Any]:
-    from jiance.accounts.scoping import Scope
-    from jiance.rosters import services
-    from tests.rosters.builders import approve_frames, make_cycle, make_people, publish_draw
-
-    cycle = make_cycle()
-    approve_frames(cycle, world)
-    publish_draw(cycle, world)
-    people = make_people(world)
-    roster = services.roster_open(scope=Scope(people.officer_a1), cycle=cycle, school=world.school_a1,
-                                  stage="primary")
-    return people, roster
-
-
 @pytest.mark.parametrize("kind", ["upload", "teacher_upload"])
 def test_roster_uploads(world: World, hostile: dict[str, bytes], settings: Any, kind: str) -> None:
     from tests.rosters.builders import ENTRY_TIME
 
     with clock.frozen(ENTRY_TIME):
-        people, roster = _roster(world)
+        people, roster = roster_ready(world)
         c = client_for(people.officer_a1)
         url = reverse(f"rosters:{kind}", kwargs={"roster_id": roster.pk})
         feed_all(hostile, settings, lambda f: c.post(url, {"file": f}), lambda r: r.content.decode())
